@@ -1,0 +1,476 @@
+//! What a step reports: the numbers a workshop watches, and how they become
+//! tidy rows.
+//!
+//! Every step yields a [`StepReport`]; [`StepReport::rows`] flattens it into
+//! `(metric, part, value)` rows for CSV, charts and statistics. `part` is
+//! `all`, one of the four part labels, a lifecycle label for the funnel
+//! counts, or a department's name for its E-I index. Metrics with no
+//! observation in a step (a mean over nothing) produce no row rather than
+//! a NaN.
+
+use crate::agent::{Lifecycle, Part};
+use crate::flow::FlowEvent;
+use crate::knob::Knob;
+use crate::silo_index::ei_index;
+
+/// The metrics, with their meaning, in the order rows are written.
+pub const METRICS: &[(&str, &str)] = &[
+    (
+        "trust_from",
+        "mean trust on ties from agents of the part (how much the part trusts others)",
+    ),
+    (
+        "trust_toward",
+        "mean trust on ties toward agents of the part (how much others trust the part)",
+    ),
+    (
+        "customer_trust_in_org",
+        "mean trust on ties from customers and prospects to staff and partners",
+    ),
+    (
+        "trust_across_silos",
+        "mean trust on ties between staff of different departments",
+    ),
+    (
+        "satisfaction",
+        "mean satisfaction of active customers of the part",
+    ),
+    (
+        "customers",
+        "active customers (customer or advocate) of the part",
+    ),
+    ("advocates", "advocates of the part"),
+    ("churned", "churned former customers of the part"),
+    (
+        "lifecycle",
+        "agents of the customer parts in each lifecycle state (part = state)",
+    ),
+    (
+        "acquisitions_word_of_mouth",
+        "prospects converted this step who first heard through a peer",
+    ),
+    (
+        "acquisitions_campaign",
+        "prospects converted this step who first heard through a campaign or push",
+    ),
+    ("churn", "customers who churned this step"),
+    ("returns", "churned customers who came back this step"),
+    (
+        "needs_raised",
+        "customer needs passed on toward Product this step",
+    ),
+    (
+        "needs_reached_product",
+        "needs that reached Product this step",
+    ),
+    (
+        "need_latency",
+        "mean steps from raising to reaching Product, of those that reached it this step",
+    ),
+    ("needs_blocked", "needs stopped at a silo wall this step"),
+    (
+        "needs_dropped",
+        "needs dropped for lack of a route or of time this step",
+    ),
+    (
+        "need_reach_share",
+        "share of all needs raised so far that reached Product",
+    ),
+    (
+        "loop_closed",
+        "answers that reached the customer this step (feedback loop closed)",
+    ),
+    (
+        "loop_time",
+        "mean steps from raising a need to the customer hearing back, this step",
+    ),
+    (
+        "loop_closure_share",
+        "share of all needs raised so far whose loop closed",
+    ),
+    (
+        "offering_changes",
+        "needs and tracked intelligence that changed the offering this step",
+    ),
+    (
+        "flows_within_departments",
+        "items shared between staff of the same department this step",
+    ),
+    (
+        "flows_across_departments",
+        "items that crossed a silo wall this step",
+    ),
+    ("flows_blocked", "items a silo wall stopped this step"),
+    (
+        "ei_index_flow",
+        "E-I index of staff information flow this step (-1 all inside, +1 all across)",
+    ),
+    (
+        "ei_index_flow_cumulative",
+        "E-I index of all staff information flow so far",
+    ),
+    (
+        "ei_index_department",
+        "cumulative E-I index of one department's flows (part = department)",
+    ),
+    ("peer_help", "customers helped by a peer this step"),
+    ("pushes", "marketing pushes this step"),
+    ("cross_sells", "cross-sell offers this step"),
+    (
+        "inconsistent_answers",
+        "contacts where the channel contradicted another channel this step",
+    ),
+    (
+        "cost_staff",
+        "staff effort this step (contacts and need handling)",
+    ),
+    ("cost_self_service", "self-service running cost this step"),
+    (
+        "savings_self_service",
+        "staff effort saved by self-service this step",
+    ),
+    ("cost_campaign", "campaign spend this step"),
+    ("cost_push", "push and offer cost this step"),
+    ("cost_total", "all costs this step"),
+    (
+        "items_in_flight",
+        "needs and answers travelling at the end of the step",
+    ),
+];
+
+/// Running totals since step 0.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Totals {
+    /// Needs raised.
+    pub needs_raised: u64,
+    /// Needs that reached Product.
+    pub needs_reached: u64,
+    /// Loops closed.
+    pub loops_closed: u64,
+    /// Acquisitions by word of mouth.
+    pub acquisitions_word_of_mouth: u64,
+    /// Acquisitions by campaign.
+    pub acquisitions_campaign: u64,
+    /// Churn events.
+    pub churn: u64,
+    /// Returns.
+    pub returns: u64,
+    /// Staff flows within departments.
+    pub flows_internal: u64,
+    /// Staff flows across departments.
+    pub flows_external: u64,
+    /// All cost.
+    pub cost: f64,
+    /// All self-service savings.
+    pub savings: f64,
+}
+
+/// Everything one step measured.
+#[derive(Clone, Debug, Default)]
+pub struct StepReport {
+    /// The step that was just computed (0-based).
+    pub step: u32,
+    /// Mean trust per `(from part, to part)` pair, index `from * 4 + to`
+    /// (NaN where there are no such ties).
+    pub trust_pair: [f64; 16],
+    /// Mean trust from each part.
+    pub trust_from: [f64; 4],
+    /// Mean trust toward each part.
+    pub trust_toward: [f64; 4],
+    /// Mean trust from customer parts to the organisation.
+    pub customer_trust_in_org: f64,
+    /// Mean trust on silo walls.
+    pub trust_across_silos: f64,
+    /// Mean satisfaction of active customers per part (NaN if none).
+    pub satisfaction: [f64; 4],
+    /// Agents per lifecycle state per part.
+    pub lifecycle: [[u32; 7]; 4],
+    /// Acquisitions this step by word of mouth.
+    pub acquisitions_word_of_mouth: u32,
+    /// Acquisitions this step by campaign.
+    pub acquisitions_campaign: u32,
+    /// Churn events this step.
+    pub churn: u32,
+    /// Returns this step.
+    pub returns: u32,
+    /// Needs raised this step.
+    pub needs_raised: u32,
+    /// Needs reaching Product this step.
+    pub needs_reached: u32,
+    /// Sum of their latencies.
+    pub need_latency_sum: u64,
+    /// Needs blocked at walls.
+    pub needs_blocked: u32,
+    /// Needs dropped (no route, too many hops).
+    pub needs_dropped: u32,
+    /// Answers delivered.
+    pub loops_closed: u32,
+    /// Sum of their loop times.
+    pub loop_time_sum: u64,
+    /// Offering updates.
+    pub offering_changes: u32,
+    /// Staff flows within departments.
+    pub flows_internal: u32,
+    /// Staff flows across departments.
+    pub flows_external: u32,
+    /// Flows blocked at walls.
+    pub flows_blocked: u32,
+    /// Cumulative per-department `(external, internal)` flow counts, by
+    /// group index (zero for non-departments).
+    pub department_flows: Vec<(u64, u64)>,
+    /// Names of the groups, for department rows.
+    pub group_names: Vec<String>,
+    /// Peer help given.
+    pub peer_help: u32,
+    /// Pushes.
+    pub pushes: u32,
+    /// Cross-sell offers.
+    pub cross_sells: u32,
+    /// Inconsistent answers.
+    pub inconsistent_answers: u32,
+    /// Staff cost.
+    pub cost_staff: f64,
+    /// Self-service cost.
+    pub cost_self_service: f64,
+    /// Self-service savings.
+    pub savings_self_service: f64,
+    /// Campaign spend.
+    pub cost_campaign: f64,
+    /// Push cost.
+    pub cost_push: f64,
+    /// Items in flight after the step.
+    pub items_in_flight: u32,
+    /// Knobs changed at the start of this step (interventions, policy
+    /// switches, live changes), for marking chart time axes.
+    pub knob_changes: Vec<(Knob, f32)>,
+    /// Items that moved this step, when recording is on.
+    pub flows: Vec<FlowEvent>,
+    /// Totals since step 0, including this step.
+    pub totals: Totals,
+}
+
+fn mean(sum: u64, n: u32) -> Option<f64> {
+    (n > 0).then(|| sum as f64 / f64::from(n))
+}
+
+fn share(a: u64, b: u64) -> Option<f64> {
+    (b > 0).then(|| a as f64 / b as f64)
+}
+
+impl StepReport {
+    /// Every row of this step, in [`METRICS`] order: `emit(metric, part,
+    /// value)`.
+    pub fn rows(&self, mut emit: impl FnMut(&'static str, &str, f64)) {
+        let mut opt = |m: &'static str, p: &str, v: Option<f64>| {
+            if let Some(v) = v.filter(|v| v.is_finite()) {
+                emit(m, p, v);
+            }
+        };
+        for part in Part::ALL {
+            opt(
+                "trust_from",
+                part.label(),
+                Some(self.trust_from[part.index()]),
+            );
+        }
+        for part in Part::ALL {
+            opt(
+                "trust_toward",
+                part.label(),
+                Some(self.trust_toward[part.index()]),
+            );
+        }
+        opt(
+            "customer_trust_in_org",
+            "all",
+            Some(self.customer_trust_in_org),
+        );
+        opt("trust_across_silos", "all", Some(self.trust_across_silos));
+        let customer_parts = [Part::ExistingCustomer, Part::NewCustomer];
+        for part in customer_parts {
+            opt(
+                "satisfaction",
+                part.label(),
+                Some(self.satisfaction[part.index()]),
+            );
+        }
+        for part in customer_parts {
+            let l = &self.lifecycle[part.index()];
+            let active = l[Lifecycle::Customer as usize] + l[Lifecycle::Advocate as usize];
+            opt("customers", part.label(), Some(f64::from(active)));
+        }
+        for part in customer_parts {
+            let v = self.lifecycle[part.index()][Lifecycle::Advocate as usize];
+            opt("advocates", part.label(), Some(f64::from(v)));
+        }
+        for part in customer_parts {
+            let v = self.lifecycle[part.index()][Lifecycle::Churned as usize];
+            opt("churned", part.label(), Some(f64::from(v)));
+        }
+        for state in Lifecycle::ALL {
+            let n: u32 = customer_parts
+                .iter()
+                .map(|p| self.lifecycle[p.index()][state as usize])
+                .sum();
+            opt("lifecycle", state.label(), Some(f64::from(n)));
+        }
+        let count = |v: u32| Some(f64::from(v));
+        opt(
+            "acquisitions_word_of_mouth",
+            "all",
+            count(self.acquisitions_word_of_mouth),
+        );
+        opt(
+            "acquisitions_campaign",
+            "all",
+            count(self.acquisitions_campaign),
+        );
+        opt("churn", "all", count(self.churn));
+        opt("returns", "all", count(self.returns));
+        opt("needs_raised", "all", count(self.needs_raised));
+        opt("needs_reached_product", "all", count(self.needs_reached));
+        opt(
+            "need_latency",
+            "all",
+            mean(self.need_latency_sum, self.needs_reached),
+        );
+        opt("needs_blocked", "all", count(self.needs_blocked));
+        opt("needs_dropped", "all", count(self.needs_dropped));
+        let t = &self.totals;
+        opt(
+            "need_reach_share",
+            "all",
+            share(t.needs_reached, t.needs_raised),
+        );
+        opt("loop_closed", "all", count(self.loops_closed));
+        opt(
+            "loop_time",
+            "all",
+            mean(self.loop_time_sum, self.loops_closed),
+        );
+        opt(
+            "loop_closure_share",
+            "all",
+            share(t.loops_closed, t.needs_raised),
+        );
+        opt("offering_changes", "all", count(self.offering_changes));
+        opt(
+            "flows_within_departments",
+            "all",
+            count(self.flows_internal),
+        );
+        opt(
+            "flows_across_departments",
+            "all",
+            count(self.flows_external),
+        );
+        opt("flows_blocked", "all", count(self.flows_blocked));
+        opt(
+            "ei_index_flow",
+            "all",
+            ei_index(
+                f64::from(self.flows_external),
+                f64::from(self.flows_internal),
+            ),
+        );
+        opt(
+            "ei_index_flow_cumulative",
+            "all",
+            ei_index(t.flows_external as f64, t.flows_internal as f64),
+        );
+        for (name, (e, i)) in self.group_names.iter().zip(&self.department_flows) {
+            if e + i > 0 {
+                opt("ei_index_department", name, ei_index(*e as f64, *i as f64));
+            }
+        }
+        opt("peer_help", "all", count(self.peer_help));
+        opt("pushes", "all", count(self.pushes));
+        opt("cross_sells", "all", count(self.cross_sells));
+        opt(
+            "inconsistent_answers",
+            "all",
+            count(self.inconsistent_answers),
+        );
+        opt("cost_staff", "all", Some(self.cost_staff));
+        opt("cost_self_service", "all", Some(self.cost_self_service));
+        opt(
+            "savings_self_service",
+            "all",
+            Some(self.savings_self_service),
+        );
+        opt("cost_campaign", "all", Some(self.cost_campaign));
+        opt("cost_push", "all", Some(self.cost_push));
+        opt("cost_total", "all", Some(self.cost_total()));
+        opt("items_in_flight", "all", count(self.items_in_flight));
+    }
+
+    /// All costs this step.
+    pub fn cost_total(&self) -> f64 {
+        self.cost_staff + self.cost_self_service + self.cost_campaign + self.cost_push
+    }
+
+    /// Active customers in the customer parts.
+    pub fn active_customers(&self) -> u32 {
+        [Part::ExistingCustomer, Part::NewCustomer]
+            .iter()
+            .map(|p| {
+                let l = &self.lifecycle[p.index()];
+                l[Lifecycle::Customer as usize] + l[Lifecycle::Advocate as usize]
+            })
+            .sum()
+    }
+
+    /// Clear the per-step counts, keeping totals and buffers.
+    pub(crate) fn reset(&mut self, step: u32) {
+        let totals = std::mem::take(&mut self.totals);
+        let mut flows = std::mem::take(&mut self.flows);
+        let mut changes = std::mem::take(&mut self.knob_changes);
+        let department_flows = std::mem::take(&mut self.department_flows);
+        let group_names = std::mem::take(&mut self.group_names);
+        flows.clear();
+        changes.clear();
+        *self = StepReport {
+            step,
+            totals,
+            flows,
+            knob_changes: changes,
+            department_flows,
+            group_names,
+            ..StepReport::default()
+        };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_row_names_a_catalogued_metric_and_is_finite() {
+        let mut r = StepReport {
+            trust_from: [0.5; 4],
+            trust_toward: [0.5; 4],
+            ..Default::default()
+        };
+        r.satisfaction = [f64::NAN, f64::NAN, 0.7, f64::NAN];
+        r.group_names = vec!["Product".into()];
+        r.department_flows = vec![(1, 3)];
+        let mut rows = Vec::new();
+        r.rows(|m, p, v| rows.push((m, p.to_owned(), v)));
+        for (m, _, v) in &rows {
+            assert!(METRICS.iter().any(|(n, _)| n == m), "{m} is not in METRICS");
+            assert!(v.is_finite());
+        }
+        // A mean over nothing gives no row, not NaN.
+        assert!(
+            !rows
+                .iter()
+                .any(|(m, p, _)| *m == "satisfaction" && p == "new_customers")
+        );
+        assert!(
+            rows.iter()
+                .any(|(m, p, v)| *m == "ei_index_department" && p == "Product" && *v == -0.5)
+        );
+        assert!(!rows.iter().any(|(m, _, _)| *m == "need_latency"));
+    }
+}

@@ -1,0 +1,99 @@
+//! Errors in scenario files: where, which field, what is wrong.
+//!
+//! Every error a user can cause names the file, the 1-based line and column,
+//! the field path and the problem, in one line:
+//!
+//! ```text
+//! scenarios/x.scenario.ron:14:9: groups[2].count: expected an integer, found "many"
+//! ```
+//!
+//! Syntax and type errors come from the RON parser (with the path added by
+//! `serde_path_to_error`); validation errors are positioned by
+//! [`super::locate`].
+
+use std::fmt;
+
+/// What kind of problem a [`ScenarioError`] reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The file could not be read.
+    Io,
+    /// Not valid RON, or not UTF-8.
+    Syntax,
+    /// Valid RON of the wrong shape: a missing or unknown field, a wrong type.
+    Type,
+    /// Well-formed but meaningless: out of range, unknown name, over a cap.
+    Validation,
+}
+
+/// One problem in one scenario file.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub struct ScenarioError {
+    /// The file, as the user named it.
+    pub file: String,
+    /// 1-based line (0 when the problem has no position, e.g. unreadable file).
+    pub line: usize,
+    /// 1-based column in characters (0 when there is no position).
+    pub column: usize,
+    /// The field path, like `groups[2].count` (empty when there is none).
+    pub path: String,
+    /// What is wrong, and what is allowed.
+    pub message: String,
+    /// The kind of problem.
+    pub kind: ErrorKind,
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if self.line > 0 {
+            write!(f, ":{}:{}", self.line, self.column)?;
+        }
+        if !self.path.is_empty() {
+            write!(f, ": {}", self.path)?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// All problems found in one file (validation reports every one it finds,
+/// not just the first).
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub struct ScenarioErrors(pub Vec<ScenarioError>);
+
+impl ScenarioErrors {
+    /// The errors, in file order.
+    pub fn iter(&self) -> impl Iterator<Item = &ScenarioError> {
+        self.0.iter()
+    }
+
+    /// How many errors.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there are none (never true for a returned error).
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Display for ScenarioErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl From<ScenarioError> for ScenarioErrors {
+    fn from(e: ScenarioError) -> Self {
+        Self(vec![e])
+    }
+}
