@@ -269,6 +269,6 @@ mod tests {
     #[test]
     fn need_gap_is_mean_absolute_difference() {
         assert_eq!(need_gap(&[0.0; 4], &[1.0; 4]), 1.0);
-        assert_eq!(need_gap(&[0.5, 0.5, 0.5, 0.5], &[0.5, 0.5, 0.5, 0.9]), 0.1);
+        assert!((need_gap(&[0.5, 0.5, 0.5, 0.5], &[0.5, 0.5, 0.5, 0.9]) - 0.1).abs() < 1e-6);
     }
 }

@@ -98,8 +98,10 @@ mod tests {
 
     #[test]
     fn relief_and_clamping() {
-        let s = satisfaction(&[0.0; 4], &[1.0; 4], 0.0, 0.0, 0.3, 2.0);
-        assert_eq!(s, 0.3);
+        // gap 0.5: 1 - 2 * 0.5 + 0.3 relief.
+        let s = satisfaction(&[0.5; 4], &[1.0; 4], 0.0, 0.0, 0.3, 2.0);
+        assert!((s - 0.3).abs() < 1e-6, "{s}");
+        assert_eq!(satisfaction(&[0.0; 4], &[1.0; 4], 0.0, 0.0, 0.3, 2.0), 0.0);
         assert_eq!(satisfaction(&[0.5; 4], &[0.5; 4], 0.0, 0.0, 0.5, 2.0), 1.0);
     }
 

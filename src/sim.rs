@@ -741,8 +741,15 @@ impl Simulation {
             self.report.cross_sells += 1;
         }
         // A push or offer that matches the need is welcome; one that does
-        // not is noise for the organisation's gain (seed 002).
-        let fit = 1.0 - crate::agent::need_gap(&self.needs[c as usize], &self.offering);
+        // not is noise for the organisation's gain (seed 002). A push
+        // promotes the offering; a cross-sell offer is whatever else the
+        // organisation wants to sell: a random point of the need space.
+        let pitch = if kind == FlowKind::Push {
+            self.offering
+        } else {
+            std::array::from_fn(|_| self.rng.unit())
+        };
+        let fit = 1.0 - crate::agent::need_gap(&self.needs[c as usize], &pitch);
         let back = self.net.reverse[t];
         if back != NO_TIE {
             if fit >= push_match {

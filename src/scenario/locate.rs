@@ -483,7 +483,7 @@ Scenario(
         assert_eq!(at(r.field("name")), Some((4, 11)));
         assert_eq!(at(r.field("groups").index(0).field("count")), Some((6, 46)));
         assert_eq!(at(r.field("groups").index(1).field("count")), Some((9, 20)));
-        assert_eq!(at(r.field("groups").index(1).field("part")), Some((8, 45)));
+        assert_eq!(at(r.field("groups").index(1).field("part")), Some((8, 44)));
     }
 
     #[test]
@@ -495,20 +495,20 @@ Scenario(
         );
         assert_eq!(
             at(r.field("knobs").key("transparency").field("max")),
-            Some((12, 50))
+            Some((12, 48))
         );
         let set = r
             .field("interventions")
             .index(0)
             .field("action")
             .variant("Set");
-        assert_eq!(at(set.key("silo_permeability")), Some((13, 63)));
+        assert_eq!(at(set.key("silo_permeability")), Some((13, 65)));
         let camp = r
             .field("interventions")
             .index(1)
             .field("action")
             .variant("Campaign");
-        assert_eq!(at(camp.field("reach")), Some((14, 60)));
+        assert_eq!(at(camp.field("reach")), Some((14, 67)));
     }
 
     #[test]
