@@ -1,1 +1,6 @@
+//! Integration tests, in one binary (see `Cargo.toml`, `autotests = false`).
 
+mod cli;
+mod malformed;
+mod properties;
+mod scenarios;

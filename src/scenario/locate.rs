@@ -23,6 +23,9 @@ pub enum Segment {
     KeyName(String),
     /// An enum variant wrapping the rest: `.Variant`.
     Variant(&'static str),
+    /// A name from a path written as text (as serde reports it): a struct
+    /// field, a map key or an enum variant, whichever the text has there.
+    Name(String),
 }
 
 /// A path from the top of a file to one value, displayed like
@@ -61,6 +64,25 @@ impl FieldPath {
         self.with(Segment::Variant(v))
     }
 
+    /// Parse a path as serde_path_to_error prints it (`groups[2].count`,
+    /// `knobs.transparency.max`). `"."` and `""` are the root.
+    pub fn parse(text: &str) -> Self {
+        let mut segs = Vec::new();
+        for part in text.split('.').filter(|p| !p.is_empty()) {
+            let (name, mut rest) = part.split_once('[').map_or((part, ""), |(n, r)| (n, r));
+            if !name.is_empty() {
+                segs.push(Segment::Name(name.to_owned()));
+            }
+            while let Some((index, after)) = rest.split_once(']') {
+                if let Ok(i) = index.parse() {
+                    segs.push(Segment::Index(i));
+                }
+                rest = after.strip_prefix('[').unwrap_or(after);
+            }
+        }
+        Self(segs)
+    }
+
     fn with(&self, s: Segment) -> Self {
         let mut v = self.0.clone();
         v.push(s);
@@ -80,7 +102,7 @@ impl fmt::Display for FieldPath {
                     }
                     f.write_str(n)?;
                 }
-                Segment::Key(k) | Segment::KeyName(k) => {
+                Segment::Key(k) | Segment::KeyName(k) | Segment::Name(k) => {
                     if !first {
                         f.write_str(".")?;
                     }
@@ -128,6 +150,37 @@ pub fn locate(src: &str, path: &FieldPath) -> Option<Position> {
     cur.skip_attributes();
     let offset = cur.value_at(&path.0)?;
     Some(Position::of_offset(src, offset))
+}
+
+/// The source text of the single value starting at byte `offset`,
+/// shortened to at most 40 characters.
+pub fn token_at(src: &str, offset: usize) -> String {
+    let mut cur = Cursor {
+        src: src.as_bytes(),
+        pos: offset,
+    };
+    cur.skip_value();
+    let text = src.get(offset..cur.pos).unwrap_or("").trim();
+    if text.chars().count() > 40 {
+        format!("{}…", text.chars().take(39).collect::<String>())
+    } else {
+        text.to_owned()
+    }
+}
+
+/// The byte offset of a 1-based position.
+pub fn offset_of(src: &str, pos: Position) -> usize {
+    let line_start: usize = src
+        .split_inclusive('\n')
+        .take(pos.line - 1)
+        .map(str::len)
+        .sum();
+    let line = &src[line_start.min(src.len())..];
+    line_start
+        + line
+            .char_indices()
+            .nth(pos.column - 1)
+            .map_or(line.len(), |(i, _)| i)
 }
 
 struct Cursor<'a> {
@@ -339,6 +392,22 @@ impl Cursor<'_> {
             return self.value_at(path);
         }
         match &path[0] {
+            Segment::Name(name) => match self.peek() {
+                Some(b'(') if ident == name.as_bytes() => {
+                    // A struct variant's field, or a newtype variant's content.
+                    let at_paren = self.pos;
+                    if let Some(Segment::Name(field)) = path.get(1)
+                        && let Some(found) = self.in_struct_named(field.as_bytes(), &path[2..])
+                    {
+                        return Some(found);
+                    }
+                    self.pos = at_paren + 1;
+                    self.value_at(&path[1..])
+                }
+                Some(b'(') => self.in_struct_named(name.as_bytes(), &path[1..]),
+                Some(b'{') if ident.is_empty() => self.in_map(name, false, &path[1..]),
+                _ => None,
+            },
             Segment::Variant(v) => {
                 if ident != v.as_bytes() || self.peek() != Some(b'(') {
                     return None;
@@ -376,6 +445,11 @@ impl Cursor<'_> {
         let Segment::Field(name) = &path[0] else {
             return None;
         };
+        self.in_struct_named(name.as_bytes(), &path[1..])
+    }
+
+    /// At `(`: find the field `name` and continue inside it with `rest`.
+    fn in_struct_named(&mut self, name: &[u8], rest: &[Segment]) -> Option<usize> {
         self.pos += 1;
         loop {
             self.skip_ws();
@@ -387,8 +461,8 @@ impl Cursor<'_> {
             let id = self.ident().to_vec();
             self.skip_ws();
             if !id.is_empty() && self.eat(b':') {
-                if id == name.as_bytes() {
-                    return self.value_at(&path[1..]);
+                if id == name {
+                    return self.value_at(rest);
                 }
                 self.skip_value();
             } else {
@@ -509,6 +583,31 @@ Scenario(
             .field("action")
             .variant("Campaign");
         assert_eq!(at(camp.field("reach")), Some((14, 67)));
+    }
+
+    #[test]
+    fn paths_parsed_from_text_find_the_same_places() {
+        for (text, want) in [
+            ("groups[1].count", (9, 20)),
+            ("knobs.transparency.max", (12, 48)),
+            ("interventions[1].action.Campaign.reach", (14, 67)),
+            ("interventions[0].action.Set.silo_permeability", (13, 65)),
+        ] {
+            assert_eq!(at(FieldPath::parse(text)), Some(want), "{text}");
+            assert_eq!(FieldPath::parse(text).to_string(), text);
+        }
+        assert_eq!(FieldPath::parse(".").0, vec![]);
+    }
+
+    /// The text of the value at a position (for "found ..." messages).
+    #[test]
+    fn token_at_reads_one_value() {
+        assert_eq!(token_at("(count: \"many\", x: 1)", 8), "\"many\"");
+        assert_eq!(token_at("[1.5e3, 2]", 1), "1.5e3");
+        assert_eq!(
+            token_at("Random(density: 0.1) tail", 0),
+            "Random(density: 0.1)"
+        );
     }
 
     #[test]

@@ -322,18 +322,80 @@ pub fn from_ron<T: DeserializeOwned>(src: &str, file: &str) -> Result<T, Scenari
         Err(err) => {
             let path = err.path().to_string();
             let path = if path == "." { String::new() } else { path };
-            let spanned = de.span_error(err.into_inner());
-            Err(error(spanned, path))
+            let code = err.into_inner();
+            let relocate = is_value_type_error(&code);
+            let mut e = error(de.span_error(code), path.clone());
+            // ron reports a wrongly typed value where it stopped reading,
+            // often past its end; point at the value itself and show it.
+            if relocate && let Some(pos) = locate::locate(src, &FieldPath::parse(&path)) {
+                e.line = pos.line;
+                e.column = pos.column;
+                let found = locate::token_at(src, locate::offset_of(src, pos));
+                if !found.is_empty() && !e.message.contains("found") {
+                    e.message = format!("{}, found {found}", e.message);
+                }
+            }
+            Err(e)
         }
     }
+}
+
+/// Whether a ron error says a whole value had the wrong type (rather than
+/// a character being out of place).
+fn is_value_type_error(code: &ron::Error) -> bool {
+    use ron::Error as E;
+    matches!(
+        code,
+        E::ExpectedInteger
+            | E::ExpectedFloat
+            | E::ExpectedString
+            | E::ExpectedBoolean
+            | E::ExpectedChar
+            | E::ExpectedArray
+            | E::ExpectedMap
+            | E::ExpectedOption
+            | E::ExpectedUnit
+            | E::ExpectedStructLike
+            | E::ExpectedNamedStructLike(_)
+            | E::ExpectedIdentifier
+            | E::IntegerOutOfBounds
+            | E::InvalidValueForType { .. }
+            | E::ExpectedDifferentLength { .. }
+    )
 }
 
 /// ron's message for an error, lower-cased at the start to read as the tail
 /// of `file:line:col: path: message`.
 fn describe_ron_error(code: &ron::Error) -> String {
+    // Rust type names (`GroupSpec`) mean nothing to an analyst: say what
+    // is missing or unknown, and what is allowed.
+    let one_of = |names: &[&str]| {
+        names
+            .iter()
+            .map(|n| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let text = match code {
         ron::Error::InvalidValueForType { expected, found } => {
             format!("expected {expected}, found {found}")
+        }
+        ron::Error::MissingStructField { field, .. } => format!("missing field `{field}`"),
+        ron::Error::NoSuchStructField {
+            expected, found, ..
+        } => {
+            format!(
+                "unknown field `{found}`; expected one of {}",
+                one_of(expected)
+            )
+        }
+        ron::Error::NoSuchEnumVariant {
+            expected, found, ..
+        } => {
+            format!(
+                "unknown variant `{found}`; expected one of {}",
+                one_of(expected)
+            )
         }
         other => other.to_string(),
     };

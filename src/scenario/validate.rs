@@ -50,9 +50,16 @@ impl Checker<'_> {
         });
     }
 
-    /// Check `lo <= v <= hi` (NaN fails).
-    fn range(&mut self, path: &FieldPath, v: f64, lo: f64, hi: f64) -> bool {
-        if v >= lo && v <= hi {
+    /// Check `lo <= v <= hi` (NaN fails); the message shows `v` as written.
+    fn range<T: Into<f64> + std::fmt::Display + Copy>(
+        &mut self,
+        path: &FieldPath,
+        v: T,
+        lo: T,
+        hi: T,
+    ) -> bool {
+        let (x, l, h): (f64, f64, f64) = (v.into(), lo.into(), hi.into());
+        if x >= l && x <= h {
             true
         } else {
             self.err(path, format!("{v} is out of range; allowed {lo} to {hi}"));
@@ -74,7 +81,7 @@ impl Checker<'_> {
         let mut out = [0.0; NEED_DIMS];
         let mut ok = true;
         for (i, x) in v.iter().enumerate() {
-            ok &= self.range(&path.index(i), f64::from(*x), 0.0, 1.0);
+            ok &= self.range(&path.index(i), *x, 0.0, 1.0);
             out[i] = *x;
         }
         ok.then_some(out)
@@ -273,14 +280,9 @@ fn check_groups(c: &mut Checker<'_>, raw: &ScenarioFile, max_agents: u64) -> Vec
             None => NEUTRAL_NEEDS,
         };
         let need_spread = g.need_spread.unwrap_or(DEFAULT_NEED_SPREAD);
-        c.range(
-            &p.field("need_spread"),
-            f64::from(need_spread),
-            0.0,
-            f64::from(MAX_NEED_SPREAD),
-        );
+        c.range(&p.field("need_spread"), need_spread, 0.0, MAX_NEED_SPREAD);
         let advocates = g.advocates.unwrap_or(0.0);
-        c.range(&p.field("advocates"), f64::from(advocates), 0.0, 1.0);
+        c.range(&p.field("advocates"), advocates, 0.0, 1.0);
         let default_start = if g.part == Part::NewCustomer {
             Lifecycle::Unaware
         } else {
@@ -572,30 +574,15 @@ fn check_knobs(c: &mut Checker<'_>, raw: &ScenarioFile) -> Vec<KnobSpec> {
             s.description = d.clone();
         }
         let s = s.clone();
-        let ok_min = c.range(
-            &p.field("min"),
-            f64::from(s.min),
-            f64::from(hard.min),
-            f64::from(hard.max),
-        );
-        let ok_max = c.range(
-            &p.field("max"),
-            f64::from(s.max),
-            f64::from(hard.min),
-            f64::from(hard.max),
-        );
+        let ok_min = c.range(&p.field("min"), s.min, hard.min, hard.max);
+        let ok_max = c.range(&p.field("max"), s.max, hard.min, hard.max);
         if ok_min && ok_max && s.min >= s.max {
             c.err(
                 &p.field("max"),
                 format!("{} must be above min ({})", s.max, s.min),
             );
         } else if ok_min && ok_max {
-            c.range(
-                &p.field("value"),
-                f64::from(s.value),
-                f64::from(s.min),
-                f64::from(s.max),
-            );
+            c.range(&p.field("value"), s.value, s.min, s.max);
             if !(s.step > 0.0 && s.step <= s.max - s.min) {
                 c.err(
                     &p.field("step"),
@@ -623,12 +610,7 @@ fn check_knob_values(
             continue;
         };
         let s = &knobs[k.index()];
-        if c.range(
-            &p.key(name),
-            f64::from(*v),
-            f64::from(s.min),
-            f64::from(s.max),
-        ) {
+        if c.range(&p.key(name), *v, s.min, s.max) {
             out.push((k, *v));
         }
     }
@@ -754,7 +736,7 @@ fn check_interventions(
                         "0 is out of range; a campaign runs at least 1 step",
                     );
                 }
-                c.range(&vp.field("reach"), f64::from(*reach), 0.0, 1.0);
+                c.range(&vp.field("reach"), *reach, 0.0, 1.0);
                 Action::Campaign {
                     duration: *duration,
                     reach: *reach,

@@ -1,0 +1,207 @@
+//! The `siloscope` binary, run as a user would.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn siloscope(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_siloscope"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the binary runs")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("siloscope-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+#[test]
+fn validate_accepts_the_shipped_scenarios() {
+    let files = crate::scenarios::shipped();
+    let args: Vec<&str> = std::iter::once("validate")
+        .chain(files.iter().map(|p| p.to_str().unwrap()))
+        .collect();
+    let out = siloscope(&args);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout)
+            .lines()
+            .filter(|l| l.starts_with("ok: "))
+            .count(),
+        files.len()
+    );
+}
+
+#[test]
+fn validate_prints_every_error_with_its_location_and_fails() {
+    let out = siloscope(&[
+        "validate",
+        "scenarios/workshop.scenario.ron",
+        "tests/fixtures/malformed/unknown_knob.scenario.ron",
+        "tests/fixtures/malformed/wrong_type_count.scenario.ron",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("tests/fixtures/malformed/unknown_knob.scenario.ron:7:14: knobs.transparancy: unknown knob \"transparancy\""),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "wrong_type_count.scenario.ron:6:67: groups[0].count: expected integer, found \"many\""
+        ),
+        "{err}"
+    );
+    assert!(err.contains("2 of 3 files have errors"), "{err}");
+    assert!(text(&out.stdout).contains("ok: scenarios/workshop.scenario.ron"));
+}
+
+#[test]
+fn run_writes_a_tidy_series_and_a_summary() {
+    let dir = temp_dir("run");
+    let out = siloscope(&[
+        "run",
+        "scenarios/workshop.scenario.ron",
+        "--policy",
+        "connected",
+        "--seed",
+        "7",
+        "--steps",
+        "12",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("policy connected, seed 7, 12 weeks"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("customer trust in the organisation"),
+        "{stdout}"
+    );
+
+    let csv = std::fs::read_to_string(dir.join("timeseries.csv")).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(lines.next(), Some("run,policy,seed,step,metric,part,value"));
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert!(
+        rows.iter()
+            .all(|r| r.len() == 7 && r[1] == "connected" && r[2] == "7")
+    );
+    let steps: std::collections::BTreeSet<u32> =
+        rows.iter().map(|r| r[3].parse().unwrap()).collect();
+    assert_eq!(steps, (0..12).collect());
+    assert!(
+        rows.iter()
+            .any(|r| r[4] == "trust_toward" && r[5] == "existing_customers")
+    );
+    assert!(
+        rows.iter()
+            .all(|r| r[6].parse::<f64>().is_ok_and(f64::is_finite))
+    );
+
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["policy"], "connected");
+    assert_eq!(summary["seed"], 7);
+    assert_eq!(summary["steps"], 12);
+    assert!(summary["totals"]["needs_raised"].as_f64().unwrap() > 0.0);
+    assert!(summary["last_step"]["customer_trust_in_org"]["all"].is_number());
+    // Nothing half-written is left behind.
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(leftovers.len(), 2, "{leftovers:?}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn the_same_run_twice_writes_identical_files() {
+    let (a, b) = (temp_dir("det-a"), temp_dir("det-b"));
+    for d in [&a, &b] {
+        let out = siloscope(&[
+            "run",
+            "scenarios/silos_and_trust.scenario.ron",
+            "--steps",
+            "20",
+            "--out",
+            d.to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    }
+    for f in ["timeseries.csv", "summary.json"] {
+        assert_eq!(
+            std::fs::read(a.join(f)).unwrap(),
+            std::fs::read(b.join(f)).unwrap(),
+            "{f} differs"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&a);
+    let _ = std::fs::remove_dir_all(&b);
+}
+
+#[test]
+fn run_refuses_an_unknown_policy_by_listing_the_known_ones() {
+    let out = siloscope(&[
+        "run",
+        "scenarios/workshop.scenario.ron",
+        "--policy",
+        "open",
+        "--out",
+        "/nonexistent/x",
+    ]);
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(err.contains("unknown policy \"open\""), "{err}");
+    assert!(err.contains("connected"), "{err}");
+}
+
+#[test]
+fn policies_lists_presets_knobs_and_the_scenarios_own() {
+    let out = siloscope(&[
+        "policies",
+        "scenarios/omnichannel_self_service.scenario.ron",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let s = text(&out.stdout);
+    for name in [
+        "inside_out",
+        "outside_in",
+        "connected",
+        "viral_campaign",
+        "all_about_you",
+        "automated",
+        "omnichannel",
+    ] {
+        assert!(s.contains(name), "{name} missing:\n{s}");
+    }
+    for k in siloscope::knob::Knob::ALL {
+        assert!(s.contains(k.name()), "{k} missing");
+    }
+    assert!(s.contains("starting policy: automated"));
+}
+
+#[test]
+fn no_subcommand_says_what_to_run() {
+    let out = siloscope(&[]);
+    assert!(out.status.success());
+    let s = text(&out.stdout);
+    assert!(
+        s.contains("siloscope run scenarios/workshop.scenario.ron"),
+        "{s}"
+    );
+    assert!(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("scenarios/workshop.scenario.ron")
+            .exists()
+    );
+}

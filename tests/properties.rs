@@ -1,0 +1,146 @@
+//! Property tests: invariants that hold for any organisation, any knob
+//! values and any seed.
+
+use proptest::prelude::*;
+use siloscope::agent::Part;
+use siloscope::knob::Knob;
+use siloscope::scenario::parse_str;
+use siloscope::sim::{RunOptions, Simulation};
+
+/// A random but valid scenario: department, partner and customer group
+/// sizes, densities and a seed.
+fn scenario_text(sizes: [u32; 5], density: f64, seed: u64) -> String {
+    format!(
+        r#"Scenario(
+    name: "generated",
+    seed: {seed},
+    groups: [
+        (name: "Product", part: Department, role: Product, count: {p}, ties: Random(density: {density})),
+        (name: "Support", part: Department, role: Support, count: {s}, ties: Random(density: {density})),
+        (name: "Marketing", part: Department, role: Marketing, count: 3, ties: Complete),
+        (name: "Sales", part: Department, role: Sales, count: 3, ties: Complete),
+        (name: "Partners", part: Partner, count: {r}, ties: Random(density: {density})),
+        (name: "Customers", part: ExistingCustomer, count: {c}, ties: Random(density: {density}), advocates: 0.2),
+        (name: "Prospects", part: NewCustomer, count: {n}, ties: Random(density: {density})),
+    ],
+    links: [
+        (from: "Support", to: "Product", ties: Density(0.3)),
+        (from: "Marketing", to: "Sales", ties: Density(0.3)),
+        (from: "Sales", to: "Support", ties: Density(0.3)),
+        (from: "Partners", to: "Sales", ties: Density(0.3)),
+        (from: "Customers", to: "Support", ties: Density(0.2)),
+        (from: "Customers", to: "Partners", ties: Density(0.2)),
+        (from: "Prospects", to: "Marketing", ties: Density(0.3)),
+        (from: "Prospects", to: "Customers", ties: Density(0.05)),
+    ],
+)"#,
+        p = sizes[0],
+        s = sizes[1],
+        r = sizes[2],
+        c = sizes[3],
+        n = sizes[4],
+    )
+}
+
+fn arb_knobs() -> impl Strategy<Value = Vec<f32>> {
+    prop::collection::vec(0.0f32..=1.0, Knob::ALL.len())
+}
+
+fn sim_for(sizes: [u32; 5], density: f64, seed: u64, knobs: &[f32]) -> Simulation {
+    let sc = parse_str(
+        &scenario_text(sizes, density, seed),
+        "generated.scenario.ron",
+    )
+    .unwrap();
+    let mut sim = Simulation::new(
+        &sc,
+        RunOptions {
+            record_flows: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    for (k, v) in Knob::ALL.iter().zip(knobs) {
+        sim.set_knob(*k, *v).unwrap();
+    }
+    sim
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    #[test]
+    fn trust_stays_in_the_unit_interval_and_nothing_is_nan(
+        sizes in prop::array::uniform5(2u32..12),
+        density in 0.0f64..0.6,
+        seed in any::<u64>(),
+        knobs in arb_knobs(),
+    ) {
+        let mut sim = sim_for(sizes, density, seed, &knobs);
+        for _ in 0..25 {
+            let r = sim.step();
+            let mut bad = None;
+            r.rows(|m, p, v| if !v.is_finite() { bad = Some(format!("{m}/{p} = {v}")) });
+            prop_assert!(bad.is_none(), "{:?}", bad);
+            for v in r.trust_from.iter().chain(&r.trust_toward) {
+                prop_assert!(v.is_nan() || (*v > 0.0 && *v < 1.0), "{v}");
+            }
+        }
+        for t in 0..sim.network().ties() {
+            let e = sim.trust(t);
+            prop_assert!(e > 0.0 && e < 1.0, "tie {t}: {e}");
+            let (r, s) = sim.evidence(t);
+            prop_assert!(r >= 0.0 && s >= 0.0 && r.is_finite() && s.is_finite());
+        }
+        for a in 0..sim.network().agents() as u32 {
+            if sim.network().part[a as usize].is_customer() {
+                let s = sim.satisfaction(a);
+                prop_assert!((0.0..=1.0).contains(&s));
+            }
+        }
+    }
+
+    #[test]
+    fn a_fully_closed_silo_passes_no_information_across_departments(
+        sizes in prop::array::uniform5(2u32..12),
+        density in 0.0f64..0.6,
+        seed in any::<u64>(),
+        mut knobs in arb_knobs(),
+    ) {
+        knobs[Knob::SiloPermeability.index()] = 0.0;
+        let mut sim = sim_for(sizes, density, seed, &knobs);
+        let net = sim.network().clone();
+        for _ in 0..25 {
+            let r = sim.step();
+            prop_assert_eq!(r.flows_external, 0);
+            for f in &r.flows {
+                let (a, b) = (f.from as usize, f.to as usize);
+                let across = net.part[a] == Part::Department && net.part[b] == Part::Department && net.group[a] != net.group[b];
+                prop_assert!(!(across && f.passed), "{:?} crossed a closed wall", f);
+            }
+        }
+        // No evidence ever reached a wall tie.
+        for t in 0..net.ties() {
+            if net.kind_of(t) == siloscope::network::TieKind::Wall {
+                prop_assert_eq!(sim.evidence(t), (0.0, 0.0));
+            }
+        }
+    }
+
+    #[test]
+    fn same_seed_same_output(
+        sizes in prop::array::uniform5(2u32..10),
+        density in 0.0f64..0.5,
+        seed in any::<u64>(),
+        knobs in arb_knobs(),
+    ) {
+        let rows = |sim: &mut Simulation| {
+            let mut out = Vec::new();
+            sim.run(20, |r| r.rows(|m, p, v| out.push((m, p.to_owned(), v.to_bits()))));
+            (out, sim.state_hash())
+        };
+        let a = rows(&mut sim_for(sizes, density, seed, &knobs));
+        let b = rows(&mut sim_for(sizes, density, seed, &knobs));
+        prop_assert_eq!(a, b);
+    }
+}

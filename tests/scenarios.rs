@@ -1,0 +1,116 @@
+//! The shipped scenarios: each validates, runs under every policy it
+//! offers, and the default one reproduces its golden hash.
+
+use siloscope::files::read_scenario;
+use siloscope::scenario::Scenario;
+use siloscope::sim::{RunOptions, Simulation};
+use std::path::{Path, PathBuf};
+
+pub fn shipped() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().ends_with(".scenario.ron"))
+        .collect();
+    v.sort();
+    v
+}
+
+fn load(path: &Path) -> Scenario {
+    read_scenario(path).unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn at_least_five_scenarios_ship_with_a_story_header() {
+    let files = shipped();
+    assert!(files.len() >= 5, "{files:?}");
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap();
+        assert!(
+            text.starts_with("//"),
+            "{} should open with its story",
+            f.display()
+        );
+        assert!(
+            text.contains("What to watch"),
+            "{} should say what to watch",
+            f.display()
+        );
+    }
+    assert!(files.iter().any(|f| f.ends_with("workshop.scenario.ron")));
+}
+
+#[test]
+fn every_shipped_scenario_runs_under_every_policy() {
+    for f in shipped() {
+        let sc = load(&f);
+        for policy in sc.policy_names() {
+            let options = RunOptions {
+                policy: Some(policy.to_owned()),
+                ..Default::default()
+            };
+            let mut sim = Simulation::new(&sc, options).unwrap();
+            let mut rows = 0;
+            sim.run(sc.steps.min(30), |r| {
+                r.rows(|m, p, v| {
+                    assert!(v.is_finite(), "{}: {policy}: {m}/{p} = {v}", f.display());
+                    rows += 1;
+                })
+            });
+            assert!(
+                rows > 30 * 40,
+                "{}: {policy}: only {rows} rows",
+                f.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn the_default_workshop_scenario_has_about_500_agents_and_six_departments() {
+    let sc = load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/workshop.scenario.ron"));
+    let n = sc.agent_count();
+    assert!((450..=550).contains(&n), "{n} agents");
+    let departments = sc
+        .groups
+        .iter()
+        .filter(|g| g.part == siloscope::agent::Part::Department)
+        .count();
+    assert_eq!(departments, 6);
+    for part in siloscope::agent::Part::ALL {
+        assert!(sc.groups.iter().any(|g| g.part == part), "no {part:?}");
+    }
+}
+
+/// The state hash of the workshop scenario after 104 steps under each
+/// preset, seed 42.
+///
+/// If a change to the model is *meant* to change results, update these
+/// constants (the failure message prints the new values) and say why in
+/// the commit. If it was not meant to, the change broke determinism or
+/// changed the model by accident.
+const GOLDEN: [(&str, u64); 2] = [
+    ("inside_out", 0x9ab7_a587_3e05_d5e5),
+    ("connected", 0x4774_e837_75aa_5187),
+];
+
+#[test]
+fn golden_determinism_hash() {
+    let sc = load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/workshop.scenario.ron"));
+    let mut found = Vec::new();
+    for (policy, _) in GOLDEN {
+        let options = RunOptions {
+            policy: Some(policy.to_owned()),
+            ..Default::default()
+        };
+        let mut sim = Simulation::new(&sc, options).unwrap();
+        sim.run(sc.steps, |_| {});
+        found.push((policy, sim.state_hash()));
+    }
+    let expected: Vec<_> = GOLDEN.to_vec();
+    assert_eq!(
+        found, expected,
+        "the workshop scenario's results changed; if intended, set GOLDEN in tests/scenarios.rs to {found:#x?}"
+    );
+}
