@@ -1051,8 +1051,8 @@ impl Simulation {
         self.state.copy_from_slice(&self.next_state);
         let rate = self.params.offering_learning;
         for target in &self.pulls {
-            for k in 0..NEED_DIMS {
-                self.offering[k] += rate * (target[k] - self.offering[k]);
+            for (o, t) in self.offering.iter_mut().zip(target) {
+                *o += rate * (t - *o);
             }
         }
         self.report.offering_changes = self.pulls.len() as u32;
@@ -1070,10 +1070,8 @@ impl Simulation {
         let dd = Part::Department.index() * 4 + Part::Department.index();
         let mut pair_sum = [0.0f64; 16];
         let mut pair_n = [0u64; 16];
-        for i in 0..16 {
-            pair_sum[i] = sums[i];
-            pair_n[i] = self.pair_count[i];
-        }
+        pair_sum.copy_from_slice(&sums[..16]);
+        pair_n.copy_from_slice(&self.pair_count[..16]);
         pair_sum[dd] += sums[WALL_CLASS];
         pair_n[dd] += self.pair_count[WALL_CLASS];
         let r = &mut self.report;

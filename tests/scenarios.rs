@@ -114,3 +114,20 @@ fn golden_determinism_hash() {
         "the workshop scenario's results changed; if intended, set GOLDEN in tests/scenarios.rs to {found:#x?}"
     );
 }
+
+#[test]
+fn the_readme_example_scenario_is_valid() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let start = readme.find("```ron\n").expect("README has a ron example") + "```ron\n".len();
+    let end = start + readme[start..].find("```").unwrap();
+    let sc = siloscope::scenario::parse_str(&readme[start..end], "README.md")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut sim = Simulation::new(&sc, RunOptions::default()).unwrap();
+    sim.run(45, |_| {});
+    assert_eq!(
+        sim.policy(),
+        Some("connected"),
+        "the Policy intervention at step 40 ran"
+    );
+}

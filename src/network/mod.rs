@@ -327,9 +327,9 @@ impl Network {
         let mut route = vec![NO_TIE; n];
         let mut queue = std::collections::VecDeque::new();
         let mut product = Vec::new();
-        for a in 0..n {
+        for (a, d) in dist.iter_mut().enumerate() {
             if self.part[a] == Part::Department && self.role_of(a as u32) == Role::Product {
-                dist[a] = 0;
+                *d = 0;
                 product.push(a as u32);
                 queue.push_back(a as u32);
             }
@@ -345,7 +345,7 @@ impl Network {
                 }
             }
         }
-        for a in 0..n {
+        for (a, r) in route.iter_mut().enumerate() {
             if self.part[a] != Part::Partner {
                 continue;
             }
@@ -355,7 +355,7 @@ impl Network {
                 .filter(|&t| dist[self.target[t] as usize] != u32::MAX)
                 .min_by_key(|&t| (dist[self.target[t] as usize], self.target[t]));
             if let Some(t) = best {
-                route[a] = t as u32;
+                *r = t as u32;
             }
         }
         self.route = route;
