@@ -131,3 +131,22 @@ fn the_readme_example_scenario_is_valid() {
         "the Policy intervention at step 40 ran"
     );
 }
+
+#[test]
+fn docs_model_lists_every_assumption_and_knob() {
+    let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/model.md"))
+        .unwrap();
+    for row in siloscope::model::ModelParams::default().table() {
+        assert!(
+            doc.contains(&format!("| `{}` |", row.name)),
+            "docs/model.md lacks the assumption `{}`",
+            row.name
+        );
+    }
+    for k in siloscope::knob::Knob::ALL {
+        assert!(
+            doc.contains(&format!("`{}`", k.name())),
+            "docs/model.md lacks the knob `{k}`"
+        );
+    }
+}
