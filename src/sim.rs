@@ -298,7 +298,7 @@ impl Simulation {
 
     /// Evidence `(r, s)` on tie `t`.
     pub fn evidence(&self, t: usize) -> (f32, f32) {
-        (self.ev.r[t], self.ev.s[t])
+        (self.ev.positive()[t], self.ev.negative()[t])
     }
 
     /// Lifecycle state of a customer-part agent (`None` for staff and
@@ -388,9 +388,9 @@ impl Simulation {
         h.bytes(&self.state);
         for x in self
             .ev
-            .r
+            .positive()
             .iter()
-            .chain(&self.ev.s)
+            .chain(self.ev.negative())
             .chain(&self.knowledge)
             .chain(&self.relief)
         {
@@ -500,7 +500,7 @@ impl Simulation {
                 NEUTRAL
             } else {
                 let n = ties.len() as f32;
-                ties.map(|t| self.ev.trust(t)).sum::<f32>() / n
+                self.ev.settled()[ties].iter().sum::<f32>() / n
             };
         }
     }
@@ -771,13 +771,13 @@ impl Simulation {
         let n = ties.len() as f32;
         let voice = self.params.customer_voice;
         let (mut x, mut best) = (0.0f32, 0.0f32);
-        for t in ties {
+        let settled = &self.ev.settled()[ties.clone()];
+        for (t, &trust) in ties.zip(settled) {
             let w = match Lifecycle::from_u8(self.state[self.net.target[t] as usize]) {
                 Lifecycle::Advocate => 1.0,
                 Lifecycle::Customer => voice,
                 _ => continue,
             };
-            let trust = self.ev.trust(t);
             x += w * trust / NEUTRAL;
             best = best.max(trust);
         }

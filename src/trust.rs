@@ -51,13 +51,20 @@ pub fn steady_state(w: f32, v: f32, lambda: f32) -> f32 {
     expectation(w * k, v * k)
 }
 
-/// Evidence on a set of directed ties, stored as two parallel arrays.
+/// Evidence on a set of directed ties, stored as parallel arrays, plus the
+/// trust each tie settled at in the last forgetting pass.
+///
+/// Agents act on start-of-step trust: new evidence is buffered during a step
+/// and added before the forgetting pass, so between passes [`settled`]
+/// (cached, no division) equals [`trust`] (computed from the evidence).
+///
+/// [`settled`]: Evidence::settled
+/// [`trust`]: Evidence::trust
 #[derive(Clone, Debug, Default)]
 pub struct Evidence {
-    /// Positive evidence per tie.
-    pub r: Vec<f32>,
-    /// Negative evidence per tie.
-    pub s: Vec<f32>,
+    r: Vec<f32>,
+    s: Vec<f32>,
+    settled: Vec<f32>,
 }
 
 impl Evidence {
@@ -66,13 +73,33 @@ impl Evidence {
         Self {
             r: vec![0.0; ties],
             s: vec![0.0; ties],
+            settled: vec![NEUTRAL; ties],
         }
     }
 
-    /// Trust on tie `t`.
+    /// Positive evidence per tie.
+    pub fn positive(&self) -> &[f32] {
+        &self.r
+    }
+
+    /// Negative evidence per tie.
+    pub fn negative(&self) -> &[f32] {
+        &self.s
+    }
+
+    /// Trust on tie `t`, from its evidence now.
     #[inline]
     pub fn trust(&self, t: usize) -> f32 {
         expectation(self.r[t], self.s[t])
+    }
+
+    /// Trust on every tie as of the last [`forget_and_sum`]
+    /// (start-of-step trust).
+    ///
+    /// [`forget_and_sum`]: Evidence::forget_and_sum
+    #[inline]
+    pub fn settled(&self) -> &[f32] {
+        &self.settled
     }
 
     /// Add evidence `dr` (positive) and `ds` (negative) to tie `t`.
@@ -82,39 +109,54 @@ impl Evidence {
         self.s[t] += ds;
     }
 
-    /// Forget: multiply all evidence by `lambda`, and add each tie's trust
-    /// into `sums[class[t]]` (trust *after* forgetting). One pass over the
-    /// ties, the hot loop of a step.
+    /// Forget: multiply all evidence by `lambda`, settle each tie's trust,
+    /// and add it into `sums[class[t]]` (trust *after* forgetting). One
+    /// pass over the ties, the hot loop of a step.
     ///
     /// Complexity: O(ties).
     pub fn forget_and_sum(&mut self, lambda: f32, class: &[u8], sums: &mut [f64; TRUST_CLASSES]) {
         // Per-chunk f32 partial sums keep the inner loop cheap; the f64
-        // totals keep a million-tie sum accurate.
-        const CHUNK: usize = 4096;
-        let mut partial = [0.0f32; TRUST_CLASSES];
-        for ((r, s), p) in self
+        // totals keep a million-tie sum accurate. A chunk stays in L1.
+        const CHUNK: usize = 1024;
+        const LANES: usize = 4;
+        for (((r, s), e), c) in self
             .r
             .chunks_mut(CHUNK)
             .zip(self.s.chunks_mut(CHUNK))
+            .zip(self.settled.chunks_mut(CHUNK))
             .zip(class.chunks(CHUNK))
         {
-            partial.fill(0.0);
-            for i in 0..r.len() {
-                let ri = r[i] * lambda;
-                let si = s[i] * lambda;
-                r[i] = ri;
-                s[i] = si;
-                partial[usize::from(p[i]).min(WALL_CLASS)] += expectation(ri, si);
+            // No dependency between ties: this loop vectorises.
+            for ((r, s), e) in r.iter_mut().zip(s.iter_mut()).zip(e.iter_mut()) {
+                *r *= lambda;
+                *s *= lambda;
+                *e = expectation(*r, *s);
             }
-            for (sum, part) in sums.iter_mut().zip(partial) {
-                *sum += f64::from(part);
+            // Neighbouring ties mostly share a class; interleaved
+            // accumulators keep them from waiting on each other's adds.
+            let mut partial = [[0.0f32; TRUST_CLASSES]; LANES];
+            let (e4, e_rest) = e.as_chunks::<LANES>();
+            let (c4, c_rest) = c.as_chunks::<LANES>();
+            for (e4, c4) in e4.iter().zip(c4) {
+                for lane in 0..LANES {
+                    partial[lane][usize::from(c4[lane]).min(WALL_CLASS)] += e4[lane];
+                }
+            }
+            for (e, c) in e_rest.iter().zip(c_rest) {
+                partial[0][usize::from(*c).min(WALL_CLASS)] += e;
+            }
+            for lane in partial {
+                for (sum, part) in sums.iter_mut().zip(lane) {
+                    *sum += f64::from(part);
+                }
             }
         }
     }
 
     /// Bytes held.
     pub fn heap_bytes(&self) -> usize {
-        (self.r.capacity() + self.s.capacity()) * std::mem::size_of::<f32>()
+        (self.r.capacity() + self.s.capacity() + self.settled.capacity())
+            * std::mem::size_of::<f32>()
     }
 }
 
