@@ -16,7 +16,10 @@
 //!   [`scenario::Scenario`] or positioned errors out;
 //! - **outputs** ([`output`], [`files`]): CSV and JSON writers and file
 //!   reading for the CLI and batch runs;
-//! - the **app** (feature `app`), which only calls the core's API.
+//! - the **workshop** support, still without bevy: a facilitator's
+//!   [`session`] (history, live edits, replay, agent stories), the
+//!   organisation's [`layout`] on screen, and the scenario file [`watch`];
+//! - the **app** (feature `app`), which only calls the layers above.
 //!
 //! ```
 //! use siloscope::{scenario, sim::{RunOptions, Simulation}};
@@ -42,6 +45,7 @@ pub mod agent;
 pub mod files;
 pub mod flow;
 pub mod knob;
+pub mod layout;
 pub mod lifecycle;
 pub mod metrics;
 pub mod model;
@@ -50,6 +54,8 @@ pub mod output;
 pub mod policy;
 pub mod rng;
 pub mod scenario;
+pub mod session;
 pub mod silo_index;
 pub mod sim;
 pub mod trust;
+pub mod watch;

@@ -218,8 +218,8 @@ pub struct StepReport {
     /// Cumulative per-department `(external, internal)` flow counts, by
     /// group index (zero for non-departments).
     pub department_flows: Vec<(u64, u64)>,
-    /// Names of the groups, for department rows.
-    pub group_names: Vec<String>,
+    /// Names of the groups, for department rows (shared between reports).
+    pub group_names: std::sync::Arc<[String]>,
     /// Peer help given.
     pub peer_help: u32,
     /// Pushes.
@@ -453,7 +453,7 @@ mod tests {
             ..Default::default()
         };
         r.satisfaction = [f64::NAN, f64::NAN, 0.7, f64::NAN];
-        r.group_names = vec!["Product".into()];
+        r.group_names = vec!["Product".to_owned()].into();
         r.department_flows = vec![(1, 3)];
         let mut rows = Vec::new();
         r.rows(|m, p, v| rows.push((m, p.to_owned(), v)));

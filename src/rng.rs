@@ -23,6 +23,8 @@ pub enum Stream {
     Agents = 2,
     /// Step-by-step dynamics.
     Dynamics = 3,
+    /// Where the app draws each agent (never touches a run's results).
+    Layout = 4,
 }
 
 /// A seeded, portable random stream.

@@ -32,7 +32,7 @@ use crate::metrics::{StepReport, Totals};
 use crate::model::ModelParams;
 use crate::network::{BuildError, NO_TIE, Network, TieKind};
 use crate::rng::{SimRng, Stream};
-use crate::scenario::{Action, Scenario};
+use crate::scenario::{Action, Intervention, Scenario};
 use crate::trust::{Evidence, NEUTRAL, TRUST_CLASSES, WALL_CLASS};
 
 /// No channel used yet.
@@ -77,6 +77,14 @@ pub enum SimError {
         min: f32,
         /// Largest allowed.
         max: f32,
+    },
+    /// An intervention scheduled before the current step.
+    #[error("cannot schedule at step {at}: the run is already at step {now}")]
+    InThePast {
+        /// The requested step.
+        at: u32,
+        /// The next step to compute.
+        now: u32,
     },
 }
 
@@ -240,18 +248,62 @@ impl Simulation {
 
     /// Switch to a policy the scenario offers, from the next step.
     pub fn apply_policy(&mut self, name: &str) -> Result<(), SimError> {
-        let policy = self.scenario.policy(name).cloned().ok_or_else(|| {
-            SimError::UnknownPolicy(format!(
-                "unknown policy \"{name}\"; this scenario offers: {}",
-                self.scenario.policy_names().join(", ")
-            ))
-        })?;
+        let policy = self
+            .scenario
+            .policy(name)
+            .cloned()
+            .ok_or_else(|| self.unknown_policy(name))?;
         for (k, v) in policy.values {
             self.knobs.set(k, v);
             self.live_changes.push((k, v));
         }
         self.policy = Some(name.to_owned());
         Ok(())
+    }
+
+    /// Schedule an intervention live. It must not lie in the past
+    /// (`at >= step_index()`); within its step it runs after the ones the
+    /// scenario scheduled. A policy must exist and knob values must be in
+    /// range.
+    pub fn schedule(&mut self, iv: Intervention) -> Result<(), SimError> {
+        if iv.at < self.step {
+            return Err(SimError::InThePast {
+                at: iv.at,
+                now: self.step,
+            });
+        }
+        match &iv.action {
+            Action::Set(values) => {
+                for &(knob, value) in values {
+                    let spec = self.scenario.knob_spec(knob);
+                    if !(value >= spec.min && value <= spec.max) {
+                        return Err(SimError::KnobOutOfRange {
+                            knob,
+                            value,
+                            min: spec.min,
+                            max: spec.max,
+                        });
+                    }
+                }
+            }
+            Action::Policy(name) => {
+                if self.scenario.policy(name).is_none() {
+                    return Err(self.unknown_policy(name));
+                }
+            }
+            Action::Campaign { .. } => {}
+        }
+        let ivs = &mut self.scenario.interventions;
+        let at = ivs.partition_point(|other| other.at <= iv.at);
+        ivs.insert(at.max(self.next_intervention), iv);
+        Ok(())
+    }
+
+    fn unknown_policy(&self, name: &str) -> SimError {
+        SimError::UnknownPolicy(format!(
+            "unknown policy \"{name}\"; this scenario offers: {}",
+            self.scenario.policy_names().join(", ")
+        ))
     }
 
     /// Record item movements in each report's `flows` (or stop).
