@@ -42,6 +42,8 @@
 //! ```
 
 pub mod agent;
+#[cfg(feature = "app")]
+pub mod app;
 pub mod files;
 pub mod flow;
 pub mod knob;

@@ -61,12 +61,50 @@ enum Command {
         /// Scenario file.
         scenario: PathBuf,
     },
+    /// Open the workshop app (what `siloscope` alone does).
+    App(AppArgs),
+}
+
+#[derive(Clone, Copy, Default, clap::ValueEnum)]
+enum PictureArg {
+    /// Customers inside the organisation's extranet.
+    #[default]
+    Inside,
+    /// Parts as separate circles, customers as the input.
+    Separate,
+}
+
+#[derive(clap::Args, Default)]
+struct AppArgs {
+    /// Scenario file [default: scenarios/workshop.scenario.ron].
+    scenario: Option<PathBuf>,
+    /// Policy to start under (a preset or one the scenario defines).
+    #[arg(long)]
+    policy: Option<String>,
+    /// Seed (default: the scenario's).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// The picture on opening: customers inside the organisation (nested
+    /// rings) or the parts as separate circles.
+    #[arg(long, value_enum, default_value = "inside")]
+    picture: PictureArg,
+    /// Unattended: compute this many steps, save --screenshot, exit.
+    #[arg(long, requires = "screenshot")]
+    steps: Option<u32>,
+    /// Where the unattended screenshot goes (PNG).
+    #[arg(long, requires = "steps")]
+    screenshot: Option<PathBuf>,
+    /// Unattended: step once per frame for this many frames, print the CPU
+    /// time per frame, exit.
+    #[arg(long, conflicts_with = "steps")]
+    frames: Option<u32>,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        None => open_app(),
+        None => open_app(AppArgs::default()),
+        Some(Command::App(args)) => open_app(args),
         Some(Command::Validate { files }) => validate(&files),
         Some(Command::Run {
             scenario,
@@ -86,15 +124,33 @@ fn main() -> ExitCode {
     }
 }
 
-/// Without a subcommand: the workshop app.
-fn open_app() -> Result<ExitCode> {
-    let app_note = if cfg!(feature = "app") {
-        "The workshop app is not part of this build yet."
-    } else {
-        "This build has no workshop app (it was built without the `app` feature)."
-    };
+/// The workshop app.
+#[cfg(feature = "app")]
+fn open_app(args: AppArgs) -> Result<ExitCode> {
+    use siloscope::app::{AppOptions, capture::Unattended, run};
+    run(AppOptions {
+        scenario: args.scenario.unwrap_or_else(|| DEFAULT_SCENARIO.into()),
+        policy: args.policy,
+        seed: args.seed,
+        picture: match args.picture {
+            PictureArg::Inside => siloscope::layout::Picture::Extranet,
+            PictureArg::Separate => siloscope::layout::Picture::Separate,
+        },
+        unattended: Unattended {
+            steps: args.steps,
+            screenshot: args.screenshot,
+            frames: args.frames,
+        },
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Without the app: say what to run instead.
+#[cfg(not(feature = "app"))]
+fn open_app(_: AppArgs) -> Result<ExitCode> {
     println!(
-        "{app_note}\n\nHeadless commands:\n  \
+        "This build has no workshop app (it was built without the `app` feature).\n\n\
+         Headless commands:\n  \
          siloscope run {DEFAULT_SCENARIO} --policy connected\n  \
          siloscope policies {DEFAULT_SCENARIO}\n  \
          siloscope validate scenarios/*.scenario.ron\n\nSee `siloscope --help`."

@@ -191,13 +191,24 @@ fn policies_lists_presets_knobs_and_the_scenarios_own() {
 }
 
 #[test]
-fn no_subcommand_says_what_to_run() {
-    let out = siloscope(&[]);
-    assert!(out.status.success());
-    let s = text(&out.stdout);
+fn no_subcommand_opens_the_app_or_says_what_to_run() {
+    let out = Command::new(env!("CARGO_BIN_EXE_siloscope"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("DISPLAY")
+        .output()
+        .unwrap();
+    let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    if cfg!(feature = "app") {
+        // No display here: one clear line, and a failure status.
+        assert!(!out.status.success());
+        assert!(all.contains("no display"), "{all}");
+        assert_eq!(all.trim().lines().count(), 1, "{all}");
+    } else {
+        assert!(out.status.success());
+    }
     assert!(
-        s.contains("siloscope run scenarios/workshop.scenario.ron"),
-        "{s}"
+        all.contains("siloscope run scenarios/workshop.scenario.ron"),
+        "{all}"
     );
     assert!(
         Path::new(env!("CARGO_MANIFEST_DIR"))

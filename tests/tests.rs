@@ -4,3 +4,5 @@ mod cli;
 mod malformed;
 mod properties;
 mod scenarios;
+#[cfg(feature = "app")]
+mod window;

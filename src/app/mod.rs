@@ -1,0 +1,93 @@
+//! The workshop app (feature `app`): bevy + egui around a [`Session`].
+//!
+//! Plugins, from the bottom:
+//! - [`workshop::WorkshopPlugin`]: the run, commands, playback and the
+//!   scenario file watch; no rendering (the headless tests use it alone);
+//! - [`view::ViewPlugin`]: the organisation drawn as nodes, ties and
+//!   travelling items, with pan, zoom and selection;
+//! - [`ui::UiPlugin`]: egui panels, charts, inspector, shortcuts;
+//! - [`capture::CapturePlugin`]: screenshots and the unattended modes.
+//!
+//! [`Session`]: crate::session::Session
+
+pub mod capture;
+pub mod ui;
+pub mod view;
+pub mod workshop;
+
+#[cfg(test)]
+mod tests;
+
+use bevy::prelude::*;
+use bevy::window::WindowResolution;
+use bevy_egui::EguiPlugin;
+use std::path::PathBuf;
+
+/// How to open the app.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AppOptions {
+    /// The scenario file.
+    pub scenario: PathBuf,
+    /// Starting policy (else the scenario's).
+    pub policy: Option<String>,
+    /// Seed (else the scenario's).
+    pub seed: Option<u64>,
+    /// The picture on opening.
+    pub picture: crate::layout::Picture,
+    /// Unattended runs.
+    pub unattended: capture::Unattended,
+}
+
+/// Why the app could not open a window here, if it cannot.
+pub fn no_display() -> Option<&'static str> {
+    if cfg!(target_os = "linux") && std::env::var_os("DISPLAY").is_none_or(|d| d.is_empty()) {
+        Some("no display found (DISPLAY is not set)")
+    } else {
+        None
+    }
+}
+
+/// Open the workshop app and run until its window closes.
+pub fn run(options: AppOptions) -> anyhow::Result<()> {
+    if let Some(why) = no_display() {
+        anyhow::bail!(
+            "{why}; the workshop app needs one. Headless: `siloscope run {0}`, \
+             `siloscope validate {0}`, `siloscope policies {0}`",
+            options.scenario.display()
+        );
+    }
+    let workshop = workshop::Workshop::open(&options.scenario, options.policy, options.seed)?;
+    let title = format!("siloscope — {}", workshop.scenario().name);
+    let exit = App::new()
+        .add_plugins(
+            DefaultPlugins
+                .set(WindowPlugin {
+                    primary_window: Some(Window {
+                        title,
+                        resolution: WindowResolution::new(1600, 900),
+                        ..default()
+                    }),
+                    ..default()
+                })
+                .set(bevy::log::LogPlugin {
+                    filter: "warn,siloscope=info".into(),
+                    ..default()
+                }),
+        )
+        .add_plugins(EguiPlugin::default())
+        .insert_resource(workshop)
+        .insert_resource(options.unattended)
+        .add_plugins((
+            workshop::WorkshopPlugin,
+            view::ViewPlugin {
+                picture: options.picture,
+            },
+            ui::UiPlugin,
+            capture::CapturePlugin,
+        ))
+        .run();
+    match exit {
+        AppExit::Success => Ok(()),
+        AppExit::Error(code) => anyhow::bail!("the app exited with code {code}"),
+    }
+}

@@ -1,0 +1,270 @@
+//! Headless app tests: `MinimalPlugins`, the workshop plugin, and a clock
+//! advanced by hand.
+
+use super::workshop::*;
+use crate::knob::Knob;
+use bevy::prelude::*;
+use bevy::time::TimeUpdateStrategy;
+use std::path::PathBuf;
+use std::time::Duration;
+
+const WORKSHOP: &str = include_str!("../../scenarios/workshop.scenario.ron");
+
+/// A scratch copy of the workshop scenario, removed on drop.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(name: &str) -> Scratch {
+        let dir = std::env::temp_dir().join(format!("siloscope-app-{}-{name}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("workshop.scenario.ron");
+        std::fs::write(&path, WORKSHOP).unwrap();
+        Scratch(path)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(self.0.parent().unwrap());
+    }
+}
+
+fn app(path: &std::path::Path) -> App {
+    let mut app = App::new();
+    app.add_plugins(MinimalPlugins)
+        .insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_millis(
+            100,
+        )))
+        .insert_resource(Workshop::open(path, None, None).unwrap())
+        .add_plugins(WorkshopPlugin);
+    app.update(); // the first frame has no delta
+    app
+}
+
+fn send(app: &mut App, command: Control) {
+    app.world_mut().write_message(command);
+    app.update();
+}
+
+fn workshop(app: &App) -> &Workshop {
+    app.world().resource::<Workshop>()
+}
+
+fn step(app: &App) -> u32 {
+    workshop(app).session.step_index()
+}
+
+#[test]
+fn a_step_command_advances_exactly_one_step() {
+    let file = Scratch::new("step");
+    let mut app = app(&file.0);
+    assert_eq!(step(&app), 0);
+    send(&mut app, Control::Step);
+    assert_eq!(step(&app), 1);
+    for _ in 0..5 {
+        app.update();
+    }
+    assert_eq!(step(&app), 1, "paused: time alone does not step");
+    send(&mut app, Control::Step);
+    assert_eq!(step(&app), 2);
+    let stepped = app.world().resource::<Messages<Stepped>>();
+    assert!(stepped.iter_current_update_messages().any(|s| s.0 == 1));
+}
+
+#[test]
+fn playing_steps_with_the_clock_at_the_chosen_speed() {
+    let file = Scratch::new("play");
+    let mut app = app(&file.0);
+    app.world_mut().resource_mut::<Playback>().steps_per_second = 10.0;
+    send(&mut app, Control::TogglePlay);
+    // 100 ms per frame at 10 steps per second: one step per frame.
+    let after_toggle = step(&app);
+    for _ in 0..10 {
+        app.update();
+    }
+    assert_eq!(step(&app) - after_toggle, 10);
+    send(&mut app, Control::TogglePlay);
+    let paused_at = step(&app);
+    app.update();
+    assert_eq!(step(&app), paused_at);
+    send(&mut app, Control::Faster);
+    assert_eq!(app.world().resource::<Playback>().steps_per_second, 16.0);
+}
+
+#[test]
+fn playback_stops_at_the_horizon() {
+    let file = Scratch::new("horizon");
+    let mut app = app(&file.0);
+    app.world_mut().resource_mut::<Playback>().steps_per_second = 32.0;
+    send(&mut app, Control::TogglePlay);
+    let horizon = workshop(&app).session.horizon();
+    for _ in 0..(horizon / 3 + 10) {
+        app.update();
+    }
+    assert_eq!(step(&app), horizon);
+    assert!(!app.world().resource::<Playback>().playing);
+    assert!(
+        workshop(&app)
+            .notice
+            .as_deref()
+            .unwrap()
+            .contains("end of the run")
+    );
+}
+
+#[test]
+fn a_policy_change_reaches_the_core() {
+    let file = Scratch::new("policy");
+    let mut app = app(&file.0);
+    send(&mut app, Control::Step);
+    send(&mut app, Control::Policy("connected".into()));
+    let connected = workshop(&app)
+        .scenario()
+        .policy("connected")
+        .unwrap()
+        .values
+        .clone();
+    let sim = workshop(&app).session.sim();
+    assert_eq!(sim.policy(), Some("connected"));
+    for (k, v) in connected {
+        assert_eq!(sim.knobs().get(k), v, "{k}");
+    }
+    send(&mut app, Control::SetKnob(Knob::SiloPermeability, 0.05));
+    assert_eq!(
+        workshop(&app)
+            .session
+            .sim()
+            .knobs()
+            .get(Knob::SiloPermeability),
+        0.05
+    );
+    send(&mut app, Control::Step);
+    let last = workshop(&app).session.history().last().unwrap();
+    assert!(last.knob_changes.contains(&(Knob::SiloPermeability, 0.05)));
+    // Out of range: refused, and the room is told why.
+    send(&mut app, Control::SetKnob(Knob::SiloPermeability, 3.0));
+    assert!(
+        workshop(&app)
+            .notice
+            .as_deref()
+            .unwrap()
+            .contains("out of range")
+    );
+}
+
+#[test]
+fn a_modified_scenario_file_rebuilds_the_simulation() {
+    let file = Scratch::new("reload");
+    let mut app = app(&file.0);
+    for _ in 0..3 {
+        send(&mut app, Control::Step);
+    }
+    let generation = workshop(&app).generation;
+    let edited = WORKSHOP.replacen("steps: 104", "steps: 60", 1);
+    assert_ne!(edited, WORKSHOP, "the edit applies");
+    std::fs::write(&file.0, edited).unwrap();
+    // The file is polled every 250 ms; frames are 100 ms apart.
+    for _ in 0..4 {
+        app.update();
+    }
+    let w = workshop(&app);
+    assert_eq!(w.session.horizon(), 60, "{:?} {:?}", w.errors, w.notice);
+    assert_eq!(w.session.step_index(), 3, "replayed to the step on screen");
+    assert!(w.generation > generation);
+    assert!(w.errors.is_none());
+}
+
+#[test]
+fn an_invalid_edit_keeps_the_last_good_run_and_surfaces_the_error() {
+    let file = Scratch::new("invalid");
+    let mut app = app(&file.0);
+    for _ in 0..2 {
+        send(&mut app, Control::Step);
+    }
+    let hash = workshop(&app).session.sim().state_hash();
+    let broken = WORKSHOP.replacen("steps: 104", "steps: \"many\"", 1);
+    std::fs::write(&file.0, &broken).unwrap();
+    for _ in 0..4 {
+        app.update();
+    }
+    let w = workshop(&app);
+    let errors = w.errors.as_deref().expect("the error is shown");
+    let line = broken.lines().position(|l| l.contains("\"many\"")).unwrap() + 1;
+    assert!(
+        errors.contains(&format!("workshop.scenario.ron:{line}:")) && errors.contains("steps"),
+        "{errors}"
+    );
+    assert_eq!(
+        w.session.sim().state_hash(),
+        hash,
+        "the last good run is untouched"
+    );
+    // It keeps running.
+    send(&mut app, Control::Step);
+    assert_eq!(step(&app), 3);
+    // Fixing the file clears the error.
+    std::fs::write(&file.0, WORKSHOP).unwrap();
+    for _ in 0..4 {
+        app.update();
+    }
+    assert!(workshop(&app).errors.is_none());
+}
+
+#[test]
+fn reset_and_new_seed_return_to_step_zero() {
+    let file = Scratch::new("reset");
+    let mut app = app(&file.0);
+    for _ in 0..4 {
+        send(&mut app, Control::Step);
+    }
+    let seed = workshop(&app).session.seed();
+    send(&mut app, Control::Reset);
+    assert_eq!(step(&app), 0);
+    assert_eq!(workshop(&app).session.seed(), seed);
+    let generation = workshop(&app).generation;
+    send(&mut app, Control::NewSeed);
+    assert_eq!(workshop(&app).session.seed(), seed + 1);
+    assert!(workshop(&app).generation > generation, "a new organisation");
+}
+
+#[test]
+fn opening_a_broken_file_keeps_the_current_run() {
+    let file = Scratch::new("open");
+    let mut app = app(&file.0);
+    let other = file.0.with_file_name("broken.scenario.ron");
+    std::fs::write(&other, "Scenario(name: 3)").unwrap();
+    send(&mut app, Control::Open(other.clone()));
+    let w = workshop(&app);
+    assert_eq!(w.path, file.0);
+    assert!(
+        w.errors
+            .as_deref()
+            .unwrap()
+            .contains("broken.scenario.ron:1:")
+    );
+    std::fs::write(&other, WORKSHOP.replacen("steps: 104", "steps: 10", 1)).unwrap();
+    send(&mut app, Control::Open(other.clone()));
+    let w = workshop(&app);
+    assert_eq!(w.path, other);
+    assert_eq!(w.session.horizon(), 10);
+    assert!(w.errors.is_none());
+}
+
+#[test]
+fn exporting_writes_the_run_as_csv() {
+    let file = Scratch::new("export");
+    let mut app = app(&file.0);
+    send(&mut app, Control::Step);
+    let out = file.0.with_file_name("run.csv");
+    send(&mut app, Control::ExportCsv(out.clone()));
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(text.starts_with("run,policy,seed,step,metric,part,value\n"));
+    assert!(text.lines().count() > 20);
+    assert!(
+        workshop(&app)
+            .notice
+            .as_deref()
+            .unwrap()
+            .starts_with("saved")
+    );
+}
