@@ -58,34 +58,43 @@ pub fn run(options: AppOptions) -> anyhow::Result<()> {
     }
     let workshop = workshop::Workshop::open(&options.scenario, options.policy, options.seed)?;
     let title = format!("siloscope — {}", workshop.scenario().name);
-    let exit = App::new()
-        .add_plugins(
-            DefaultPlugins
-                .set(WindowPlugin {
-                    primary_window: Some(Window {
-                        title,
-                        resolution: WindowResolution::new(1600, 900),
-                        ..default()
-                    }),
-                    ..default()
-                })
-                .set(bevy::log::LogPlugin {
-                    filter: "warn,siloscope=info".into(),
+    let measuring = options.unattended.frames.is_some();
+    let mut app = App::new();
+    app.add_plugins(
+        DefaultPlugins
+            .set(WindowPlugin {
+                primary_window: Some(Window {
+                    title,
+                    resolution: WindowResolution::new(1600, 900),
                     ..default()
                 }),
-        )
-        .add_plugins(EguiPlugin::default())
-        .insert_resource(workshop)
-        .insert_resource(options.unattended)
-        .add_plugins((
-            workshop::WorkshopPlugin,
-            view::ViewPlugin {
-                picture: options.picture,
-            },
-            ui::UiPlugin,
-            capture::CapturePlugin,
-        ))
-        .run();
+                ..default()
+            })
+            .set(bevy::log::LogPlugin {
+                filter: "warn,siloscope=info".into(),
+                ..default()
+            }),
+    )
+    .add_plugins(EguiPlugin::default())
+    .insert_resource(workshop)
+    .insert_resource(options.unattended)
+    .add_plugins((
+        workshop::WorkshopPlugin,
+        view::ViewPlugin {
+            picture: options.picture,
+        },
+        ui::UiPlugin,
+        capture::CapturePlugin,
+    ));
+    if measuring {
+        // Every main-world system on the main thread, so that thread's CPU
+        // time is the frame's CPU time (rendering runs elsewhere).
+        let mut schedules = app.world_mut().resource_mut::<Schedules>();
+        for (_, schedule) in schedules.iter_mut() {
+            schedule.set_executor(bevy::ecs::schedule::SingleThreadedExecutor::new());
+        }
+    }
+    let exit = app.run();
     match exit {
         AppExit::Success => Ok(()),
         AppExit::Error(code) => anyhow::bail!("the app exited with code {code}"),

@@ -469,8 +469,9 @@ fn draw(
             let tail = p.from.lerp(p.to, (age - 0.12).max(0.0));
             let color = flow_color(p.kind);
             gizmos.line_2d(tail, head, color.with_alpha(0.7));
-            gizmos.circle_2d(Isometry2d::from_translation(head), 3.0 * px, color);
-            gizmos.circle_2d(Isometry2d::from_translation(head), 1.5 * px, color);
+            gizmos
+                .circle_2d(Isometry2d::from_translation(head), 2.5 * px, color)
+                .resolution(8);
         } else {
             // Stopped at the wall, half way.
             let stop = p.from.lerp(p.to, 0.5);
