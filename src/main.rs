@@ -88,6 +88,9 @@ struct AppArgs {
     /// rings) or the parts as separate circles.
     #[arg(long, value_enum, default_value = "inside")]
     picture: PictureArg,
+    /// Agent to inspect on opening, e.g. "Small business#3".
+    #[arg(long)]
+    inspect: Option<String>,
     /// Unattended: compute this many steps, save --screenshot, exit.
     #[arg(long, requires = "screenshot")]
     steps: Option<u32>,
@@ -136,6 +139,7 @@ fn open_app(args: AppArgs) -> Result<ExitCode> {
             PictureArg::Inside => siloscope::layout::Picture::Extranet,
             PictureArg::Separate => siloscope::layout::Picture::Separate,
         },
+        inspect: args.inspect,
         unattended: Unattended {
             steps: args.steps,
             screenshot: args.screenshot,

@@ -34,6 +34,8 @@ pub struct AppOptions {
     pub seed: Option<u64>,
     /// The picture on opening.
     pub picture: crate::layout::Picture,
+    /// The agent to inspect on opening (an id such as `Small business#3`).
+    pub inspect: Option<String>,
     /// Unattended runs.
     pub unattended: capture::Unattended,
 }
@@ -57,6 +59,16 @@ pub fn run(options: AppOptions) -> anyhow::Result<()> {
         );
     }
     let workshop = workshop::Workshop::open(&options.scenario, options.policy, options.seed)?;
+    let selected = match &options.inspect {
+        None => None,
+        Some(id) => Some(workshop.scenario().find_agent(id).ok_or_else(|| {
+            anyhow::anyhow!(
+                "no agent \"{id}\" in {}; ids are a group name and a number, e.g. \"{}\"",
+                options.scenario.display(),
+                workshop.scenario().agent_id(0)
+            )
+        })?),
+    };
     let title = format!("siloscope — {}", workshop.scenario().name);
     let measuring = options.unattended.frames.is_some();
     let mut app = App::new();
@@ -82,6 +94,7 @@ pub fn run(options: AppOptions) -> anyhow::Result<()> {
         workshop::WorkshopPlugin,
         view::ViewPlugin {
             picture: options.picture,
+            selected,
         },
         ui::UiPlugin,
         capture::CapturePlugin,

@@ -37,10 +37,10 @@ impl Plugin for UiPlugin {
 /// Keyboard shortcuts, as shown in the help overlay.
 pub const SHORTCUTS: [(&str, &str); 12] = [
     ("Space", "play / pause"),
-    ("→", "one step"),
+    ("Right arrow", "one step"),
     ("R", "reset to step 0 (same seed)"),
     ("N", "new seed"),
-    ("+ / −", "faster / slower"),
+    ("+ / -", "faster / slower"),
     ("L", "switch picture (customers inside / separate circles)"),
     ("T", "show / hide ties"),
     ("I", "show / hide travelling items"),
@@ -383,12 +383,12 @@ fn top_bar(
         }
         if ui
             .add_enabled(!session.at_end(), egui::Button::new("⏭ Step"))
-            .on_hover_text("→")
+            .on_hover_text("Right arrow")
             .clicked()
         {
             out.push(Control::Step);
         }
-        if ui.button("−").on_hover_text("slower (−)").clicked() {
+        if ui.button("-").on_hover_text("slower (-)").clicked() {
             out.push(Control::Slower);
         }
         ui.label(format!("{} steps/s", playback.steps_per_second));
@@ -628,9 +628,9 @@ fn inspector(ui: &mut egui::Ui, w: &Workshop, view: &View) {
                 .rev()
                 .take(8)
                 .rev()
-                .map(|(t, s)| format!("{} @{t}", s.label()))
+                .map(|(t, s)| format!("{} at {t}", s.label()))
                 .collect();
-            ui.label(egui::RichText::new(path.join(" → ")).small());
+            ui.label(egui::RichText::new(format!("history: {}", path.join(", then "))).small());
         }
         ui.separator();
         ui.strong("Needs and how well they are met");
@@ -715,20 +715,21 @@ fn inspector(ui: &mut egui::Ui, w: &Workshop, view: &View) {
             ui.label("nothing has passed through yet");
         }
         for item in &story.items {
-            let (arrow, who) = if item.sent {
-                ("→", "to")
+            let (verb, who) = if item.sent {
+                ("sent", "to")
             } else {
-                ("←", "from")
+                ("got", "from")
             };
             let status = if item.passed {
                 ""
             } else {
-                " — stopped at a silo wall"
+                ", stopped at a silo wall"
             };
             ui.colored_label(
                 to_egui(flow_color(item.kind)),
                 format!(
-                    "@{} {arrow} {} {who} {}{status}",
+                    "{} {}: {verb} {} {who} {}{status}",
+                    scenario.step_unit,
                     item.step,
                     pretty(item.kind.label()),
                     scenario.agent_id(item.other)
@@ -969,7 +970,7 @@ fn charts(ui: &mut egui::Ui, w: &Workshop) {
         chart(
             ui,
             "silo",
-            "Silo E-I index (−1 closed)",
+            "Silo E-I index (-1 closed)",
             vec![(
                 "E-I (cumulative)".into(),
                 part_color(Part::Department),

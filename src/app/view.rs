@@ -146,20 +146,22 @@ struct Particles {
     clock: f32,
 }
 
-/// Draws the organisation, starting with `picture`.
+/// Draws the organisation, starting with `picture` and `selected`.
 #[derive(Default)]
 pub struct ViewPlugin {
     /// The picture on opening.
     pub picture: Picture,
+    /// The agent inspected on opening.
+    pub selected: Option<u32>,
 }
 
 #[derive(Resource)]
-struct StartPicture(Picture);
+struct StartView(Picture, Option<u32>);
 
 impl Plugin for ViewPlugin {
     fn build(&self, app: &mut App) {
         app.insert_resource(ClearColor(BACKGROUND))
-            .insert_resource(StartPicture(self.picture))
+            .insert_resource(StartView(self.picture, self.selected))
             .init_resource::<Particles>()
             .add_systems(Startup, setup)
             .add_systems(
@@ -181,7 +183,7 @@ fn setup(
     mut commands: Commands,
     mut images: ResMut<Assets<Image>>,
     mut gizmo_store: ResMut<GizmoConfigStore>,
-    start: Res<StartPicture>,
+    start: Res<StartView>,
 ) {
     commands.spawn((Camera2d, GraphCamera));
     let (config, _) = gizmo_store.config_mut::<DefaultGizmoConfigGroup>();
@@ -189,7 +191,7 @@ fn setup(
     commands.insert_resource(View {
         picture: start.0,
         layout: None,
-        selected: None,
+        selected: start.1,
         show_ties: true,
         show_items: true,
         fit: true,
