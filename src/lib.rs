@@ -59,5 +59,6 @@ pub mod scenario;
 pub mod session;
 pub mod silo_index;
 pub mod sim;
+pub mod stats;
 pub mod trust;
 pub mod watch;
