@@ -44,6 +44,7 @@
 pub mod agent;
 #[cfg(feature = "app")]
 pub mod app;
+pub mod experiment;
 pub mod files;
 pub mod flow;
 pub mod knob;
