@@ -286,7 +286,8 @@ pub fn parse(src: &str, path: &Path) -> Result<Experiment, ScenarioErrors> {
         let values = match sweep {
             Sweep::Values(v) => v.clone(),
             Sweep::Range { from, to, step } => {
-                if !(*step > 0.0) || !from.is_finite() || !to.is_finite() || to < from {
+                let valid = *step > 0.0 && from.is_finite() && to.is_finite() && from <= to;
+                if !valid {
                     err(
                         &here.variant("Range"),
                         format!(
