@@ -44,6 +44,7 @@
 pub mod agent;
 #[cfg(feature = "app")]
 pub mod app;
+pub mod batch;
 pub mod experiment;
 pub mod files;
 pub mod flow;

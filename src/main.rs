@@ -33,7 +33,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Check scenario files and print every error with file, line, column and field.
+    /// Check scenario and experiment files; print every error with file, line, column and field.
     Validate {
         /// Scenario files (*.scenario.ron).
         #[arg(required = true)]
@@ -61,8 +61,35 @@ enum Command {
         /// Scenario file.
         scenario: PathBuf,
     },
+    /// Run an experiment (policies × sweeps × seeds) in parallel and compare
+    /// the policies with paired statistics.
+    Batch(BatchArgs),
     /// Open the workshop app (what `siloscope` alone does).
     App(AppArgs),
+}
+
+#[derive(clap::Args)]
+struct BatchArgs {
+    /// An experiment (*.experiment.ron), or a scenario (*.scenario.ron) with --policies.
+    file: PathBuf,
+    /// With a scenario: the policies to compare, the first being the baseline.
+    #[arg(long, value_delimiter = ',')]
+    policies: Vec<String>,
+    /// Replicates (seeds) per condition [default: the experiment's, or 10].
+    #[arg(long)]
+    replicates: Option<u32>,
+    /// Steps per run [default: the experiment's or scenario's].
+    #[arg(long)]
+    steps: Option<u32>,
+    /// Base seed [default: the experiment's or scenario's].
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Worker threads [default: all cores].
+    #[arg(long)]
+    jobs: Option<usize>,
+    /// Output directory [default: runs/<name>].
+    #[arg(long)]
+    out: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Default, clap::ValueEnum)]
@@ -108,6 +135,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         None => open_app(AppArgs::default()),
         Some(Command::App(args)) => open_app(args),
+        Some(Command::Batch(args)) => batch(args),
         Some(Command::Validate { files }) => validate(&files),
         Some(Command::Run {
             scenario,
@@ -162,6 +190,112 @@ fn open_app(_: AppArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+fn batch(args: BatchArgs) -> Result<ExitCode> {
+    use siloscope::batch::{self, BatchOptions};
+    use siloscope::experiment;
+    let name = args.file.to_string_lossy();
+    let mut exp = if name.ends_with(".scenario.ron") {
+        experiment::from_scenario(
+            &args.file,
+            &args.policies,
+            args.replicates.unwrap_or(10),
+            args.steps,
+            args.seed,
+        )
+        .map_err(|e| anyhow::anyhow!(e))?
+    } else {
+        if !args.policies.is_empty() {
+            bail!("--policies is for a scenario; an experiment file lists its own policies");
+        }
+        let mut exp = experiment::read(&args.file).map_err(|e| anyhow::anyhow!("{e}"))?;
+        if let Some(r) = args.replicates {
+            exp.replicates = r.clamp(1, 100_000);
+        }
+        if let Some(s) = args.seed {
+            exp.seed = s;
+        }
+        if let Some(steps) = args.steps {
+            let steps = steps.clamp(1, siloscope::scenario::MAX_STEPS);
+            exp.at_steps.retain(|&s| s < steps);
+            exp.at_steps.push(steps - 1);
+            exp.at_steps.dedup();
+            exp.steps = steps;
+        }
+        exp
+    };
+    exp.replicates = exp.replicates.max(1);
+    let stem = args
+        .file
+        .file_name()
+        .and_then(|n| n.to_str())
+        .map(|n| n.split('.').next().unwrap_or(n).to_owned())
+        .unwrap_or_else(|| "batch".into());
+    let out = args
+        .out
+        .unwrap_or_else(|| PathBuf::from("runs").join(&stem));
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    eprintln!(
+        "batch: {} — {} conditions × {} replicates = {} runs of {} steps on {jobs} threads, into {}",
+        exp.name,
+        exp.conditions.len(),
+        exp.replicates,
+        exp.runs(),
+        exp.steps,
+        out.display()
+    );
+    let started = std::time::Instant::now();
+    let last = std::sync::atomic::AtomicUsize::new(usize::MAX);
+    let outcome = batch::run(
+        &exp,
+        &BatchOptions {
+            out: out.clone(),
+            jobs,
+        },
+        |done, total| {
+            // A line per tenth, for terminals and logs alike.
+            let tenth = done * 10 / total.max(1);
+            if last.swap(tenth, std::sync::atomic::Ordering::Relaxed) != tenth {
+                let secs = started.elapsed().as_secs_f64();
+                eprintln!("batch: {done}/{total} runs ({}%), {secs:.1} s", tenth * 10);
+            }
+        },
+    )?;
+    eprintln!(
+        "batch: {} runs computed, {} resumed from {}, in {:.1} s",
+        outcome.ran,
+        outcome.resumed,
+        out.display(),
+        started.elapsed().as_secs_f64()
+    );
+    let last_step = exp.steps;
+    println!(
+        "\n{} against {} at step {last_step} (paired over {} seeds; mean difference, 95% CI, effect size d_z, share of seeds higher):",
+        exp.name, exp.baseline, exp.replicates
+    );
+    let mut out_lines = std::io::stdout().lock();
+    for row in outcome.comparison.iter().filter(|r| r.step == last_step) {
+        writeln!(
+            out_lines,
+            "  {:<40} {:<28} {:<20} {:>+10.4} [{:>+10.4}, {:>+10.4}]  d={:>6.2}  wins {:>4.0}%",
+            row.condition,
+            row.metric,
+            row.part,
+            row.mean_diff,
+            row.ci_low,
+            row.ci_high,
+            row.effect_size,
+            row.wins * 100.0
+        )?;
+    }
+    println!(
+        "\nwrote {}/timeseries.csv, summary.csv, comparison.csv, summary.json",
+        out.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 fn load(path: &Path) -> Result<Scenario> {
     files::read_scenario(path).map_err(|errors| anyhow::anyhow!("{errors}"))
 }
@@ -169,6 +303,25 @@ fn load(path: &Path) -> Result<Scenario> {
 fn validate(paths: &[PathBuf]) -> Result<ExitCode> {
     let mut failed = 0;
     for path in paths {
+        if path.to_string_lossy().ends_with(".experiment.ron") {
+            match siloscope::experiment::read(path) {
+                Err(errors) => {
+                    failed += 1;
+                    for e in errors.iter() {
+                        eprintln!("{e}");
+                    }
+                }
+                Ok(exp) => println!(
+                    "ok: {} ({}: {} conditions × {} replicates = {} runs)",
+                    path.display(),
+                    exp.name,
+                    exp.conditions.len(),
+                    exp.replicates,
+                    exp.runs()
+                ),
+            }
+            continue;
+        }
         match files::read_scenario(path) {
             Err(errors) => {
                 failed += 1;

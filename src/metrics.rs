@@ -53,6 +53,14 @@ pub const METRICS: &[(&str, &str)] = &[
         "acquisitions_campaign",
         "prospects converted this step who first heard through a campaign or push",
     ),
+    (
+        "acquisitions_word_of_mouth_total",
+        "acquisitions by word of mouth since step 0",
+    ),
+    (
+        "acquisitions_campaign_total",
+        "acquisitions by campaign since step 0",
+    ),
     ("churn", "customers who churned this step"),
     ("returns", "churned customers who came back this step"),
     (
@@ -324,6 +332,16 @@ impl StepReport {
             "acquisitions_campaign",
             "all",
             count(self.acquisitions_campaign),
+        );
+        opt(
+            "acquisitions_word_of_mouth_total",
+            "all",
+            Some(self.totals.acquisitions_word_of_mouth as f64),
+        );
+        opt(
+            "acquisitions_campaign_total",
+            "all",
+            Some(self.totals.acquisitions_campaign as f64),
         );
         opt("churn", "all", count(self.churn));
         opt("returns", "all", count(self.returns));

@@ -216,3 +216,137 @@ fn no_subcommand_opens_the_app_or_says_what_to_run() {
             .exists()
     );
 }
+
+fn batch_args<'a>(out: &'a str, replicates: &'a str, jobs: &'a str) -> Vec<&'a str> {
+    vec![
+        "batch",
+        "scenarios/workshop.scenario.ron",
+        "--policies",
+        "inside_out,connected",
+        "--replicates",
+        replicates,
+        "--jobs",
+        jobs,
+        "--out",
+        out,
+    ]
+}
+
+fn batch_outputs(dir: &Path) -> Vec<Vec<u8>> {
+    [
+        "timeseries.csv",
+        "summary.csv",
+        "comparison.csv",
+        "summary.json",
+    ]
+    .iter()
+    .map(|f| std::fs::read(dir.join(f)).unwrap_or_else(|e| panic!("{f}: {e}")))
+    .collect()
+}
+
+#[test]
+fn batch_compares_policies_and_resumes_without_redoing_runs() {
+    let dir = temp_dir("batch");
+    let out = dir.join("out");
+    let out_s = out.to_str().unwrap();
+    let first = siloscope(&batch_args(out_s, "4", "2"));
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    let table = text(&first.stdout);
+    assert!(table.contains("against inside_out at step 104"), "{table}");
+    assert!(table.contains("connected") && table.contains("customer_trust_in_org"));
+    assert!(text(&first.stderr).contains("8 runs computed, 0 resumed"));
+    let again = siloscope(&batch_args(out_s, "4", "1"));
+    assert!(again.status.success());
+    assert!(
+        text(&again.stderr).contains("0 runs computed, 8 resumed"),
+        "{}",
+        text(&again.stderr)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_batch_killed_with_sigkill_resumes_to_the_same_outputs() {
+    let dir = temp_dir("batch-kill");
+    let (whole, cut) = (dir.join("whole"), dir.join("cut"));
+    let args = |out: &Path| -> Vec<String> {
+        batch_args(out.to_str().unwrap(), "100", "1")
+            .into_iter()
+            .map(String::from)
+            .collect()
+    };
+    assert!(
+        siloscope(&args(&whole).iter().map(String::as_str).collect::<Vec<_>>())
+            .status
+            .success()
+    );
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_siloscope"))
+        .args(args(&cut))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill it once some runs are on disk.
+    let runs = cut.join("runs");
+    let started = std::time::Instant::now();
+    while std::fs::read_dir(&runs).map_or(0, |d| d.count()) < 3 {
+        assert!(started.elapsed().as_secs() < 60, "no run finished");
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    child.kill().unwrap(); // SIGKILL on Unix
+    child.wait().unwrap();
+    assert!(
+        !cut.join("timeseries.csv").exists(),
+        "the batch finished before it could be killed; make it longer"
+    );
+    let resumed = siloscope(&args(&cut).iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(resumed.status.success(), "{}", text(&resumed.stderr));
+    assert!(
+        !text(&resumed.stderr).contains(" 0 resumed"),
+        "{}",
+        text(&resumed.stderr)
+    );
+    assert_eq!(batch_outputs(&whole), batch_outputs(&cut));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn batch_refuses_unknown_policies_clearly() {
+    let out = siloscope(&[
+        "batch",
+        "scenarios/workshop.scenario.ron",
+        "--policies",
+        "inside_out,open_door",
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("--policies: unknown policy \"open_door\""),
+        "{}",
+        text(&out.stderr)
+    );
+    let bad = siloscope(&[
+        "batch",
+        "tests/fixtures/malformed/unknown_knob.scenario.ron",
+        "--policies",
+        "connected",
+    ]);
+    assert!(!bad.status.success());
+    assert!(
+        text(&bad.stderr).contains("unknown_knob.scenario.ron:"),
+        "{}",
+        text(&bad.stderr)
+    );
+}
+
+#[test]
+fn the_shipped_experiment_validates() {
+    let out = siloscope(&["validate", "scenarios/experiments/presets.experiment.ron"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("5 conditions × 20 replicates = 100 runs"),
+        "{}",
+        text(&out.stdout)
+    );
+}

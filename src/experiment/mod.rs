@@ -422,6 +422,64 @@ pub fn parse(src: &str, path: &Path) -> Result<Experiment, ScenarioErrors> {
     })
 }
 
+/// An experiment without a file: `policies` on the scenario at `path`
+/// (the first is the baseline), no sweeps, the headline metrics.
+pub fn from_scenario(
+    path: &Path,
+    policies: &[String],
+    replicates: u32,
+    steps: Option<u32>,
+    seed: Option<u64>,
+) -> Result<Experiment, String> {
+    let scenario = crate::files::read_scenario(path).map_err(|e| e.to_string())?;
+    if policies.is_empty() {
+        return Err("--policies: list at least one policy".into());
+    }
+    for p in policies {
+        if scenario.policy(p).is_none() {
+            return Err(format!(
+                "--policies: unknown policy \"{p}\"; {} offers: {}",
+                path.display(),
+                scenario.policy_names().join(", ")
+            ));
+        }
+    }
+    if replicates == 0 || replicates > 100_000 {
+        return Err(format!(
+            "--replicates: {replicates} is out of range; allowed 1 to 100000"
+        ));
+    }
+    let steps = steps.unwrap_or(scenario.steps);
+    if steps == 0 || steps > MAX_STEPS {
+        return Err(format!(
+            "--steps: {steps} is out of range; allowed 1 to {MAX_STEPS}"
+        ));
+    }
+    let runs = policies.len() * replicates as usize;
+    if runs > MAX_RUNS {
+        return Err(format!("{runs} runs planned; at most {MAX_RUNS}"));
+    }
+    Ok(Experiment {
+        file: path.to_owned(),
+        name: format!("{} ({})", scenario.name, policies.join(" vs ")),
+        seed: seed.unwrap_or(scenario.seed),
+        conditions: policies
+            .iter()
+            .map(|p| Condition {
+                policy: p.clone(),
+                knobs: Vec::new(),
+            })
+            .collect(),
+        baseline_of: vec![0; policies.len()],
+        baseline: policies[0].clone(),
+        replicates,
+        steps,
+        metrics: HEADLINE.to_vec(),
+        at_steps: vec![steps - 1],
+        scenario,
+    })
+}
+
 /// The sweep points of a design: the full grid, or one knob at a time.
 fn sweep_points(sweeps: &[(Knob, Vec<f32>)], design: Design) -> Vec<Vec<(Knob, f32)>> {
     match design {
