@@ -64,12 +64,15 @@ enum Command {
     /// Run an experiment (policies × sweeps × seeds) in parallel and compare
     /// the policies with paired statistics.
     Batch(BatchArgs),
+    /// Join the output directories of `batch --shard` runs into one.
+    Merge(MergeArgs),
     /// Open the workshop app (what `siloscope` alone does).
     App(AppArgs),
 }
 
+/// Which experiment: a file, or a scenario with policies.
 #[derive(clap::Args)]
-struct BatchArgs {
+struct ExperimentArgs {
     /// An experiment (*.experiment.ron), or a scenario (*.scenario.ron) with --policies.
     file: PathBuf,
     /// With a scenario: the policies to compare, the first being the baseline.
@@ -84,12 +87,52 @@ struct BatchArgs {
     /// Base seed [default: the experiment's or scenario's].
     #[arg(long)]
     seed: Option<u64>,
+}
+
+#[derive(clap::Args)]
+struct BatchArgs {
+    #[command(flatten)]
+    experiment: ExperimentArgs,
     /// Worker threads [default: all cores].
     #[arg(long)]
     jobs: Option<usize>,
     /// Output directory [default: runs/<name>].
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Run one deterministic slice, e.g. 2/8 (runs whose number is 2 modulo
+    /// 8, counting shards from 0); join the slices with `siloscope merge`.
+    #[arg(long, value_parser = parse_shard)]
+    shard: Option<(usize, usize)>,
+}
+
+#[derive(clap::Args)]
+struct MergeArgs {
+    #[command(flatten)]
+    experiment: ExperimentArgs,
+    /// Output directory for the joined outputs.
+    #[arg(long)]
+    out: PathBuf,
+    /// The shards' output directories.
+    #[arg(required = true, last = true)]
+    shards: Vec<PathBuf>,
+}
+
+fn parse_shard(text: &str) -> Result<(usize, usize), String> {
+    let (i, n) = text
+        .split_once('/')
+        .ok_or_else(|| format!("expected I/N such as 0/4, found \"{text}\""))?;
+    let i: usize = i
+        .trim()
+        .parse()
+        .map_err(|_| format!("shard index \"{i}\" is not a number"))?;
+    let n: usize = n
+        .trim()
+        .parse()
+        .map_err(|_| format!("shard count \"{n}\" is not a number"))?;
+    if n == 0 || i >= n {
+        return Err(format!("shard {i}/{n}: need 0 <= I < N"));
+    }
+    Ok((i, n))
 }
 
 #[derive(Clone, Copy, Default, clap::ValueEnum)]
@@ -136,6 +179,7 @@ fn main() -> ExitCode {
         None => open_app(AppArgs::default()),
         Some(Command::App(args)) => open_app(args),
         Some(Command::Batch(args)) => batch(args),
+        Some(Command::Merge(args)) => merge(args),
         Some(Command::Validate { files }) => validate(&files),
         Some(Command::Run {
             scenario,
@@ -190,41 +234,98 @@ fn open_app(_: AppArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn batch(args: BatchArgs) -> Result<ExitCode> {
-    use siloscope::batch::{self, BatchOptions};
+/// The experiment the arguments name.
+fn experiment_of(args: &ExperimentArgs) -> Result<siloscope::experiment::Experiment> {
     use siloscope::experiment;
-    let name = args.file.to_string_lossy();
-    let mut exp = if name.ends_with(".scenario.ron") {
-        experiment::from_scenario(
+    if args.file.to_string_lossy().ends_with(".scenario.ron") {
+        return experiment::from_scenario(
             &args.file,
             &args.policies,
             args.replicates.unwrap_or(10),
             args.steps,
             args.seed,
         )
-        .map_err(|e| anyhow::anyhow!(e))?
-    } else {
-        if !args.policies.is_empty() {
-            bail!("--policies is for a scenario; an experiment file lists its own policies");
+        .map_err(|e| anyhow::anyhow!(e));
+    }
+    if !args.policies.is_empty() {
+        bail!("--policies is for a scenario; an experiment file lists its own policies");
+    }
+    let mut exp = experiment::read(&args.file).map_err(|e| anyhow::anyhow!("{e}"))?;
+    if let Some(r) = args.replicates {
+        if r == 0 || r > 100_000 {
+            bail!("--replicates: {r} is out of range; allowed 1 to 100000");
         }
-        let mut exp = experiment::read(&args.file).map_err(|e| anyhow::anyhow!("{e}"))?;
-        if let Some(r) = args.replicates {
-            exp.replicates = r.clamp(1, 100_000);
+        exp.replicates = r;
+    }
+    if let Some(s) = args.seed {
+        exp.seed = s;
+    }
+    if let Some(steps) = args.steps {
+        if steps == 0 || steps > siloscope::scenario::MAX_STEPS {
+            bail!(
+                "--steps: {steps} is out of range; allowed 1 to {}",
+                siloscope::scenario::MAX_STEPS
+            );
         }
-        if let Some(s) = args.seed {
-            exp.seed = s;
-        }
-        if let Some(steps) = args.steps {
-            let steps = steps.clamp(1, siloscope::scenario::MAX_STEPS);
-            exp.at_steps.retain(|&s| s < steps);
-            exp.at_steps.push(steps - 1);
-            exp.at_steps.dedup();
-            exp.steps = steps;
-        }
-        exp
-    };
-    exp.replicates = exp.replicates.max(1);
+        exp.at_steps.retain(|&s| s < steps - 1);
+        exp.at_steps.push(steps - 1);
+        exp.steps = steps;
+    }
+    Ok(exp)
+}
+
+/// The paired comparison at the last step, one line per condition, metric
+/// and part.
+fn print_comparison(
+    exp: &siloscope::experiment::Experiment,
+    outcome: &siloscope::batch::Outcome,
+    out: &Path,
+) -> Result<()> {
+    let last_step = exp.steps;
+    println!(
+        "\n{} against {} at step {last_step} (paired over {} seeds; mean difference, 95% CI, effect size d_z, share of seeds higher):",
+        exp.name, exp.baseline, exp.replicates
+    );
+    let mut stdout = std::io::stdout().lock();
+    for row in outcome.comparison.iter().filter(|r| r.step == last_step) {
+        writeln!(
+            stdout,
+            "  {:<40} {:<34} {:<20} {:>+10.4} [{:>+10.4}, {:>+10.4}]  d={:>6.2}  wins {:>4.0}%",
+            row.condition,
+            row.metric,
+            row.part,
+            row.mean_diff,
+            row.ci_low,
+            row.ci_high,
+            row.effect_size,
+            row.wins * 100.0
+        )?;
+    }
+    println!(
+        "\nwrote {}/timeseries.csv, summary.csv, comparison.csv, summary.json",
+        out.display()
+    );
+    Ok(())
+}
+
+fn merge(args: MergeArgs) -> Result<ExitCode> {
+    let exp = experiment_of(&args.experiment)?;
+    let outcome = siloscope::batch::merge(&exp, &args.shards, &args.out)?;
+    eprintln!(
+        "merge: {} runs joined from {} shards into {}",
+        exp.runs(),
+        args.shards.len(),
+        args.out.display()
+    );
+    print_comparison(&exp, &outcome, &args.out)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn batch(args: BatchArgs) -> Result<ExitCode> {
+    use siloscope::batch::{self, BatchOptions};
+    let exp = experiment_of(&args.experiment)?;
     let stem = args
+        .experiment
         .file
         .file_name()
         .and_then(|n| n.to_str())
@@ -247,21 +348,19 @@ fn batch(args: BatchArgs) -> Result<ExitCode> {
     );
     let started = std::time::Instant::now();
     let last = std::sync::atomic::AtomicUsize::new(usize::MAX);
-    let outcome = batch::run(
-        &exp,
-        &BatchOptions {
-            out: out.clone(),
-            jobs,
-        },
-        |done, total| {
-            // A line per tenth, for terminals and logs alike.
-            let tenth = done * 10 / total.max(1);
-            if last.swap(tenth, std::sync::atomic::Ordering::Relaxed) != tenth {
-                let secs = started.elapsed().as_secs_f64();
-                eprintln!("batch: {done}/{total} runs ({}%), {secs:.1} s", tenth * 10);
-            }
-        },
-    )?;
+    let options = BatchOptions {
+        out: out.clone(),
+        jobs,
+        shard: args.shard,
+    };
+    let outcome = batch::run(&exp, &options, |done, total| {
+        // A line per tenth, for terminals and logs alike.
+        let tenth = done * 10 / total.max(1);
+        if last.swap(tenth, std::sync::atomic::Ordering::Relaxed) != tenth {
+            let secs = started.elapsed().as_secs_f64();
+            eprintln!("batch: {done}/{total} runs ({}%), {secs:.1} s", tenth * 10);
+        }
+    })?;
     eprintln!(
         "batch: {} runs computed, {} resumed from {}, in {:.1} s",
         outcome.ran,
@@ -269,30 +368,14 @@ fn batch(args: BatchArgs) -> Result<ExitCode> {
         out.display(),
         started.elapsed().as_secs_f64()
     );
-    let last_step = exp.steps;
-    println!(
-        "\n{} against {} at step {last_step} (paired over {} seeds; mean difference, 95% CI, effect size d_z, share of seeds higher):",
-        exp.name, exp.baseline, exp.replicates
-    );
-    let mut out_lines = std::io::stdout().lock();
-    for row in outcome.comparison.iter().filter(|r| r.step == last_step) {
-        writeln!(
-            out_lines,
-            "  {:<40} {:<28} {:<20} {:>+10.4} [{:>+10.4}, {:>+10.4}]  d={:>6.2}  wins {:>4.0}%",
-            row.condition,
-            row.metric,
-            row.part,
-            row.mean_diff,
-            row.ci_low,
-            row.ci_high,
-            row.effect_size,
-            row.wins * 100.0
-        )?;
+    if let Some((i, n)) = args.shard {
+        eprintln!(
+            "batch: shard {i}/{n} done; join the shards with `siloscope merge {} --out DIR -- <shard dirs>`",
+            args.experiment.file.display()
+        );
+        return Ok(ExitCode::SUCCESS);
     }
-    println!(
-        "\nwrote {}/timeseries.csv, summary.csv, comparison.csv, summary.json",
-        out.display()
-    );
+    print_comparison(&exp, &outcome, &out)?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -350,3 +350,55 @@ fn the_shipped_experiment_validates() {
         text(&out.stdout)
     );
 }
+
+#[test]
+fn sharded_batches_merge_into_the_unsharded_outputs() {
+    let dir = temp_dir("shards");
+    let path = |name: &str| dir.join(name).to_str().unwrap().to_owned();
+    let (whole, s0, s1, merged) = (path("whole"), path("s0"), path("s1"), path("merged"));
+    assert!(siloscope(&batch_args(&whole, "3", "2")).status.success());
+    for (shard, out) in [("0/2", &s0), ("1/2", &s1)] {
+        let mut args = batch_args(out, "3", "1");
+        args.extend(["--shard", shard]);
+        let o = siloscope(&args);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        assert!(
+            text(&o.stderr).contains("siloscope merge"),
+            "{}",
+            text(&o.stderr)
+        );
+    }
+    let o = siloscope(&[
+        "merge",
+        "scenarios/workshop.scenario.ron",
+        "--policies",
+        "inside_out,connected",
+        "--replicates",
+        "3",
+        "--out",
+        &merged,
+        "--",
+        &s0,
+        &s1,
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert_eq!(
+        batch_outputs(Path::new(&whole)),
+        batch_outputs(Path::new(&merged))
+    );
+    let bad = siloscope(&[
+        "batch",
+        "scenarios/workshop.scenario.ron",
+        "--policies",
+        "connected",
+        "--shard",
+        "2/2",
+    ]);
+    assert!(!bad.status.success());
+    assert!(
+        text(&bad.stderr).contains("need 0 <= I < N"),
+        "{}",
+        text(&bad.stderr)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -27,12 +27,15 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// How to run a batch.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct BatchOptions {
     /// Output directory.
     pub out: PathBuf,
     /// Worker threads (at least 1).
     pub jobs: usize,
+    /// Run only shard `i` of `n` (runs whose id is `i` modulo `n`) and
+    /// leave the assembly to [`merge`].
+    pub shard: Option<(usize, usize)>,
 }
 
 /// What a batch did.
@@ -120,6 +123,16 @@ pub enum BatchError {
         /// The error.
         source: SimError,
     },
+    /// Shards to merge lack some runs.
+    #[error(
+        "the shards lack {count} runs (the first is run {first}); run the missing shards first"
+    )]
+    Missing {
+        /// How many.
+        count: usize,
+        /// The first missing run.
+        first: usize,
+    },
     /// The output directory holds another experiment.
     #[error(
         "{0} holds the outputs of a different experiment (or of an earlier version of this one); choose another --out or remove it"
@@ -144,8 +157,11 @@ pub fn run(
     let runs_dir = options.out.join("runs");
     std::fs::create_dir_all(&runs_dir).map_err(io_at(&runs_dir))?;
     check_manifest(exp, &options.out)?;
-    let total = exp.runs();
-    let todo: Vec<usize> = (0..total)
+    let mine = |id: &usize| options.shard.is_none_or(|(i, n)| id % n.max(1) == i);
+    let planned: Vec<usize> = (0..exp.runs()).filter(mine).collect();
+    let total = planned.len();
+    let todo: Vec<usize> = planned
+        .into_iter()
         .filter(|&id| !run_path(&options.out, exp, id).exists())
         .collect();
     let resumed = total - todo.len();
@@ -164,10 +180,59 @@ pub fn run(
             Ok::<(), BatchError>(())
         })
     })?;
-    let (summary, comparison) = assemble(exp, &options.out)?;
+    let (summary, comparison) = if options.shard.is_some() {
+        (Vec::new(), Vec::new())
+    } else {
+        assemble(exp, &options.out)?
+    };
     Ok(Outcome {
         ran: todo.len(),
         resumed,
+        summary,
+        comparison,
+    })
+}
+
+/// Join the run files of shard directories into `out` and assemble the
+/// outputs a single batch would have written. Every shard must have run
+/// the same experiment, and together they must hold every run.
+pub fn merge(exp: &Experiment, shards: &[PathBuf], out: &Path) -> Result<Outcome, BatchError> {
+    let runs_dir = out.join("runs");
+    std::fs::create_dir_all(&runs_dir).map_err(io_at(&runs_dir))?;
+    check_manifest(exp, out)?;
+    for dir in shards {
+        check_manifest(exp, dir)?;
+    }
+    let mut copied = 0;
+    let mut missing = Vec::new();
+    for id in 0..exp.runs() {
+        let target = run_path(out, exp, id);
+        if target.exists() {
+            continue;
+        }
+        match shards
+            .iter()
+            .map(|d| run_path(d, exp, id))
+            .find(|p| p.exists())
+        {
+            Some(source) => {
+                let bytes = std::fs::read(&source).map_err(io_at(&source))?;
+                write_atomic(&target, &bytes).map_err(io_at(&target))?;
+                copied += 1;
+            }
+            None => missing.push(id),
+        }
+    }
+    if !missing.is_empty() {
+        return Err(BatchError::Missing {
+            count: missing.len(),
+            first: missing[0],
+        });
+    }
+    let (summary, comparison) = assemble(exp, out)?;
+    Ok(Outcome {
+        ran: 0,
+        resumed: copied,
         summary,
         comparison,
     })

@@ -42,6 +42,7 @@ fn go(exp: &Experiment, out: &Path, jobs: usize) -> Outcome {
         &BatchOptions {
             out: out.to_owned(),
             jobs,
+            shard: None,
         },
         |_, _| {},
     )
@@ -123,6 +124,7 @@ fn another_experiment_is_not_mixed_into_an_output_directory() {
         &BatchOptions {
             out: out.clone(),
             jobs: 1,
+            shard: None,
         },
         |_, _| {},
     )
@@ -194,4 +196,39 @@ fn summaries_and_comparisons_follow_from_the_runs() {
             .all(|r| !r.condition.starts_with("inside_out"))
     );
     std::fs::remove_dir_all(&out).unwrap();
+}
+
+#[test]
+fn shards_merged_equal_the_unsharded_batch() {
+    let exp = small();
+    let whole = scratch("unsharded");
+    go(&exp, &whole, 2);
+    let shards: Vec<PathBuf> = (0..3).map(|i| scratch(&format!("shard{i}"))).collect();
+    for (i, dir) in shards.iter().enumerate() {
+        let o = run(
+            &exp,
+            &BatchOptions {
+                out: dir.clone(),
+                jobs: 1,
+                shard: Some((i, 3)),
+            },
+            |_, _| {},
+        )
+        .unwrap();
+        assert_eq!(o.ran, exp.runs() / 3);
+        assert!(
+            !dir.join("timeseries.csv").exists(),
+            "a shard does not assemble"
+        );
+    }
+    let merged = scratch("merged");
+    // Two shards are not enough.
+    let err = merge(&exp, &shards[..2], &merged).unwrap_err();
+    assert!(matches!(err, BatchError::Missing { count: 4, .. }), "{err}");
+    let o = merge(&exp, &shards, &merged).unwrap();
+    assert_eq!(o.resumed, exp.runs() - 8, "the first attempt copied 8");
+    assert_eq!(outputs(&whole), outputs(&merged));
+    for d in shards.iter().chain([&whole, &merged]) {
+        std::fs::remove_dir_all(d).unwrap();
+    }
 }
