@@ -1,0 +1,73 @@
+//! Batch throughput and parallel efficiency.
+//!
+//! `cargo bench --no-default-features --bench batch` runs the five presets
+//! on the default workshop scenario, 200 replicates each (1,000 runs) of
+//! 200 steps, writing every output (per-run files, the assembled time
+//! series, summaries, comparisons), once with one job and once with two,
+//! and prints the wall time of each, runs per second and the parallel
+//! efficiency `t1 / (2 · t2)`. Targets: ≤ 10 s with two jobs, efficiency
+//! ≥ 90 %.
+//!
+//! `SILOSCOPE_BENCH_REPLICATES` and `SILOSCOPE_BENCH_STEPS` shrink it.
+
+use siloscope::batch::{self, BatchOptions};
+use siloscope::experiment;
+use std::path::Path;
+use std::time::Instant;
+
+fn env_u32(name: &str, default: u32) -> u32 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn main() {
+    let replicates = env_u32("SILOSCOPE_BENCH_REPLICATES", 200);
+    let steps = env_u32("SILOSCOPE_BENCH_STEPS", 200);
+    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/workshop.scenario.ron");
+    let policies: Vec<String> = siloscope::policy::PRESET_NAMES
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let exp = experiment::from_scenario(&scenario, &policies, replicates, Some(steps), None)
+        .expect("the workshop scenario loads");
+    let base = std::env::temp_dir().join(format!("siloscope-bench-batch-{}", std::process::id()));
+    println!("siloscope batch benchmark");
+    println!(
+        "  experiment        {} runs ({} policies × {replicates} replicates) × {steps} steps, workshop scenario",
+        exp.runs(),
+        policies.len()
+    );
+    let mut times = Vec::new();
+    for jobs in [1usize, 2] {
+        let out = base.join(format!("jobs{jobs}"));
+        let _ = std::fs::remove_dir_all(&out);
+        let t = Instant::now();
+        batch::run(
+            &exp,
+            &BatchOptions {
+                out: out.clone(),
+                jobs,
+                shard: None,
+            },
+            |_, _| {},
+        )
+        .expect("the batch runs");
+        let secs = t.elapsed().as_secs_f64();
+        let bytes = std::fs::metadata(out.join("timeseries.csv")).map_or(0, |m| m.len());
+        println!(
+            "  {jobs} job{}            {secs:.2} s  ({:.0} runs/s, {:.0} MB of time series){}",
+            if jobs == 1 { " " } else { "s" },
+            exp.runs() as f64 / secs,
+            bytes as f64 / 1e6,
+            if jobs == 2 { "  target ≤ 10 s" } else { "" }
+        );
+        times.push(secs);
+    }
+    println!(
+        "  efficiency        {:.0} % (t1 / (2 · t2))  target ≥ 90 %",
+        100.0 * times[0] / (2.0 * times[1])
+    );
+    let _ = std::fs::remove_dir_all(&base);
+}
