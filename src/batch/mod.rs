@@ -183,7 +183,7 @@ pub fn run(
     let (summary, comparison) = if options.shard.is_some() {
         (Vec::new(), Vec::new())
     } else {
-        assemble(exp, &options.out)?
+        pool.install(|| assemble(exp, &options.out))?
     };
     Ok(Outcome {
         ran: todo.len(),
@@ -368,6 +368,43 @@ fn run_one(exp: &Experiment, id: usize) -> Result<Vec<u8>, BatchError> {
     w.into_inner().map_err(|e| memory(e.to_string()))
 }
 
+/// One run file, read: its bytes and its values at the summarised steps
+/// as `(metric, part, index in at_steps, value)`.
+struct ParsedRun {
+    bytes: Vec<u8>,
+    values: Vec<(String, String, usize, Option<f64>)>,
+}
+
+fn parse_run(
+    exp: &Experiment,
+    out: &Path,
+    id: usize,
+    knobs: usize,
+) -> Result<ParsedRun, BatchError> {
+    let path = run_path(out, exp, id);
+    let bytes = std::fs::read(&path).map_err(io_at(&path))?;
+    let mut values = Vec::new();
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(bytes.as_slice());
+    for record in reader.records() {
+        let record = record.map_err(|e| io_at(&path)(io::Error::other(e)))?;
+        let field = |i: usize| record.get(i).unwrap_or("");
+        let step: u32 = field(4 + knobs).parse().unwrap_or(0);
+        let Some(at) = exp.at_steps.iter().position(|&s| s + 1 == step) else {
+            continue;
+        };
+        let value: f64 = field(7 + knobs).parse().unwrap_or(f64::NAN);
+        values.push((
+            field(5 + knobs).to_owned(),
+            field(6 + knobs).to_owned(),
+            at,
+            value.is_finite().then_some(value),
+        ));
+    }
+    Ok(ParsedRun { bytes, values })
+}
+
 /// Values per (condition, metric, part, step index in at_steps), one slot
 /// per replicate.
 type Table = HashMap<(usize, String, String, usize), Vec<Option<f64>>>;
@@ -386,33 +423,27 @@ fn assemble(
     let mut keys: Vec<(usize, String, String, usize)> = Vec::new();
     let knobs = swept_knobs(exp).len();
     let replicates = exp.replicates as usize;
-    for id in 0..exp.runs() {
-        let path = run_path(out, exp, id);
-        let bytes = std::fs::read(&path).map_err(io_at(&path))?;
-        series.write_all(&bytes).map_err(io_at(&tmp))?;
-        let (c, k) = exp.run(id);
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .from_reader(bytes.as_slice());
-        for record in reader.records() {
-            let record = record.map_err(|e| io_at(&path)(io::Error::other(e)))?;
-            let field = |i: usize| record.get(i).unwrap_or("");
-            let step: u32 = field(4 + knobs).parse().unwrap_or(0);
-            let Some(at) = exp.at_steps.iter().position(|&s| s + 1 == step) else {
-                continue;
-            };
-            let value: f64 = field(7 + knobs).parse().unwrap_or(f64::NAN);
-            let key = (
-                c,
-                field(5 + knobs).to_owned(),
-                field(6 + knobs).to_owned(),
-                at,
-            );
-            let slot = table.entry(key.clone()).or_insert_with(|| {
-                keys.push(key);
-                vec![None; replicates]
-            });
-            slot[k as usize] = value.is_finite().then_some(value);
+    // Runs are read and parsed in parallel, a chunk at a time (bounded
+    // memory), and joined in run order (deterministic output).
+    const CHUNK: usize = 64;
+    let ids: Vec<usize> = (0..exp.runs()).collect();
+    for chunk in ids.chunks(CHUNK) {
+        let parsed: Vec<Result<ParsedRun, BatchError>> = chunk
+            .par_iter()
+            .map(|&id| parse_run(exp, out, id, knobs))
+            .collect();
+        for (&id, run) in chunk.iter().zip(parsed) {
+            let run = run?;
+            series.write_all(&run.bytes).map_err(io_at(&tmp))?;
+            let (c, k) = exp.run(id);
+            for (metric, part, at, value) in run.values {
+                let key = (c, metric, part, at);
+                let slot = table.entry(key.clone()).or_insert_with(|| {
+                    keys.push(key);
+                    vec![None; replicates]
+                });
+                slot[k as usize] = value;
+            }
         }
     }
     series
