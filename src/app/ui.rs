@@ -50,23 +50,12 @@ pub const SHORTCUTS: [(&str, &str); 12] = [
     ("H or F1", "this help"),
 ];
 
-#[derive(Resource)]
+#[derive(Resource, Default)]
 struct UiState {
     help: bool,
     styled: bool,
     plan: Plan,
     files: Vec<PathBuf>,
-}
-
-impl Default for UiState {
-    fn default() -> Self {
-        UiState {
-            help: false,
-            styled: false,
-            plan: Plan::default(),
-            files: Vec::new(),
-        }
-    }
 }
 
 /// The "add an intervention" form.

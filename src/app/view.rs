@@ -127,6 +127,9 @@ struct Node(u32);
 #[derive(Component)]
 struct Ties;
 
+/// Entities the view spawns for an organisation.
+type Drawn = Or<(With<Node>, With<Ties>)>;
+
 struct Particle {
     from: Vec2,
     to: Vec2,
@@ -237,7 +240,7 @@ fn rebuild(
     mut particles: ResMut<Particles>,
     mut meshes: ResMut<Assets<Mesh>>,
     mut materials: ResMut<Assets<ColorMaterial>>,
-    old: Query<Entity, Or<(With<Node>, With<Ties>)>>,
+    old: Query<Entity, Drawn>,
 ) {
     let key = (workshop.generation, view.picture);
     if view.built == Some(key) {
