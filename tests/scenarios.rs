@@ -115,14 +115,25 @@ fn golden_determinism_hash() {
     );
 }
 
-#[test]
-fn the_readme_example_scenario_is_valid() {
+/// The README's ```ron blocks, in order.
+fn readme_ron_blocks() -> Vec<String> {
     let readme =
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
-    let start = readme.find("```ron\n").expect("README has a ron example") + "```ron\n".len();
-    let end = start + readme[start..].find("```").unwrap();
-    let sc = siloscope::scenario::parse_str(&readme[start..end], "README.md")
-        .unwrap_or_else(|e| panic!("{e}"));
+    readme
+        .split("```ron\n")
+        .skip(1)
+        .map(|rest| rest[..rest.find("```").unwrap()].to_owned())
+        .collect()
+}
+
+#[test]
+fn the_readme_example_scenario_is_valid() {
+    let blocks = readme_ron_blocks();
+    let src = blocks
+        .iter()
+        .find(|b| b.trim_start().starts_with("Scenario("))
+        .expect("README has a scenario example");
+    let sc = siloscope::scenario::parse_str(src, "README.md").unwrap_or_else(|e| panic!("{e}"));
     let mut sim = Simulation::new(&sc, RunOptions::default()).unwrap();
     sim.run(45, |_| {});
     assert_eq!(
@@ -130,6 +141,21 @@ fn the_readme_example_scenario_is_valid() {
         Some("connected"),
         "the Policy intervention at step 40 ran"
     );
+}
+
+#[test]
+fn the_readme_example_experiment_is_valid() {
+    let blocks = readme_ron_blocks();
+    let src = blocks
+        .iter()
+        .find(|b| b.trim_start().starts_with("Experiment("))
+        .expect("README has an experiment example");
+    // Its scenario path is relative to scenarios/experiments/.
+    let at =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/experiments/readme.experiment.ron");
+    let exp = siloscope::experiment::parse(src, &at).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(exp.conditions.len(), 3 * 3 * 5);
+    assert_eq!(exp.runs(), 45 * 20);
 }
 
 #[test]
