@@ -11,7 +11,7 @@ use siloscope::network::Network;
 use siloscope::output::{self, Summary, TimeSeriesWriter};
 use siloscope::scenario::Scenario;
 use siloscope::sim::{RunOptions, Simulation};
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -353,14 +353,38 @@ fn batch(args: BatchArgs) -> Result<ExitCode> {
         jobs,
         shard: args.shard,
     };
+    // A bar with an ETA on a terminal; a plain line per tenth otherwise.
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "batch: [{bar:40}] {pos}/{len} runs, {elapsed} elapsed, ETA {eta}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        bar
+    });
     let outcome = batch::run(&exp, &options, |done, total| {
-        // A line per tenth, for terminals and logs alike.
+        if let Some(bar) = &bar {
+            let first = bar.length() == Some(0);
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+            if first {
+                // Runs resumed from disk do not count toward the rate.
+                bar.reset_eta();
+            }
+            return;
+        }
         let tenth = done * 10 / total.max(1);
         if last.swap(tenth, std::sync::atomic::Ordering::Relaxed) != tenth {
             let secs = started.elapsed().as_secs_f64();
             eprintln!("batch: {done}/{total} runs ({}%), {secs:.1} s", tenth * 10);
         }
     })?;
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
     eprintln!(
         "batch: {} runs computed, {} resumed from {}, in {:.1} s",
         outcome.ran,
