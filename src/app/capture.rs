@@ -81,7 +81,7 @@ fn take_screenshots(
                     progress.captured = true;
                 },
             );
-        workshop.notice = Some(format!("saved {}", path.display()));
+        workshop.notice = Some(format!("saving {}", path.display()));
     }
 }
 

@@ -198,6 +198,9 @@ fn apply_commands(
         let w = &mut *workshop;
         let result: anyhow::Result<()> = match command {
             Control::TogglePlay => {
+                if !playback.playing && w.session.at_end() {
+                    w.notice = Some("the run is at its horizon: reset (R) to play it again".into());
+                }
                 playback.playing = !playback.playing && !w.session.at_end();
                 playback.owed = 0.0;
                 Ok(())
