@@ -110,6 +110,11 @@ fn playback_stops_at_the_horizon() {
             .unwrap()
             .contains("end of the run")
     );
+    // Play at the horizon does nothing but say why.
+    send(&mut app, Control::TogglePlay);
+    assert!(!app.world().resource::<Playback>().playing);
+    let notice = workshop(&app).notice.clone().unwrap_or_default();
+    assert!(notice.contains("reset (R)"), "{notice}");
 }
 
 #[test]
