@@ -232,15 +232,7 @@ impl Simulation {
     /// Set a knob; it takes effect from the next step and is marked in that
     /// step's report. Refused outside the scenario's range.
     pub fn set_knob(&mut self, knob: Knob, value: f32) -> Result<(), SimError> {
-        let spec = self.scenario.knob_spec(knob);
-        if !(value >= spec.min && value <= spec.max) {
-            return Err(SimError::KnobOutOfRange {
-                knob,
-                value,
-                min: spec.min,
-                max: spec.max,
-            });
-        }
+        self.check_knob(knob, value)?;
         self.knobs.set(knob, value);
         self.live_changes.push((knob, value));
         Ok(())
@@ -275,15 +267,7 @@ impl Simulation {
         match &iv.action {
             Action::Set(values) => {
                 for &(knob, value) in values {
-                    let spec = self.scenario.knob_spec(knob);
-                    if !(value >= spec.min && value <= spec.max) {
-                        return Err(SimError::KnobOutOfRange {
-                            knob,
-                            value,
-                            min: spec.min,
-                            max: spec.max,
-                        });
-                    }
+                    self.check_knob(knob, value)?;
                 }
             }
             Action::Policy(name) => {
@@ -297,6 +281,21 @@ impl Simulation {
         let at = ivs.partition_point(|other| other.at <= iv.at);
         ivs.insert(at.max(self.next_intervention), iv);
         Ok(())
+    }
+
+    /// `Ok` if `value` is within the scenario's range for `knob`.
+    fn check_knob(&self, knob: Knob, value: f32) -> Result<(), SimError> {
+        let spec = self.scenario.knob_spec(knob);
+        if value >= spec.min && value <= spec.max {
+            Ok(())
+        } else {
+            Err(SimError::KnobOutOfRange {
+                knob,
+                value,
+                min: spec.min,
+                max: spec.max,
+            })
+        }
     }
 
     fn unknown_policy(&self, name: &str) -> SimError {

@@ -31,10 +31,7 @@
 use crate::knob::Knob;
 use crate::metrics::METRICS;
 use crate::scenario::format::OrderedMap;
-use crate::scenario::{
-    ErrorKind, FieldPath, MAX_STEPS, Position, Scenario, ScenarioError, ScenarioErrors, from_ron,
-    locate::locate,
-};
+use crate::scenario::{FieldPath, MAX_STEPS, Scenario, ScenarioErrors, from_ron, locate::error_at};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -194,25 +191,7 @@ pub fn parse(src: &str, path: &Path) -> Result<Experiment, ScenarioErrors> {
     let file = path.display().to_string();
     let raw: ExperimentFile = from_ron(src, &file)?;
     let mut errors = Vec::new();
-    let mut err = |p: &FieldPath, message: String| {
-        let mut probe = p.clone();
-        let pos = loop {
-            if let Some(pos) = locate(src, &probe) {
-                break pos;
-            }
-            if probe.0.pop().is_none() {
-                break Position { line: 1, column: 1 };
-            }
-        };
-        errors.push(ScenarioError {
-            file: file.clone(),
-            line: pos.line,
-            column: pos.column,
-            path: p.to_string(),
-            message,
-            kind: ErrorKind::Validation,
-        });
-    };
+    let mut err = |p: &FieldPath, message: String| errors.push(error_at(src, &file, p, message));
     let root = FieldPath::root();
 
     // The scenario, relative to the experiment file.

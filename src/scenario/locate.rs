@@ -526,6 +526,33 @@ impl Cursor<'_> {
     }
 }
 
+/// A validation error at `path` in `src`, positioned at the deepest part of
+/// the path that can be found in the text (the start of the file if none).
+pub fn error_at(
+    src: &str,
+    file: &str,
+    path: &FieldPath,
+    message: impl Into<String>,
+) -> super::ScenarioError {
+    let mut probe = path.clone();
+    let pos = loop {
+        if let Some(p) = locate(src, &probe) {
+            break p;
+        }
+        if probe.0.pop().is_none() {
+            break Position { line: 1, column: 1 };
+        }
+    };
+    super::ScenarioError {
+        file: file.to_owned(),
+        line: pos.line,
+        column: pos.column,
+        path: path.to_string(),
+        message: message.into(),
+        kind: super::ErrorKind::Validation,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

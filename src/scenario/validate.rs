@@ -5,10 +5,10 @@
 //! names the value and the range; an unknown name lists the names allowed.
 
 use super::format::{ActionSpec, Generator, LinkTies, ScenarioFile};
-use super::locate::{FieldPath, Position, locate};
+use super::locate::{FieldPath, error_at};
 use super::{
-    Action, ErrorKind, Group, HARD_MAX_AGENTS, HARD_MAX_TIES, Intervention, Link, MAX_STEPS,
-    NamedAgent, NamedTie, Scenario, ScenarioError, ScenarioErrors,
+    Action, Group, HARD_MAX_AGENTS, HARD_MAX_TIES, Intervention, Link, MAX_STEPS, NamedAgent,
+    NamedTie, Scenario, ScenarioError, ScenarioErrors,
 };
 use crate::agent::{Lifecycle, NEED_DIMS, Needs, Part, Role};
 use crate::knob::{KNOB_COUNT, Knob, KnobSpec};
@@ -31,23 +31,8 @@ impl Checker<'_> {
     /// Record an error at `path`, positioned at the deepest part of the path
     /// that can be found in the text.
     fn err(&mut self, path: &FieldPath, message: impl Into<String>) {
-        let mut probe = path.clone();
-        let pos = loop {
-            if let Some(p) = locate(self.src, &probe) {
-                break p;
-            }
-            if probe.0.pop().is_none() {
-                break Position { line: 1, column: 1 };
-            }
-        };
-        self.errors.push(ScenarioError {
-            file: self.file.to_owned(),
-            line: pos.line,
-            column: pos.column,
-            path: path.to_string(),
-            message: message.into(),
-            kind: ErrorKind::Validation,
-        });
+        self.errors
+            .push(error_at(self.src, self.file, path, message));
     }
 
     /// Check `lo <= v <= hi` (NaN fails); the message shows `v` as written.
