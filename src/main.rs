@@ -302,7 +302,7 @@ fn print_comparison(
         )?;
     }
     println!(
-        "\nwrote {}/timeseries.csv, summary.csv, comparison.csv, summary.json",
+        "\nwrote {}/timeseries.csv, summary.csv, comparison.csv, summary.json, plots/",
         out.display()
     );
     Ok(())

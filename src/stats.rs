@@ -73,6 +73,12 @@ impl Estimate {
         } else {
             (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt()
         };
+        Estimate::from_moments(n, mean, sd)
+    }
+
+    /// The estimate of a sample of `n` values with this mean and sample
+    /// standard deviation.
+    fn from_moments(n: usize, mean: f64, sd: f64) -> Estimate {
         let half = t975(n.saturating_sub(1)) * sd / (n as f64).sqrt();
         Estimate {
             n,
@@ -81,6 +87,37 @@ impl Estimate {
             lo: mean - half,
             hi: mean + half,
         }
+    }
+}
+
+/// A mean and variance accumulated one value at a time (Welford's
+/// algorithm: numerically stable, and the same result for the same values
+/// in the same order).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Running {
+    n: usize,
+    mean: f64,
+    m2: f64,
+}
+
+impl Running {
+    /// Add a value.
+    pub fn push(&mut self, x: f64) {
+        self.n += 1;
+        let delta = x - self.mean;
+        self.mean += delta / self.n as f64;
+        self.m2 += delta * (x - self.mean);
+    }
+
+    /// The estimate of the values pushed so far.
+    pub fn estimate(&self) -> Estimate {
+        let mean = if self.n == 0 { f64::NAN } else { self.mean };
+        let sd = if self.n < 2 {
+            f64::NAN
+        } else {
+            (self.m2 / (self.n - 1) as f64).sqrt()
+        };
+        Estimate::from_moments(self.n, mean, sd)
     }
 }
 
@@ -166,6 +203,28 @@ mod tests {
         // Half width t(0.975, 7) · s / √8 = 2.3646 · 2.13809 / 2.82843 = 1.78748.
         assert!(close(e.hi - e.mean, 1.787_48, 1e-4), "{}", e.hi - e.mean);
         assert!(close(e.mean - e.lo, e.hi - e.mean, 1e-12));
+    }
+
+    #[test]
+    fn running_moments_agree_with_the_two_pass_estimate() {
+        let values = [2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0];
+        let mut r = Running::default();
+        for v in values {
+            r.push(v);
+        }
+        let (a, b) = (r.estimate(), Estimate::of(&values));
+        assert_eq!(a.n, b.n);
+        for (x, y) in [(a.mean, b.mean), (a.sd, b.sd), (a.lo, b.lo), (a.hi, b.hi)] {
+            assert!(close(x, y, 1e-12), "{x} vs {y}");
+        }
+        // Large offsets do not cancel (the naive sum of squares would).
+        let mut big = Running::default();
+        for v in values {
+            big.push(v + 1e9);
+        }
+        assert!(close(big.estimate().sd, b.sd, 1e-6));
+        let empty = Running::default().estimate();
+        assert!(empty.mean.is_nan() && empty.sd.is_nan() && empty.lo.is_nan());
     }
 
     #[test]

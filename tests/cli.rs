@@ -238,6 +238,8 @@ fn batch_outputs(dir: &Path) -> Vec<Vec<u8>> {
         "summary.csv",
         "comparison.csv",
         "summary.json",
+        "plots/customers.png",
+        "plots/customers.svg",
     ]
     .iter()
     .map(|f| std::fs::read(dir.join(f)).unwrap_or_else(|e| panic!("{f}: {e}")))

@@ -9,8 +9,9 @@
 //!   scenario; an output directory holding another experiment is refused
 //!   rather than mixed.
 //! - When all runs are there, the outputs are assembled in run order —
-//!   `timeseries.csv`, `summary.csv`, `comparison.csv`, `summary.json` — so
-//!   they are bit-identical whatever the number of jobs or interruptions.
+//!   `timeseries.csv`, `summary.csv`, `comparison.csv`, `summary.json` and
+//!   the plots in `plots/` — so they are bit-identical whatever the number
+//!   of jobs or interruptions.
 //!
 //! Runs are independent (no shared state, each with its own seeded RNG), so
 //! they are spread over a rayon pool of `jobs` threads.
@@ -368,22 +369,45 @@ fn run_one(exp: &Experiment, id: usize) -> Result<Vec<u8>, BatchError> {
     w.into_inner().map_err(|e| memory(e.to_string()))
 }
 
-/// One run file, read: its bytes and its values at the summarised steps
-/// as `(metric, part, index in at_steps, value)`.
+/// The metrics the batch plots: the recorded headline metrics, or every
+/// recorded metric when none of them is a headline one.
+fn plotted(exp: &Experiment) -> Vec<&'static str> {
+    let headline: Vec<&'static str> = exp
+        .metrics
+        .iter()
+        .copied()
+        .filter(|m| crate::experiment::HEADLINE.contains(m))
+        .collect();
+    if headline.is_empty() {
+        exp.metrics.clone()
+    } else {
+        headline
+    }
+}
+
+/// One run file, read: its bytes, its values at the summarised steps as
+/// `(metric, part, index in at_steps, value)`, and the whole series of the
+/// plotted metrics as `(metric, part, [(step, value)])`.
 struct ParsedRun {
     bytes: Vec<u8>,
     values: Vec<(String, String, usize, Option<f64>)>,
+    series: Vec<Series>,
 }
+
+/// One run's values of one metric and part: `(metric, part, [(step, value)])`.
+type Series = (String, String, Vec<(u32, f64)>);
 
 fn parse_run(
     exp: &Experiment,
     out: &Path,
     id: usize,
     knobs: usize,
+    plotted: &[&str],
 ) -> Result<ParsedRun, BatchError> {
     let path = run_path(out, exp, id);
     let bytes = std::fs::read(&path).map_err(io_at(&path))?;
     let mut values = Vec::new();
+    let mut series: Vec<Series> = Vec::new();
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .from_reader(bytes.as_slice());
@@ -391,26 +415,38 @@ fn parse_run(
         let record = record.map_err(|e| io_at(&path)(io::Error::other(e)))?;
         let field = |i: usize| record.get(i).unwrap_or("");
         let step: u32 = field(4 + knobs).parse().unwrap_or(0);
+        let (metric, part) = (field(5 + knobs), field(6 + knobs));
+        let value: f64 = field(7 + knobs).parse().unwrap_or(f64::NAN);
+        if value.is_finite() && plotted.contains(&metric) {
+            // A run lists the same few (metric, part) pairs every step.
+            match series.iter_mut().find(|(m, p, _)| m == metric && p == part) {
+                Some((_, _, points)) => points.push((step, value)),
+                None => series.push((metric.to_owned(), part.to_owned(), vec![(step, value)])),
+            }
+        }
         let Some(at) = exp.at_steps.iter().position(|&s| s + 1 == step) else {
             continue;
         };
-        let value: f64 = field(7 + knobs).parse().unwrap_or(f64::NAN);
         values.push((
-            field(5 + knobs).to_owned(),
-            field(6 + knobs).to_owned(),
+            metric.to_owned(),
+            part.to_owned(),
             at,
             value.is_finite().then_some(value),
         ));
     }
-    Ok(ParsedRun { bytes, values })
+    Ok(ParsedRun {
+        bytes,
+        values,
+        series,
+    })
 }
 
 /// Values per (condition, metric, part, step index in at_steps), one slot
 /// per replicate.
 type Table = HashMap<(usize, String, String, usize), Vec<Option<f64>>>;
 
-/// Assemble `timeseries.csv`, `summary.csv`, `comparison.csv` and
-/// `summary.json` from the run files, in run order.
+/// Assemble `timeseries.csv`, `summary.csv`, `comparison.csv`,
+/// `summary.json` and `plots/` from the run files, in run order.
 fn assemble(
     exp: &Experiment,
     out: &Path,
@@ -423,6 +459,8 @@ fn assemble(
     let mut keys: Vec<(usize, String, String, usize)> = Vec::new();
     let knobs = swept_knobs(exp).len();
     let replicates = exp.replicates as usize;
+    let plotted = plotted(exp);
+    let mut curves = plot::Curves::new(plotted.clone(), exp.conditions.len(), exp.steps as usize);
     // Runs are read and parsed in parallel, a chunk at a time (bounded
     // memory), and joined in run order (deterministic output).
     const CHUNK: usize = 64;
@@ -430,7 +468,7 @@ fn assemble(
     for chunk in ids.chunks(CHUNK) {
         let parsed: Vec<Result<ParsedRun, BatchError>> = chunk
             .par_iter()
-            .map(|&id| parse_run(exp, out, id, knobs))
+            .map(|&id| parse_run(exp, out, id, knobs, &plotted))
             .collect();
         for (&id, run) in chunk.iter().zip(parsed) {
             let run = run?;
@@ -443,6 +481,9 @@ fn assemble(
                     vec![None; replicates]
                 });
                 slot[k as usize] = value;
+            }
+            for (metric, part, points) in run.series {
+                curves.add(c, &metric, &part, &points);
             }
         }
     }
@@ -531,6 +572,12 @@ fn assemble(
     let path = out.join("summary.json");
     let text = serde_json::to_vec_pretty(&json).map_err(|e| io_at(&path)(io::Error::other(e)))?;
     write_atomic(&path, &text).map_err(io_at(&path))?;
+    let labels: Vec<String> = exp.conditions.iter().map(|c| c.label()).collect();
+    let plots = out.join("plots");
+    curves
+        .figures(&labels, exp.replicates)
+        .par_iter()
+        .try_for_each(|figure| plot::write(&plots, figure).map_err(io_at(&plots)))?;
     Ok((summary, comparison))
 }
 
@@ -550,6 +597,8 @@ fn write_rows<T: Serialize>(path: &Path, rows: &[T]) -> Result<(), BatchError> {
     let bytes = w.into_inner().map_err(|e| fail(e.to_string()))?;
     write_atomic(path, &bytes).map_err(io_at(path))
 }
+
+mod plot;
 
 #[cfg(test)]
 mod tests;

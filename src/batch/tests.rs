@@ -30,6 +30,8 @@ fn outputs(dir: &Path) -> Vec<(String, Vec<u8>)> {
         "summary.csv",
         "comparison.csv",
         "summary.json",
+        "plots/advocates.png",
+        "plots/customer_trust_in_org.svg",
     ]
     .iter()
     .map(|f| (f.to_string(), std::fs::read(dir.join(f)).unwrap()))
@@ -73,6 +75,34 @@ fn replicates_share_seeds_across_conditions() {
     }
     let distinct: std::collections::HashSet<&String> = seed_of.values().collect();
     assert_eq!(distinct.len(), 3, "one seed per replicate");
+    std::fs::remove_dir_all(&out).unwrap();
+}
+
+#[test]
+fn the_recorded_headline_metrics_are_plotted() {
+    let exp = small();
+    let out = scratch("plots");
+    go(&exp, &out, 1);
+    let mut names: Vec<String> = std::fs::read_dir(out.join("plots"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    // `churn` is recorded but not a headline metric, so it is not plotted.
+    assert_eq!(
+        names,
+        [
+            "advocates.png",
+            "advocates.svg",
+            "customer_trust_in_org.png",
+            "customer_trust_in_org.svg"
+        ]
+    );
+    // One band per condition, labelled with the condition, in the legend.
+    let svg = std::fs::read_to_string(out.join("plots/advocates.svg")).unwrap();
+    for c in &exp.conditions {
+        assert!(svg.contains(&c.label()), "no {:?} in the legend", c.label());
+    }
     std::fs::remove_dir_all(&out).unwrap();
 }
 
