@@ -301,8 +301,13 @@ fn print_comparison(
             row.wins * 100.0
         )?;
     }
+    let parquet = if cfg!(feature = "parquet") {
+        ", timeseries.parquet"
+    } else {
+        ""
+    };
     println!(
-        "\nwrote {}/timeseries.csv, summary.csv, comparison.csv, summary.json, plots/",
+        "\nwrote {}/timeseries.csv{parquet}, summary.csv, comparison.csv, summary.json, plots/",
         out.display()
     );
     Ok(())

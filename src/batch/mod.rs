@@ -460,6 +460,15 @@ fn assemble(
     let knobs = swept_knobs(exp).len();
     let replicates = exp.replicates as usize;
     let plotted = plotted(exp);
+    #[cfg(feature = "parquet")]
+    let mut table_file = {
+        let path = out.join("timeseries.parquet");
+        let knobs: Vec<String> = swept_knobs(exp)
+            .iter()
+            .map(|k| k.name().to_owned())
+            .collect();
+        parquet::TimeSeriesParquet::create(&path, &knobs).map_err(io_at(&path))?
+    };
     let mut curves = plot::Curves::new(plotted.clone(), exp.conditions.len(), exp.steps as usize);
     // Runs are read and parsed in parallel, a chunk at a time (bounded
     // memory), and joined in run order (deterministic output).
@@ -470,8 +479,14 @@ fn assemble(
             .par_iter()
             .map(|&id| parse_run(exp, out, id, knobs, &plotted))
             .collect();
+        let parsed: Vec<ParsedRun> = parsed.into_iter().collect::<Result<_, _>>()?;
+        #[cfg(feature = "parquet")]
+        {
+            let bytes: Vec<&[u8]> = parsed.iter().map(|r| r.bytes.as_slice()).collect();
+            let path = out.join("timeseries.parquet");
+            table_file.append(&bytes).map_err(io_at(&path))?;
+        }
         for (&id, run) in chunk.iter().zip(parsed) {
-            let run = run?;
             series.write_all(&run.bytes).map_err(io_at(&tmp))?;
             let (c, k) = exp.run(id);
             for (metric, part, at, value) in run.values {
@@ -493,6 +508,11 @@ fn assemble(
         .sync_all()
         .map_err(io_at(&tmp))?;
     std::fs::rename(&tmp, &series_path).map_err(io_at(&series_path))?;
+    #[cfg(feature = "parquet")]
+    {
+        let path = out.join("timeseries.parquet");
+        table_file.finish().map_err(io_at(&path))?;
+    }
 
     // Keys in a stable order: condition, then metric order, then first
     // appearance of the part, then step.
@@ -598,6 +618,8 @@ fn write_rows<T: Serialize>(path: &Path, rows: &[T]) -> Result<(), BatchError> {
     write_atomic(path, &bytes).map_err(io_at(path))
 }
 
+#[cfg(feature = "parquet")]
+mod parquet;
 mod plot;
 
 #[cfg(test)]

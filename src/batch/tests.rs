@@ -262,3 +262,53 @@ fn shards_merged_equal_the_unsharded_batch() {
         std::fs::remove_dir_all(d).unwrap();
     }
 }
+
+#[cfg(feature = "parquet")]
+#[test]
+fn the_parquet_series_holds_the_csv_rows_with_nulls_for_unset_knobs() {
+    use ::parquet::file::reader::{FileReader, SerializedFileReader};
+    use ::parquet::record::Field;
+    let mut exp = small();
+    // One condition without the swept knob: its knob cells are empty.
+    exp.conditions[0].knobs.clear();
+    let out = scratch("parquet");
+    go(&exp, &out, 2);
+    let csv_text = std::fs::read_to_string(out.join("timeseries.csv")).unwrap();
+    let file = std::fs::File::open(out.join("timeseries.parquet")).unwrap();
+    let reader = SerializedFileReader::new(file).unwrap();
+    let names: Vec<String> = reader
+        .metadata()
+        .file_metadata()
+        .schema_descr()
+        .columns()
+        .iter()
+        .map(|c| c.name().to_owned())
+        .collect();
+    let mut lines = csv_text.lines();
+    assert_eq!(lines.next().unwrap(), names.join(","));
+    let mut rows = 0;
+    let mut nulls = 0;
+    for (row, line) in reader.get_row_iter(None).unwrap().zip(lines.by_ref()) {
+        let cells: Vec<String> = row
+            .unwrap()
+            .get_column_iter()
+            .map(|(_, field)| match field {
+                Field::ULong(v) => v.to_string(),
+                Field::UInt(v) => v.to_string(),
+                Field::Str(s) => s.clone(),
+                Field::Double(v) => format_value(*v),
+                Field::Null => {
+                    nulls += 1;
+                    String::new()
+                }
+                other => panic!("unexpected field {other:?}"),
+            })
+            .collect();
+        assert_eq!(cells.join(","), line);
+        rows += 1;
+    }
+    assert_eq!(lines.next(), None, "the Parquet file has fewer rows");
+    assert_eq!(rows, csv_text.lines().count() - 1);
+    assert!(nulls > 0, "the condition without the knob has null cells");
+    std::fs::remove_dir_all(&out).unwrap();
+}
