@@ -11,6 +11,15 @@
 //! - **Agent stories**: per agent, its lifecycle transitions and the last
 //!   items it sent or received, for the inspector ("know me, not know about
 //!   me").
+//! - **Rewind**: [`Session::goto`] an earlier step restores the nearest
+//!   snapshot at or before it and replays the logged edits from there, so
+//!   the past is exactly as it was. Snapshots are taken every
+//!   `snapshot_every` steps; when there would be more than
+//!   [`MAX_SNAPSHOTS`], every other one is dropped and the interval doubles,
+//!   so memory stays bounded on long runs and a rewind replays at most one
+//!   interval. Editing in the past branches: the edits of the old future
+//!   are dropped, and the old timeline is kept as the *ghost* the charts
+//!   draw beside the new one ("what if we had opened up in month 3").
 //!
 //! No bevy here: the app wraps a [`Session`] in a resource and the tests
 //! drive it directly.
@@ -28,6 +37,12 @@ use std::path::Path;
 
 /// Items remembered per agent for the inspector.
 pub const ITEMS_REMEMBERED: usize = 12;
+
+/// Snapshots kept at most for rewinding (the one at step 0 included).
+pub const MAX_SNAPSHOTS: usize = 32;
+
+/// Steps between snapshots at the start of a run.
+pub const FIRST_SNAPSHOT_INTERVAL: u32 = 8;
 
 /// A change made while the run plays.
 #[derive(Clone, Debug, PartialEq)]
@@ -92,10 +107,30 @@ pub struct Reloaded {
 pub struct Session {
     sim: Simulation,
     start: RunOptions,
+    /// Every edit of this timeline, by step; `edits[..applied]` are in
+    /// `sim`, the rest wait for their step (after a rewind).
     edits: Vec<LoggedEdit>,
+    applied: usize,
     history: Vec<StepReport>,
     last_flows: Vec<FlowEvent>,
     stories: Vec<AgentStory>,
+    /// Ascending by step; the first is step 0.
+    snapshots: Vec<Snapshot>,
+    snapshot_every: u32,
+    /// The timeline as it was before the last rewind.
+    ghost: Vec<StepReport>,
+    /// Whether this timeline has left the ghost's (an edit in the past).
+    branched_at: Option<u32>,
+}
+
+/// The state after computing `step` steps, before the edits made at it.
+#[derive(Clone, Debug)]
+struct Snapshot {
+    step: u32,
+    sim: Simulation,
+    stories: Vec<AgentStory>,
+    /// The items that moved in the step that led here.
+    flows: Vec<FlowEvent>,
 }
 
 impl Session {
@@ -113,13 +148,24 @@ impl Session {
         };
         let sim = Simulation::new(scenario, start.clone())?;
         let stories = initial_stories(&sim);
+        let first = Snapshot {
+            step: 0,
+            sim: sim.clone(),
+            stories: stories.clone(),
+            flows: Vec::new(),
+        };
         Ok(Session {
             sim,
             start,
             edits: Vec::new(),
+            applied: 0,
             history: Vec::new(),
             last_flows: Vec::new(),
             stories,
+            snapshots: vec![first],
+            snapshot_every: FIRST_SNAPSHOT_INTERVAL,
+            ghost: Vec::new(),
+            branched_at: None,
         })
     }
 
@@ -163,9 +209,34 @@ impl Session {
         &self.last_flows
     }
 
-    /// Edits made live, in order.
+    /// Edits made live, in order (after a rewind, also those of steps not
+    /// yet recomputed, which are applied again on the way).
     pub fn edits(&self) -> &[LoggedEdit] {
         &self.edits
+    }
+
+    /// The timeline before the last rewind, while it differs from this one
+    /// or reaches further; empty otherwise.
+    pub fn ghost(&self) -> &[StepReport] {
+        if self.branched_at.is_some() || self.ghost.len() > self.history.len() {
+            &self.ghost
+        } else {
+            &[]
+        }
+    }
+
+    /// The step at which this timeline left the ghost, if it did.
+    pub fn branched_at(&self) -> Option<u32> {
+        self.branched_at
+    }
+
+    /// The steps a rewind can restore without replaying (the snapshots),
+    /// and the interval between them now.
+    pub fn snapshot_steps(&self) -> (Vec<u32>, u32) {
+        (
+            self.snapshots.iter().map(|s| s.step).collect(),
+            self.snapshot_every,
+        )
     }
 
     /// The inspector's story of agent `a`.
@@ -179,6 +250,7 @@ impl Session {
         if self.at_end() {
             return None;
         }
+        self.apply_pending();
         let report = self.sim.step();
         self.last_flows.clear();
         self.last_flows.extend_from_slice(&report.flows);
@@ -186,6 +258,7 @@ impl Session {
         kept.flows = Vec::new();
         self.history.push(kept);
         self.record_stories();
+        self.take_snapshot();
         self.history.last()
     }
 
@@ -193,6 +266,67 @@ impl Session {
     /// movements of the skipped steps for display.
     pub fn advance_to(&mut self, target: u32) {
         while self.step_index() < target && self.step().is_some() {}
+        self.apply_pending();
+    }
+
+    /// Go to step `target` (at most the horizon): forward by computing,
+    /// back by restoring the nearest snapshot and replaying the edits of
+    /// this timeline, so the state at `target` is exactly what it was.
+    pub fn goto(&mut self, target: u32) {
+        let target = target.min(self.horizon());
+        if target >= self.step_index() {
+            self.advance_to(target);
+            return;
+        }
+        if self.branched_at.is_some() || self.history.len() > self.ghost.len() {
+            self.ghost = self.history.clone();
+            self.branched_at = None;
+        }
+        let i = self.snapshots.partition_point(|s| s.step <= target) - 1;
+        self.snapshots.truncate(i + 1);
+        let snap = &self.snapshots[i];
+        self.sim = snap.sim.clone();
+        self.stories = snap.stories.clone();
+        self.last_flows.clone_from(&snap.flows);
+        self.history.truncate(snap.step as usize);
+        self.applied = self.edits.partition_point(|e| e.step < snap.step);
+        self.advance_to(target);
+    }
+
+    /// Apply the logged edits due at the current step.
+    fn apply_pending(&mut self) {
+        while let Some(e) = self.edits.get(self.applied)
+            && e.step <= self.step_index()
+        {
+            let edit = e.edit.clone();
+            // It was accepted on this very state before; if it somehow is
+            // not now, it leaves the log rather than the log lying.
+            match apply_edit(&mut self.sim, &edit) {
+                Ok(()) => self.applied += 1,
+                Err(_) => {
+                    self.edits.remove(self.applied);
+                }
+            }
+        }
+    }
+
+    fn take_snapshot(&mut self) {
+        let step = self.step_index();
+        if step % self.snapshot_every != 0 || self.snapshots.last().is_some_and(|s| s.step >= step)
+        {
+            return;
+        }
+        self.snapshots.push(Snapshot {
+            step,
+            sim: self.sim.clone(),
+            stories: self.stories.clone(),
+            flows: self.last_flows.clone(),
+        });
+        if self.snapshots.len() > MAX_SNAPSHOTS {
+            self.snapshot_every *= 2;
+            let every = self.snapshot_every;
+            self.snapshots.retain(|s| s.step % every == 0);
+        }
     }
 
     /// Set a knob from the next step on.
@@ -211,11 +345,18 @@ impl Session {
     }
 
     fn edit(&mut self, edit: Edit) -> Result<(), SimError> {
+        self.apply_pending();
         apply_edit(&mut self.sim, &edit)?;
+        // An edit in the past branches: the old future's edits go.
+        self.edits.truncate(self.applied);
+        if (self.step_index() as usize) < self.ghost.len() {
+            self.branched_at.get_or_insert(self.step_index());
+        }
         self.edits.push(LoggedEdit {
             step: self.step_index(),
             edit,
         });
+        self.applied += 1;
         Ok(())
     }
 
@@ -247,7 +388,9 @@ impl Session {
         let mut next = Session::new(scenario, policy, self.start.seed)?;
         let target = self.step_index();
         let mut refused = Vec::new();
-        let mut edits = self.edits.iter().peekable();
+        // Edits of steps not yet recomputed (after a rewind) are dropped:
+        // the future is recomputed on the new scenario anyway.
+        let mut edits = self.edits.iter().filter(|e| e.step <= target).peekable();
         let mut replayed = 0;
         loop {
             while let Some(e) = edits.next_if(|e| e.step <= next.step_index()) {

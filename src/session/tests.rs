@@ -225,3 +225,125 @@ fn the_csv_export_holds_every_step() {
     assert_eq!(steps.into_iter().collect::<Vec<_>>(), ["0", "1", "2"]);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Whether two runs reported the same (reports hold NaN for undefined
+/// means, so they are compared by their exact text).
+fn same(a: &[StepReport], b: &[StepReport]) -> bool {
+    a.len() == b.len() && format!("{a:?}") == format!("{b:?}")
+}
+
+/// A run with a policy switch, a knob change and a live intervention, and
+/// what it looked like at every step.
+fn edited_run(to: u32) -> (Session, Vec<u64>, Vec<Vec<FlowEvent>>) {
+    let mut s = session();
+    let mut hashes = vec![s.sim().state_hash()];
+    let mut flows = vec![Vec::new()];
+    for step in 0..to {
+        match step {
+            6 => s.apply_policy("connected").unwrap(),
+            9 => s.set_knob(Knob::SiloPermeability, 0.1).unwrap(),
+            11 => s
+                .schedule(Intervention {
+                    at: 20,
+                    action: Action::Campaign {
+                        duration: 3,
+                        reach: 0.2,
+                    },
+                })
+                .unwrap(),
+            _ => {}
+        }
+        s.step();
+        hashes.push(s.sim().state_hash());
+        flows.push(s.last_flows().to_vec());
+    }
+    (s, hashes, flows)
+}
+
+#[test]
+fn rewinding_restores_every_earlier_step_and_replaying_reproduces_the_run() {
+    let (mut s, hashes, flows) = edited_run(40);
+    let history = s.history().to_vec();
+    let edits = s.edits().to_vec();
+    let stories: Vec<AgentStory> = (0..s.sim().network().agents() as u32)
+        .map(|a| s.story(a).unwrap().clone())
+        .collect();
+    for t in [33, 16, 13, 5, 0, 21, 8] {
+        s.goto(t);
+        assert_eq!(s.step_index(), t);
+        assert_eq!(
+            s.sim().state_hash(),
+            hashes[t as usize],
+            "state at step {t}"
+        );
+        assert!(
+            same(s.history(), &history[..t as usize]),
+            "history to step {t}"
+        );
+        assert_eq!(s.last_flows(), flows[t as usize], "items of step {t}");
+        // Knobs show the edits made up to this step.
+        let permeability = s.sim().knobs().get(Knob::SiloPermeability);
+        assert_eq!(permeability == 0.1, t >= 9, "at step {t}");
+        assert!(s.ghost().len() == 40 && s.branched_at().is_none());
+    }
+    // Playing forward again gives the original run exactly, edits included.
+    s.goto(40);
+    assert_eq!(s.sim().state_hash(), hashes[40]);
+    assert!(same(s.history(), &history));
+    assert_eq!(s.edits(), edits.as_slice());
+    for (a, story) in stories.iter().enumerate() {
+        assert_eq!(s.story(a as u32), Some(story), "agent {a}");
+    }
+    assert!(
+        s.ghost().is_empty(),
+        "the replay caught up with the old timeline"
+    );
+}
+
+#[test]
+fn an_edit_in_the_past_branches_and_keeps_the_old_timeline_as_a_ghost() {
+    let (mut s, hashes, _) = edited_run(40);
+    let old = s.history().to_vec();
+    s.goto(10);
+    // Step 11's live intervention is still to come on this timeline.
+    assert_eq!(s.edits().len(), 3);
+    s.set_knob(Knob::Transparency, 1.0).unwrap();
+    assert_eq!(s.branched_at(), Some(10));
+    let kept: Vec<u32> = s.edits().iter().map(|e| e.step).collect();
+    assert_eq!(kept, [6, 9, 10], "the old future's edit is dropped");
+    s.goto(40);
+    assert_ne!(s.sim().state_hash(), hashes[40], "the future changed");
+    assert!(same(&s.history()[..10], &old[..10]), "the past did not");
+    assert!(!same(s.history(), &old));
+    assert!(same(s.ghost(), &old));
+    // Rewinding the branch makes it the ghost.
+    let branch = s.history().to_vec();
+    s.goto(30);
+    assert!(same(s.ghost(), &branch));
+    assert_eq!(s.branched_at(), None);
+}
+
+#[test]
+fn snapshots_stay_bounded_and_thin_out_on_long_runs() {
+    let mut scenario = workshop();
+    scenario.steps = 700;
+    let mut s = Session::new(&scenario, None, None).unwrap();
+    let mut hashes = vec![s.sim().state_hash()];
+    for _ in 0..700 {
+        s.step();
+        hashes.push(s.sim().state_hash());
+        assert!(s.snapshot_steps().0.len() <= MAX_SNAPSHOTS);
+    }
+    let (steps, every) = s.snapshot_steps();
+    assert_eq!(steps[0], 0);
+    assert!(
+        every > FIRST_SNAPSHOT_INTERVAL,
+        "the interval grew: {every}"
+    );
+    assert!(steps.windows(2).all(|w| w[1] - w[0] == every));
+    assert!(*steps.last().unwrap() + every > 700, "{steps:?}");
+    for t in [699, 350, 1] {
+        s.goto(t);
+        assert_eq!(s.sim().state_hash(), hashes[t as usize], "step {t}");
+    }
+}
