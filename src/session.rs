@@ -312,7 +312,8 @@ impl Session {
 
     fn take_snapshot(&mut self) {
         let step = self.step_index();
-        if step % self.snapshot_every != 0 || self.snapshots.last().is_some_and(|s| s.step >= step)
+        if !step.is_multiple_of(self.snapshot_every)
+            || self.snapshots.last().is_some_and(|s| s.step >= step)
         {
             return;
         }
@@ -325,7 +326,7 @@ impl Session {
         if self.snapshots.len() > MAX_SNAPSHOTS {
             self.snapshot_every *= 2;
             let every = self.snapshot_every;
-            self.snapshots.retain(|s| s.step % every == 0);
+            self.snapshots.retain(|s| s.step.is_multiple_of(every));
         }
     }
 
