@@ -17,7 +17,8 @@
 //! - **outputs** ([`output`], [`files`]): CSV and JSON writers and file
 //!   reading for the CLI and batch runs;
 //! - the **workshop** support, still without bevy: a facilitator's
-//!   [`session`] (history, live edits, replay, agent stories), the
+//!   [`session`] (history, live edits, replay, rewind, agent stories), the
+//!   A/B [`compare`]son in lock-step, the scenario's [`story`], the
 //!   organisation's [`layout`] on screen, and the scenario file [`watch`];
 //! - the **app** (feature `app`), which only calls the layers above.
 //!
@@ -45,6 +46,7 @@ pub mod agent;
 #[cfg(feature = "app")]
 pub mod app;
 pub mod batch;
+pub mod compare;
 pub mod experiment;
 pub mod files;
 pub mod flow;
@@ -62,5 +64,6 @@ pub mod session;
 pub mod silo_index;
 pub mod sim;
 pub mod stats;
+pub mod story;
 pub mod trust;
 pub mod watch;

@@ -169,6 +169,21 @@ impl Session {
         })
     }
 
+    /// A new session of the same scenario (as loaded, without live
+    /// interventions) and the same seed, at step 0, under `policy`.
+    pub fn restarted_with(&self, policy: &str) -> Result<Session, SimError> {
+        Session::new(
+            &self.original_scenario(),
+            Some(policy.to_owned()),
+            self.start.seed,
+        )
+    }
+
+    /// The policy this session was started under, if one was chosen.
+    pub fn start_policy(&self) -> Option<&str> {
+        self.start.policy.as_deref()
+    }
+
     /// The simulation, at the step last computed.
     pub fn sim(&self) -> &Simulation {
         &self.sim

@@ -62,6 +62,42 @@ pub struct ScenarioFile {
     /// The model's assumptions (rates, delays, weights), all with defaults.
     #[serde(default)]
     pub model: crate::model::ModelParams,
+    /// A guided tour for the room (see [`crate::story`]).
+    #[serde(default)]
+    pub story: Vec<StoryStepSpec>,
+}
+
+/// One step of a story, as written.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoryStepSpec {
+    /// Shown large.
+    pub title: String,
+    /// What to look at, for the room.
+    #[serde(default)]
+    pub note: String,
+    /// Performed in order.
+    #[serde(default)]
+    pub actions: Vec<StoryActionSpec>,
+}
+
+/// A story action, as written.
+#[derive(Clone, Debug, Deserialize)]
+pub enum StoryActionSpec {
+    /// Switch run A to a policy.
+    Policy(String),
+    /// Set knobs of run A.
+    Set(OrderedMap<f32>),
+    /// Run (or rewind) to a step.
+    RunTo(u32),
+    /// Compare with run B under a policy.
+    Compare(String),
+    /// Run A alone again.
+    CompareOff,
+    /// Frame a part, or `All`.
+    Focus(crate::story::Focus),
+    /// Make a mechanism stand out.
+    Highlight(crate::story::Mechanism),
 }
 
 fn default_seed() -> u64 {

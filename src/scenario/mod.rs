@@ -72,6 +72,8 @@ pub struct Scenario {
     pub interventions: Vec<Intervention>,
     /// The model's assumptions.
     pub model: ModelParams,
+    /// The guided tour for the room, if the file has one.
+    pub story: Vec<crate::story::StoryStep>,
 }
 
 /// A group of agents, resolved.

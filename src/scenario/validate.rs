@@ -4,7 +4,7 @@
 //! and field path, rather than stopping at the first. A value out of range
 //! names the value and the range; an unknown name lists the names allowed.
 
-use super::format::{ActionSpec, Generator, LinkTies, ScenarioFile};
+use super::format::{ActionSpec, Generator, LinkTies, ScenarioFile, StoryActionSpec};
 use super::locate::{FieldPath, error_at};
 use super::{
     Action, Group, HARD_MAX_AGENTS, HARD_MAX_TIES, Intervention, Link, MAX_STEPS, NamedAgent,
@@ -13,6 +13,7 @@ use super::{
 use crate::agent::{Lifecycle, NEED_DIMS, Needs, Part, Role};
 use crate::knob::{KNOB_COUNT, Knob, KnobSpec};
 use crate::policy::{self, PRESET_NAMES, Policy};
+use crate::story::{StoryAction, StoryStep};
 
 /// Default spread of individual needs around a segment's mean.
 const DEFAULT_NEED_SPREAD: f32 = 0.15;
@@ -161,6 +162,7 @@ pub(super) fn validate(
         );
     }
     let interventions = check_interventions(&mut c, &raw, &knobs, &policies);
+    let story = check_story(&mut c, &raw, &knobs, &policies);
 
     let total_agents: u64 = groups.iter().map(|g| u64::from(g.size)).sum();
     if total_agents > max_agents {
@@ -204,6 +206,7 @@ pub(super) fn validate(
         policies,
         interventions,
         model: raw.model,
+        story,
     })
 }
 
@@ -729,6 +732,78 @@ fn check_interventions(
             }
         };
         out.push(Intervention { at: iv.at, action });
+    }
+    out
+}
+
+fn check_story(
+    c: &mut Checker<'_>,
+    raw: &ScenarioFile,
+    knobs: &[KnobSpec],
+    policies: &[Policy],
+) -> Vec<StoryStep> {
+    let root = FieldPath::root().field("story");
+    let unknown_policy = |c: &mut Checker<'_>, p: &FieldPath, name: &str| {
+        if !policies.iter().any(|q| q.name == name) {
+            let names: Vec<_> = policies.iter().map(|q| q.name.as_str()).collect();
+            c.err(
+                p,
+                format!(
+                    "unknown policy \"{name}\"; policies are: {}",
+                    names.join(", ")
+                ),
+            );
+        }
+    };
+    let mut out = Vec::new();
+    for (i, step) in raw.story.iter().enumerate() {
+        let p = root.index(i);
+        if step.title.trim().is_empty() {
+            c.err(&p.field("title"), "is empty; a story step needs a title");
+        }
+        let mut actions = Vec::new();
+        for (j, action) in step.actions.iter().enumerate() {
+            let ap = p.field("actions").index(j);
+            actions.push(match action {
+                StoryActionSpec::Policy(name) => {
+                    unknown_policy(c, &ap.variant("Policy"), name);
+                    StoryAction::Policy(name.clone())
+                }
+                StoryActionSpec::Set(values) => {
+                    if values.0.is_empty() {
+                        c.err(
+                            &ap.variant("Set"),
+                            "sets no knob; name at least one, like Set({\"transparency\": 0.8})",
+                        );
+                    }
+                    StoryAction::Set(check_knob_values(c, &ap.variant("Set"), values, knobs))
+                }
+                StoryActionSpec::RunTo(n) => {
+                    if *n > raw.steps {
+                        c.err(
+                            &ap.variant("RunTo"),
+                            format!(
+                                "{n} is out of range; allowed 0 to {} (the run has {} steps)",
+                                raw.steps, raw.steps
+                            ),
+                        );
+                    }
+                    StoryAction::RunTo(*n)
+                }
+                StoryActionSpec::Compare(name) => {
+                    unknown_policy(c, &ap.variant("Compare"), name);
+                    StoryAction::Compare(name.clone())
+                }
+                StoryActionSpec::CompareOff => StoryAction::CompareOff,
+                StoryActionSpec::Focus(f) => StoryAction::Focus(*f),
+                StoryActionSpec::Highlight(m) => StoryAction::Highlight(*m),
+            });
+        }
+        out.push(StoryStep {
+            title: step.title.clone(),
+            note: step.note.clone(),
+            actions,
+        });
     }
     out
 }
