@@ -161,6 +161,12 @@ struct AppArgs {
     /// Agent to inspect on opening, e.g. "Small business#3".
     #[arg(long)]
     inspect: Option<String>,
+    /// Open comparing with run B under this policy (same scenario and seed).
+    #[arg(long)]
+    compare: Option<String>,
+    /// Open in presenter mode (full screen, the scenario's story).
+    #[arg(long)]
+    present: bool,
     /// Unattended: compute this many steps, save --screenshot, exit.
     #[arg(long, requires = "screenshot")]
     steps: Option<u32>,
@@ -212,6 +218,8 @@ fn open_app(args: AppArgs) -> Result<ExitCode> {
             PictureArg::Separate => siloscope::layout::Picture::Separate,
         },
         inspect: args.inspect,
+        compare: args.compare,
+        present: args.present,
         unattended: Unattended {
             steps: args.steps,
             screenshot: args.screenshot,

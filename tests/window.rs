@@ -97,18 +97,21 @@ fn hue_near(p: [u8; 3], hue: f32) -> bool {
     dh < 22.0 && s > 0.35 && v > 0.3
 }
 
-#[test]
-fn the_app_draws_the_organisation_and_its_panels() {
+const BACKGROUND: [u8; 3] = [15, 18, 23];
+
+/// Run the app unattended with `args`, and read its screenshot; `None`
+/// where no window can be opened (outside CI).
+fn screenshot(name: &str, args: &[&str]) -> Option<Rgba> {
     let Some(wrapper) = display_wrapper() else {
         assert!(
             std::env::var_os("CI").is_none(),
             "CI must be able to open a window: install xvfb (see .ci/run)"
         );
         eprintln!("skipped: no xvfb-run and no DISPLAY; .ci/run installs xvfb");
-        return;
+        return None;
     };
     let dir: PathBuf =
-        std::env::temp_dir().join(format!("siloscope-window-{}", std::process::id()));
+        std::env::temp_dir().join(format!("siloscope-window-{}-{name}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let shot = dir.join("shot.png");
     let runtime = dir.join("xdg");
@@ -117,13 +120,9 @@ fn the_app_draws_the_organisation_and_its_panels() {
     cmd.arg("300");
     cmd.args(&wrapper);
     cmd.arg(env!("CARGO_BIN_EXE_siloscope"))
-        .args([
-            "app",
-            "scenarios/workshop.scenario.ron",
-            "--steps",
-            "24",
-            "--screenshot",
-        ])
+        .arg("app")
+        .args(args)
+        .arg("--screenshot")
         .arg(&shot)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("XDG_RUNTIME_DIR", &runtime)
@@ -136,36 +135,54 @@ fn the_app_draws_the_organisation_and_its_panels() {
     );
     assert!(out.status.success(), "the app failed:\n{log}");
     let img = Rgba::read(&shot);
+    std::fs::remove_dir_all(&dir).unwrap();
     assert!(
         img.width >= 1000 && img.height >= 600,
         "{}x{}",
         img.width,
         img.height
     );
+    Some(img)
+}
 
-    // The graph: the middle of the window, between the panels.
-    let graph = img.region((0.3, 0.7), (0.15, 0.6));
-    let background = [15u8, 18, 23];
+/// A graph is drawn in `region`: at least 1 pixel in 20 differs from the
+/// background, and each of `parts` (name, hue) shows.
+fn assert_graph(img: &Rgba, what: &str, x: (f32, f32), y: (f32, f32), parts: &[(&str, f32)]) {
+    let graph = img.region(x, y);
     let drawn = graph
         .iter()
-        .filter(|p| p.iter().zip(background).any(|(a, b)| a.abs_diff(b) > 24))
+        .filter(|p| p.iter().zip(BACKGROUND).any(|(a, b)| a.abs_diff(b) > 24))
         .count();
     assert!(
         drawn * 20 > graph.len(),
-        "only {drawn} of {} graph pixels are drawn",
+        "{what}: only {drawn} of {} graph pixels are drawn",
         graph.len()
     );
-    // Every part's colour appears: departments blue, partners purple,
-    // existing customers green, new customers amber.
-    for (name, hue) in [
-        ("departments", 218.0),
-        ("partners", 275.0),
-        ("existing customers", 152.0),
-        ("new customers", 37.0),
-    ] {
-        let n = graph.iter().filter(|p| hue_near(**p, hue)).count();
-        assert!(n > 40, "{name}: {n} pixels of hue {hue}");
+    for (name, hue) in parts {
+        let n = graph.iter().filter(|p| hue_near(**p, *hue)).count();
+        assert!(n > 40, "{what}: {name}: {n} pixels of hue {hue}");
     }
+}
+
+/// Departments blue, partners purple, existing customers green, new
+/// customers amber.
+const PARTS: [(&str, f32); 4] = [
+    ("departments", 218.0),
+    ("partners", 275.0),
+    ("existing customers", 152.0),
+    ("new customers", 37.0),
+];
+
+#[test]
+fn the_app_draws_the_organisation_and_its_panels_alone_and_compared() {
+    let Some(img) = screenshot(
+        "single",
+        &["scenarios/workshop.scenario.ron", "--steps", "24"],
+    ) else {
+        return;
+    };
+    // The graph: the middle of the window, between the panels.
+    assert_graph(&img, "graph", (0.3, 0.7), (0.15, 0.6), &PARTS);
 
     // The panels: the left (policy) and bottom (charts) strips are egui
     // panels full of text and lines, not the bare background.
@@ -180,8 +197,26 @@ fn the_app_draws_the_organisation_and_its_panels() {
             "{name}: {} distinct colours",
             distinct.len()
         );
-        let not_background = px.iter().filter(|p| **p != background).count();
+        let not_background = px.iter().filter(|p| **p != BACKGROUND).count();
         assert!(not_background * 2 > px.len(), "{name} looks empty");
     }
-    std::fs::remove_dir_all(&dir).unwrap();
+
+    // Compare mode: run A on the left half of the graph area, run B on the
+    // right half, each a whole organisation.
+    let Some(img) = screenshot(
+        "compare",
+        &[
+            "scenarios/workshop.scenario.ron",
+            "--policy",
+            "outside_in",
+            "--compare",
+            "connected",
+            "--steps",
+            "24",
+        ],
+    ) else {
+        return;
+    };
+    assert_graph(&img, "run A (left)", (0.23, 0.49), (0.2, 0.6), &PARTS);
+    assert_graph(&img, "run B (right)", (0.51, 0.77), (0.2, 0.6), &PARTS);
 }

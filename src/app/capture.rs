@@ -127,7 +127,7 @@ fn drive(
         }
         // One step every frame, starting over at the horizon.
         playback.playing = false;
-        if workshop.session.at_end() {
+        if workshop.session().at_end() {
             commands.write(Control::Reset);
         } else {
             commands.write(Control::Step);
@@ -145,7 +145,7 @@ fn drive(
         // All but the last step at once; the last one once the window has
         // settled, as a step of its own, so its items are in flight in the
         // picture.
-        workshop.session.advance_to(steps.saturating_sub(1));
+        workshop.runs.goto(steps.saturating_sub(1));
     }
     if frame == 2 + SETTLE_FRAMES && steps > 0 {
         commands.write(Control::Step);
@@ -175,8 +175,8 @@ fn report(cpu: &[f64], wall: &[f64], workshop: &Workshop) {
     if cpu.is_empty() || wall.is_empty() {
         return;
     }
-    let agents = workshop.session.sim().network().agents();
-    let ties = workshop.session.sim().network().ties();
+    let agents = workshop.session().sim().network().agents();
+    let ties = workshop.session().sim().network().ties();
     println!(
         "siloscope app frames: {} frames, {agents} agents, {ties} directed ties, one step per frame",
         cpu.len()

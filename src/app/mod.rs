@@ -1,4 +1,5 @@
-//! The workshop app (feature `app`): bevy + egui around a [`Session`].
+//! The workshop app (feature `app`): bevy + egui around one [`Session`],
+//! or two compared side by side.
 //!
 //! Plugins, from the bottom:
 //! - [`workshop::WorkshopPlugin`]: the run, commands, playback and the
@@ -36,6 +37,10 @@ pub struct AppOptions {
     pub picture: crate::layout::Picture,
     /// The agent to inspect on opening (an id such as `Small business#3`).
     pub inspect: Option<String>,
+    /// Open comparing with run B under this policy.
+    pub compare: Option<String>,
+    /// Open in presenter mode.
+    pub present: bool,
     /// Unattended runs.
     pub unattended: capture::Unattended,
 }
@@ -58,7 +63,13 @@ pub fn run(options: AppOptions) -> anyhow::Result<()> {
             options.scenario.display()
         );
     }
-    let workshop = workshop::Workshop::open(&options.scenario, options.policy, options.seed)?;
+    let mut workshop = workshop::Workshop::open(&options.scenario, options.policy, options.seed)?;
+    if let Some(policy) = &options.compare {
+        workshop
+            .runs
+            .compare(policy)
+            .map_err(|e| anyhow::anyhow!("--compare: {e}"))?;
+    }
     let selected = match &options.inspect {
         None => None,
         Some(id) => Some(workshop.scenario().find_agent(id).ok_or_else(|| {
@@ -70,6 +81,7 @@ pub fn run(options: AppOptions) -> anyhow::Result<()> {
         })?),
     };
     let title = format!("siloscope — {}", workshop.scenario().name);
+    let present = options.present;
     let measuring = options.unattended.frames.is_some();
     let mut app = App::new();
     app.add_plugins(
@@ -99,6 +111,10 @@ pub fn run(options: AppOptions) -> anyhow::Result<()> {
         ui::UiPlugin,
         capture::CapturePlugin,
     ));
+    if present {
+        app.world_mut()
+            .write_message(workshop::Control::Present(true));
+    }
     if measuring {
         // Every main-world system on the main thread, so that thread's CPU
         // time is the frame's CPU time (rendering runs elsewhere).

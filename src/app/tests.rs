@@ -29,6 +29,18 @@ impl Drop for Scratch {
     }
 }
 
+/// The workshop scenario with another horizon (and without its story,
+/// whose steps run to week 104).
+fn with_steps(steps: u32) -> String {
+    let cut = WORKSHOP
+        .find("    // The story for presenter mode")
+        .unwrap();
+    let text = format!("{})\n", &WORKSHOP[..cut]);
+    let edited = text.replacen("steps: 104", &format!("steps: {steps}"), 1);
+    assert_ne!(edited, text, "the edit applies");
+    edited
+}
+
 fn app(path: &std::path::Path) -> App {
     let mut app = App::new();
     app.add_plugins(MinimalPlugins)
@@ -51,7 +63,7 @@ fn workshop(app: &App) -> &Workshop {
 }
 
 fn step(app: &App) -> u32 {
-    workshop(app).session.step_index()
+    workshop(app).session().step_index()
 }
 
 #[test]
@@ -97,7 +109,7 @@ fn playback_stops_at_the_horizon() {
     let mut app = app(&file.0);
     app.world_mut().resource_mut::<Playback>().steps_per_second = 32.0;
     send(&mut app, Control::TogglePlay);
-    let horizon = workshop(&app).session.horizon();
+    let horizon = workshop(&app).session().horizon();
     for _ in 0..(horizon / 3 + 10) {
         app.update();
     }
@@ -129,7 +141,7 @@ fn a_policy_change_reaches_the_core() {
         .unwrap()
         .values
         .clone();
-    let sim = workshop(&app).session.sim();
+    let sim = workshop(&app).session().sim();
     assert_eq!(sim.policy(), Some("connected"));
     for (k, v) in connected {
         assert_eq!(sim.knobs().get(k), v, "{k}");
@@ -137,14 +149,14 @@ fn a_policy_change_reaches_the_core() {
     send(&mut app, Control::SetKnob(Knob::SiloPermeability, 0.05));
     assert_eq!(
         workshop(&app)
-            .session
+            .session()
             .sim()
             .knobs()
             .get(Knob::SiloPermeability),
         0.05
     );
     send(&mut app, Control::Step);
-    let last = workshop(&app).session.history().last().unwrap();
+    let last = workshop(&app).session().history().last().unwrap();
     assert!(last.knob_changes.contains(&(Knob::SiloPermeability, 0.05)));
     // Out of range: refused, and the room is told why.
     send(&mut app, Control::SetKnob(Knob::SiloPermeability, 3.0));
@@ -165,16 +177,18 @@ fn a_modified_scenario_file_rebuilds_the_simulation() {
         send(&mut app, Control::Step);
     }
     let generation = workshop(&app).generation;
-    let edited = WORKSHOP.replacen("steps: 104", "steps: 60", 1);
-    assert_ne!(edited, WORKSHOP, "the edit applies");
-    std::fs::write(&file.0, edited).unwrap();
+    std::fs::write(&file.0, with_steps(60)).unwrap();
     // The file is polled every 250 ms; frames are 100 ms apart.
     for _ in 0..4 {
         app.update();
     }
     let w = workshop(&app);
-    assert_eq!(w.session.horizon(), 60, "{:?} {:?}", w.errors, w.notice);
-    assert_eq!(w.session.step_index(), 3, "replayed to the step on screen");
+    assert_eq!(w.session().horizon(), 60, "{:?} {:?}", w.errors, w.notice);
+    assert_eq!(
+        w.session().step_index(),
+        3,
+        "replayed to the step on screen"
+    );
     assert!(w.generation > generation);
     assert!(w.errors.is_none());
 }
@@ -186,7 +200,7 @@ fn an_invalid_edit_keeps_the_last_good_run_and_surfaces_the_error() {
     for _ in 0..2 {
         send(&mut app, Control::Step);
     }
-    let hash = workshop(&app).session.sim().state_hash();
+    let hash = workshop(&app).session().sim().state_hash();
     let broken = WORKSHOP.replacen("steps: 104", "steps: \"many\"", 1);
     std::fs::write(&file.0, &broken).unwrap();
     for _ in 0..4 {
@@ -200,7 +214,7 @@ fn an_invalid_edit_keeps_the_last_good_run_and_surfaces_the_error() {
         "{errors}"
     );
     assert_eq!(
-        w.session.sim().state_hash(),
+        w.session().sim().state_hash(),
         hash,
         "the last good run is untouched"
     );
@@ -222,13 +236,13 @@ fn reset_and_new_seed_return_to_step_zero() {
     for _ in 0..4 {
         send(&mut app, Control::Step);
     }
-    let seed = workshop(&app).session.seed();
+    let seed = workshop(&app).session().seed();
     send(&mut app, Control::Reset);
     assert_eq!(step(&app), 0);
-    assert_eq!(workshop(&app).session.seed(), seed);
+    assert_eq!(workshop(&app).session().seed(), seed);
     let generation = workshop(&app).generation;
     send(&mut app, Control::NewSeed);
-    assert_eq!(workshop(&app).session.seed(), seed + 1);
+    assert_eq!(workshop(&app).session().seed(), seed + 1);
     assert!(workshop(&app).generation > generation, "a new organisation");
 }
 
@@ -247,11 +261,11 @@ fn opening_a_broken_file_keeps_the_current_run() {
             .unwrap()
             .contains("broken.scenario.ron:1:")
     );
-    std::fs::write(&other, WORKSHOP.replacen("steps: 104", "steps: 10", 1)).unwrap();
+    std::fs::write(&other, with_steps(10)).unwrap();
     send(&mut app, Control::Open(other.clone()));
     let w = workshop(&app);
     assert_eq!(w.path, other);
-    assert_eq!(w.session.horizon(), 10);
+    assert_eq!(w.session().horizon(), 10);
     assert!(w.errors.is_none());
 }
 
@@ -272,4 +286,112 @@ fn exporting_writes_the_run_as_csv() {
             .unwrap()
             .starts_with("saved")
     );
+}
+
+#[test]
+fn comparing_steps_both_runs_in_lock_step_and_edits_stay_on_one_side() {
+    let file = Scratch::new("compare");
+    let mut app = app(&file.0);
+    send(&mut app, Control::Compare("inside_out".into()));
+    // The workshop starts inside-out: the same policy on both sides.
+    app.world_mut().resource_mut::<Playback>().steps_per_second = 10.0;
+    send(&mut app, Control::TogglePlay);
+    for _ in 0..12 {
+        app.update();
+    }
+    send(&mut app, Control::Pause);
+    let w = workshop(&app);
+    let (a, b) = (w.runs.a(), w.runs.b().expect("comparing"));
+    assert!(a.step_index() >= 10);
+    assert_eq!(a.step_index(), b.step_index());
+    assert_eq!(a.sim().state_hash(), b.sim().state_hash());
+    assert_eq!(format!("{:?}", a.history()), format!("{:?}", b.history()));
+
+    // An edit on B changes B only.
+    send(&mut app, Control::Edit(crate::compare::Side::B));
+    send(&mut app, Control::SetKnob(Knob::Transparency, 0.95));
+    send(&mut app, Control::Step);
+    let w = workshop(&app);
+    assert!(w.runs.a().edits().is_empty());
+    assert_eq!(w.runs.b().unwrap().edits().len(), 1);
+    assert_ne!(
+        w.runs.a().sim().state_hash(),
+        w.runs.b().unwrap().sim().state_hash()
+    );
+
+    // Off and on again: A went on alone, the same B comes back caught up.
+    send(&mut app, Control::SetComparing(false));
+    assert!(workshop(&app).runs.b().is_none());
+    assert_eq!(workshop(&app).editing, crate::compare::Side::A);
+    send(&mut app, Control::Step);
+    send(&mut app, Control::SetComparing(true));
+    let w = workshop(&app);
+    let b = w.runs.b().unwrap();
+    assert_eq!(b.step_index(), w.runs.a().step_index());
+    assert_eq!(b.edits().len(), 1, "B kept its edit");
+}
+
+#[test]
+fn the_scrubber_rewinds_and_playing_on_replays_the_same_run() {
+    let file = Scratch::new("rewind");
+    let mut app = app(&file.0);
+    send(&mut app, Control::Goto(20));
+    send(&mut app, Control::Policy("connected".into()));
+    send(&mut app, Control::Goto(40));
+    let at_40 = workshop(&app).session().sim().state_hash();
+    send(&mut app, Control::Goto(7));
+    assert_eq!(step(&app), 7);
+    send(&mut app, Control::StepBack);
+    assert_eq!(step(&app), 6);
+    // One step per 100 ms frame, so play stops exactly at 40.
+    app.world_mut().resource_mut::<Playback>().steps_per_second = 10.0;
+    send(&mut app, Control::TogglePlay);
+    while step(&app) < 40 {
+        app.update();
+    }
+    send(&mut app, Control::Pause);
+    assert_eq!(
+        workshop(&app).session().sim().state_hash(),
+        at_40,
+        "replayed with the policy switch at step 20"
+    );
+    assert!(workshop(&app).session().ghost().is_empty());
+}
+
+#[test]
+fn presenter_mode_tells_the_story_forward_and_back() {
+    let file = Scratch::new("story");
+    let mut app = app(&file.0);
+    send(&mut app, Control::Present(true));
+    let w = workshop(&app);
+    assert!(w.presenting);
+    assert_eq!(w.story.map(|s| s.index), Some(0));
+    let steps = w.scenario().story.len();
+    for i in 1..5 {
+        send(&mut app, Control::StoryNext);
+        assert_eq!(workshop(&app).story.unwrap().index, i);
+    }
+    // Step 5 of the story ("Connected is two-way") compares at week 52.
+    let w = workshop(&app);
+    assert!(w.runs.comparing());
+    assert_eq!(w.runs.b().unwrap().sim().policy(), Some("connected"));
+    assert_eq!(w.session().step_index(), 52);
+    let there = w.session().sim().state_hash();
+    send(&mut app, Control::StoryNext);
+    send(&mut app, Control::StoryBack);
+    let w = workshop(&app);
+    assert_eq!(w.story.unwrap().index, 4);
+    assert_eq!(w.session().sim().state_hash(), there, "back is exact");
+    for _ in 0..steps + 2 {
+        send(&mut app, Control::StoryNext);
+    }
+    assert_eq!(
+        workshop(&app).story.unwrap().index,
+        steps - 1,
+        "stops at the end"
+    );
+    send(&mut app, Control::Present(false));
+    let w = workshop(&app);
+    assert!(!w.presenting && w.story.is_none());
+    assert_eq!(w.staging(), crate::story::Staging::default());
 }

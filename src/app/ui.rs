@@ -7,6 +7,7 @@ use super::capture::TakeScreenshot;
 use super::view::{GraphCamera, UNIT, View, agent_trust, flow_color, part_color, trust_tint};
 use super::workshop::{Control, Playback, SPEEDS, Workshop, WorkshopSystems};
 use crate::agent::{Lifecycle, Part};
+use crate::compare::Side;
 use crate::flow::FlowKind;
 use crate::knob::Knob;
 use crate::layout::Picture;
@@ -25,6 +26,7 @@ impl Plugin for UiPlugin {
     fn build(&self, app: &mut App) {
         app.init_resource::<UiState>()
             .add_systems(EguiPrimaryContextPass, panels)
+            .add_systems(Update, full_screen_when_presenting)
             .add_systems(
                 Update,
                 shortcuts
@@ -35,9 +37,17 @@ impl Plugin for UiPlugin {
 }
 
 /// Keyboard shortcuts, as shown in the help overlay.
-pub const SHORTCUTS: [(&str, &str); 12] = [
+pub const SHORTCUTS: [(&str, &str); 17] = [
     ("Space", "play / pause"),
     ("Right arrow", "one step"),
+    ("Left arrow", "one step back (rewind)"),
+    ("Home", "rewind to step 0, keeping your changes"),
+    ("C", "compare: run B beside run A on or off"),
+    ("F5", "presenter mode: full screen, the scenario's story"),
+    (
+        "Presenting: Right / Left",
+        "next / previous story step (Esc leaves)",
+    ),
     ("R", "reset to step 0 (same seed)"),
     ("N", "new seed"),
     ("+ / -", "faster / slower"),
@@ -123,7 +133,7 @@ fn default_output(w: &Workshop, ext: &str) -> PathBuf {
         .unwrap_or_else(|| "run".into());
     PathBuf::from(format!(
         "siloscope-{stem}-step{}.{ext}",
-        w.session.step_index()
+        w.session().step_index()
     ))
 }
 
@@ -137,6 +147,39 @@ fn shortcuts(
     workshop: Res<Workshop>,
 ) {
     let pressed = |k: KeyCode| keys.just_pressed(k);
+    if pressed(KeyCode::F5) {
+        commands.write(Control::Present(!workshop.presenting));
+    }
+    if workshop.presenting {
+        if pressed(KeyCode::ArrowRight) || pressed(KeyCode::PageDown) {
+            commands.write(Control::StoryNext);
+        }
+        if pressed(KeyCode::ArrowLeft) || pressed(KeyCode::PageUp) {
+            commands.write(Control::StoryBack);
+        }
+        if pressed(KeyCode::Space) {
+            commands.write(Control::TogglePlay);
+        }
+        if pressed(KeyCode::Escape) {
+            commands.write(Control::Present(false));
+        }
+        return;
+    }
+    if pressed(KeyCode::ArrowLeft) {
+        commands.write(Control::StepBack);
+    }
+    if pressed(KeyCode::Home) {
+        commands.write(Control::Goto(0));
+    }
+    if pressed(KeyCode::KeyC) {
+        if workshop.runs.comparing() {
+            commands.write(Control::SetComparing(false));
+        } else if workshop.runs.b_policy().is_some() {
+            commands.write(Control::SetComparing(true));
+        } else {
+            commands.write(Control::Compare(other_policy(&workshop)));
+        }
+    }
     if pressed(KeyCode::Space) {
         commands.write(Control::TogglePlay);
     }
@@ -185,6 +228,48 @@ fn shortcuts(
     }
 }
 
+/// Presenter mode fills the screen; leaving it restores the window. The
+/// view is fitted again either way (the panels come and go).
+fn full_screen_when_presenting(
+    workshop: Res<Workshop>,
+    mut window: Single<&mut Window, With<bevy::window::PrimaryWindow>>,
+    mut view: ResMut<View>,
+    mut was: Local<bool>,
+) {
+    if workshop.presenting == *was {
+        return;
+    }
+    *was = workshop.presenting;
+    window.mode = if workshop.presenting {
+        bevy::window::WindowMode::BorderlessFullscreen(bevy::window::MonitorSelection::Current)
+    } else {
+        bevy::window::WindowMode::Windowed
+    };
+    view.fit = true;
+}
+
+/// A policy to compare A with: `connected` unless A runs it, else the
+/// first other one.
+fn other_policy(w: &Workshop) -> String {
+    let current = w.session().sim().policy().unwrap_or("");
+    let names: Vec<&str> = w
+        .scenario()
+        .policies
+        .iter()
+        .map(|p| p.name.as_str())
+        .collect();
+    let pick = if current != "connected" && names.contains(&"connected") {
+        "connected"
+    } else {
+        names
+            .iter()
+            .copied()
+            .find(|n| *n != current)
+            .unwrap_or(current)
+    };
+    pick.to_owned()
+}
+
 /// Larger text than egui's default, to be read from the back of a room.
 fn style(ctx: &egui::Context) {
     ctx.all_styles_mut(|s| {
@@ -226,6 +311,16 @@ fn panels(
             .max_rect(ctx.viewport_rect()),
     );
     let mut out = Vec::new();
+    if workshop.presenting {
+        presenter(&ctx, &mut root, &workshop, &playback, &mut out);
+        let area = root.available_rect_before_wrap();
+        view.graph_area = Some(Rect::new(area.min.x, area.min.y, area.max.x, area.max.y));
+        region_labels(&ctx, area, &workshop, &view, camera.0, camera.1);
+        for c in out {
+            commands.write(c);
+        }
+        return Ok(());
+    }
 
     egui::Panel::top("controls").show(&mut root, |ui| {
         top_bar(
@@ -315,6 +410,73 @@ fn scenario_files(current: &std::path::Path) -> Vec<PathBuf> {
     files
 }
 
+/// Presenter mode: the organisation full screen, and the story step (or
+/// the run's state) in large type at the bottom.
+fn presenter(
+    ctx: &egui::Context,
+    root: &mut egui::Ui,
+    w: &Workshop,
+    playback: &Playback,
+    out: &mut Vec<Control>,
+) {
+    let session = w.session();
+    let unit = &w.scenario().step_unit;
+    egui::Panel::bottom("story")
+        .exact_size(190.0)
+        .show(root, |ui| {
+            ui.add_space(8.0);
+            let story = &w.scenario().story;
+            match w.story {
+                Some(at) => {
+                    let step = &story[at.index];
+                    ui.label(egui::RichText::new(&step.title).size(38.0).strong());
+                    ui.add_space(4.0);
+                    ui.label(
+                        egui::RichText::new(&step.note)
+                            .size(25.0)
+                            .color(egui::Color32::from_gray(235)),
+                    );
+                    ui.add_space(6.0);
+                    ui.horizontal(|ui| {
+                        ui.label(
+                            egui::RichText::new(format!(
+                                "{} of {} · {unit} {} · Right: next · Left: back · Space: play · Esc: leave",
+                                at.index + 1,
+                                story.len(),
+                                session.step_index()
+                            ))
+                            .size(16.0)
+                            .weak(),
+                        );
+                        if let Some(m) = at.staging.highlight {
+                            ui.label(
+                                egui::RichText::new(format!("highlighting {}", m.label()))
+                                    .size(16.0)
+                                    .color(egui::Color32::from_rgb(255, 210, 90)),
+                            );
+                        }
+                    });
+                }
+                None => {
+                    ui.label(egui::RichText::new(&w.scenario().name).size(38.0).strong());
+                    ui.label(
+                        egui::RichText::new(format!(
+                            "{unit} {} of {} · {} · this scenario has no story · Space: play · Esc: leave",
+                            session.step_index(),
+                            session.horizon(),
+                            policy_of(session)
+                        ))
+                        .size(22.0),
+                    );
+                }
+            }
+            if playback.playing {
+                ui.label(egui::RichText::new("playing").size(14.0).italics());
+            }
+        });
+    let _ = (ctx, out);
+}
+
 fn top_bar(
     ui: &mut egui::Ui,
     w: &Workshop,
@@ -324,7 +486,7 @@ fn top_bar(
     out: &mut Vec<Control>,
     shots: &mut MessageWriter<TakeScreenshot>,
 ) {
-    let session = &w.session;
+    let session = w.session();
     ui.horizontal_wrapped(|ui| {
         ui.heading("siloscope");
         let name = |p: &PathBuf| {
@@ -431,15 +593,102 @@ fn top_bar(
             state.help = !state.help;
         }
     });
+    timeline(ui, w, state, out);
     if let Some(notice) = &w.notice {
         ui.label(egui::RichText::new(notice).italics());
     }
 }
 
+/// The timeline scrubber (drag back to rewind, forward to compute), the
+/// comparison's controls, and presenter mode.
+fn timeline(ui: &mut egui::Ui, w: &Workshop, state: &mut UiState, out: &mut Vec<Control>) {
+    let session = w.session();
+    ui.horizontal(|ui| {
+        if ui
+            .add_enabled(session.step_index() > 0, egui::Button::new("⏪ Back"))
+            .on_hover_text("Left arrow: one step back")
+            .clicked()
+        {
+            out.push(Control::StepBack);
+        }
+        let mut step = session.step_index();
+        let (snapshots, every) = session.snapshot_steps();
+        let width = (ui.available_width() - 620.0).max(200.0);
+        ui.spacing_mut().slider_width = width;
+        let slider = ui
+            .add(egui::Slider::new(&mut step, 0..=session.horizon()).text(&w.scenario().step_unit))
+            .on_hover_text(format!(
+                "drag back to rewind, forward to run ahead; {} snapshots, one every {every} steps",
+                snapshots.len()
+            ));
+        if slider.changed() {
+            out.push(Control::Goto(step));
+        }
+        if let Some(at) = session.branched_at() {
+            ui.colored_label(
+                egui::Color32::from_rgb(255, 200, 80),
+                format!("branched at {at}"),
+            );
+        }
+        ui.separator();
+        let mut comparing = w.runs.comparing();
+        if ui
+            .checkbox(&mut comparing, "Compare A/B")
+            .on_hover_text("C: run B, the same scenario and seed under another policy, beside A")
+            .changed()
+        {
+            if !comparing {
+                out.push(Control::SetComparing(false));
+            } else if w.runs.b_policy().is_some() {
+                out.push(Control::SetComparing(true));
+            } else {
+                out.push(Control::Compare(other_policy(w)));
+            }
+        }
+        if w.runs.comparing() {
+            let current = w.runs.b_policy().unwrap_or("").to_owned();
+            egui::ComboBox::from_id_salt("b policy")
+                .selected_text(format!("B: {current}"))
+                .show_ui(ui, |ui| {
+                    for p in &w.scenario().policies {
+                        if ui.selectable_label(p.name == current, &p.name).clicked()
+                            && p.name != current
+                        {
+                            out.push(Control::Compare(p.name.clone()));
+                        }
+                    }
+                });
+            ui.label("edit");
+            for side in [Side::A, Side::B] {
+                if ui
+                    .selectable_label(w.editing == side, side.label())
+                    .on_hover_text("knobs, policies and interventions go to this run")
+                    .clicked()
+                {
+                    out.push(Control::Edit(side));
+                }
+            }
+        }
+        ui.separator();
+        if ui
+            .button("🎬 Present")
+            .on_hover_text("F5: full screen, large type, the scenario's story")
+            .clicked()
+        {
+            out.push(Control::Present(true));
+        }
+        let _ = state;
+    });
+}
+
 fn policy_panel(ui: &mut egui::Ui, w: &Workshop, state: &mut UiState, out: &mut Vec<Control>) {
-    let sim = w.session.sim();
+    let sim = w.edited_session().sim();
     let scenario = w.scenario();
-    ui.heading("Policy");
+    if w.runs.comparing() {
+        ui.heading(format!("Policy of run {}", w.edited_side().label()));
+    } else {
+        ui.heading("Policy");
+    }
     ui.horizontal_wrapped(|ui| {
         for p in &scenario.policies {
             let current = sim.policy() == Some(p.name.as_str());
@@ -470,9 +719,9 @@ fn policy_panel(ui: &mut egui::Ui, w: &Workshop, state: &mut UiState, out: &mut 
     }
     ui.separator();
     ui.heading("Interventions");
-    let now = w.session.step_index();
+    let now = w.session().step_index();
     let live: Vec<&Intervention> = w
-        .session
+        .edited_session()
         .edits()
         .iter()
         .filter_map(|e| match &e.edit {
@@ -483,7 +732,7 @@ fn policy_panel(ui: &mut egui::Ui, w: &Workshop, state: &mut UiState, out: &mut 
     if scenario.interventions.is_empty() {
         ui.label("none scheduled");
     }
-    for iv in &scenario.interventions {
+    for iv in &w.edited_session().scenario().interventions {
         let text = format!(
             "{} {}: {}{}",
             scenario.step_unit,
@@ -504,7 +753,7 @@ fn policy_panel(ui: &mut egui::Ui, w: &Workshop, state: &mut UiState, out: &mut 
     plan.at = plan.at.max(now);
     egui::Grid::new("plan").num_columns(2).show(ui, |ui| {
         ui.label("at step");
-        ui.add(egui::DragValue::new(&mut plan.at).range(now..=w.session.horizon().max(now)));
+        ui.add(egui::DragValue::new(&mut plan.at).range(now..=w.session().horizon().max(now)));
         ui.end_row();
         ui.label("action");
         ui.horizontal(|ui| {
@@ -593,10 +842,18 @@ fn inspector(ui: &mut egui::Ui, w: &Workshop, view: &View) {
         ui.label("Click an agent to see its part, its lifecycle, its needs, whom it trusts and what it knows.");
         return;
     };
-    let sim = w.session.sim();
+    let session = w.runs.side(view.selected_side).unwrap_or(w.session());
+    let sim = session.sim();
     let scenario = w.scenario();
     let net = sim.network();
     let part = net.part[a as usize];
+    if w.runs.comparing() {
+        ui.label(format!(
+            "in run {} ({})",
+            view.selected_side.label(),
+            policy_of(session)
+        ));
+    }
     let group = &scenario.groups[net.group[a as usize] as usize];
     ui.label(
         egui::RichText::new(scenario.agent_id(a))
@@ -610,7 +867,7 @@ fn inspector(ui: &mut egui::Ui, w: &Workshop, view: &View) {
     ui.label(format!("trust shown: {:.2}", agent_trust(sim, a)));
     if let Some(state) = sim.lifecycle(a) {
         ui.label(format!("lifecycle: {}", state.label()));
-        if let Some(story) = w.session.story(a) {
+        if let Some(story) = session.story(a) {
             let path: Vec<String> = story
                 .states
                 .iter()
@@ -699,7 +956,7 @@ fn inspector(ui: &mut egui::Ui, w: &Workshop, view: &View) {
     }
     ui.separator();
     ui.strong("Items it knows (latest last)");
-    if let Some(story) = w.session.story(a) {
+    if let Some(story) = session.story(a) {
         if story.items.is_empty() {
             ui.label("nothing has passed through yet");
         }
@@ -745,6 +1002,23 @@ fn region_labels(
         .with_clip_rect(area);
     let font = egui::FontId::proportional(17.0);
     let to_screen = |p: Vec2| camera.world_to_viewport(at, p.extend(0.0)).ok();
+    // Comparing: name each run above its organisation.
+    if w.runs.comparing()
+        && let Some((lo, hi)) = super::view::bounds(l, None)
+    {
+        for (side, session) in w.runs.shown() {
+            let bottom = Vec2::new((lo.x + hi.x) / 2.0, lo.y) * UNIT + view.offset(side);
+            if let Some(s) = to_screen(bottom) {
+                painter.text(
+                    egui::pos2(s.x, (s.y + 6.0).min(area.max.y - 30.0)),
+                    egui::Align2::CENTER_TOP,
+                    format!("{}: {}", side.label(), policy_of(session)),
+                    egui::FontId::proportional(24.0),
+                    egui::Color32::WHITE,
+                );
+            }
+        }
+    }
     for f in &l.parts {
         let top = Vec2::new(f.centre[0], f.centre[1] + f.outer) * UNIT;
         if let Some(s) = to_screen(top) {
@@ -850,151 +1124,272 @@ fn series(history: &[StepReport], f: impl Fn(&StepReport) -> f64) -> PlotPoints<
         .collect()
 }
 
-/// Five charts, each with the steps where knobs changed marked.
-fn charts(ui: &mut egui::Ui, w: &Workshop) {
-    let history = w.session.history();
-    let marks: Vec<u32> = history
-        .iter()
-        .filter(|r| !r.knob_changes.is_empty())
-        .map(|r| r.step)
-        .collect();
-    let horizon = f64::from(w.session.horizon());
-    let width = (ui.available_width() - 4.0 * ui.spacing().item_spacing.x) / 5.0;
-    let height = ui.available_height() - 26.0;
-    let chart = |ui: &mut egui::Ui,
-                 id: &str,
-                 title: &str,
-                 lines: Vec<(String, Color, PlotPoints<'static>)>,
-                 y: (f64, f64)| {
-        ui.vertical(|ui| {
-            ui.set_width(width);
-            ui.strong(title);
-            let mut plot = Plot::new(id)
-                .height(height)
-                .width(width)
-                .legend(
-                    Legend::default()
-                        .position(Corner::RightTop)
-                        .background_alpha(0.6),
-                )
-                .include_x(0.0)
-                .include_x(horizon.max(1.0))
-                .allow_scroll(false)
-                .allow_zoom(false)
-                .allow_drag(false);
-            plot = plot.include_y(y.0).include_y(y.1);
-            plot.show(ui, |p| {
-                for &m in &marks {
-                    p.vline(
-                        VLine::new("", f64::from(m))
-                            .color(egui::Color32::from_rgba_unmultiplied(255, 255, 255, 90))
-                            .width(1.5),
-                    );
-                }
-                for (name, color, points) in lines {
-                    p.line(Line::new(name, points).color(to_egui(color)).width(2.5));
-                }
-            });
-        });
+/// One curve of a chart: a name, a colour and what it plots.
+struct Curve {
+    name: &'static str,
+    color: Color,
+    value: fn(&StepReport) -> f64,
+}
+
+/// The charts: what each plots, and its y range to include.
+fn chart_specs() -> Vec<(&'static str, &'static str, Vec<Curve>, (f64, f64))> {
+    let trust = |part: Part| -> fn(&StepReport) -> f64 {
+        match part {
+            Part::Department => |r| r.trust_toward[Part::Department.index()],
+            Part::Partner => |r| r.trust_toward[Part::Partner.index()],
+            Part::ExistingCustomer => |r| r.trust_toward[Part::ExistingCustomer.index()],
+            Part::NewCustomer => |r| r.trust_toward[Part::NewCustomer.index()],
+        }
     };
-    ui.horizontal(|ui| {
-        let parts = [
-            Part::Department,
-            Part::Partner,
-            Part::ExistingCustomer,
-            Part::NewCustomer,
-        ];
-        chart(
-            ui,
+    let parts = [
+        (Part::Department, "Departments"),
+        (Part::Partner, "Partners"),
+        (Part::ExistingCustomer, "Existing"),
+        (Part::NewCustomer, "New"),
+    ];
+    vec![
+        (
             "trust",
             "Trust toward each part",
             parts
                 .iter()
-                .map(|&p| {
-                    (
-                        part_name(p).split(' ').next().unwrap_or("").to_owned(),
-                        part_color(p),
-                        series(history, move |r| r.trust_toward[p.index()]),
-                    )
+                .map(|&(p, name)| Curve {
+                    name,
+                    color: part_color(p),
+                    value: trust(p),
                 })
                 .collect(),
             (0.0, 1.0),
-        );
-        chart(
-            ui,
+        ),
+        (
             "acquisitions",
             "Acquisitions (cumulative)",
             vec![
-                (
-                    "word of mouth".into(),
-                    flow_color(FlowKind::PeerHelp),
-                    series(history, |r| r.totals.acquisitions_word_of_mouth as f64),
-                ),
-                (
-                    "campaign".into(),
-                    flow_color(FlowKind::Push),
-                    series(history, |r| r.totals.acquisitions_campaign as f64),
-                ),
+                Curve {
+                    name: "word of mouth",
+                    color: flow_color(FlowKind::PeerHelp),
+                    value: |r| r.totals.acquisitions_word_of_mouth as f64,
+                },
+                Curve {
+                    name: "campaign",
+                    color: flow_color(FlowKind::Push),
+                    value: |r| r.totals.acquisitions_campaign as f64,
+                },
             ],
             (0.0, 1.0),
-        );
-        chart(
-            ui,
+        ),
+        (
             "customers",
             "Advocates and churned",
             vec![
-                (
-                    "advocates".into(),
-                    part_color(Part::ExistingCustomer),
-                    series(history, |r| count(r, Lifecycle::Advocate)),
-                ),
-                (
-                    "churned".into(),
-                    Color::srgb(0.9, 0.3, 0.3),
-                    series(history, |r| count(r, Lifecycle::Churned)),
-                ),
+                Curve {
+                    name: "advocates",
+                    color: part_color(Part::ExistingCustomer),
+                    value: |r| count(r, Lifecycle::Advocate),
+                },
+                Curve {
+                    name: "churned",
+                    color: Color::srgb(0.9, 0.3, 0.3),
+                    value: |r| count(r, Lifecycle::Churned),
+                },
             ],
             (0.0, 1.0),
-        );
-        chart(
-            ui,
+        ),
+        (
             "silo",
             "Silo E-I index (-1 closed)",
-            vec![(
-                "E-I (cumulative)".into(),
-                part_color(Part::Department),
-                series(history, |r| {
+            vec![Curve {
+                name: "E-I (cumulative)",
+                color: part_color(Part::Department),
+                value: |r| {
                     crate::silo_index::ei_index(
                         r.totals.flows_external as f64,
                         r.totals.flows_internal as f64,
                     )
                     .unwrap_or(f64::NAN)
-                }),
-            )],
+                },
+            }],
             (-1.0, 1.0),
-        );
-        chart(
-            ui,
+        ),
+        (
             "loop",
             "Feedback loop closure",
             vec![
-                (
-                    "closed".into(),
-                    flow_color(FlowKind::Answer),
-                    series(history, |r| {
-                        share(r.totals.loops_closed, r.totals.needs_raised)
-                    }),
-                ),
-                (
-                    "reached Product".into(),
-                    flow_color(FlowKind::Need),
-                    series(history, |r| {
-                        share(r.totals.needs_reached, r.totals.needs_raised)
-                    }),
-                ),
+                Curve {
+                    name: "closed",
+                    color: flow_color(FlowKind::Answer),
+                    value: |r| share(r.totals.loops_closed, r.totals.needs_raised),
+                },
+                Curve {
+                    name: "reached Product",
+                    color: flow_color(FlowKind::Need),
+                    value: |r| share(r.totals.needs_reached, r.totals.needs_raised),
+                },
             ],
             (0.0, 1.0),
-        );
+        ),
+    ]
+}
+
+/// The headline metrics the comparison table shows, B against A.
+const DIFFERENCES: [(&str, fn(&StepReport) -> f64); 6] = [
+    ("customer trust", |r| r.customer_trust_in_org),
+    ("advocates", |r| count(r, Lifecycle::Advocate)),
+    ("churned", |r| count(r, Lifecycle::Churned)),
+    ("word of mouth", |r| {
+        r.totals.acquisitions_word_of_mouth as f64
+    }),
+    ("campaign", |r| r.totals.acquisitions_campaign as f64),
+    ("loop closure", |r| {
+        share(r.totals.loops_closed, r.totals.needs_raised)
+    }),
+];
+
+/// The charts, each with the steps where knobs changed marked. Run A is
+/// drawn solid, run B (comparing) dashed, and the timeline before the last
+/// rewind faint; with B, a table of the headline metrics' differences.
+fn charts(ui: &mut egui::Ui, w: &Workshop) {
+    let a = w.session();
+    let b = w.runs.b();
+    let marks: Vec<u32> = a
+        .history()
+        .iter()
+        .filter(|r| !r.knob_changes.is_empty())
+        .map(|r| r.step)
+        .collect();
+    let horizon = f64::from(a.horizon());
+    let specs = chart_specs();
+    let columns = specs.len() + usize::from(b.is_some());
+    let width = (ui.available_width() - (columns - 1) as f32 * ui.spacing().item_spacing.x)
+        / columns as f32;
+    if let Some(b) = b {
+        ui.horizontal(|ui| {
+            ui.strong(format!("A: {} (solid)", policy_of(a)));
+            ui.label("·");
+            ui.strong(format!("B: {} (dashed)", policy_of(b)));
+            ui.label(format!("same seed {}, in lock-step", a.seed()));
+        });
+    }
+    let height = ui.available_height() - 26.0;
+    ui.horizontal(|ui| {
+        for (id, title, curves, y) in specs {
+            ui.vertical(|ui| {
+                ui.set_width(width);
+                ui.strong(title);
+                Plot::new(id)
+                    .height(height)
+                    .width(width)
+                    .legend(
+                        Legend::default()
+                            .position(Corner::RightTop)
+                            .background_alpha(0.6),
+                    )
+                    .include_x(0.0)
+                    .include_x(horizon.max(1.0))
+                    .include_y(y.0)
+                    .include_y(y.1)
+                    .allow_scroll(false)
+                    .allow_zoom(false)
+                    .allow_drag(false)
+                    .show(ui, |p| {
+                        for &m in &marks {
+                            p.vline(
+                                VLine::new("", f64::from(m))
+                                    .color(egui::Color32::from_rgba_unmultiplied(255, 255, 255, 90))
+                                    .width(1.5),
+                            );
+                        }
+                        if let Some(at) = a.branched_at() {
+                            p.vline(
+                                VLine::new("branched", f64::from(at))
+                                    .color(egui::Color32::from_rgb(255, 200, 80))
+                                    .width(2.0),
+                            );
+                        }
+                        for c in &curves {
+                            let color = to_egui(c.color);
+                            let ghost = a.ghost();
+                            if !ghost.is_empty() {
+                                p.line(
+                                    Line::new("before rewind", series(ghost, c.value))
+                                        .color(color.gamma_multiply(0.35))
+                                        .width(1.5),
+                                );
+                            }
+                            let name_a = if b.is_some() {
+                                format!("{} A", c.name)
+                            } else {
+                                c.name.to_owned()
+                            };
+                            p.line(
+                                Line::new(name_a, series(a.history(), c.value))
+                                    .color(color)
+                                    .width(2.5),
+                            );
+                            if let Some(b) = b {
+                                p.line(
+                                    Line::new(
+                                        format!("{} B", c.name),
+                                        series(b.history(), c.value),
+                                    )
+                                    .color(color)
+                                    .width(2.0)
+                                    .style(egui_plot::LineStyle::dashed_loose()),
+                                );
+                            }
+                        }
+                    });
+            });
+        }
+        if let Some(b) = b {
+            ui.vertical(|ui| {
+                ui.set_width(width);
+                ui.strong(format!("B − A at step {}", a.step_index()));
+                differences(ui, a, b);
+            });
+        }
+    });
+}
+
+fn policy_of(s: &crate::session::Session) -> &str {
+    s.sim().policy().unwrap_or("(scenario knobs)")
+}
+
+/// The headline metrics of A and B now, and B − A.
+fn differences(ui: &mut egui::Ui, a: &crate::session::Session, b: &crate::session::Session) {
+    let (Some(ra), Some(rb)) = (a.history().last(), b.history().last()) else {
+        ui.label("run a step to compare");
+        return;
+    };
+    egui::Grid::new("differences").striped(true).show(ui, |ui| {
+        ui.label("");
+        ui.strong("A");
+        ui.strong("B");
+        ui.strong("B − A");
+        ui.end_row();
+        for (name, f) in DIFFERENCES {
+            let (x, y) = (f(ra), f(rb));
+            let fmt = |v: f64| {
+                if !v.is_finite() {
+                    "–".to_owned()
+                } else if v.fract() == 0.0 {
+                    format!("{v:.0}")
+                } else {
+                    format!("{v:.2}")
+                }
+            };
+            ui.label(name);
+            ui.label(fmt(x));
+            ui.label(fmt(y));
+            let d = y - x;
+            let text = if d.is_finite() {
+                format!("{}{}", if d > 0.0 { "+" } else { "" }, fmt(d))
+            } else {
+                "–".to_owned()
+            };
+            ui.strong(text);
+            ui.end_row();
+        }
     });
 }
 

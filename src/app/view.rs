@@ -13,12 +13,18 @@
 //!   cross.
 //! - Pan with a left or middle drag, zoom with the wheel around the cursor,
 //!   click a node to inspect it; all of it yields to egui's panels.
+//! - Comparing, run B is drawn to the right of run A, the same layout
+//!   (same scenario, same seed), so the two halves of the screen line up.
+//! - A story step can frame one part and highlight one mechanism: the ties
+//!   and items of other mechanisms fade.
 
 use super::workshop::{Stepped, Workshop, WorkshopSystems};
 use crate::agent::{Lifecycle, Part};
+use crate::compare::Side;
 use crate::flow::FlowKind;
 use crate::layout::{Layout, Picture, layout};
 use crate::network::TieKind;
+use crate::story::Mechanism;
 use bevy::asset::RenderAssetUsages;
 use bevy::input::mouse::{AccumulatedMouseScroll, MouseScrollUnit};
 use bevy::mesh::PrimitiveTopology;
@@ -96,6 +102,8 @@ pub struct View {
     pub layout: Option<Layout>,
     /// The agent being inspected.
     pub selected: Option<u32>,
+    /// The run it is in.
+    pub selected_side: Side,
     /// Draw ties.
     pub show_ties: bool,
     /// Animate items.
@@ -104,17 +112,48 @@ pub struct View {
     pub fit: bool,
     /// The screen area left for the graph by the panels (logical pixels).
     pub graph_area: Option<Rect>,
-    built: Option<(u64, Picture)>,
-    painted: Option<(u64, u32, Option<u32>)>,
+    /// Where run B is drawn, relative to run A (world units).
+    pub offset_b: Vec2,
+    built: Option<BuildKey>,
+    painted: Option<(u64, u32, Option<(Side, u32)>)>,
     node_image: Handle<Image>,
 }
 
+/// What the drawn entities depend on: the organisation, the picture, the
+/// comparison and the highlighted mechanism.
+type BuildKey = (u64, Picture, bool, Option<Mechanism>);
+
 impl View {
-    /// World position of agent `a`.
-    pub fn position(&self, a: u32) -> Option<Vec2> {
-        let p = self.layout.as_ref()?.pos.get(a as usize)?;
-        Some(Vec2::new(p[0], p[1]) * UNIT)
+    /// Where a side is drawn, relative to run A.
+    pub fn offset(&self, side: Side) -> Vec2 {
+        match side {
+            Side::A => Vec2::ZERO,
+            Side::B => self.offset_b,
+        }
     }
+
+    /// World position of agent `a` of run A.
+    pub fn position(&self, a: u32) -> Option<Vec2> {
+        self.position_on(Side::A, a)
+    }
+
+    /// World position of agent `a` on a side.
+    pub fn position_on(&self, side: Side, a: u32) -> Option<Vec2> {
+        let p = self.layout.as_ref()?.pos.get(a as usize)?;
+        Some(Vec2::new(p[0], p[1]) * UNIT + self.offset(side))
+    }
+}
+
+/// The layout's extent (layout units): the union of the part frames (of
+/// one part, if given).
+pub fn bounds(l: &Layout, part: Option<Part>) -> Option<(Vec2, Vec2)> {
+    let (mut lo, mut hi) = (Vec2::splat(f32::MAX), Vec2::splat(f32::MIN));
+    for f in l.parts.iter().filter(|f| part.is_none_or(|p| f.part == p)) {
+        let c = Vec2::new(f.centre[0], f.centre[1]);
+        lo = lo.min(c - f.outer);
+        hi = hi.max(c + f.outer);
+    }
+    (lo.x <= hi.x).then_some((lo, hi))
 }
 
 /// Marks the camera that looks at the organisation.
@@ -122,7 +161,7 @@ impl View {
 pub struct GraphCamera;
 
 #[derive(Component)]
-struct Node(u32);
+struct Node(Side, u32);
 
 #[derive(Component)]
 struct Ties;
@@ -195,10 +234,12 @@ fn setup(
         picture: start.0,
         layout: None,
         selected: start.1,
+        selected_side: Side::A,
         show_ties: true,
         show_items: true,
         fit: true,
         graph_area: None,
+        offset_b: Vec2::ZERO,
         built: None,
         painted: None,
         node_image: images.add(disc_image(64)),
@@ -242,7 +283,13 @@ fn rebuild(
     mut materials: ResMut<Assets<ColorMaterial>>,
     old: Query<Entity, Drawn>,
 ) {
-    let key = (workshop.generation, view.picture);
+    let highlight = workshop.staging().highlight;
+    let key = (
+        workshop.generation,
+        view.picture,
+        workshop.runs.comparing(),
+        highlight,
+    );
     if view.built == Some(key) {
         return;
     }
@@ -250,39 +297,49 @@ fn rebuild(
         commands.entity(e).despawn();
     }
     particles.live.clear();
-    let sim = workshop.session.sim();
+    let sim = workshop.session().sim();
     let net = sim.network();
     let l = layout(sim.scenario(), net, view.picture, sim.seed());
-    for a in 0..net.agents() {
-        let p = Vec2::new(l.pos[a][0], l.pos[a][1]) * UNIT;
+    view.offset_b = bounds(&l, None)
+        .map(|(lo, hi)| Vec2::new((hi.x - lo.x) * 1.12 * UNIT, 0.0))
+        .unwrap_or(Vec2::ZERO);
+    let mesh = meshes.add(tie_mesh(sim, &l, highlight));
+    for (side, _) in workshop.runs.shown() {
+        let offset = view.offset(side);
+        for a in 0..net.agents() {
+            let p = Vec2::new(l.pos[a][0], l.pos[a][1]) * UNIT + offset;
+            commands.spawn((
+                Node(side, a as u32),
+                Sprite {
+                    image: view.node_image.clone(),
+                    color: part_color(net.part[a]),
+                    custom_size: Some(Vec2::splat(UNIT)),
+                    ..default()
+                },
+                Transform::from_translation(p.extend(1.0)),
+            ));
+        }
         commands.spawn((
-            Node(a as u32),
-            Sprite {
-                image: view.node_image.clone(),
-                color: part_color(net.part[a]),
-                custom_size: Some(Vec2::splat(UNIT)),
+            Ties,
+            Mesh2d(mesh.clone()),
+            MeshMaterial2d(materials.add(ColorMaterial {
+                color: Color::WHITE,
+                alpha_mode: AlphaMode2d::Blend,
                 ..default()
+            })),
+            Transform::from_translation(offset.extend(0.0)),
+            if view.show_ties {
+                Visibility::Inherited
+            } else {
+                Visibility::Hidden
             },
-            Transform::from_translation(p.extend(1.0)),
         ));
     }
-    commands.spawn((
-        Ties,
-        Mesh2d(meshes.add(tie_mesh(workshop.session.sim(), &l))),
-        MeshMaterial2d(materials.add(ColorMaterial {
-            color: Color::WHITE,
-            alpha_mode: AlphaMode2d::Blend,
-            ..default()
-        })),
-        Transform::from_xyz(0.0, 0.0, 0.0),
-        if view.show_ties {
-            Visibility::Inherited
-        } else {
-            Visibility::Hidden
-        },
-    ));
     if view.selected.is_some_and(|a| a as usize >= net.agents()) {
         view.selected = None;
+    }
+    if !workshop.runs.comparing() {
+        view.selected_side = Side::A;
     }
     view.layout = Some(l);
     view.built = Some(key);
@@ -290,8 +347,9 @@ fn rebuild(
     view.fit = true;
 }
 
-/// Each undirected tie once, coloured by kind; walls stand out.
-fn tie_mesh(sim: &crate::sim::Simulation, l: &Layout) -> Mesh {
+/// Each undirected tie once, coloured by kind; walls stand out, and so do
+/// the ties of a highlighted mechanism (the others fade).
+fn tie_mesh(sim: &crate::sim::Simulation, l: &Layout, highlight: Option<Mechanism>) -> Mesh {
     let net = sim.network();
     let mut positions: Vec<[f32; 3]> = Vec::new();
     let mut colors: Vec<[f32; 4]> = Vec::new();
@@ -304,13 +362,30 @@ fn tie_mesh(sim: &crate::sim::Simulation, l: &Layout) -> Mesh {
             if positions.len() / 2 >= MAX_TIES_DRAWN {
                 break 'agents;
             }
-            let rgba = match net.kind_of(t) {
+            let kind = net.kind_of(t);
+            let mut rgba: [f32; 4] = match kind {
                 TieKind::Internal => [0.35, 0.55, 1.0, 0.16],
                 TieKind::Wall => [1.0, 0.25, 0.3, 0.30],
                 TieKind::Partner => [0.7, 0.45, 0.95, 0.16],
                 TieKind::Touchpoint => [0.8, 0.8, 0.85, 0.05],
                 TieKind::Peer => [0.4, 0.85, 0.6, 0.07],
             };
+            if let Some(m) = highlight {
+                let stands_out = matches!(
+                    (m, kind),
+                    (Mechanism::SiloWalls, TieKind::Wall)
+                        | (
+                            Mechanism::FeedbackLoop | Mechanism::Campaign,
+                            TieKind::Touchpoint
+                        )
+                        | (Mechanism::WordOfMouth, TieKind::Peer)
+                );
+                rgba[3] = if stands_out {
+                    (rgba[3] * 3.0).min(0.75)
+                } else {
+                    rgba[3] * 0.3
+                };
+            }
             for p in [l.pos[a], l.pos[b]] {
                 positions.push([p[0] * UNIT, p[1] * UNIT, 0.0]);
                 colors.push(rgba);
@@ -343,26 +418,43 @@ fn paint_nodes(
     mut view: ResMut<View>,
     mut nodes: Query<(&Node, &mut Sprite)>,
 ) {
+    let selected = view.selected.map(|a| (view.selected_side, a));
     let key = (
         workshop.generation,
-        workshop.session.step_index(),
-        view.selected,
+        workshop.session().step_index(),
+        selected,
     );
     if view.painted == Some(key) || view.built.is_none() {
         return;
     }
-    let sim = workshop.session.sim();
-    let net = sim.network();
     for (node, mut sprite) in &mut nodes {
-        let a = node.0;
-        let part = net.part[a as usize];
+        let Some(session) = workshop.runs.side(node.0) else {
+            continue;
+        };
+        let sim = session.sim();
+        let a = node.1;
+        let part = sim.network().part[a as usize];
         let (size, alpha) = lifecycle_look(sim.lifecycle(a));
         let color = trust_tint(part_color(part), agent_trust(sim, a)).with_alpha(alpha);
         sprite.color = color;
-        let grow = if view.selected == Some(a) { 1.4 } else { 1.0 };
+        let grow = if selected == Some((node.0, a)) {
+            1.4
+        } else {
+            1.0
+        };
         sprite.custom_size = Some(Vec2::splat(UNIT * size * grow));
     }
     view.painted = Some(key);
+}
+
+/// Item kinds a highlighted mechanism is made of.
+fn kinds_of(m: Mechanism) -> &'static [FlowKind] {
+    match m {
+        Mechanism::SiloWalls => &[FlowKind::Internal, FlowKind::Need],
+        Mechanism::FeedbackLoop => &[FlowKind::Need, FlowKind::Answer],
+        Mechanism::Campaign => &[FlowKind::Push, FlowKind::CrossSell],
+        Mechanism::WordOfMouth => &[FlowKind::PeerHelp],
+    }
 }
 
 fn spawn_particles(
@@ -378,27 +470,34 @@ fn spawn_particles(
     let Some(l) = view.layout.as_ref() else {
         return;
     };
-    let flows = workshop.session.last_flows();
     particles.duration = if playback.playing {
         (0.9 / playback.steps_per_second).clamp(0.12, 1.2)
     } else {
         0.9
     };
     let now = particles.clock;
-    // An even sample when more moved than can be shown.
-    let stride = flows.len().div_ceil(MAX_PARTICLES).max(1);
     particles.live.retain(|p| now - p.born < 0.3);
-    for f in flows.iter().step_by(stride) {
-        let (Some(a), Some(b)) = (l.pos.get(f.from as usize), l.pos.get(f.to as usize)) else {
-            continue;
-        };
-        particles.live.push(Particle {
-            from: Vec2::new(a[0], a[1]) * UNIT,
-            to: Vec2::new(b[0], b[1]) * UNIT,
-            kind: f.kind,
-            passed: f.passed,
-            born: now,
-        });
+    let highlight = workshop.staging().highlight;
+    for (side, session) in workshop.runs.shown() {
+        let offset = view.offset(side);
+        let flows = session.last_flows();
+        // An even sample when more moved than can be shown.
+        let stride = flows.len().div_ceil(MAX_PARTICLES).max(1);
+        for f in flows.iter().step_by(stride) {
+            let (Some(a), Some(b)) = (l.pos.get(f.from as usize), l.pos.get(f.to as usize)) else {
+                continue;
+            };
+            if highlight.is_some_and(|m| !kinds_of(m).contains(&f.kind)) {
+                continue;
+            }
+            particles.live.push(Particle {
+                from: Vec2::new(a[0], a[1]) * UNIT + offset,
+                to: Vec2::new(b[0], b[1]) * UNIT + offset,
+                kind: f.kind,
+                passed: f.passed,
+                born: now,
+            });
+        }
     }
 }
 
@@ -430,33 +529,36 @@ fn draw(
     let Some(l) = view.layout.as_ref() else {
         return;
     };
-    for frame in &l.parts {
-        let c = Vec2::new(frame.centre[0], frame.centre[1]) * UNIT;
-        let color = part_color(frame.part).with_alpha(0.35);
-        gizmos
-            .circle_2d(Isometry2d::from_translation(c), frame.outer * UNIT, color)
-            .resolution(96);
-        if frame.inner > 0.0 {
-            gizmos
-                .circle_2d(Isometry2d::from_translation(c), frame.inner * UNIT, color)
-                .resolution(96);
-        }
-    }
-    // Department clusters: the silos.
     let scenario = workshop.scenario();
-    for (g, region) in l.groups.iter().enumerate() {
-        if scenario.groups[g].part == Part::Department
-            && region.inner == 0.0
-            && region.sweep >= std::f32::consts::TAU
-        {
-            let c = Vec2::new(region.centre[0], region.centre[1]) * UNIT;
+    for (side, _) in workshop.runs.shown() {
+        let offset = view.offset(side);
+        for frame in &l.parts {
+            let c = Vec2::new(frame.centre[0], frame.centre[1]) * UNIT + offset;
+            let color = part_color(frame.part).with_alpha(0.35);
             gizmos
-                .circle_2d(
-                    Isometry2d::from_translation(c),
-                    (region.outer + 0.6) * UNIT,
-                    part_color(Part::Department).with_alpha(0.5),
-                )
-                .resolution(48);
+                .circle_2d(Isometry2d::from_translation(c), frame.outer * UNIT, color)
+                .resolution(96);
+            if frame.inner > 0.0 {
+                gizmos
+                    .circle_2d(Isometry2d::from_translation(c), frame.inner * UNIT, color)
+                    .resolution(96);
+            }
+        }
+        // Department clusters: the silos.
+        for (g, region) in l.groups.iter().enumerate() {
+            if scenario.groups[g].part == Part::Department
+                && region.inner == 0.0
+                && region.sweep >= std::f32::consts::TAU
+            {
+                let c = Vec2::new(region.centre[0], region.centre[1]) * UNIT + offset;
+                gizmos
+                    .circle_2d(
+                        Isometry2d::from_translation(c),
+                        (region.outer + 0.6) * UNIT,
+                        part_color(Part::Department).with_alpha(0.5),
+                    )
+                    .resolution(48);
+            }
         }
     }
 
@@ -498,13 +600,15 @@ fn draw(
         }
     }
 
+    let side = view.selected_side;
     if let Some(a) = view.selected
-        && let Some(p) = view.position(a)
+        && let Some(p) = view.position_on(side, a)
+        && let Some(session) = workshop.runs.side(side)
     {
-        let sim = workshop.session.sim();
+        let sim = session.sim();
         let net = sim.network();
         for t in net.offsets[a as usize] as usize..net.offsets[a as usize + 1] as usize {
-            let Some(q) = view.position(net.target[t]) else {
+            let Some(q) = view.position_on(side, net.target[t]) else {
                 continue;
             };
             let trust = sim.trust(t);
@@ -525,6 +629,7 @@ fn pan_zoom_select(
     mut view: ResMut<View>,
     mut drag: Local<Option<(Vec2, bool)>>,
     egui_wants: Res<bevy_egui::input::EguiWantsInput>,
+    workshop: Res<Workshop>,
 ) {
     let (cam, global, mut transform, mut projection) = camera.into_inner();
     let Projection::Orthographic(ortho) = &mut *projection else {
@@ -569,7 +674,14 @@ fn pan_zoom_select(
         } else {
             // Released: a click without a drag selects.
             if !moved && let Ok(world) = cam.viewport_to_world_2d(global, c) {
-                view.selected = nearest(&view, world, 1.2 * UNIT);
+                let hit = [Side::A, Side::B]
+                    .into_iter()
+                    .filter(|&s| workshop.runs.side(s).is_some())
+                    .find_map(|s| Some((s, nearest(&view, world - view.offset(s), 1.2 * UNIT)?)));
+                view.selected = hit.map(|(_, a)| a);
+                if let Some((side, _)) = hit {
+                    view.selected_side = side;
+                }
             }
             *drag = None;
         }
@@ -579,7 +691,7 @@ fn pan_zoom_select(
     }
 }
 
-/// The agent nearest to `world` within `radius`.
+/// The agent nearest to `world` (relative to run A) within `radius`.
 fn nearest(view: &View, world: Vec2, radius: f32) -> Option<u32> {
     let l = view.layout.as_ref()?;
     let mut best = None;
@@ -594,9 +706,11 @@ fn nearest(view: &View, world: Vec2, radius: f32) -> Option<u32> {
     best
 }
 
-/// Fit the camera to the organisation within the graph area.
+/// Fit the camera to the organisation (both runs while comparing, the
+/// story's part if it frames one) within the graph area.
 fn fit_camera(
     mut view: ResMut<View>,
+    workshop: Res<Workshop>,
     window: Single<&Window, With<PrimaryWindow>>,
     camera: Single<(&mut Transform, &mut Projection), With<GraphCamera>>,
 ) {
@@ -609,16 +723,14 @@ fn fit_camera(
     if area.width() < 10.0 || area.height() < 10.0 {
         return;
     }
-    let (mut lo, mut hi) = (Vec2::splat(f32::MAX), Vec2::splat(f32::MIN));
-    for f in &l.parts {
-        let c = Vec2::new(f.centre[0], f.centre[1]);
-        lo = lo.min(c - f.outer);
-        hi = hi.max(c + f.outer);
-    }
-    if lo.x > hi.x {
+    let part = workshop.staging().focus.part();
+    let Some((lo, hi)) = bounds(l, part).or_else(|| bounds(l, None)) else {
         return;
+    };
+    let (lo, mut hi) = (lo * UNIT, hi * UNIT);
+    if workshop.runs.comparing() {
+        hi += view.offset_b;
     }
-    let (lo, hi) = (lo * UNIT, hi * UNIT);
     let size = hi - lo;
     let scale = (size.x / area.width()).max(size.y / area.height()) * 1.06;
     let (mut transform, mut projection) = camera.into_inner();
