@@ -176,3 +176,30 @@ fn docs_model_lists_every_assumption_and_knob() {
         );
     }
 }
+
+#[test]
+fn the_readme_story_example_is_valid_and_matches_the_shipped_story() {
+    let blocks = readme_ron_blocks();
+    let story = blocks
+        .iter()
+        .find(|b| b.trim_start().starts_with("story: ["))
+        .expect("README has a story example");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/workshop.scenario.ron");
+    let workshop = std::fs::read_to_string(&path).unwrap();
+    let cut = workshop
+        .find("    // The story for presenter mode")
+        .expect("the workshop scenario has a story");
+    let src = format!("{}{story})\n", &workshop[..cut]);
+    let with_readme_story =
+        siloscope::scenario::parse_str(&src, "README.md").unwrap_or_else(|e| panic!("{e}"));
+    let shipped = siloscope::files::read_scenario(&path).unwrap();
+    // The README quotes the shipped story's steps (notes may be shortened).
+    for step in &with_readme_story.story {
+        let original = shipped
+            .story
+            .iter()
+            .find(|s| s.title == step.title)
+            .unwrap_or_else(|| panic!("no step {:?} in the shipped story", step.title));
+        assert_eq!(original.actions, step.actions, "{}", step.title);
+    }
+}

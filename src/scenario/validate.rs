@@ -152,14 +152,8 @@ pub(super) fn validate(
     let knobs = check_knobs(&mut c, &raw);
     let policies = check_policies(&mut c, &raw, &knobs);
     let start_policy = raw.policy.clone();
-    if let Some(p) = &start_policy
-        && !policies.iter().any(|q| &q.name == p)
-    {
-        let names: Vec<_> = policies.iter().map(|p| p.name.as_str()).collect();
-        c.err(
-            &root.field("policy"),
-            format!("unknown policy \"{p}\"; policies are: {}", names.join(", ")),
-        );
+    if let Some(p) = &start_policy {
+        check_policy_name(&mut c, &root.field("policy"), p, &policies);
     }
     let interventions = check_interventions(&mut c, &raw, &knobs, &policies);
     let story = check_story(&mut c, &raw, &knobs, &policies);
@@ -694,26 +688,9 @@ fn check_interventions(
         }
         let ap = p.field("action");
         let action = match &iv.action {
-            ActionSpec::Set(values) => {
-                if values.0.is_empty() {
-                    c.err(
-                        &ap.variant("Set"),
-                        "sets no knob; name at least one, like Set({\"transparency\": 0.8})",
-                    );
-                }
-                Action::Set(check_knob_values(c, &ap.variant("Set"), values, knobs))
-            }
+            ActionSpec::Set(values) => Action::Set(check_set(c, &ap.variant("Set"), values, knobs)),
             ActionSpec::Policy(name) => {
-                if !policies.iter().any(|q| &q.name == name) {
-                    let names: Vec<_> = policies.iter().map(|q| q.name.as_str()).collect();
-                    c.err(
-                        &ap.variant("Policy"),
-                        format!(
-                            "unknown policy \"{name}\"; policies are: {}",
-                            names.join(", ")
-                        ),
-                    );
-                }
+                check_policy_name(c, &ap.variant("Policy"), name, policies);
                 Action::Policy(name.clone())
             }
             ActionSpec::Campaign { duration, reach } => {
@@ -736,6 +713,36 @@ fn check_interventions(
     out
 }
 
+/// A `Set` action: at least one knob, each known and in range.
+fn check_set(
+    c: &mut Checker<'_>,
+    p: &FieldPath,
+    values: &super::format::OrderedMap<f32>,
+    knobs: &[KnobSpec],
+) -> Vec<(Knob, f32)> {
+    if values.0.is_empty() {
+        c.err(
+            p,
+            "sets no knob; name at least one, like Set({\"transparency\": 0.8})",
+        );
+    }
+    check_knob_values(c, p, values, knobs)
+}
+
+/// A policy named in the file must be one on offer.
+fn check_policy_name(c: &mut Checker<'_>, p: &FieldPath, name: &str, policies: &[Policy]) {
+    if !policies.iter().any(|q| q.name == name) {
+        let names: Vec<_> = policies.iter().map(|q| q.name.as_str()).collect();
+        c.err(
+            p,
+            format!(
+                "unknown policy \"{name}\"; policies are: {}",
+                names.join(", ")
+            ),
+        );
+    }
+}
+
 fn check_story(
     c: &mut Checker<'_>,
     raw: &ScenarioFile,
@@ -743,18 +750,6 @@ fn check_story(
     policies: &[Policy],
 ) -> Vec<StoryStep> {
     let root = FieldPath::root().field("story");
-    let unknown_policy = |c: &mut Checker<'_>, p: &FieldPath, name: &str| {
-        if !policies.iter().any(|q| q.name == name) {
-            let names: Vec<_> = policies.iter().map(|q| q.name.as_str()).collect();
-            c.err(
-                p,
-                format!(
-                    "unknown policy \"{name}\"; policies are: {}",
-                    names.join(", ")
-                ),
-            );
-        }
-    };
     let mut out = Vec::new();
     for (i, step) in raw.story.iter().enumerate() {
         let p = root.index(i);
@@ -766,17 +761,11 @@ fn check_story(
             let ap = p.field("actions").index(j);
             actions.push(match action {
                 StoryActionSpec::Policy(name) => {
-                    unknown_policy(c, &ap.variant("Policy"), name);
+                    check_policy_name(c, &ap.variant("Policy"), name, policies);
                     StoryAction::Policy(name.clone())
                 }
                 StoryActionSpec::Set(values) => {
-                    if values.0.is_empty() {
-                        c.err(
-                            &ap.variant("Set"),
-                            "sets no knob; name at least one, like Set({\"transparency\": 0.8})",
-                        );
-                    }
-                    StoryAction::Set(check_knob_values(c, &ap.variant("Set"), values, knobs))
+                    StoryAction::Set(check_set(c, &ap.variant("Set"), values, knobs))
                 }
                 StoryActionSpec::RunTo(n) => {
                     if *n > raw.steps {
@@ -791,7 +780,7 @@ fn check_story(
                     StoryAction::RunTo(*n)
                 }
                 StoryActionSpec::Compare(name) => {
-                    unknown_policy(c, &ap.variant("Compare"), name);
+                    check_policy_name(c, &ap.variant("Compare"), name, policies);
                     StoryAction::Compare(name.clone())
                 }
                 StoryActionSpec::CompareOff => StoryAction::CompareOff,
