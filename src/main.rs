@@ -164,9 +164,10 @@ struct AppArgs {
     /// Open comparing with run B under this policy (same scenario and seed).
     #[arg(long)]
     compare: Option<String>,
-    /// Open in presenter mode (full screen, the scenario's story).
-    #[arg(long)]
-    present: bool,
+    /// Open in presenter mode (full screen, the scenario's story), at story
+    /// step N (default 1).
+    #[arg(long, value_name = "N", num_args = 0..=1, require_equals = true, default_missing_value = "1")]
+    present: Option<usize>,
     /// Unattended: compute this many steps, save --screenshot, exit.
     #[arg(long, requires = "screenshot")]
     steps: Option<u32>,

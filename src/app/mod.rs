@@ -39,8 +39,8 @@ pub struct AppOptions {
     pub inspect: Option<String>,
     /// Open comparing with run B under this policy.
     pub compare: Option<String>,
-    /// Open in presenter mode.
-    pub present: bool,
+    /// Open in presenter mode, at this story step (counted from 1).
+    pub present: Option<usize>,
     /// Unattended runs.
     pub unattended: capture::Unattended,
 }
@@ -111,9 +111,12 @@ pub fn run(options: AppOptions) -> anyhow::Result<()> {
         ui::UiPlugin,
         capture::CapturePlugin,
     ));
-    if present {
+    if let Some(step) = present {
         app.world_mut()
             .write_message(workshop::Control::Present(true));
+        for _ in 1..step {
+            app.world_mut().write_message(workshop::Control::StoryNext);
+        }
     }
     if measuring {
         // Every main-world system on the main thread, so that thread's CPU

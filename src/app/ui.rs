@@ -1124,16 +1124,22 @@ fn series(history: &[StepReport], f: impl Fn(&StepReport) -> f64) -> PlotPoints<
         .collect()
 }
 
+/// A number read off a step's report.
+type Measure = fn(&StepReport) -> f64;
+
 /// One curve of a chart: a name, a colour and what it plots.
 struct Curve {
     name: &'static str,
     color: Color,
-    value: fn(&StepReport) -> f64,
+    value: Measure,
 }
 
-/// The charts: what each plots, and its y range to include.
-fn chart_specs() -> Vec<(&'static str, &'static str, Vec<Curve>, (f64, f64))> {
-    let trust = |part: Part| -> fn(&StepReport) -> f64 {
+/// One chart: its id, title, curves and the y range it always includes.
+struct Chart(&'static str, &'static str, Vec<Curve>, (f64, f64));
+
+/// The charts.
+fn chart_specs() -> Vec<Chart> {
+    let trust = |part: Part| -> Measure {
         match part {
             Part::Department => |r| r.trust_toward[Part::Department.index()],
             Part::Partner => |r| r.trust_toward[Part::Partner.index()],
@@ -1148,7 +1154,7 @@ fn chart_specs() -> Vec<(&'static str, &'static str, Vec<Curve>, (f64, f64))> {
         (Part::NewCustomer, "New"),
     ];
     vec![
-        (
+        Chart(
             "trust",
             "Trust toward each part",
             parts
@@ -1161,7 +1167,7 @@ fn chart_specs() -> Vec<(&'static str, &'static str, Vec<Curve>, (f64, f64))> {
                 .collect(),
             (0.0, 1.0),
         ),
-        (
+        Chart(
             "acquisitions",
             "Acquisitions (cumulative)",
             vec![
@@ -1178,7 +1184,7 @@ fn chart_specs() -> Vec<(&'static str, &'static str, Vec<Curve>, (f64, f64))> {
             ],
             (0.0, 1.0),
         ),
-        (
+        Chart(
             "customers",
             "Advocates and churned",
             vec![
@@ -1195,7 +1201,7 @@ fn chart_specs() -> Vec<(&'static str, &'static str, Vec<Curve>, (f64, f64))> {
             ],
             (0.0, 1.0),
         ),
-        (
+        Chart(
             "silo",
             "Silo E-I index (-1 closed)",
             vec![Curve {
@@ -1211,7 +1217,7 @@ fn chart_specs() -> Vec<(&'static str, &'static str, Vec<Curve>, (f64, f64))> {
             }],
             (-1.0, 1.0),
         ),
-        (
+        Chart(
             "loop",
             "Feedback loop closure",
             vec![
@@ -1232,7 +1238,7 @@ fn chart_specs() -> Vec<(&'static str, &'static str, Vec<Curve>, (f64, f64))> {
 }
 
 /// The headline metrics the comparison table shows, B against A.
-const DIFFERENCES: [(&str, fn(&StepReport) -> f64); 6] = [
+const DIFFERENCES: [(&str, Measure); 6] = [
     ("customer trust", |r| r.customer_trust_in_org),
     ("advocates", |r| count(r, Lifecycle::Advocate)),
     ("churned", |r| count(r, Lifecycle::Churned)),
@@ -1272,7 +1278,7 @@ fn charts(ui: &mut egui::Ui, w: &Workshop) {
     }
     let height = ui.available_height() - 26.0;
     ui.horizontal(|ui| {
-        for (id, title, curves, y) in specs {
+        for Chart(id, title, curves, y) in specs {
             ui.vertical(|ui| {
                 ui.set_width(width);
                 ui.strong(title);

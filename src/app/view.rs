@@ -115,13 +115,17 @@ pub struct View {
     /// Where run B is drawn, relative to run A (world units).
     pub offset_b: Vec2,
     built: Option<BuildKey>,
-    painted: Option<(u64, u32, Option<(Side, u32)>)>,
+    painted: Option<PaintKey>,
     node_image: Handle<Image>,
 }
 
 /// What the drawn entities depend on: the organisation, the picture, the
 /// comparison and the highlighted mechanism.
 type BuildKey = (u64, Picture, bool, Option<Mechanism>);
+
+/// What the nodes' colours depend on: the organisation, the step and the
+/// selection.
+type PaintKey = (u64, u32, Option<(Side, u32)>);
 
 impl View {
     /// Where a side is drawn, relative to run A.
