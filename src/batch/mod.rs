@@ -471,15 +471,11 @@ fn assemble(
     };
     let mut curves = plot::Curves::new(plotted.clone(), exp.conditions.len(), exp.steps as usize);
     // Runs are read and parsed in parallel, a chunk at a time (bounded
-    // memory), and joined in run order (deterministic output).
+    // memory), and joined in run order (deterministic output). Joining a
+    // chunk (serial: one output file) overlaps with parsing the next.
     const CHUNK: usize = 64;
     let ids: Vec<usize> = (0..exp.runs()).collect();
-    for chunk in ids.chunks(CHUNK) {
-        let parsed: Vec<Result<ParsedRun, BatchError>> = chunk
-            .par_iter()
-            .map(|&id| parse_run(exp, out, id, knobs, &plotted))
-            .collect();
-        let parsed: Vec<ParsedRun> = parsed.into_iter().collect::<Result<_, _>>()?;
+    let mut join = |chunk: &[usize], parsed: Vec<ParsedRun>| -> Result<(), BatchError> {
         #[cfg(feature = "parquet")]
         {
             let bytes: Vec<&[u8]> = parsed.iter().map(|r| r.bytes.as_slice()).collect();
@@ -501,19 +497,60 @@ fn assemble(
                 curves.add(c, &metric, &part, &points);
             }
         }
+        Ok(())
+    };
+    let mut pending: Option<(&[usize], Vec<ParsedRun>)> = None;
+    for chunk in ids.chunks(CHUNK) {
+        let (parsed, joined) = rayon::join(
+            || {
+                chunk
+                    .par_iter()
+                    .map(|&id| parse_run(exp, out, id, knobs, &plotted))
+                    .collect::<Result<Vec<ParsedRun>, BatchError>>()
+            },
+            || match pending.take() {
+                Some((ids, runs)) => join(ids, runs),
+                None => Ok(()),
+            },
+        );
+        joined?;
+        pending = Some((chunk, parsed?));
     }
-    series
-        .into_inner()
-        .map_err(|e| io_at(&tmp)(e.into_error()))?
-        .sync_all()
-        .map_err(io_at(&tmp))?;
-    std::fs::rename(&tmp, &series_path).map_err(io_at(&series_path))?;
+    if let Some((ids, runs)) = pending.take() {
+        join(ids, runs)?;
+    }
     #[cfg(feature = "parquet")]
     {
         let path = out.join("timeseries.parquet");
         table_file.finish().map_err(io_at(&path))?;
     }
+    let series = series
+        .into_inner()
+        .map_err(|e| io_at(&tmp)(e.into_error()))?;
+    // The time series reaches the disk while the summaries are computed.
+    std::thread::scope(|scope| {
+        let synced = scope.spawn(|| {
+            series.sync_all().map_err(io_at(&tmp))?;
+            std::fs::rename(&tmp, &series_path).map_err(io_at(&series_path))
+        });
+        let summarised = summarise(exp, out, &table, keys, curves);
+        let synced = synced
+            .join()
+            .unwrap_or_else(|_| Err(io_at(&series_path)(io::Error::other("sync failed"))));
+        synced?;
+        summarised
+    })
+}
 
+/// `summary.csv`, `comparison.csv`, `summary.json` and `plots/` from the
+/// values gathered at the summarised steps and the per-step curves.
+fn summarise(
+    exp: &Experiment,
+    out: &Path,
+    table: &Table,
+    mut keys: Vec<(usize, String, String, usize)>,
+    curves: plot::Curves,
+) -> Result<(Vec<SummaryRow>, Vec<ComparisonRow>), BatchError> {
     // Keys in a stable order: condition, then metric order, then first
     // appearance of the part, then step.
     let metric_rank = |m: &str| {
