@@ -1,6 +1,7 @@
 //! Integration tests, in one binary (see `Cargo.toml`, `autotests = false`).
 
 mod cli;
+mod grounding;
 mod malformed;
 mod properties;
 mod scenarios;

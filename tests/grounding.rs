@@ -1,0 +1,126 @@
+//! Reductions to published models: under the settings documented in
+//! `docs/model.md` ("Reductions"), siloscope's own mechanisms give what the
+//! published model gives. Each tolerance is justified where it is used.
+
+use siloscope::output::Summary;
+use siloscope::rng::{SimRng, Stream};
+use siloscope::scenario::parse_str;
+use siloscope::silo_index::random_mixing_baseline;
+use siloscope::sim::{RunOptions, Simulation};
+use siloscope::trust::{Evidence, TRUST_CLASSES, expectation, steady_state};
+
+/// The structural E-I index of a scenario's drawn staff ties, and the
+/// random-mixing baseline of its department sizes, as `run` reports them.
+fn structure(groups: &str, links: &str) -> (Option<f64>, Option<f64>) {
+    let src = format!("Scenario(name: \"e-i\", steps: 1, groups: [{groups}], links: [{links}])");
+    let scenario = parse_str(&src, "e-i.scenario.ron").unwrap_or_else(|e| panic!("{e}"));
+    let sim = Simulation::new(&scenario, RunOptions::default()).unwrap();
+    let s = Summary::of(&sim);
+    (s.ei_index_structure, s.ei_index_random_baseline)
+}
+
+/// Krackhardt & Stern's E-I index on the drawn ties: exact values, so exact
+/// comparisons (the counts are integers; the ratio of small integers is
+/// exact in f64 up to rounding of one division).
+#[test]
+fn the_e_i_index_of_drawn_ties_matches_krackhardt_and_stern() {
+    // Disjoint cliques: every tie is internal.
+    let cliques = r#"
+        (name: "A", part: Department, count: 4, ties: Complete),
+        (name: "B", part: Department, count: 4, ties: Complete)"#;
+    let (ei, baseline) = structure(cliques, "");
+    assert_eq!(ei, Some(-1.0));
+    // Random mixing of 8 people in two groups of 4: (64 + 8 − 2·32)/(8·7) = 1/7.
+    assert!((baseline.unwrap() - 1.0 / 7.0).abs() < 1e-12);
+    assert_eq!(baseline, random_mixing_baseline(&[4, 4]));
+
+    // Complete bipartite: every tie is external.
+    let apart = r#"
+        (name: "A", part: Department, count: 3, ties: None),
+        (name: "B", part: Department, count: 5, ties: None)"#;
+    let (ei, _) = structure(apart, r#"(from: "A", to: "B", ties: Density(1.0))"#);
+    assert_eq!(ei, Some(1.0));
+
+    // A mixed example: two triangles (3 + 3 internal ties) joined
+    // completely (3 · 3 = 9 external): (9 − 6)/(9 + 6) = 0.2.
+    let triangles = r#"
+        (name: "A", part: Department, count: 3, ties: Complete),
+        (name: "B", part: Department, count: 3, ties: Complete)"#;
+    let (ei, baseline) = structure(triangles, r#"(from: "A", to: "B", ties: Density(1.0))"#);
+    assert!((ei.unwrap() - 0.2).abs() < 1e-12, "{ei:?}");
+    // Random mixing of 6 in two groups of 3: (36 + 6 − 36)/30 = 0.2 too:
+    // a complete graph *is* random mixing; "siloed" means below it.
+    assert!((baseline.unwrap() - 0.2).abs() < 1e-12);
+}
+
+/// Jøsang & Ismail's Beta reputation with forgetting, on the mechanism the
+/// simulation uses for every tie (`Evidence`: add, then forget each step).
+#[test]
+fn beta_reputation_with_all_positive_evidence_converges_to_the_closed_form_limit() {
+    for lambda in [0.9f32, 0.97] {
+        let mut ev = Evidence::new(1);
+        let mut sums = [0.0; TRUST_CLASSES];
+        for _ in 0..2_000 {
+            ev.add(0, 1.0, 0.0);
+            ev.forget_and_sum(lambda, &[0], &mut sums);
+        }
+        // r → λ·w/(1−λ) after the forgetting pass; the closed form for the
+        // evidence right after forgetting is steady_state(λ·w, 0, λ).
+        let limit = steady_state(lambda, 0.0, lambda);
+        // f32 arithmetic: the fixed point is reached to a few ulps.
+        assert!(
+            (ev.trust(0) - limit).abs() < 1e-5,
+            "λ = {lambda}: {} vs {limit}",
+            ev.trust(0)
+        );
+    }
+}
+
+#[test]
+fn beta_reputation_mean_trust_in_a_tie_of_reliability_rho_is_close_to_rho() {
+    // Each step the tie's interaction goes well with probability ρ (w = 1 of
+    // positive evidence) or badly (w = 1 of negative), then everything is
+    // forgotten by λ. r + s is then the same on every seed, W = Σ λᵏ, and
+    // E = (r + 1)/(W + 2) is linear in r, so its mean over seeds is exactly
+    // (ρ·W + 1)/(W + 2) in expectation: close to ρ when W is large.
+    let (lambda, steps, seeds) = (0.98f32, 600, 2_000);
+    for rho in [0.2f32, 0.5, 0.8] {
+        let mut total = 0.0f64;
+        let mut squares = 0.0f64;
+        let mut w_total = 0.0f32;
+        for seed in 0..seeds {
+            let mut rng = SimRng::new(seed, Stream::Dynamics);
+            let mut ev = Evidence::new(1);
+            let mut sums = [0.0; TRUST_CLASSES];
+            w_total = 0.0;
+            for _ in 0..steps {
+                if rng.chance(rho) {
+                    ev.add(0, 1.0, 0.0);
+                } else {
+                    ev.add(0, 0.0, 1.0);
+                }
+                ev.forget_and_sum(lambda, &[0], &mut sums);
+                w_total = (w_total + 1.0) * lambda;
+            }
+            let e = f64::from(ev.trust(0));
+            total += e;
+            squares += e * e;
+        }
+        let n = f64::from(seeds as u32);
+        let mean = total / n;
+        let sd = (squares / n - mean * mean).max(0.0).sqrt();
+        let w = f64::from(w_total);
+        let expected = (f64::from(rho) * w + 1.0) / (w + 2.0);
+        // Sampling error: 4 standard errors (a false failure about 1 in
+        // 16,000 runs; the seeds are fixed, so it is deterministic anyway).
+        let tolerance = 4.0 * sd / n.sqrt();
+        assert!(
+            (mean - expected).abs() < tolerance,
+            "ρ = {rho}: mean {mean} vs {expected} ± {tolerance}"
+        );
+        // W ≈ 49: the prior's pull toward 0.5 is (0.5 − ρ)·2/(W + 2), at
+        // most 0.012 here.
+        assert!((mean - f64::from(rho)).abs() < 0.015, "ρ = {rho}: {mean}");
+        assert_eq!(expectation(0.0, 0.0), 0.5);
+    }
+}
