@@ -92,6 +92,8 @@ model_params! {
     churn_rate: f32 = 0.03, [0.0, 1.0];
     /// Lifecycle: chance per step that a churned customer reconsiders after a peer's word or an answer.
     return_rate: f32 = 0.05, [0.0, 1.0];
+    /// Acquisition: share of exposed prospects who become customers at once, skipping consideration (1 = the Bass model's adoption at first exposure).
+    instant_adoption: f32 = 0.0, [0.0, 1.0];
     /// Lifecycle: chance per step that an aware prospect starts considering, times their persuasion.
     consider_rate: f32 = 0.3, [0.0, 1.0];
     /// Lifecycle: chance per step that a considering prospect converts, times how well the offering fits them.

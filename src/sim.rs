@@ -122,6 +122,10 @@ pub struct Simulation {
     pulls: Vec<Needs>,
     exposures: Vec<u32>,
     live_changes: Vec<(Knob, f32)>,
+    /// Per group: fully mixed (`ties: Mixed`), and then the voice of its
+    /// customers as a share of its members at the start of the step.
+    mixed: Vec<bool>,
+    mixed_voice: Vec<f32>,
     record_flows: bool,
     department_flows: Vec<(u64, u64)>,
     report: StepReport,
@@ -219,6 +223,12 @@ impl Simulation {
             pulls: Vec::new(),
             exposures: Vec::new(),
             live_changes: Vec::new(),
+            mixed: scenario
+                .groups
+                .iter()
+                .map(|g| g.generator == crate::scenario::Generator::Mixed)
+                .collect(),
+            mixed_voice: vec![0.0; scenario.groups.len()],
             record_flows: options.record_flows,
             department_flows: vec![(0, 0); groups],
             report,
@@ -531,6 +541,7 @@ impl Simulation {
 
     /// Phase 2: satisfaction and trust in the organisation, per customer.
     fn perceive(&mut self) {
+        self.mix();
         let personalisation = self.knobs.get(Knob::Personalisation);
         let p = &self.params;
         for a in 0..self.net.agents() {
@@ -812,9 +823,39 @@ impl Simulation {
         self.flow(s, c, kind, true);
     }
 
+    /// The voice of each fully mixed group's customers, from the states at
+    /// the start of the step: advocates count 1, customers
+    /// `model.customer_voice`, over the group's size.
+    fn mix(&mut self) {
+        if !self.mixed.contains(&true) {
+            return;
+        }
+        let voice = self.params.customer_voice;
+        for (g, group) in self.scenario.groups.iter().enumerate() {
+            if !self.mixed[g] || group.size == 0 {
+                continue;
+            }
+            let members = group.first as usize..(group.first + group.size) as usize;
+            let sum: f32 = self.state[members]
+                .iter()
+                .map(|&s| match Lifecycle::from_u8(s) {
+                    Lifecycle::Advocate => 1.0,
+                    Lifecycle::Customer => voice,
+                    _ => 0.0,
+                })
+                .sum();
+            self.mixed_voice[g] = sum / group.size as f32;
+        }
+    }
+
     /// Trust-weighted share of an agent's peers who are customers, and its
-    /// trust in the most trusted of them (word-of-mouth pressure).
+    /// trust in the most trusted of them (word-of-mouth pressure). In a
+    /// fully mixed group, the group's share, heard at neutral trust.
     fn word_of_mouth(&self, c: u32) -> (f32, f32) {
+        let g = self.net.group[c as usize] as usize;
+        if self.mixed[g] {
+            return (self.mixed_voice[g], NEUTRAL);
+        }
         let ties = self.net.ties_of_kind(c, TieKind::Peer);
         if ties.is_empty() {
             return (0.0, 0.0);
@@ -833,6 +874,22 @@ impl Simulation {
             best = best.max(trust);
         }
         (x / n, best)
+    }
+
+    /// Where an exposed prospect goes: a customer at once with probability
+    /// `model.instant_adoption` (counted as an acquisition by its source),
+    /// otherwise aware.
+    fn exposed(&mut self, by_campaign: bool) -> Lifecycle {
+        if self.rng.chance(self.params.instant_adoption) {
+            if by_campaign {
+                self.report.acquisitions_campaign += 1;
+            } else {
+                self.report.acquisitions_word_of_mouth += 1;
+            }
+            Lifecycle::Customer
+        } else {
+            Lifecycle::Aware
+        }
     }
 
     /// A customer or prospect acts according to their lifecycle state.
@@ -889,14 +946,15 @@ impl Simulation {
                 let (chance, campaign_share) =
                     lifecycle::exposure(reach, self.knobs.get(Knob::ReferralStrength), x);
                 if self.rng.chance(chance) {
-                    if self.rng.unit() < campaign_share {
+                    let campaign = self.rng.unit() < campaign_share;
+                    if campaign {
                         self.source[ci] = Source::Campaign as u8;
                         self.persuasion[ci] = self.params.campaign_persuasion;
                     } else {
                         self.source[ci] = Source::WordOfMouth as u8;
                         self.persuasion[ci] = best;
                     }
-                    Lifecycle::Aware
+                    self.exposed(campaign)
                 } else {
                     state
                 }
@@ -1090,15 +1148,17 @@ impl Simulation {
             self.ev.add(tie as usize, r, s);
         }
         self.pending.clear();
-        for &c in &self.exposures {
+        let mut exposures = std::mem::take(&mut self.exposures);
+        for &c in &exposures {
             let ci = c as usize;
             if self.next_state[ci] == Lifecycle::Unaware as u8 {
-                self.next_state[ci] = Lifecycle::Aware as u8;
+                self.next_state[ci] = self.exposed(true) as u8;
                 self.source[ci] = Source::Campaign as u8;
                 self.persuasion[ci] = self.params.campaign_persuasion;
             }
         }
-        self.exposures.clear();
+        exposures.clear();
+        self.exposures = exposures;
         self.state.copy_from_slice(&self.next_state);
         let rate = self.params.offering_learning;
         for target in &self.pulls {

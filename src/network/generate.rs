@@ -21,7 +21,8 @@ pub fn within_group(
     emit: &mut impl FnMut(u32, u32),
 ) {
     match *generator {
-        Generator::None => {}
+        // Mixing is read by word of mouth, not drawn as ties.
+        Generator::None | Generator::Mixed => {}
         Generator::Complete => {
             for a in 0..n {
                 for b in a + 1..n {

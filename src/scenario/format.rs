@@ -166,6 +166,10 @@ pub enum Generator {
     None,
     /// Every pair tied.
     Complete,
+    /// A fully mixed population (customer parts only): everyone hears from
+    /// everyone without drawn ties, so word of mouth reads the whole
+    /// group's share of customers (the Bass model's assumption).
+    Mixed,
     /// Each pair tied with probability `density` (Erdős–Rényi G(n, p)).
     Random {
         /// Probability of each pair.

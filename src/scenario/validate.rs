@@ -241,6 +241,12 @@ fn check_groups(c: &mut Checker<'_>, raw: &ScenarioFile, max_agents: u64) -> Vec
         let n = g.count.min(max_agents);
         check_generator(c, &p.field("ties"), &g.ties, n);
         let customer = g.part.is_customer();
+        if matches!(g.ties, Generator::Mixed) && !customer {
+            c.err(
+                &p.field("ties"),
+                "Mixed applies to customer groups only (it is how word of mouth reaches prospects); staff and partners need drawn ties",
+            );
+        }
         if g.part != Part::Department && g.role.is_some() {
             c.err(&p.field("role"), "a role applies to departments only");
         }
@@ -304,7 +310,7 @@ fn check_groups(c: &mut Checker<'_>, raw: &ScenarioFile, max_agents: u64) -> Vec
 
 fn check_generator(c: &mut Checker<'_>, p: &FieldPath, gen_: &Generator, n: u64) {
     match gen_ {
-        Generator::None | Generator::Complete => {}
+        Generator::None | Generator::Complete | Generator::Mixed => {}
         Generator::Random { density } => {
             c.range(&p.variant("Random").field("density"), *density, 0.0, 1.0);
         }
@@ -801,7 +807,7 @@ fn check_story(
 pub(crate) fn expected_group_ties(g: &Generator, n: u64) -> f64 {
     let pairs = n as f64 * n.saturating_sub(1) as f64 / 2.0;
     match g {
-        Generator::None => 0.0,
+        Generator::None | Generator::Mixed => 0.0,
         Generator::Complete => pairs,
         Generator::Random { density } => density * pairs,
         Generator::SmallWorld { k, .. } => n as f64 * *k as f64 / 2.0,
