@@ -60,6 +60,7 @@ pub mod output;
 pub mod policy;
 pub mod rng;
 pub mod scenario;
+pub mod sensitivity;
 pub mod session;
 pub mod silo_index;
 pub mod sim;

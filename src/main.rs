@@ -66,8 +66,41 @@ enum Command {
     Batch(BatchArgs),
     /// Join the output directories of `batch --shard` runs into one.
     Merge(MergeArgs),
+    /// Screen which knobs move a metric most: each knob from the low to the
+    /// high end of its range, one at a time, over paired seeds.
+    Sensitivity(SensitivityArgs),
     /// Open the workshop app (what `siloscope` alone does).
     App(AppArgs),
+}
+
+#[derive(clap::Args)]
+struct SensitivityArgs {
+    /// Scenario file.
+    scenario: PathBuf,
+    /// The metric, as in the time series.
+    #[arg(long, default_value = "customer_trust_in_org")]
+    metric: String,
+    /// The metric's part (`all`, a part such as `new_customers`, ...).
+    #[arg(long, default_value = "all")]
+    part: String,
+    /// Policy the knobs start from [default: the scenario's].
+    #[arg(long)]
+    policy: Option<String>,
+    /// Seeds per level (at least 2).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(2..=10_000))]
+    replicates: u32,
+    /// Steps per run [default: the scenario's].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    steps: Option<u32>,
+    /// Base seed [default: the scenario's].
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Worker threads [default: all cores].
+    #[arg(long)]
+    jobs: Option<usize>,
+    /// Output directory [default: runs/sensitivity_<scenario>_<metric>].
+    #[arg(long)]
+    out: Option<PathBuf>,
 }
 
 /// Which experiment: a file, or a scenario with policies.
@@ -187,6 +220,7 @@ fn main() -> ExitCode {
         Some(Command::App(args)) => open_app(args),
         Some(Command::Batch(args)) => batch(args),
         Some(Command::Merge(args)) => merge(args),
+        Some(Command::Sensitivity(args)) => sensitivity(args),
         Some(Command::Validate { files }) => validate(&files),
         Some(Command::Run {
             scenario,
@@ -332,6 +366,137 @@ fn merge(args: MergeArgs) -> Result<ExitCode> {
         args.out.display()
     );
     print_comparison(&exp, &outcome, &args.out)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn sensitivity(args: SensitivityArgs) -> Result<ExitCode> {
+    use siloscope::batch::plot;
+    use siloscope::sensitivity::{Screen, screen};
+    let scenario =
+        siloscope::files::read_scenario(&args.scenario).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let options = Screen {
+        metric: args.metric.clone(),
+        part: args.part.clone(),
+        policy: args.policy.clone(),
+        replicates: args.replicates,
+        steps: args.steps,
+        seed: args.seed,
+        jobs,
+    };
+    let runs = siloscope::knob::Knob::ALL.len() * 2 * args.replicates as usize;
+    let steps = args.steps.unwrap_or(scenario.steps);
+    let policy = args
+        .policy
+        .clone()
+        .or_else(|| scenario.start_policy.clone())
+        .unwrap_or_else(|| "the scenario's knob values".into());
+    eprintln!(
+        "sensitivity: {} knobs × 2 levels × {} seeds = {runs} runs of {steps} steps from {policy}, on {} threads",
+        siloscope::knob::Knob::ALL.len(),
+        args.replicates,
+        jobs
+    );
+    let started = std::time::Instant::now();
+    let effects = screen(&scenario, &options)?;
+    eprintln!(
+        "sensitivity: done in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    let stem = args
+        .scenario
+        .file_name()
+        .map(|n| {
+            n.to_string_lossy()
+                .trim_end_matches(".scenario.ron")
+                .to_owned()
+        })
+        .unwrap_or_else(|| "scenario".into());
+    let out = args
+        .out
+        .unwrap_or_else(|| PathBuf::from(format!("runs/sensitivity_{stem}_{}", args.metric)));
+    std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
+
+    let what = if args.part == "all" {
+        args.metric.clone()
+    } else {
+        format!("{} ({})", args.metric, args.part)
+    };
+    println!(
+        "\nEffect on {what} at step {steps} of moving each knob from low to high (paired over {} seeds):\n",
+        args.replicates
+    );
+    println!(
+        "  {:<4} {:<24} {:>15}  {:>10} {:>10}  {:>10} [95% CI]              {:>6}",
+        "rank", "knob", "low → high", "at low", "at high", "effect", "high wins"
+    );
+    let mut csv = csv::Writer::from_writer(Vec::new());
+    csv.write_record([
+        "rank",
+        "knob",
+        "low",
+        "high",
+        "mean_at_low",
+        "mean_at_high",
+        "effect",
+        "ci_low",
+        "ci_high",
+        "effect_size",
+        "high_wins",
+        "n",
+    ])?;
+    let mut rows = Vec::new();
+    for (rank, e) in effects.iter().enumerate() {
+        let d = &e.effect.diff;
+        println!(
+            "  {:<4} {:<24} {:>6} → {:<6}  {:>10.4} {:>10.4}  {:>+10.4} [{:>+9.4}, {:>+9.4}]  {:>5.0}%",
+            rank + 1,
+            e.knob.name(),
+            e.levels.0,
+            e.levels.1,
+            e.at_low.mean,
+            e.at_high.mean,
+            d.mean,
+            d.lo,
+            d.hi,
+            e.effect.wins * 100.0
+        );
+        let f = |v: f64| siloscope::output::format_value(v);
+        csv.write_record([
+            (rank + 1).to_string(),
+            e.knob.name().to_owned(),
+            f(f64::from(e.levels.0)),
+            f(f64::from(e.levels.1)),
+            f(e.at_low.mean),
+            f(e.at_high.mean),
+            f(d.mean),
+            f(d.lo),
+            f(d.hi),
+            f(e.effect.effect),
+            f(e.effect.wins),
+            d.n.to_string(),
+        ])?;
+        rows.push((e.knob.name().to_owned(), d.mean, d.lo, d.hi));
+    }
+    let table = out.join("sensitivity.csv");
+    siloscope::output::write_atomic(&table, &csv.into_inner()?)
+        .with_context(|| format!("cannot write {}", table.display()))?;
+    let chart = plot::Effects {
+        title: format!("What moves {what}: low → high, one knob at a time"),
+        axis: format!(
+            "change in {what} at step {steps} (mean, 95% CI over {} seeds)",
+            args.replicates
+        ),
+        rows,
+    };
+    plot::write(&out, "sensitivity", &chart)
+        .with_context(|| format!("cannot write the plot into {}", out.display()))?;
+    println!(
+        "\nwrote {0}/sensitivity.csv, sensitivity.png, sensitivity.svg",
+        out.display()
+    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -404,3 +404,49 @@ fn sharded_batches_merge_into_the_unsharded_outputs() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn sensitivity_ranks_the_knobs_and_writes_a_table_and_a_plot() {
+    let dir = temp_dir("sensitivity");
+    let out = siloscope(&[
+        "sensitivity",
+        "scenarios/workshop.scenario.ron",
+        "--metric",
+        "customers",
+        "--part",
+        "new_customers",
+        "--policy",
+        "connected",
+        "--replicates",
+        "3",
+        "--steps",
+        "40",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let table = std::fs::read_to_string(dir.join("sensitivity.csv")).unwrap();
+    let mut lines = table.lines();
+    assert!(lines.next().unwrap().starts_with("rank,knob,low,high,"));
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), siloscope::knob::Knob::ALL.len());
+    // Prospects become customers by word of mouth: its strength comes first.
+    assert_eq!(rows[0][1], "referral_strength", "{table}");
+    let effect: f64 = rows[0][6].parse().unwrap();
+    assert!(effect > 10.0, "{table}");
+    for f in ["sensitivity.png", "sensitivity.svg"] {
+        assert!(std::fs::metadata(dir.join(f)).unwrap().len() > 1000, "{f}");
+    }
+    assert!(text(&out.stdout).contains("referral_strength"));
+
+    // A metric that does not exist is a clear error, not a panic.
+    let bad = siloscope(&[
+        "sensitivity",
+        "scenarios/workshop.scenario.ron",
+        "--metric",
+        "happiness",
+    ]);
+    assert!(!bad.status.success());
+    assert!(text(&bad.stderr).contains("unknown metric \"happiness\""));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -634,7 +634,9 @@ fn summarise(
     curves
         .figures(&labels, exp.replicates)
         .par_iter()
-        .try_for_each(|figure| plot::write(&plots, figure).map_err(io_at(&plots)))?;
+        .try_for_each(|figure| {
+            plot::write(&plots, &figure.metric, figure).map_err(io_at(&plots))
+        })?;
     Ok((summary, comparison))
 }
 
@@ -657,7 +659,7 @@ fn write_rows<T: Serialize>(path: &Path, rows: &[T]) -> Result<(), BatchError> {
 
 #[cfg(feature = "parquet")]
 mod parquet;
-mod plot;
+pub mod plot;
 
 #[cfg(test)]
 mod tests;

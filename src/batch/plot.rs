@@ -130,13 +130,33 @@ impl Curves {
     }
 }
 
-/// The figure as PNG bytes.
-pub fn png(figure: &Figure) -> io::Result<Vec<u8>> {
-    let (w, h) = size(figure);
+/// Something drawn as a picture: its size and how to draw it on any
+/// plotters backend.
+pub trait Picture {
+    /// Width and height in pixels (PNG) or user units (SVG).
+    fn size(&self) -> (u32, u32);
+    /// Draw on `root`.
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> io::Result<()>;
+}
+
+impl Picture for Figure {
+    fn size(&self) -> (u32, u32) {
+        let panels = self.panels.len().clamp(1, MAX_PANELS) as u32;
+        ((PANEL_WIDTH * panels).max(MIN_WIDTH), HEIGHT)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> io::Result<()> {
+        draw(self, root)
+    }
+}
+
+/// The picture as PNG bytes.
+pub fn png(picture: &impl Picture) -> io::Result<Vec<u8>> {
+    let (w, h) = picture.size();
     let mut rgb = vec![0u8; w as usize * h as usize * 3];
     {
         let root = BitMapBackend::with_buffer(&mut rgb, (w, h)).into_drawing_area();
-        draw(figure, &root)?;
+        picture.draw(&root)?;
         root.present().map_err(plot_error)?;
     }
     let mut bytes = Vec::new();
@@ -149,28 +169,102 @@ pub fn png(figure: &Figure) -> io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
-/// The figure as an SVG document.
-pub fn svg(figure: &Figure) -> io::Result<String> {
+/// The picture as an SVG document.
+pub fn svg(picture: &impl Picture) -> io::Result<String> {
     let mut text = String::new();
     {
-        let root = SVGBackend::with_string(&mut text, size(figure)).into_drawing_area();
-        draw(figure, &root)?;
+        let root = SVGBackend::with_string(&mut text, picture.size()).into_drawing_area();
+        picture.draw(&root)?;
         root.present().map_err(plot_error)?;
     }
     Ok(text)
 }
 
-/// Write `plots/<metric>.png` and `.svg` under `dir`, atomically.
-pub fn write(dir: &Path, figure: &Figure) -> io::Result<()> {
+/// Write `<dir>/<stem>.png` and `.svg`, atomically.
+pub fn write(dir: &Path, stem: &str, picture: &impl Picture) -> io::Result<()> {
     std::fs::create_dir_all(dir)?;
-    let stem = dir.join(&figure.metric);
-    crate::output::write_atomic(&stem.with_extension("png"), &png(figure)?)?;
-    crate::output::write_atomic(&stem.with_extension("svg"), svg(figure)?.as_bytes())
+    let stem = dir.join(stem);
+    crate::output::write_atomic(&stem.with_extension("png"), &png(picture)?)?;
+    crate::output::write_atomic(&stem.with_extension("svg"), svg(picture)?.as_bytes())
 }
 
-fn size(figure: &Figure) -> (u32, u32) {
-    let panels = figure.panels.len().clamp(1, MAX_PANELS) as u32;
-    ((PANEL_WIDTH * panels).max(MIN_WIDTH), HEIGHT)
+/// Effects with their 95% intervals as horizontal bars, largest first
+/// (a tornado chart): what `siloscope sensitivity` draws.
+#[derive(Clone, Debug)]
+pub struct Effects {
+    /// Above the chart.
+    pub title: String,
+    /// The x axis.
+    pub axis: String,
+    /// `(label, mean, low, high)`, drawn top to bottom.
+    pub rows: Vec<(String, f64, f64, f64)>,
+}
+
+impl Picture for Effects {
+    fn size(&self) -> (u32, u32) {
+        (1000, 160 + 34 * self.rows.len().max(1) as u32)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> io::Result<()> {
+        register_font()?;
+        root.fill(&WHITE).map_err(plot_error)?;
+        let finite = self
+            .rows
+            .iter()
+            .flat_map(|r| [r.1, r.2, r.3])
+            .filter(|v| v.is_finite());
+        let (lo, hi) = finite.fold((0.0f64, 0.0f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
+        let pad = ((hi - lo) * 0.05).max(1e-9);
+        let n = self.rows.len().max(1);
+        let mut chart = ChartBuilder::on(&root.margin(10, 10, 10, 20))
+            .caption(&self.title, ("sans-serif", 22))
+            .x_label_area_size(44)
+            .y_label_area_size(230)
+            .build_cartesian_2d(lo - pad..hi + pad, (0..n - 1).into_segmented())
+            .map_err(plot_error)?;
+        let labels: Vec<&str> = self.rows.iter().rev().map(|r| r.0.as_str()).collect();
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .x_desc(&self.axis)
+            .label_style(("sans-serif", 15))
+            .axis_desc_style(("sans-serif", 17))
+            .y_labels(n)
+            .y_label_formatter(&|y| match y {
+                SegmentValue::CenterOf(i) => labels.get(*i).copied().unwrap_or("").to_owned(),
+                _ => String::new(),
+            })
+            .light_line_style(RGBColor(236, 236, 236))
+            .draw()
+            .map_err(plot_error)?;
+        for (i, (_, mean, low, high)) in self.rows.iter().rev().enumerate() {
+            if !mean.is_finite() {
+                continue;
+            }
+            let colour = if *mean >= 0.0 { PALETTE[0] } else { PALETTE[1] };
+            chart
+                .draw_series(std::iter::once(Rectangle::new(
+                    [
+                        (0.0, SegmentValue::Exact(i)),
+                        (*mean, SegmentValue::Exact(i + 1)),
+                    ],
+                    colour.mix(0.75).filled(),
+                )))
+                .map_err(plot_error)?;
+            if low.is_finite() && high.is_finite() {
+                chart
+                    .draw_series(std::iter::once(PathElement::new(
+                        vec![
+                            (*low, SegmentValue::CenterOf(i)),
+                            (*high, SegmentValue::CenterOf(i)),
+                        ],
+                        BLACK.stroke_width(2),
+                    )))
+                    .map_err(plot_error)?;
+            }
+        }
+        Ok(())
+    }
 }
 
 fn plot_error(e: impl std::error::Error) -> io::Error {
@@ -408,7 +502,7 @@ mod tests {
         let mut reader = decoder.read_info().unwrap();
         let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
         let info = reader.next_frame(&mut pixels).unwrap();
-        assert_eq!((info.width, info.height), size(&figure));
+        assert_eq!((info.width, info.height), figure.size());
         // The first condition's blue is drawn, and text (dark grey or black
         // anti-aliased glyphs) is present.
         let rgb: Vec<&[u8]> = pixels.chunks(3).collect();
