@@ -50,6 +50,7 @@ pub mod compare;
 pub mod experiment;
 pub mod files;
 pub mod flow;
+pub mod import;
 pub mod knob;
 pub mod layout;
 pub mod lifecycle;

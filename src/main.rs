@@ -66,11 +66,45 @@ enum Command {
     Batch(BatchArgs),
     /// Join the output directories of `batch --shard` runs into one.
     Merge(MergeArgs),
+    /// Turn an organisation's own network (a CSV of agents and a CSV of
+    /// ties) into a scenario file that embeds it.
+    Import(ImportArgs),
     /// Screen which knobs move a metric most: each knob from the low to the
     /// high end of its range, one at a time, over paired seeds.
     Sensitivity(SensitivityArgs),
     /// Open the workshop app (what `siloscope` alone does).
     App(AppArgs),
+}
+
+#[derive(clap::Args)]
+struct ImportArgs {
+    /// Agents: id,part,group[,role,start,needs].
+    #[arg(long)]
+    agents: PathBuf,
+    /// Ties: source,target[,weight,channel].
+    #[arg(long)]
+    ties: PathBuf,
+    /// The scenario file to write (*.scenario.ron).
+    #[arg(long)]
+    out: PathBuf,
+    /// The scenario's title [default: from the output file name].
+    #[arg(long)]
+    name: Option<String>,
+    /// Steps in a run.
+    #[arg(long, default_value_t = 104, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    steps: u32,
+    /// What one step stands for.
+    #[arg(long, default_value = "week")]
+    step_unit: String,
+    /// Base seed.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Leave out ties whose weight is below this.
+    #[arg(long)]
+    min_weight: Option<f64>,
+    /// Overwrite --out if it exists.
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(clap::Args)]
@@ -221,6 +255,7 @@ fn main() -> ExitCode {
         Some(Command::Batch(args)) => batch(args),
         Some(Command::Merge(args)) => merge(args),
         Some(Command::Sensitivity(args)) => sensitivity(args),
+        Some(Command::Import(args)) => import(args),
         Some(Command::Validate { files }) => validate(&files),
         Some(Command::Run {
             scenario,
@@ -366,6 +401,89 @@ fn merge(args: MergeArgs) -> Result<ExitCode> {
         args.out.display()
     );
     print_comparison(&exp, &outcome, &args.out)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn import(args: ImportArgs) -> Result<ExitCode> {
+    use siloscope::import::{Csv, ImportOptions, import};
+    if args.out.exists() && !args.force {
+        bail!(
+            "{} exists; choose another --out or pass --force to replace it",
+            args.out.display()
+        );
+    }
+    let read = |p: &Path| {
+        std::fs::read(p)
+            .with_context(|| format!("cannot read {}", p.display()))
+            .and_then(|b| {
+                String::from_utf8(b).map_err(|e| {
+                    anyhow::anyhow!(
+                        "{}: not UTF-8 (byte {})",
+                        p.display(),
+                        e.utf8_error().valid_up_to()
+                    )
+                })
+            })
+    };
+    let (agents, ties) = (read(&args.agents)?, read(&args.ties)?);
+    let (agents_name, ties_name) = (
+        args.agents.display().to_string(),
+        args.ties.display().to_string(),
+    );
+    let name = args.name.unwrap_or_else(|| {
+        args.out
+            .file_name()
+            .map(|n| {
+                n.to_string_lossy()
+                    .trim_end_matches(".scenario.ron")
+                    .replace('_', " ")
+            })
+            .unwrap_or_else(|| "Imported organisation".into())
+    });
+    let options = ImportOptions {
+        name,
+        steps: args.steps,
+        step_unit: args.step_unit,
+        seed: args.seed,
+        min_weight: args.min_weight,
+    };
+    let done = match import(
+        Csv {
+            name: &agents_name,
+            text: &agents,
+        },
+        Csv {
+            name: &ties_name,
+            text: &ties,
+        },
+        &options,
+    ) {
+        Ok(done) => done,
+        Err(errors) => {
+            eprintln!("{errors}");
+            eprintln!("{} problems; nothing written", errors.0.len());
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    // The result must be a valid scenario (limits, ids) before it is written.
+    let out_name = args.out.display().to_string();
+    if let Err(e) = siloscope::scenario::parse_str(&done.text, &out_name) {
+        bail!("the imported scenario is not valid:\n{e}");
+    }
+    siloscope::output::write_atomic(&args.out, done.text.as_bytes())
+        .with_context(|| format!("cannot write {}", args.out.display()))?;
+    for (file, columns) in &done.ignored {
+        eprintln!("import: ignored columns of {file}: {}", columns.join(", "));
+    }
+    println!(
+        "wrote {}: {} agents in {} groups, {} ties ({} repeated rows merged, {} below --min-weight left out)",
+        args.out.display(),
+        done.agents,
+        done.groups,
+        done.ties,
+        done.merged,
+        done.light
+    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -450,3 +450,68 @@ fn sensitivity_ranks_the_knobs_and_writes_a_table_and_a_plot() {
     assert!(text(&bad.stderr).contains("unknown metric \"happiness\""));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn import_writes_a_valid_scenario_and_reports_bad_rows_with_their_place() {
+    let dir = temp_dir("import");
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("acme.scenario.ron");
+    let args = |out: &Path| {
+        vec![
+            "import".to_owned(),
+            "--agents".into(),
+            "scenarios/data/acme_agents.csv".into(),
+            "--ties".into(),
+            "scenarios/data/acme_ties.csv".into(),
+            "--out".into(),
+            out.display().to_string(),
+            "--name".into(),
+            "Acme (imported)".into(),
+        ]
+    };
+    let run = |a: &[String]| siloscope(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    let done = run(&args(&out));
+    assert!(done.status.success(), "{}", text(&done.stderr));
+    let committed = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/acme_imported.scenario.ron"),
+    )
+    .unwrap();
+    assert_eq!(std::fs::read(&out).unwrap(), committed);
+    // An existing file is not replaced without --force.
+    let again = run(&args(&out));
+    assert!(!again.status.success());
+    assert!(text(&again.stderr).contains("--force"));
+
+    // Bad rows: every problem with file, line and column; nothing written.
+    let agents = dir.join("agents.csv");
+    let ties = dir.join("ties.csv");
+    std::fs::write(
+        &agents,
+        "id,part,group\nana,department,Product\nbo,partner,Resellers\n",
+    )
+    .unwrap();
+    std::fs::write(&ties, "source,target\nana,bo\nbo,zed\nana,ana\n").unwrap();
+    let bad_out = dir.join("bad.scenario.ron");
+    let bad = siloscope(&[
+        "import",
+        "--agents",
+        agents.to_str().unwrap(),
+        "--ties",
+        ties.to_str().unwrap(),
+        "--out",
+        bad_out.to_str().unwrap(),
+    ]);
+    assert!(!bad.status.success());
+    let err = text(&bad.stderr);
+    let t = ties.display();
+    assert!(
+        err.contains(&format!("{t}:3:4: target: unknown agent \"zed\"")),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("{t}:4:5: target: a tie from \"ana\" to itself")),
+        "{err}"
+    );
+    assert!(!bad_out.exists(), "nothing is written");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

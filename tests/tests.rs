@@ -2,6 +2,7 @@
 
 mod cli;
 mod grounding;
+mod import;
 mod malformed;
 mod properties;
 mod scenarios;
