@@ -23,7 +23,13 @@
 //! peer's weight is the prospect's trust in them divided by the neutral 0.5,
 //! so with no evidence x is the plain share). The exposure's source is
 //! campaign with probability `p / (p + q·x)`, word of mouth otherwise, and
-//! is recorded with the acquisition.
+//! is recorded with the acquisition. Two assumptions can change the word of
+//! mouth: `model.referral_window` limits referring to a customer's first
+//! steps as one, and `model.independent_referrals` replaces `q·x` by
+//! `1 − Π (1 − q·wⱼ)` over the referring peers (each persuades on its own,
+//! the Independent Cascade form); `model.instant_adoption` makes exposure
+//! adoption. `docs/model.md` lists the settings that reduce acquisition to
+//! the Bass model and to the Independent Cascade.
 //!
 //! **Churn** per step is `model.churn_rate · (1 − sat) · (1 − trust)` for
 //! an active customer, where trust is the customer's mean trust in the
@@ -67,7 +73,13 @@ pub fn satisfaction(
 /// of customer peers.
 #[inline]
 pub fn exposure(p: f32, q: f32, x: f32) -> (f32, f32) {
-    let wom = (q * x).clamp(0.0, 1.0);
+    exposure_to(p, q * x)
+}
+
+/// [`exposure`] with the word-of-mouth chance `wom` already worked out.
+#[inline]
+pub fn exposure_to(p: f32, wom: f32) -> (f32, f32) {
+    let wom = wom.clamp(0.0, 1.0);
     let p = p.clamp(0.0, 1.0);
     let total = 1.0 - (1.0 - p) * (1.0 - wom);
     let campaign_share = if p + wom > 0.0 { p / (p + wom) } else { 0.0 };

@@ -106,6 +106,10 @@ model_params! {
     advocate_satisfaction: f32 = 0.6, [0.0, 1.0];
     /// Lifecycle: trust in the organisation above which a customer may advocate.
     advocate_trust: f32 = 0.6, [0.0, 1.0];
+    /// Word of mouth: steps after becoming a customer during which a customer refers peers (0 = as long as they are a customer; 1 = the Independent Cascade's single chance).
+    referral_window: f32 = 0.0, [0.0, 1000.0];
+    /// Word of mouth: 0 = exposure is referral_strength times the trust-weighted share of referring peers; 1 = each referring peer persuades independently with probability referral_strength times its weight (the Independent Cascade form); between, a mix.
+    independent_referrals: f32 = 0.0, [0.0, 1.0];
     /// Word of mouth: weight of a plain customer's word relative to an advocate's.
     customer_voice: f32 = 0.3, [0.0, 1.0];
     /// Acquisition: how persuasive a campaign contact is, against a trusted peer's trust.

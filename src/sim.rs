@@ -126,6 +126,13 @@ pub struct Simulation {
     /// customers as a share of its members at the start of the step.
     mixed: Vec<bool>,
     mixed_voice: Vec<f32>,
+    /// Per fully mixed group: the chance that none of its referring
+    /// customers persuades a member, for a referral strength of 1 step
+    /// (`Π (1 − q·w)`, kept as the counts of advocates and customers).
+    mixed_referrers: Vec<(u32, u32)>,
+    /// Step each agent last became an active customer (0 for those who
+    /// start as one).
+    adopted_at: Vec<u32>,
     record_flows: bool,
     department_flows: Vec<(u64, u64)>,
     report: StepReport,
@@ -229,6 +236,8 @@ impl Simulation {
                 .map(|g| g.generator == crate::scenario::Generator::Mixed)
                 .collect(),
             mixed_voice: vec![0.0; scenario.groups.len()],
+            mixed_referrers: vec![(0, 0); scenario.groups.len()],
+            adopted_at: vec![0; n],
             record_flows: options.record_flows,
             department_flows: vec![(0, 0); groups],
             report,
@@ -835,45 +844,86 @@ impl Simulation {
             if !self.mixed[g] || group.size == 0 {
                 continue;
             }
-            let members = group.first as usize..(group.first + group.size) as usize;
-            let sum: f32 = self.state[members]
-                .iter()
-                .map(|&s| match Lifecycle::from_u8(s) {
-                    Lifecycle::Advocate => 1.0,
-                    Lifecycle::Customer => voice,
-                    _ => 0.0,
-                })
-                .sum();
-            self.mixed_voice[g] = sum / group.size as f32;
+            let (mut advocates, mut customers) = (0u32, 0u32);
+            for a in group.first..group.first + group.size {
+                match self.referrer(a) {
+                    Some(Lifecycle::Advocate) => advocates += 1,
+                    Some(_) => customers += 1,
+                    None => {}
+                }
+            }
+            self.mixed_voice[g] = (advocates as f32 + voice * customers as f32) / group.size as f32;
+            self.mixed_referrers[g] = (advocates, customers);
         }
     }
 
-    /// Trust-weighted share of an agent's peers who are customers, and its
-    /// trust in the most trusted of them (word-of-mouth pressure). In a
-    /// fully mixed group, the group's share, heard at neutral trust.
-    fn word_of_mouth(&self, c: u32) -> (f32, f32) {
+    /// An agent's lifecycle state if it refers peers now: an active
+    /// customer within `model.referral_window` steps of becoming one.
+    #[inline]
+    fn referrer(&self, a: u32) -> Option<Lifecycle> {
+        let state = Lifecycle::from_u8(self.state[a as usize]);
+        if !state.is_active_customer() {
+            return None;
+        }
+        let window = self.params.referral_window;
+        (window <= 0.0 || ((self.step - self.adopted_at[a as usize]) as f32) < window)
+            .then_some(state)
+    }
+
+    /// The chance per step that word of mouth exposes prospect `c`, and its
+    /// trust in its most trusted referring peer.
+    fn referral_chance(&self, c: u32) -> (f32, f32) {
+        let q = self.knobs.get(Knob::ReferralStrength);
+        let (x, best, none) = self.word_of_mouth(c, q);
+        let b = self.params.independent_referrals;
+        let wom = if b > 0.0 {
+            (1.0 - b) * q * x + b * (1.0 - none)
+        } else {
+            q * x
+        };
+        (wom, best)
+    }
+
+    /// Trust-weighted share of an agent's peers who refer (customers, see
+    /// [`Self::referrer`]), its trust in the most trusted of them
+    /// (word-of-mouth pressure), and, when referrals are independent, the
+    /// chance that none of them persuades it at strength `q`. In a fully
+    /// mixed group, the group's share, heard at neutral trust.
+    fn word_of_mouth(&self, c: u32, q: f32) -> (f32, f32, f32) {
         let g = self.net.group[c as usize] as usize;
+        let voice = self.params.customer_voice;
+        let independent = self.params.independent_referrals > 0.0;
         if self.mixed[g] {
-            return (self.mixed_voice[g], NEUTRAL);
+            let none = if independent {
+                let (advocates, customers) = self.mixed_referrers[g];
+                (1.0 - q).clamp(0.0, 1.0).powi(advocates as i32)
+                    * (1.0 - q * voice).clamp(0.0, 1.0).powi(customers as i32)
+            } else {
+                1.0
+            };
+            return (self.mixed_voice[g], NEUTRAL, none);
         }
         let ties = self.net.ties_of_kind(c, TieKind::Peer);
         if ties.is_empty() {
-            return (0.0, 0.0);
+            return (0.0, 0.0, 1.0);
         }
         let n = ties.len() as f32;
-        let voice = self.params.customer_voice;
-        let (mut x, mut best) = (0.0f32, 0.0f32);
+        let (mut x, mut best, mut none) = (0.0f32, 0.0f32, 1.0f32);
         let settled = &self.ev.settled()[ties.clone()];
         for (t, &trust) in ties.zip(settled) {
-            let w = match Lifecycle::from_u8(self.state[self.net.target[t] as usize]) {
-                Lifecycle::Advocate => 1.0,
-                Lifecycle::Customer => voice,
-                _ => continue,
+            let w = match self.referrer(self.net.target[t]) {
+                Some(Lifecycle::Advocate) => 1.0,
+                Some(_) => voice,
+                None => continue,
             };
-            x += w * trust / NEUTRAL;
+            let w = w * trust / NEUTRAL;
+            x += w;
             best = best.max(trust);
+            if independent {
+                none *= (1.0 - q * w).clamp(0.0, 1.0);
+            }
         }
-        (x / n, best)
+        (x / n, best, none)
     }
 
     /// Where an exposed prospect goes: a customer at once with probability
@@ -942,9 +992,8 @@ impl Simulation {
                     + self.campaigns.iter().map(|c| c.1).sum::<f32>();
                 let reach = reach.min(1.0);
                 self.report.cost_campaign += f64::from(reach * self.params.cost_campaign_contact);
-                let (x, best) = self.word_of_mouth(c);
-                let (chance, campaign_share) =
-                    lifecycle::exposure(reach, self.knobs.get(Knob::ReferralStrength), x);
+                let (wom, best) = self.referral_chance(c);
+                let (chance, campaign_share) = lifecycle::exposure_to(reach, wom);
                 if self.rng.chance(chance) {
                     let campaign = self.rng.unit() < campaign_share;
                     if campaign {
@@ -989,7 +1038,7 @@ impl Simulation {
             Lifecycle::Churned => {
                 let heard =
                     self.heard_back[ci] != NEVER && t - self.heard_back[ci] <= ANSWER_MEMORY;
-                let (x, _) = self.word_of_mouth(c);
+                let (x, _, _) = self.word_of_mouth(c, 0.0);
                 let pull = if heard { 1.0 } else { x.min(1.0) };
                 if self.rng.chance(self.params.return_rate * pull) {
                     Lifecycle::Returning
@@ -1159,6 +1208,16 @@ impl Simulation {
         }
         exposures.clear();
         self.exposures = exposures;
+        if self.params.referral_window > 0.0 {
+            let next_step = self.step + 1;
+            for (a, (now, next)) in self.state.iter().zip(&self.next_state).enumerate() {
+                if Lifecycle::from_u8(*next).is_active_customer()
+                    && !Lifecycle::from_u8(*now).is_active_customer()
+                {
+                    self.adopted_at[a] = next_step;
+                }
+            }
+        }
         self.state.copy_from_slice(&self.next_state);
         let rate = self.params.offering_learning;
         for target in &self.pulls {
