@@ -312,7 +312,7 @@ fn panels(
     );
     let mut out = Vec::new();
     if workshop.presenting {
-        presenter(&ctx, &mut root, &workshop, &playback, &mut out);
+        presenter(&mut root, &workshop, &playback);
         let area = root.available_rect_before_wrap();
         view.graph_area = Some(Rect::new(area.min.x, area.min.y, area.max.x, area.max.y));
         region_labels(&ctx, area, &workshop, &view, camera.0, camera.1);
@@ -412,13 +412,7 @@ fn scenario_files(current: &std::path::Path) -> Vec<PathBuf> {
 
 /// Presenter mode: the organisation full screen, and the story step (or
 /// the run's state) in large type at the bottom.
-fn presenter(
-    ctx: &egui::Context,
-    root: &mut egui::Ui,
-    w: &Workshop,
-    playback: &Playback,
-    out: &mut Vec<Control>,
-) {
+fn presenter(root: &mut egui::Ui, w: &Workshop, playback: &Playback) {
     let session = w.session();
     let unit = &w.scenario().step_unit;
     egui::Panel::bottom("story")
@@ -474,7 +468,6 @@ fn presenter(
                 ui.label(egui::RichText::new("playing").size(14.0).italics());
             }
         });
-    let _ = (ctx, out);
 }
 
 fn top_bar(
@@ -593,7 +586,7 @@ fn top_bar(
             state.help = !state.help;
         }
     });
-    timeline(ui, w, state, out);
+    timeline(ui, w, out);
     if let Some(notice) = &w.notice {
         ui.label(egui::RichText::new(notice).italics());
     }
@@ -601,7 +594,7 @@ fn top_bar(
 
 /// The timeline scrubber (drag back to rewind, forward to compute), the
 /// comparison's controls, and presenter mode.
-fn timeline(ui: &mut egui::Ui, w: &Workshop, state: &mut UiState, out: &mut Vec<Control>) {
+fn timeline(ui: &mut egui::Ui, w: &Workshop, out: &mut Vec<Control>) {
     let session = w.session();
     ui.horizontal(|ui| {
         if ui
@@ -677,7 +670,6 @@ fn timeline(ui: &mut egui::Ui, w: &Workshop, state: &mut UiState, out: &mut Vec<
         {
             out.push(Control::Present(true));
         }
-        let _ = state;
     });
 }
 
