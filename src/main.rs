@@ -417,10 +417,13 @@ fn import(args: ImportArgs) -> Result<ExitCode> {
             .with_context(|| format!("cannot read {}", p.display()))
             .and_then(|b| {
                 String::from_utf8(b).map_err(|e| {
+                    let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+                    let line = good.iter().filter(|&&c| c == b'\n').count() + 1;
+                    let line_start = good.iter().rposition(|&c| c == b'\n').map_or(0, |i| i + 1);
+                    let column = good.len() - line_start + 1;
                     anyhow::anyhow!(
-                        "{}: not UTF-8 (byte {})",
-                        p.display(),
-                        e.utf8_error().valid_up_to()
+                        "{}:{line}:{column}: not UTF-8; save the file as UTF-8",
+                        p.display()
                     )
                 })
             })

@@ -513,5 +513,20 @@ fn import_writes_a_valid_scenario_and_reports_bad_rows_with_their_place() {
         "{err}"
     );
     assert!(!bad_out.exists(), "nothing is written");
+
+    // Bytes that are not UTF-8: where they are.
+    std::fs::write(&agents, b"id,part,group\n\xff\xfe,department,A\n").unwrap();
+    let latin1 = siloscope(&[
+        "import",
+        "--agents",
+        agents.to_str().unwrap(),
+        "--ties",
+        ties.to_str().unwrap(),
+        "--out",
+        bad_out.to_str().unwrap(),
+    ]);
+    assert!(!latin1.status.success());
+    let err = text(&latin1.stderr);
+    assert!(err.contains(&format!("{}:2:1: not UTF-8", agents.display())), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
