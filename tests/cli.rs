@@ -527,6 +527,9 @@ fn import_writes_a_valid_scenario_and_reports_bad_rows_with_their_place() {
     ]);
     assert!(!latin1.status.success());
     let err = text(&latin1.stderr);
-    assert!(err.contains(&format!("{}:2:1: not UTF-8", agents.display())), "{err}");
+    assert!(
+        err.contains(&format!("{}:2:1: not UTF-8", agents.display())),
+        "{err}"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -395,3 +395,21 @@ fn presenter_mode_tells_the_story_forward_and_back() {
     assert!(!w.presenting && w.story.is_none());
     assert_eq!(w.staging(), crate::story::Staging::default());
 }
+
+#[test]
+fn the_run_from_before_the_story_can_be_restored() {
+    let file = Scratch::new("restore");
+    let mut app = app(&file.0);
+    send(&mut app, Control::Goto(9));
+    send(&mut app, Control::SetKnob(Knob::Transparency, 0.95));
+    let mine = workshop(&app).session().sim().state_hash();
+    send(&mut app, Control::Present(true));
+    send(&mut app, Control::StoryNext);
+    assert_ne!(workshop(&app).session().sim().state_hash(), mine);
+    send(&mut app, Control::RestoreRuns);
+    let w = workshop(&app);
+    assert_eq!(w.session().step_index(), 9);
+    assert_eq!(w.session().sim().state_hash(), mine);
+    assert_eq!(w.session().edits().len(), 1, "the live edit is back");
+    assert!(!w.presenting && w.story.is_none() && w.before_story.is_none());
+}

@@ -663,6 +663,14 @@ fn timeline(ui: &mut egui::Ui, w: &Workshop, out: &mut Vec<Control>) {
             }
         }
         ui.separator();
+        if w.before_story.is_some()
+            && ui
+                .button("Back to your run")
+                .on_hover_text("the runs as they were before the story started")
+                .clicked()
+        {
+            out.push(Control::RestoreRuns);
+        }
         if ui
             .button("🎬 Present")
             .on_hover_text("F5: full screen, large type, the scenario's story")

@@ -54,6 +54,9 @@ pub struct Workshop {
     pub presenting: bool,
     /// The story step shown, while telling the story.
     pub story: Option<StoryAt>,
+    /// The runs as they were before the story started (a story restarts
+    /// them); [`Control::RestoreRuns`] brings them back.
+    pub before_story: Option<Runs>,
     /// The scenario file.
     pub path: PathBuf,
     /// Errors of the last load that failed, while the last good run goes
@@ -78,6 +81,7 @@ impl Workshop {
             editing: Side::A,
             presenting: false,
             story: None,
+            before_story: None,
             path: path.to_owned(),
             errors: None,
             notice: None,
@@ -218,6 +222,8 @@ pub enum Control {
     StoryNext,
     /// The story's previous step.
     StoryBack,
+    /// Back to the runs as they were before the story started.
+    RestoreRuns,
 }
 
 /// A step was computed (its index).
@@ -394,6 +400,21 @@ fn apply_commands(
                 Some(at) if at.index > 0 => tell(w, at.index - 1),
                 _ => Ok(()),
             },
+            Control::RestoreRuns => {
+                if let Some(runs) = w.before_story.take() {
+                    w.runs = runs;
+                    w.story = None;
+                    w.presenting = false;
+                    w.editing = Side::A;
+                    playback.playing = false;
+                    w.notice = Some(format!(
+                        "back to your run at step {}",
+                        w.session().step_index()
+                    ));
+                    w.rebuilt();
+                }
+                Ok(())
+            }
         };
         if let Err(e) = result {
             w.notice = Some(format!("{e:#}"));
@@ -418,6 +439,11 @@ fn goto(w: &mut Workshop, step: u32, stepped: &mut MessageWriter<Stepped>) {
 /// Tell the story from the start to step `index` (stepping back performs
 /// it again from the start: the same state as going forward).
 fn tell(w: &mut Workshop, index: usize) -> anyhow::Result<()> {
+    if w.story.is_none() && w.before_story.is_none() {
+        // The story restarts the runs: keep the facilitator's own (from
+        // before the first telling, until they are restored).
+        w.before_story = Some(w.runs.clone());
+    }
     let story = w.scenario().story.clone();
     let staging = story::perform_to(&story, index, &mut w.runs)?;
     w.story = Some(StoryAt { index, staging });
@@ -452,6 +478,7 @@ fn open(w: &mut Workshop, path: &Path) -> anyhow::Result<()> {
             w.runs = Runs::new(Session::new(&scenario, None, None)?);
             w.editing = Side::A;
             w.story = None;
+            w.before_story = None;
             w.path = path.to_owned();
             w.watch = FileWatch::new(path);
             w.errors = None;
