@@ -59,13 +59,7 @@ pub struct ImportErrors(pub Vec<ImportError>);
 
 impl fmt::Display for ImportErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, e) in self.0.iter().enumerate() {
-            if i > 0 {
-                writeln!(f)?;
-            }
-            write!(f, "{e}")?;
-        }
-        Ok(())
+        crate::scenario::write_lines(f, &self.0)
     }
 }
 

@@ -16,6 +16,7 @@ pub mod format;
 pub mod locate;
 mod validate;
 
+pub(crate) use error::write_lines;
 pub use error::{ErrorKind, ScenarioError, ScenarioErrors};
 pub use format::{Generator, LinkTies};
 pub use locate::{FieldPath, Position};
