@@ -5,6 +5,7 @@
 //! the parsing itself lives in [`crate::scenario`] and takes text.
 
 use crate::scenario::{self, ErrorKind, Scenario, ScenarioError, ScenarioErrors};
+use std::io::Read;
 use std::path::Path;
 
 /// Largest scenario file read (a hostile file is refused before it is read
@@ -35,11 +36,32 @@ pub fn read_bounded(path: &Path) -> Result<Vec<u8>, ScenarioError> {
             "is a directory; expected a .scenario.ron file".to_owned()
         ));
     }
+    // A device such as /dev/zero reports length 0 and never ends; a FIFO
+    // may never be written. Only plain files are read.
+    if !meta.is_file() {
+        return Err(io(
+            "is not a regular file (a device, a pipe or a socket); expected a .scenario.ron file"
+                .to_owned(),
+        ));
+    }
+    let too_big = |len: u64| {
+        io(format!(
+            "the file is {len} bytes, over the {MAX_FILE_BYTES}-byte limit for scenario files"
+        ))
+    };
     if meta.len() > MAX_FILE_BYTES {
+        return Err(too_big(meta.len()));
+    }
+    // The file may grow between the check and the read: read one byte past
+    // the limit at most.
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|e| io(format!("cannot read the file: {e}")))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(io(format!(
-            "the file is {} bytes, over the {MAX_FILE_BYTES}-byte limit for scenario files",
-            meta.len()
+            "the file grew past the {MAX_FILE_BYTES}-byte limit for scenario files while it was read"
         )));
     }
-    std::fs::read(path).map_err(|e| io(format!("cannot read the file: {e}")))
+    Ok(bytes)
 }

@@ -808,6 +808,9 @@ fn run(
         if io_result.is_ok() {
             io_result = writer.write(0, &policy_name, seed, report);
         }
+        if report.step == steps / 2 {
+            output::stall_if_asked(&series_path, || {});
+        }
     });
     io_result.with_context(|| format!("cannot write {}", tmp.display()))?;
     let file = writer.finish()?.into_inner().map_err(|e| e.into_error())?;

@@ -185,13 +185,28 @@ impl Summary {
     }
 }
 
+/// An 8-bit RGB image (`width × height × 3` bytes, row by row) as PNG.
+pub fn png_rgb(width: u32, height: u32, rgb: &[u8]) -> io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    let mut encoder = png::Encoder::new(&mut bytes, width, height);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header().map_err(io::Error::other)?;
+    writer.write_image_data(rgb).map_err(io::Error::other)?;
+    writer.finish().map_err(io::Error::other)?;
+    Ok(bytes)
+}
+
 /// Write `bytes` to `path` atomically: to a temporary file in the same
 /// directory, synced, then renamed over `path`.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let tmp = temp_path(path);
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
+        let (first, rest) = bytes.split_at(bytes.len() / 2);
+        f.write_all(first)?;
+        stall_if_asked(path, || {});
+        f.write_all(rest)?;
         f.sync_all()?;
         std::fs::rename(&tmp, path)
     })();
@@ -199,6 +214,26 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
         let _ = std::fs::remove_file(&tmp);
     }
     result
+}
+
+/// The environment variable of the crash tests' hook: see [`stall_if_asked`].
+pub const STALL_ENV: &str = "SILOSCOPE_STALL_WRITING";
+
+/// Crash-test hook. When the environment variable [`STALL_ENV`] holds this
+/// file's name (`run-07.csv`, `timeseries.csv`), the first writer to get
+/// here halfway through writing it runs `flush`, says so on stderr and
+/// waits forever, to be killed. The tests use it to SIGKILL a batch in the
+/// middle of writing any file they choose. Unset, it costs one comparison.
+pub fn stall_if_asked(path: &Path, flush: impl FnOnce()) {
+    static ASKED: std::sync::OnceLock<Option<std::ffi::OsString>> = std::sync::OnceLock::new();
+    let asked = ASKED.get_or_init(|| std::env::var_os(STALL_ENV));
+    if asked.is_some() && path.file_name() == asked.as_deref() {
+        flush();
+        eprintln!("siloscope: stalled writing {}", path.display());
+        loop {
+            std::thread::sleep(std::time::Duration::from_secs(3600));
+        }
+    }
 }
 
 /// The temporary name a file is written under before it is renamed into

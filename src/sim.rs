@@ -78,6 +78,16 @@ pub enum SimError {
         /// Largest allowed.
         max: f32,
     },
+    /// A campaign that cannot run: no steps, or a reach outside 0 to 1.
+    #[error(
+        "a campaign needs a duration of at least 1 step and a reach from 0 to 1; got {duration} steps at reach {reach}"
+    )]
+    InvalidCampaign {
+        /// The refused duration.
+        duration: u32,
+        /// The refused reach.
+        reach: f32,
+    },
     /// An intervention scheduled before the current step.
     #[error("cannot schedule at step {at}: the run is already at step {now}")]
     InThePast {
@@ -294,7 +304,11 @@ impl Simulation {
                     return Err(self.unknown_policy(name));
                 }
             }
-            Action::Campaign { .. } => {}
+            &Action::Campaign { duration, reach } => {
+                if duration == 0 || !(0.0..=1.0).contains(&reach) {
+                    return Err(SimError::InvalidCampaign { duration, reach });
+                }
+            }
         }
         let ivs = &mut self.scenario.interventions;
         let at = ivs.partition_point(|other| other.at <= iv.at);

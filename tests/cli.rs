@@ -314,6 +314,204 @@ fn a_batch_killed_with_sigkill_resumes_to_the_same_outputs() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// Every file under `dir` by its path relative to `dir`.
+fn tree(dir: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).into_iter().flatten() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let bytes = std::fs::read(&path).unwrap();
+                out.insert(path.strip_prefix(dir).unwrap().to_owned(), bytes);
+            }
+        }
+    }
+    out
+}
+
+fn is_temporary(path: &Path) -> bool {
+    let name = path.file_name().unwrap().to_string_lossy();
+    name.starts_with('.') && name.ends_with(".tmp")
+}
+
+/// Run siloscope with `args` until it is halfway through writing the file
+/// named `point` (the stall hook), then SIGKILL it (what `Child::kill`
+/// sends on Unix).
+fn kill_while_writing(args: &[String], point: &str) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_siloscope"))
+        .args(args)
+        .env(siloscope::output::STALL_ENV, point)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut said = String::new();
+    loop {
+        let mut line = String::new();
+        let n = std::io::BufRead::read_line(&mut stderr, &mut line).unwrap();
+        said.push_str(&line);
+        assert!(n > 0, "{point}: it ended without stalling:\n{said}");
+        if line.starts_with("siloscope: stalled writing") {
+            break;
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+/// A single run killed while writing its series or its summary leaves
+/// only a temporary file, and running it again writes both whole.
+#[test]
+fn a_run_killed_mid_write_leaves_no_partial_output() {
+    let dir = temp_dir("run-stall");
+    let args = |out: &Path| -> Vec<String> {
+        [
+            "run",
+            "scenarios/workshop.scenario.ron",
+            "--steps",
+            "40",
+            "--out",
+        ]
+        .iter()
+        .map(|a| (*a).to_owned())
+        .chain([out.display().to_string()])
+        .collect()
+    };
+    let whole_dir = dir.join("whole");
+    let done = siloscope(
+        &args(&whole_dir)
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+    );
+    assert!(done.status.success(), "{}", text(&done.stderr));
+    let whole = tree(&whole_dir);
+    assert_eq!(whole.len(), 2, "{:?}", whole.keys());
+    for point in ["timeseries.csv", "summary.json"] {
+        let cut_dir = dir.join(point);
+        kill_while_writing(&args(&cut_dir), point);
+        let cut = tree(&cut_dir);
+        assert!(
+            !cut.contains_key(Path::new(point)),
+            "{point} exists after the kill"
+        );
+        assert!(
+            cut.keys().any(|p| is_temporary(p)),
+            "{point}: {:?}",
+            cut.keys()
+        );
+        for (path, bytes) in cut.iter().filter(|(p, _)| !is_temporary(p)) {
+            assert_eq!(whole.get(path), Some(bytes), "{point}: {}", path.display());
+        }
+        let again = siloscope(
+            &args(&cut_dir)
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>(),
+        );
+        assert!(again.status.success(), "{point}: {}", text(&again.stderr));
+        assert_eq!(
+            tree(&cut_dir),
+            whole,
+            "{point}: the second run's outputs differ"
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Kill a batch with SIGKILL in the middle of writing each kind of file it
+/// writes (the manifest, a first and a later run, every assembled output),
+/// then restart it: nothing it left under a final name is partial, every
+/// run it finished is kept, and the restart ends with exactly the outputs
+/// of an uninterrupted batch.
+#[test]
+fn a_batch_killed_mid_write_anywhere_restarts_to_the_same_outputs() {
+    let dir = temp_dir("batch-stall");
+    let args = |out: &Path| -> Vec<String> {
+        let mut a: Vec<String> = batch_args(out.to_str().unwrap(), "6", "2")
+            .into_iter()
+            .map(String::from)
+            .collect();
+        a.extend(["--steps".into(), "30".into()]);
+        a
+    };
+    let whole_dir = dir.join("whole");
+    let done = Command::new(env!("CARGO_BIN_EXE_siloscope"))
+        .args(args(&whole_dir))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(done.status.success(), "{}", text(&done.stderr));
+    let whole = tree(&whole_dir);
+    let mut points = vec![
+        "manifest.json",
+        "run-00.csv",
+        "run-07.csv",
+        "timeseries.csv",
+        "summary.csv",
+        "comparison.csv",
+        "summary.json",
+        "customers.png",
+        "customers.svg",
+    ];
+    if cfg!(feature = "parquet") {
+        points.push("timeseries.parquet");
+    }
+    for point in points {
+        assert!(
+            whole.keys().any(|p| p.file_name().unwrap() == point),
+            "{point} is not an output"
+        );
+        let cut_dir = dir.join(point);
+        kill_while_writing(&args(&cut_dir), point);
+
+        // Whatever has its final name is whole; only temporaries are partial.
+        let cut = tree(&cut_dir);
+        assert!(
+            cut.keys().any(|p| is_temporary(p)),
+            "{point}: no temporary file was being written"
+        );
+        for (path, bytes) in cut.iter().filter(|(p, _)| !is_temporary(p)) {
+            assert!(
+                whole.get(path) == Some(bytes),
+                "{point}: {} is partial or corrupt after the kill",
+                path.display()
+            );
+        }
+        let finished = cut
+            .keys()
+            .filter(|p| p.starts_with("runs") && !is_temporary(p))
+            .count();
+
+        let again = siloscope(
+            &args(&cut_dir)
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>(),
+        );
+        assert!(again.status.success(), "{point}: {}", text(&again.stderr));
+        let report = text(&again.stderr);
+        assert!(
+            report.contains(&format!(
+                "{} runs computed, {finished} resumed",
+                12 - finished
+            )),
+            "{point}: {finished} runs were finished before the kill; {report}"
+        );
+        assert_eq!(
+            tree(&cut_dir),
+            whole,
+            "{point}: the restart's outputs differ"
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn batch_refuses_unknown_policies_clearly() {
     let out = siloscope(&[

@@ -144,3 +144,81 @@ proptest! {
         prop_assert_eq!(a, b);
     }
 }
+
+/// Every file under `dir`: its path relative to `dir`, its length and a
+/// hash of its bytes.
+fn files_under(dir: &std::path::Path) -> Vec<(String, usize, u64)> {
+    use std::hash::{Hash, Hasher};
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let name = path.strip_prefix(dir).unwrap().display().to_string();
+                let bytes = std::fs::read(&path).unwrap();
+                let mut h = std::collections::hash_map::DefaultHasher::new();
+                bytes.hash(&mut h);
+                out.push((name, bytes.len(), h.finish()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 4, ..ProptestConfig::default() })]
+
+    /// A batch of any organisation, sweep and seed writes the same bytes
+    /// (every run file, table, plot and the manifest) with 1, 2 or 4
+    /// worker threads, and again when repeated.
+    #[test]
+    fn batch_outputs_are_identical_for_1_2_and_4_jobs(
+        sizes in prop::array::uniform5(2u32..10),
+        density in 0.0f64..0.5,
+        seed in any::<u64>(),
+        sweep in prop::sample::select(vec!["transparency", "silo_permeability", "feedback_listening"]),
+        replicates in 2u32..5,
+    ) {
+        let dir = std::env::temp_dir().join(format!(
+            "siloscope-jobs-{}-{seed:x}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("g.scenario.ron"), scenario_text(sizes, density, seed)).unwrap();
+        let exp_path = dir.join("g.experiment.ron");
+        std::fs::write(&exp_path, format!(
+            r#"Experiment(
+    name: "jobs",
+    scenario: "g.scenario.ron",
+    policies: ["inside_out", "connected"],
+    sweeps: {{ "{sweep}": Values([0.2, 0.8]) }},
+    replicates: {replicates},
+    steps: 12,
+    at_steps: [6],
+)"#
+        )).unwrap();
+        let exp = siloscope::experiment::read(&exp_path).unwrap();
+        let mut outputs = Vec::new();
+        for (jobs, name) in [(1, "j1"), (2, "j2"), (4, "j4"), (4, "j4-again")] {
+            let options = siloscope::batch::BatchOptions {
+                out: dir.join(name),
+                jobs,
+                shard: None,
+            };
+            let outcome = siloscope::batch::run(&exp, &options, |_, _| {}).unwrap();
+            prop_assert_eq!(outcome.ran, exp.runs());
+            outputs.push(files_under(&options.out));
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+        // Runs, tables, plots: at least 4 conditions × replicates run files.
+        prop_assert!(outputs[0].len() > 4 * replicates as usize, "{}", outputs[0].len());
+        for other in &outputs[1..] {
+            prop_assert_eq!(&outputs[0], other);
+        }
+    }
+}

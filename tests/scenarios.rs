@@ -1,5 +1,5 @@
 //! The shipped scenarios: each validates, runs under every policy it
-//! offers, and the default one reproduces its golden hash.
+//! offers, and reproduces its golden hash.
 
 use siloscope::files::read_scenario;
 use siloscope::scenario::Scenario;
@@ -112,6 +112,49 @@ fn golden_determinism_hash() {
     assert_eq!(
         found, expected,
         "the workshop scenario's results changed; if intended, set GOLDEN in tests/scenarios.rs to {found:#x?}"
+    );
+}
+
+/// The state hash of every shipped scenario (grounding ones included) after
+/// all its steps under its own start policy and seed. Same rule as
+/// [`GOLDEN`]: change these only for a deliberate change to the model.
+const GOLDEN_PER_SCENARIO: [(&str, u64); 8] = [
+    ("acme_imported.scenario.ron", 0xe814_9717_b2ff_2914),
+    ("all_about_you.scenario.ron", 0x9a9b_ddaa_bca4_2df5),
+    ("grounding/bass.scenario.ron", 0x68ec_5b5b_7170_2c46),
+    (
+        "omnichannel_self_service.scenario.ron",
+        0x2798_799d_fa77_3bf7,
+    ),
+    ("regional_2000.scenario.ron", 0xd5d0_616e_063b_3f6b),
+    ("silos_and_trust.scenario.ron", 0xc03a_872b_1067_d072),
+    ("viral_vs_word_of_mouth.scenario.ron", 0x5f13_6266_0219_cfe0),
+    ("workshop.scenario.ron", 0x9ab7_a587_3e05_d5e5),
+];
+
+#[test]
+fn golden_hash_per_shipped_scenario() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut files = shipped();
+    files.push(dir.join("grounding/bass.scenario.ron"));
+    let mut found: Vec<(String, u64)> = files
+        .iter()
+        .map(|f| {
+            let sc = load(f);
+            let mut sim = Simulation::new(&sc, RunOptions::default()).unwrap();
+            sim.run(sc.steps, |_| {});
+            let name = f.strip_prefix(&dir).unwrap().display().to_string();
+            (name, sim.state_hash())
+        })
+        .collect();
+    found.sort();
+    let expected: Vec<(String, u64)> = GOLDEN_PER_SCENARIO
+        .iter()
+        .map(|(f, h)| ((*f).to_owned(), *h))
+        .collect();
+    assert_eq!(
+        found, expected,
+        "a shipped scenario's results changed (or a scenario was added); if intended, set GOLDEN_PER_SCENARIO in tests/scenarios.rs to {found:#x?}"
     );
 }
 

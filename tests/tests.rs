@@ -1,7 +1,9 @@
 //! Integration tests, in one binary (see `Cargo.toml`, `autotests = false`).
 
 mod cli;
+mod fuzz;
 mod grounding;
+mod hostile;
 mod import;
 mod malformed;
 mod properties;

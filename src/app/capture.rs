@@ -14,7 +14,7 @@
 use super::workshop::{Control, Playback, Workshop, WorkshopSystems};
 use bevy::app::AppExit;
 use bevy::prelude::*;
-use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured, save_to_disk};
+use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -75,13 +75,35 @@ fn take_screenshots(
     for TakeScreenshot(path) in requests.read() {
         commands
             .spawn(Screenshot::primary_window())
-            .observe(save_to_disk(path.clone()))
+            .observe(save_atomically(path.clone()))
             .observe(
                 |_: On<ScreenshotCaptured>, mut progress: ResMut<Progress>| {
                     progress.captured = true;
                 },
             );
         workshop.notice = Some(format!("saving {}", path.display()));
+    }
+}
+
+/// Save a captured window as PNG, atomically like every file siloscope
+/// writes (bevy's `save_to_disk` writes in place).
+fn save_atomically(path: PathBuf) -> impl FnMut(On<ScreenshotCaptured>) {
+    move |captured| {
+        let saved = captured
+            .image
+            .clone()
+            .try_into_dynamic()
+            .map_err(|e| std::io::Error::other(e.to_string()))
+            .and_then(|image| {
+                // Drop alpha (it carries brightness under HDR).
+                let rgb = image.to_rgb8();
+                crate::output::png_rgb(rgb.width(), rgb.height(), rgb.as_raw())
+            })
+            .and_then(|bytes| crate::output::write_atomic(&path, &bytes));
+        match saved {
+            Ok(()) => info!("screenshot saved to {}", path.display()),
+            Err(e) => error!("cannot save the screenshot {}: {e}", path.display()),
+        }
     }
 }
 

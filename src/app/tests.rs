@@ -413,3 +413,271 @@ fn the_run_from_before_the_story_can_be_restored() {
     assert_eq!(w.session().edits().len(), 1, "the live edit is back");
     assert!(!w.presenting && w.story.is_none() && w.before_story.is_none());
 }
+
+// ---- The app never panics on user action (issue 7) ----
+
+/// A scenario of one part only, or two: `groups` is RON for the groups.
+fn only(groups: &str) -> String {
+    format!("Scenario(name: \"lopsided\", steps: 20, groups: [{groups}])")
+}
+
+/// Everything a facilitator can do to a run, in one go: play, step, rewind,
+/// compare, edit B, tell the story, export. Nothing may panic; the run
+/// must still be at a sensible step afterwards.
+fn use_everything(app: &mut App, dir: &std::path::Path) {
+    send(app, Control::TogglePlay);
+    for _ in 0..5 {
+        app.update();
+    }
+    send(app, Control::Step);
+    send(app, Control::Goto(3));
+    send(app, Control::StepBack);
+    send(app, Control::Compare("connected".into()));
+    send(app, Control::Edit(crate::compare::Side::B));
+    send(app, Control::SetKnob(Knob::Transparency, 1.0));
+    send(app, Control::Goto(u32::MAX));
+    send(app, Control::Present(true));
+    send(app, Control::StoryNext);
+    send(app, Control::StoryBack);
+    send(app, Control::Present(false));
+    send(app, Control::RestoreRuns);
+    send(app, Control::ExportCsv(dir.join("export.csv")));
+    send(app, Control::SetComparing(false));
+    send(app, Control::Reset);
+    send(app, Control::NewSeed);
+    let w = workshop(app);
+    assert_eq!(w.session().step_index(), 0, "{:?}", w.notice);
+}
+
+#[test]
+fn a_scenario_with_no_agents_of_some_parts_runs_without_a_panic() {
+    let file = Scratch::new("lopsided");
+    let dir = file.0.parent().unwrap().to_owned();
+    let cases = [
+        (
+            "departments",
+            r#"(name: "Product", part: Department, role: Product, count: 4)"#,
+        ),
+        (
+            "customers",
+            r#"(name: "Customers", part: ExistingCustomer, count: 30, ties: Random(density: 0.2))"#,
+        ),
+        (
+            "prospects",
+            r#"(name: "Prospects", part: NewCustomer, count: 30, ties: Random(density: 0.2))"#,
+        ),
+        (
+            "partners",
+            r#"(name: "Partners", part: Partner, count: 5, ties: Complete)"#,
+        ),
+        (
+            "empty group",
+            r#"(name: "Nobody", part: ExistingCustomer, count: 0)"#,
+        ),
+    ];
+    let workshop_agents = workshop(&app(&file.0)).session().scenario().agent_count();
+    for (name, groups) in cases {
+        let path = dir.join(format!("{}.scenario.ron", name.replace(' ', "_")));
+        std::fs::write(&path, only(groups)).unwrap();
+        let mut app = app(&path);
+        use_everything(&mut app, &dir);
+        let w = workshop(&app);
+        assert!(w.errors.is_none(), "{name}: {:?}", w.errors);
+        // Opened from the workshop too, and back.
+        let mut app = self::app(&file.0);
+        send(&mut app, Control::Open(path.clone()));
+        assert_eq!(
+            workshop(&app).path,
+            path,
+            "{name}: {:?}",
+            workshop(&app).errors
+        );
+        use_everything(&mut app, &dir);
+        send(&mut app, Control::Open(file.0.clone()));
+        let back = workshop(&app).session().scenario().agent_count();
+        assert_eq!(back, workshop_agents, "{name}");
+    }
+}
+
+#[test]
+fn extreme_control_values_are_refused_or_clamped_never_a_panic() {
+    let file = Scratch::new("extreme");
+    let mut app = app(&file.0);
+    send(&mut app, Control::Step);
+    let hash = workshop(&app).session().sim().state_hash();
+    for value in [
+        f32::NAN,
+        f32::INFINITY,
+        f32::NEG_INFINITY,
+        -1e30,
+        1e30,
+        -0.0001,
+        1.0001,
+    ] {
+        send(&mut app, Control::SetKnob(Knob::SiloPermeability, value));
+        let notice = workshop(&app).notice.clone().unwrap_or_default();
+        assert!(notice.contains("out of range"), "{value}: {notice:?}");
+    }
+    let campaigns = [
+        (0, 0.5),
+        (5, f32::NAN),
+        (5, -1.0),
+        (5, 1e9),
+        (u32::MAX, 2.0),
+    ];
+    for (duration, reach) in campaigns {
+        let iv = crate::scenario::Intervention {
+            at: 2,
+            action: crate::scenario::Action::Campaign { duration, reach },
+        };
+        send(&mut app, Control::Schedule(iv));
+        let notice = workshop(&app).notice.clone().unwrap_or_default();
+        assert!(
+            notice.contains("a campaign needs"),
+            "{duration} {reach}: {notice:?}"
+        );
+    }
+    let far = crate::scenario::Intervention {
+        at: u32::MAX,
+        action: crate::scenario::Action::Policy("connected".into()),
+    };
+    send(&mut app, Control::Schedule(far));
+    send(&mut app, Control::Policy("no such policy".into()));
+    send(&mut app, Control::Compare("no such policy".into()));
+    assert!(!workshop(&app).runs.comparing());
+    // Nothing refused touched the run.
+    assert_eq!(workshop(&app).session().sim().state_hash(), hash);
+    // The fastest speed, many times over, then the slowest: bounded.
+    for _ in 0..50 {
+        send(&mut app, Control::Faster);
+    }
+    send(&mut app, Control::TogglePlay);
+    for _ in 0..200 {
+        app.update();
+    }
+    let w = workshop(&app);
+    assert_eq!(
+        w.session().step_index(),
+        w.session().horizon(),
+        "played to the end"
+    );
+    for _ in 0..50 {
+        send(&mut app, Control::Slower);
+    }
+    // Rewinding past the start and going far past the end stop at the ends.
+    send(&mut app, Control::Goto(0));
+    send(&mut app, Control::StepBack);
+    assert_eq!(step(&app), 0);
+    send(&mut app, Control::Goto(u32::MAX));
+    assert_eq!(step(&app), 104);
+    send(&mut app, Control::Step);
+    assert_eq!(step(&app), 104);
+    // A story step past the story's end, and back before its start.
+    send(&mut app, Control::Present(true));
+    for _ in 0..20 {
+        send(&mut app, Control::StoryNext);
+    }
+    for _ in 0..20 {
+        send(&mut app, Control::StoryBack);
+    }
+    assert_eq!(workshop(&app).story.map(|s| s.index), Some(0));
+}
+
+#[test]
+fn deleting_the_open_scenario_file_keeps_the_run_and_reloads_when_it_is_back() {
+    let file = Scratch::new("deleted");
+    let mut app = app(&file.0);
+    for _ in 0..3 {
+        send(&mut app, Control::Step);
+    }
+    std::fs::remove_file(&file.0).unwrap();
+    for _ in 0..4 {
+        app.update();
+    }
+    let errors = workshop(&app).errors.clone().expect("the loss is shown");
+    assert!(errors.contains("is gone (deleted or moved)"), "{errors}");
+    send(&mut app, Control::Step);
+    assert_eq!(step(&app), 4, "the run goes on");
+    send(&mut app, Control::Reset);
+    send(
+        &mut app,
+        Control::ExportCsv(file.0.with_file_name("still.csv")),
+    );
+    assert!(file.0.with_file_name("still.csv").exists());
+    // Back, as a shorter scenario: reloaded.
+    std::fs::write(&file.0, with_steps(30)).unwrap();
+    for _ in 0..4 {
+        app.update();
+    }
+    let w = workshop(&app);
+    assert!(w.errors.is_none(), "{:?}", w.errors);
+    assert_eq!(w.session().horizon(), 30);
+}
+
+#[test]
+fn hostile_reloads_keep_the_last_good_run() {
+    let file = Scratch::new("hostile-reload");
+    let mut app = app(&file.0);
+    send(&mut app, Control::Compare("connected".into()));
+    send(&mut app, Control::Present(true));
+    send(&mut app, Control::StoryNext);
+    let hash = workshop(&app).session().sim().state_hash();
+    let comparing = workshop(&app).runs.comparing();
+    let replacements: [(&str, Vec<u8>); 5] = [
+        ("empty", Vec::new()),
+        ("not UTF-8", b"Scenario(name: \"\xff\")".to_vec()),
+        (
+            "truncated",
+            WORKSHOP.as_bytes()[..WORKSHOP.len() / 2].to_vec(),
+        ),
+        (
+            "over the limits",
+            WORKSHOP
+                .replacen("count: 110", "count: 999999999", 1)
+                .into_bytes(),
+        ),
+        (
+            "a story for another organisation",
+            WORKSHOP
+                .replacen("Compare(\"connected\")", "Compare(\"nope\")", 1)
+                .into_bytes(),
+        ),
+    ];
+    for (what, bytes) in replacements {
+        std::fs::write(&file.0, &bytes).unwrap();
+        for _ in 0..4 {
+            app.update();
+        }
+        let w = workshop(&app);
+        assert!(w.errors.is_some(), "{what}: no error shown");
+        assert_eq!(
+            w.session().sim().state_hash(),
+            hash,
+            "{what}: the run changed"
+        );
+        assert_eq!(w.runs.comparing(), comparing, "{what}");
+    }
+    // Replaced by a directory: refused by kind, still no panic.
+    std::fs::remove_file(&file.0).unwrap();
+    std::fs::create_dir(&file.0).unwrap();
+    for _ in 0..4 {
+        app.update();
+    }
+    assert!(workshop(&app).errors.is_some());
+    send(&mut app, Control::StoryNext);
+    std::fs::remove_dir(&file.0).unwrap();
+    // A valid file with no customers at all, while comparing and presenting.
+    std::fs::write(
+        &file.0,
+        only(r#"(name: "Product", part: Department, role: Product, count: 4)"#),
+    )
+    .unwrap();
+    for _ in 0..4 {
+        app.update();
+    }
+    let w = workshop(&app);
+    assert!(w.errors.is_none(), "{:?}", w.errors);
+    assert_eq!(w.session().scenario().agent_count(), 4);
+    send(&mut app, Control::StoryNext);
+    send(&mut app, Control::Step);
+}

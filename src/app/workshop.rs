@@ -526,6 +526,12 @@ fn watch_scenario(time: Res<Time>, mut workshop: ResMut<Workshop>) {
             }
             Err(e) => w.errors = Some(format!("{}: {e}", w.path.display())),
         },
+        Err(_) if !w.path.exists() => {
+            w.errors = Some(format!(
+                "{} is gone (deleted or moved); the run goes on with the version read last, and reloads when the file is back",
+                w.path.display()
+            ));
+        }
         Err(errors) => w.errors = Some(errors.to_string()),
     }
 }

@@ -497,6 +497,9 @@ fn assemble(
                 curves.add(c, &metric, &part, &points);
             }
         }
+        crate::output::stall_if_asked(&series_path, || {
+            let _ = series.flush();
+        });
         Ok(())
     };
     let mut pending: Option<(&[usize], Vec<ParsedRun>)> = None;

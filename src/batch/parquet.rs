@@ -163,6 +163,9 @@ impl TimeSeriesParquet {
             index += 1;
         }
         group.close().map_err(parquet_error)?;
+        crate::output::stall_if_asked(&self.path, || {
+            let _ = writer.flush();
+        });
         Ok(())
     }
 

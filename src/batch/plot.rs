@@ -159,14 +159,7 @@ pub fn png(picture: &impl Picture) -> io::Result<Vec<u8>> {
         picture.draw(&root)?;
         root.present().map_err(plot_error)?;
     }
-    let mut bytes = Vec::new();
-    let mut encoder = png::Encoder::new(&mut bytes, w, h);
-    encoder.set_color(png::ColorType::Rgb);
-    encoder.set_depth(png::BitDepth::Eight);
-    let mut writer = encoder.write_header().map_err(io::Error::other)?;
-    writer.write_image_data(&rgb).map_err(io::Error::other)?;
-    writer.finish().map_err(io::Error::other)?;
-    Ok(bytes)
+    crate::output::png_rgb(w, h, &rgb)
 }
 
 /// The picture as an SVG document.

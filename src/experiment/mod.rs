@@ -290,6 +290,25 @@ pub fn parse(src: &str, path: &Path) -> Result<Experiment, ScenarioErrors> {
             err(&here, "a sweep needs at least one value".into());
             continue;
         }
+        if values.len() > 10_000 {
+            err(
+                &here,
+                format!("{} values is too many (at most 10000)", values.len()),
+            );
+            continue;
+        }
+        // Two equal values would be two conditions with the same label.
+        if let Some(i) = (1..values.len()).find(|&i| values[..i].contains(&values[i])) {
+            let message = match sweep {
+                Sweep::Values(_) => format!("{} is listed twice", values[i]),
+                Sweep::Range { .. } => format!(
+                    "the step is too small for single precision: {} comes twice",
+                    values[i]
+                ),
+            };
+            err(&here, message);
+            continue;
+        }
         if let Some(s) = &scenario {
             let spec = s.knob_spec(knob);
             if let Some(bad) = values
@@ -357,10 +376,22 @@ pub fn parse(src: &str, path: &Path) -> Result<Experiment, ScenarioErrors> {
     at_steps.sort_unstable();
     at_steps.dedup();
 
-    // Conditions: every policy at every sweep point.
-    let points = sweep_points(&sweeps, raw.design);
-    let runs = raw.policies.len() * points.len() * raw.replicates as usize;
-    if runs > MAX_RUNS {
+    // Conditions: every policy at every sweep point. Counted before they
+    // are made: a grid of a few long sweeps has more points than memory.
+    let point_count: u128 = match raw.design {
+        Design::Grid => sweeps
+            .iter()
+            .fold(1u128, |n, (_, v)| n.saturating_mul(v.len() as u128)),
+        Design::OneAtATime => sweeps
+            .iter()
+            .map(|(_, v)| v.len() as u128)
+            .sum::<u128>()
+            .max(1),
+    };
+    let runs = (raw.policies.len() as u128)
+        .saturating_mul(point_count)
+        .saturating_mul(u128::from(raw.replicates));
+    if runs > MAX_RUNS as u128 {
         err(
             &root,
             format!("{runs} runs planned; at most {MAX_RUNS} (fewer sweep values or replicates)"),
@@ -369,6 +400,7 @@ pub fn parse(src: &str, path: &Path) -> Result<Experiment, ScenarioErrors> {
     if !errors.is_empty() {
         return Err(ScenarioErrors(errors));
     }
+    let points = sweep_points(&sweeps, raw.design);
     let scenario = scenario.expect("no errors, so the scenario loaded");
     let mut conditions = Vec::new();
     let mut baseline_of = Vec::new();

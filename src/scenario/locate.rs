@@ -130,7 +130,11 @@ pub struct Position {
 impl Position {
     /// The position of byte offset `offset` in `src`.
     pub fn of_offset(src: &str, offset: usize) -> Position {
-        let before = &src[..offset.min(src.len())];
+        let mut end = offset.min(src.len());
+        while !src.is_char_boundary(end) {
+            end -= 1;
+        }
+        let before = &src[..end];
         let line = before.matches('\n').count() + 1;
         let line_start = before.rfind('\n').map_or(0, |i| i + 1);
         let column = before[line_start..].chars().count() + 1;
@@ -150,6 +154,16 @@ pub fn locate(src: &str, path: &FieldPath) -> Option<Position> {
     cur.skip_attributes();
     let offset = cur.value_at(&path.0)?;
     Some(Position::of_offset(src, offset))
+}
+
+/// Whether `src` holds nothing but whitespace and comments.
+pub fn is_blank(src: &str) -> bool {
+    let mut cur = Cursor {
+        src: src.as_bytes(),
+        pos: 0,
+    };
+    cur.skip_ws();
+    cur.pos >= src.len()
 }
 
 /// The source text of the single value starting at byte `offset`,
@@ -172,14 +186,14 @@ pub fn token_at(src: &str, offset: usize) -> String {
 pub fn offset_of(src: &str, pos: Position) -> usize {
     let line_start: usize = src
         .split_inclusive('\n')
-        .take(pos.line - 1)
+        .take(pos.line.saturating_sub(1))
         .map(str::len)
         .sum();
     let line = &src[line_start.min(src.len())..];
     line_start
         + line
             .char_indices()
-            .nth(pos.column - 1)
+            .nth(pos.column.saturating_sub(1))
             .map_or(line.len(), |(i, _)| i)
 }
 
@@ -351,12 +365,22 @@ impl Cursor<'_> {
             }
             Some(b'(' | b'[' | b'{') => self.skip_balanced(),
             Some(_) => {
+                let start = self.pos;
                 while let Some(b) = self.peek() {
                     if b.is_ascii_alphanumeric() || matches!(b, b'_' | b'+' | b'-' | b'.') {
                         self.pos += 1;
                     } else {
                         break;
                     }
+                }
+                if self.pos == start {
+                    // Not a value (a stray bracket, a control character):
+                    // step over one character so the callers' loops end.
+                    self.pos += 1;
+                    while self.peek().is_some_and(|b| b & 0xC0 == 0x80) {
+                        self.pos += 1;
+                    }
+                    return;
                 }
                 let save = self.pos;
                 self.skip_ws();
@@ -401,6 +425,10 @@ impl Cursor<'_> {
                     {
                         return Some(found);
                     }
+                    self.pos = at_paren;
+                    if path.len() == 1 {
+                        return Some(self.variant_or_content(start));
+                    }
                     self.pos = at_paren + 1;
                     self.value_at(&path[1..])
                 }
@@ -412,7 +440,9 @@ impl Cursor<'_> {
                 if ident != v.as_bytes() || self.peek() != Some(b'(') {
                     return None;
                 }
-                if matches!(path.get(1), Some(Segment::Field(_))) {
+                if path.len() == 1 {
+                    Some(self.variant_or_content(start))
+                } else if matches!(path.get(1), Some(Segment::Field(_))) {
                     self.in_struct(&path[1..])
                 } else {
                     self.pos += 1;
@@ -438,6 +468,20 @@ impl Cursor<'_> {
                 self.in_map(k, want_key, &path[1..])
             }
         }
+    }
+
+    /// At the `(` of a variant whose name starts at `start`: the content of
+    /// a newtype variant (`Compare("x")` points at `"x"`), the name of a
+    /// struct variant (`Range(from: …)` points at `Range`).
+    fn variant_or_content(&mut self, start: usize) -> usize {
+        self.pos += 1;
+        self.skip_ws();
+        let content = self.pos;
+        let is_struct = !self.ident().is_empty() && {
+            self.skip_ws();
+            self.peek() == Some(b':')
+        };
+        if is_struct { start } else { content }
     }
 
     /// At `(`: find the named field `path[0]` and continue inside it.
@@ -548,9 +592,24 @@ pub fn error_at(
         line: pos.line,
         column: pos.column,
         path: path.to_string(),
-        message: message.into(),
+        message: shorten(message.into()),
         kind: super::ErrorKind::Validation,
     }
+}
+
+/// Longest message kept whole: a message quoting a name from the file
+/// (a 10 MB group name, say) keeps its start and end.
+const MAX_MESSAGE_CHARS: usize = 600;
+
+fn shorten(message: String) -> String {
+    let n = message.chars().count();
+    if n <= MAX_MESSAGE_CHARS {
+        return message;
+    }
+    let (head, tail) = (MAX_MESSAGE_CHARS / 2, MAX_MESSAGE_CHARS / 4);
+    let start: String = message.chars().take(head).collect();
+    let end: String = message.chars().skip(n - tail).collect();
+    format!("{start}… ({} characters left out) …{end}", n - head - tail)
 }
 
 #[cfg(test)]
@@ -643,6 +702,41 @@ Scenario(
         assert_eq!(at(r.field("nope")), None);
         assert_eq!(at(r.field("groups").index(5)), None);
         assert_eq!(at(r.field("knobs").key("nope")), None);
+    }
+
+    /// Found by fuzzing: a character that starts no value (a control
+    /// character, a stray closing bracket) once stopped the cursor, and
+    /// the search looped forever.
+    #[test]
+    fn stray_characters_do_not_stop_the_search() {
+        let b = FieldPath::root().field("b");
+        let at = |line, column| Some(Position { line, column });
+        assert_eq!(locate("(\u{17} a: 1, b: 2)", &b), at(1, 13));
+        assert_eq!(locate("(a: 1 ] }, b: 2)", &b), at(1, 15));
+        let first_b = FieldPath::root().index(0).field("b");
+        assert_eq!(locate("[(é\u{17}: 1, b: 2)]", &first_b), at(1, 13));
+        // Offsets inside a character, and position zero, are clamped.
+        assert_eq!(Position::of_offset("é", 1), Position { line: 1, column: 1 });
+        assert_eq!(offset_of("ab", Position { line: 0, column: 0 }), 0);
+    }
+
+    #[test]
+    fn long_messages_keep_their_start_and_end() {
+        let name = "x".repeat(1_000_000);
+        let e = error_at(
+            "",
+            "f",
+            &FieldPath::root(),
+            format!("unknown group \"{name}\"; groups are: A"),
+        );
+        assert!(
+            e.message.starts_with("unknown group \"xxx"),
+            "{}",
+            &e.message[..40]
+        );
+        assert!(e.message.ends_with("xx\"; groups are: A"));
+        assert!(e.message.contains("(999") && e.message.chars().count() < 700);
+        assert_eq!(shorten("short".into()), "short");
     }
 
     #[test]

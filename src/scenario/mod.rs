@@ -256,8 +256,10 @@ pub fn parse_bytes(bytes: &[u8], file: &str) -> Result<Scenario, ScenarioErrors>
     parse_str(utf8(bytes, file)?, file)
 }
 
-/// The bytes as text, or an error at the first byte that is not UTF-8.
+/// The bytes as text, or an error at the first byte that is not UTF-8. A
+/// leading byte-order mark (Windows editors write one) is dropped.
 pub fn utf8<'a>(bytes: &'a [u8], file: &str) -> Result<&'a str, ScenarioError> {
+    let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
     std::str::from_utf8(bytes).map_err(|e| {
         let valid = e.valid_up_to();
         // The valid prefix is UTF-8, so positions can be counted in it.
@@ -295,22 +297,39 @@ pub fn from_ron<T: DeserializeOwned>(src: &str, file: &str) -> Result<T, Scenari
             | ron::Error::Message(_) => ErrorKind::Type,
             _ => ErrorKind::Syntax,
         };
-        ScenarioError {
-            file: file.to_owned(),
+        let mut message = describe_ron_error(&e.code);
+        // A control character is invisible in an editor: name it.
+        let at = Position {
             line: e.span.start.line,
             column: e.span.start.col,
+        };
+        let here = src[locate::offset_of(src, at).min(src.len())..]
+            .chars()
+            .next();
+        if kind == ErrorKind::Syntax
+            && let Some(c) = here.filter(|c| c.is_control() && !c.is_whitespace())
+        {
+            message.push_str(&format!(
+                ", found the control character U+{:04X}",
+                u32::from(c)
+            ));
+        }
+        ScenarioError {
+            file: file.to_owned(),
+            line: at.line,
+            column: at.column,
             path,
-            message: describe_ron_error(&e.code),
+            message,
             kind,
         }
     };
-    if src.trim().is_empty() {
+    if locate::is_blank(src) {
         return Err(ScenarioError {
             file: file.to_owned(),
             line: 1,
             column: 1,
             path: String::new(),
-            message: "the file is empty; expected a RON document such as `Scenario(name: \"…\", groups: [...])`".to_owned(),
+            message: "the file is empty (or only comments); expected a RON document such as `Scenario(name: \"…\", groups: [...])`".to_owned(),
             kind: ErrorKind::Syntax,
         });
     }
@@ -324,13 +343,20 @@ pub fn from_ron<T: DeserializeOwned>(src: &str, file: &str) -> Result<T, Scenari
         }
         Err(err) => {
             let path = err.path().to_string();
-            let path = if path == "." { String::new() } else { path };
+            // `?` stands for a field whose name was not read yet (a syntax
+            // error where a field belongs): name its parent instead.
+            let path = path.strip_suffix('?').unwrap_or(&path);
+            let path = path.strip_suffix('.').unwrap_or(path);
+            let path = path.to_owned();
             let code = err.into_inner();
             let relocate = is_value_type_error(&code);
             let mut e = error(de.span_error(code), path.clone());
             // ron reports a wrongly typed value where it stopped reading,
             // often past its end; point at the value itself and show it.
-            if relocate && let Some(pos) = locate::locate(src, &FieldPath::parse(&path)) {
+            if relocate
+                && !path.is_empty()
+                && let Some(pos) = locate::locate(src, &FieldPath::parse(&path))
+            {
                 e.line = pos.line;
                 e.column = pos.column;
                 let found = locate::token_at(src, locate::offset_of(src, pos));

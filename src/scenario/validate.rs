@@ -646,6 +646,12 @@ fn check_policies(c: &mut Checker<'_>, raw: &ScenarioFile, knobs: &[KnobSpec]) -
                     }
                     description = description.or_else(|| Some(q.description.clone()));
                 }
+                None if b == name => {
+                    c.err(&p.field("base"), format!("\"{b}\" cannot be its own base; a base must be a preset or a policy defined above"));
+                }
+                None if raw.policies.iter().any(|(other, _)| other == b) => {
+                    c.err(&p.field("base"), format!("\"{b}\" is defined below this policy; a base must be defined above it, so bases cannot form a cycle"));
+                }
                 None => {
                     let names: Vec<_> = policies.iter().map(|q| q.name.as_str()).collect();
                     c.err(&p.field("base"), format!("unknown policy \"{b}\"; a base must be a preset or a policy defined above: {}", names.join(", ")));

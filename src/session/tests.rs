@@ -159,6 +159,17 @@ fn scheduling_checks_the_step_and_the_action() {
         s.schedule(unknown),
         Err(SimError::UnknownPolicy(_))
     ));
+    // A campaign the scenario format would refuse is refused live too.
+    for (duration, reach) in [(0, 0.5), (3, f32::NAN), (3, -0.1), (3, 1.5)] {
+        let campaign = Intervention {
+            at: 5,
+            action: Action::Campaign { duration, reach },
+        };
+        assert!(
+            matches!(s.schedule(campaign), Err(SimError::InvalidCampaign { .. })),
+            "{duration} {reach}"
+        );
+    }
     let set = Intervention {
         at: 5,
         action: Action::Set(vec![(Knob::SelfService, 0.8)]),
