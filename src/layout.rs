@@ -443,6 +443,39 @@ mod tests {
         }
     }
 
+    /// Organisations missing whole parts (or with an empty group) still get
+    /// a finite picture with every agent inside its region.
+    #[test]
+    fn lopsided_organisations_are_laid_out() {
+        let groups = [
+            r#"(name: "Product", part: Department, role: Product, count: 4)"#,
+            r#"(name: "Only", part: Department, role: Support, count: 1)"#,
+            r#"(name: "Customers", part: ExistingCustomer, count: 30, ties: Random(density: 0.2))"#,
+            r#"(name: "Prospects", part: NewCustomer, count: 1)"#,
+            r#"(name: "Partners", part: Partner, count: 5, ties: Complete)"#,
+            r#"(name: "Nobody", part: ExistingCustomer, count: 0), (name: "P", part: Department, count: 2)"#,
+        ];
+        for g in groups {
+            let src = format!("Scenario(name: \"lopsided\", groups: [{g}])");
+            let s = parse_str(&src, "lopsided.scenario.ron").unwrap();
+            let net = Network::build(&s, s.seed).unwrap();
+            for picture in [Picture::Extranet, Picture::Separate] {
+                let l = layout(&s, &net, picture, 5);
+                assert_eq!(l.pos.len(), net.agents(), "{g}");
+                for (a, p) in l.pos.iter().enumerate() {
+                    assert!(p[0].is_finite() && p[1].is_finite(), "{g}: {p:?}");
+                    assert!(l.groups[net.group[a] as usize].contains(*p), "{g}: {p:?}");
+                }
+                for r in &l.groups {
+                    assert!(
+                        r.centre.iter().all(|c| c.is_finite()) && r.outer.is_finite(),
+                        "{g}"
+                    );
+                }
+            }
+        }
+    }
+
     #[test]
     fn the_same_seed_gives_the_same_layout_and_another_seed_another() {
         let (s, net) = workshop();

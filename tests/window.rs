@@ -220,3 +220,44 @@ fn the_app_draws_the_organisation_and_its_panels_alone_and_compared() {
     assert_graph(&img, "run A (left)", (0.23, 0.49), (0.2, 0.6), &PARTS);
     assert_graph(&img, "run B (right)", (0.51, 0.77), (0.2, 0.6), &PARTS);
 }
+
+/// An organisation with no partners and no prospects, compared and with the
+/// presenter's panels: the view, charts and tables have nothing to draw for
+/// two parts and must draw the rest.
+#[test]
+fn the_app_draws_an_organisation_missing_whole_parts() {
+    let dir =
+        std::env::temp_dir().join(format!("siloscope-window-lopsided-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("lopsided.scenario.ron");
+    std::fs::write(
+        &file,
+        r#"Scenario(
+    name: "no partners, no prospects",
+    steps: 20,
+    groups: [
+        (name: "Product", part: Department, role: Product, count: 8, ties: Complete),
+        (name: "Support", part: Department, role: Support, count: 10, ties: Complete),
+        (name: "Customers", part: ExistingCustomer, count: 120, ties: Random(density: 0.03)),
+        (name: "Nobody", part: NewCustomer, count: 0),
+    ],
+    links: [
+        (from: "Support", to: "Product", ties: Density(0.3)),
+        (from: "Customers", to: "Support", ties: PerMember(2)),
+    ],
+)"#,
+    )
+    .unwrap();
+    let path = file.to_str().unwrap();
+    let shot = screenshot(
+        "lopsided",
+        &[path, "--compare", "connected", "--steps", "12"],
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+    let Some(img) = shot else {
+        return;
+    };
+    let present = [PARTS[0], PARTS[2]];
+    assert_graph(&img, "run A (left)", (0.23, 0.49), (0.2, 0.6), &present);
+    assert_graph(&img, "run B (right)", (0.51, 0.77), (0.2, 0.6), &present);
+}
