@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn siloscope(args: &[&str]) -> Output {
+fn siloscope(args: &[impl AsRef<std::ffi::OsStr>]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_siloscope"))
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
@@ -277,11 +277,7 @@ fn a_batch_killed_with_sigkill_resumes_to_the_same_outputs() {
             .map(String::from)
             .collect()
     };
-    assert!(
-        siloscope(&args(&whole).iter().map(String::as_str).collect::<Vec<_>>())
-            .status
-            .success()
-    );
+    assert!(siloscope(&args(&whole)).status.success());
 
     let mut child = Command::new(env!("CARGO_BIN_EXE_siloscope"))
         .args(args(&cut))
@@ -303,7 +299,7 @@ fn a_batch_killed_with_sigkill_resumes_to_the_same_outputs() {
         !cut.join("timeseries.csv").exists(),
         "the batch finished before it could be killed; make it longer"
     );
-    let resumed = siloscope(&args(&cut).iter().map(String::as_str).collect::<Vec<_>>());
+    let resumed = siloscope(&args(&cut));
     assert!(resumed.status.success(), "{}", text(&resumed.stderr));
     assert!(
         !text(&resumed.stderr).contains(" 0 resumed"),
@@ -364,6 +360,29 @@ fn kill_while_writing(args: &[String], point: &str) {
     child.wait().unwrap();
 }
 
+/// After a kill at `point`: a temporary file was being written, and every
+/// file under its final name is byte for byte the uninterrupted one.
+fn only_whole_files_after_the_kill(
+    dir: &Path,
+    whole: &std::collections::BTreeMap<PathBuf, Vec<u8>>,
+    point: &str,
+) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+    let cut = tree(dir);
+    assert!(
+        cut.keys().any(|p| is_temporary(p)),
+        "{point}: no temporary file was being written: {:?}",
+        cut.keys()
+    );
+    for (path, bytes) in cut.iter().filter(|(p, _)| !is_temporary(p)) {
+        assert!(
+            whole.get(path) == Some(bytes),
+            "{point}: {} is partial or corrupt after the kill",
+            path.display()
+        );
+    }
+    cut
+}
+
 /// A single run killed while writing its series or its summary leaves
 /// only a temporary file, and running it again writes both whole.
 #[test]
@@ -383,37 +402,19 @@ fn a_run_killed_mid_write_leaves_no_partial_output() {
         .collect()
     };
     let whole_dir = dir.join("whole");
-    let done = siloscope(
-        &args(&whole_dir)
-            .iter()
-            .map(String::as_str)
-            .collect::<Vec<_>>(),
-    );
+    let done = siloscope(&args(&whole_dir));
     assert!(done.status.success(), "{}", text(&done.stderr));
     let whole = tree(&whole_dir);
     assert_eq!(whole.len(), 2, "{:?}", whole.keys());
     for point in ["timeseries.csv", "summary.json"] {
         let cut_dir = dir.join(point);
         kill_while_writing(&args(&cut_dir), point);
-        let cut = tree(&cut_dir);
+        let cut = only_whole_files_after_the_kill(&cut_dir, &whole, point);
         assert!(
             !cut.contains_key(Path::new(point)),
             "{point} exists after the kill"
         );
-        assert!(
-            cut.keys().any(|p| is_temporary(p)),
-            "{point}: {:?}",
-            cut.keys()
-        );
-        for (path, bytes) in cut.iter().filter(|(p, _)| !is_temporary(p)) {
-            assert_eq!(whole.get(path), Some(bytes), "{point}: {}", path.display());
-        }
-        let again = siloscope(
-            &args(&cut_dir)
-                .iter()
-                .map(String::as_str)
-                .collect::<Vec<_>>(),
-        );
+        let again = siloscope(&args(&cut_dir));
         assert!(again.status.success(), "{point}: {}", text(&again.stderr));
         assert_eq!(
             tree(&cut_dir),
@@ -470,30 +471,13 @@ fn a_batch_killed_mid_write_anywhere_restarts_to_the_same_outputs() {
         let cut_dir = dir.join(point);
         kill_while_writing(&args(&cut_dir), point);
 
-        // Whatever has its final name is whole; only temporaries are partial.
-        let cut = tree(&cut_dir);
-        assert!(
-            cut.keys().any(|p| is_temporary(p)),
-            "{point}: no temporary file was being written"
-        );
-        for (path, bytes) in cut.iter().filter(|(p, _)| !is_temporary(p)) {
-            assert!(
-                whole.get(path) == Some(bytes),
-                "{point}: {} is partial or corrupt after the kill",
-                path.display()
-            );
-        }
+        let cut = only_whole_files_after_the_kill(&cut_dir, &whole, point);
         let finished = cut
             .keys()
             .filter(|p| p.starts_with("runs") && !is_temporary(p))
             .count();
 
-        let again = siloscope(
-            &args(&cut_dir)
-                .iter()
-                .map(String::as_str)
-                .collect::<Vec<_>>(),
-        );
+        let again = siloscope(&args(&cut_dir));
         assert!(again.status.success(), "{point}: {}", text(&again.stderr));
         let report = text(&again.stderr);
         assert!(
@@ -667,7 +651,7 @@ fn import_writes_a_valid_scenario_and_reports_bad_rows_with_their_place() {
             "Acme (imported)".into(),
         ]
     };
-    let run = |a: &[String]| siloscope(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    let run = |a: &[String]| siloscope(a);
     let done = run(&args(&out));
     assert!(done.status.success(), "{}", text(&done.stderr));
     let committed = std::fs::read(

@@ -255,6 +255,12 @@ fn cases() -> Vec<Case> {
             At(5, 31, "sweeps.transparency.Range", "too many (at most 10000)"),
         ),
         c(
+            "sweep_to_4e22",
+            "a sweep `Range(from: 0.2, to: 4e22, step: 0.3)` (found by fuzzing: the count overflowed)",
+            experiment(r#"    sweeps: { "transparency": Range(from: 0.2, to: 4e22, step: 0.3) },"#),
+            At(5, 31, "sweeps.transparency.Range", "values is too many (at most 10000)"),
+        ),
+        c(
             "ten_million_runs",
             "two sweeps of 1,001 values each",
             experiment(

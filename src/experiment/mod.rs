@@ -275,14 +275,17 @@ pub fn parse(src: &str, path: &Path) -> Result<Experiment, ScenarioErrors> {
                     );
                     continue;
                 }
-                let n = ((to - from) / step + 1e-4).floor() as usize + 1;
-                if n > 10_000 {
+                // Counted as a float first: a huge `to` or a tiny `step`
+                // must not overflow the count.
+                let gaps = ((to - from) / step + 1e-4).floor();
+                if gaps >= 10_000.0 {
                     err(
                         &here.variant("Range"),
-                        format!("{n} values is too many (at most 10000)"),
+                        format!("{} values is too many (at most 10000)", gaps + 1.0),
                     );
                     continue;
                 }
+                let n = gaps as usize + 1;
                 (0..n).map(|i| from + step * i as f32).collect()
             }
         };

@@ -106,7 +106,9 @@ pub fn experiment(data: &[u8], root: &Path) {
     };
     assert!(exp.runs() >= 1 && exp.runs() <= siloscope::experiment::MAX_RUNS);
     assert!(exp.steps >= 1 && exp.steps <= scenario::MAX_STEPS);
-    assert!(exp.at_steps.iter().all(|&s| s >= 1 && s <= exp.steps));
+    // Step indices (0-based) to summarise, the last step among them.
+    assert!(exp.at_steps.iter().all(|&s| s < exp.steps));
+    assert_eq!(exp.at_steps.last(), Some(&(exp.steps - 1)));
     assert!(exp.baseline_of.iter().all(|&b| b < exp.conditions.len()));
     if exp.scenario.agent_count() > BUILD_AGENTS {
         return;
