@@ -283,10 +283,12 @@ impl Cursor<'_> {
             self.pos += 1;
             match b {
                 b'\\' => self.pos += 1,
-                b'"' => return,
+                b'"' => break,
                 _ => {}
             }
         }
+        // An escape at the very end must not leave the cursor past it.
+        self.pos = self.pos.min(self.src.len());
     }
 
     fn skip_raw_string(&mut self) {
@@ -308,7 +310,7 @@ impl Cursor<'_> {
                     .count()
                     == hashes
             {
-                self.pos += 1 + hashes;
+                self.pos = (self.pos + 1 + hashes).min(self.src.len());
                 return;
             }
             self.pos += 1;
@@ -321,10 +323,11 @@ impl Cursor<'_> {
             self.pos += 1;
             match b {
                 b'\\' => self.pos += 1,
-                b'\'' => return,
+                b'\'' => break,
                 _ => {}
             }
         }
+        self.pos = self.pos.min(self.src.len());
     }
 
     /// Skip a bracketed group, starting at its opening bracket.
@@ -718,6 +721,17 @@ Scenario(
         // Offsets inside a character, and position zero, are clamped.
         assert_eq!(Position::of_offset("é", 1), Position { line: 1, column: 1 });
         assert_eq!(offset_of("ab", Position { line: 0, column: 0 }), 0);
+    }
+
+    /// Found by fuzzing: an escape or a raw string cut off by the end of
+    /// the file left the cursor past the end, and slicing panicked.
+    #[test]
+    fn text_cut_off_at_the_end_is_not_read_past() {
+        let in_map = FieldPath::root().field("m").key("k");
+        for src in ["(m: {\"a\\", "(m: {'a\\", "(m: {r#\"a\"", "(m: {r##\"a\"#"] {
+            assert_eq!(locate(src, &in_map), None, "{src:?}");
+            assert!(token_at(src, 5).len() <= src.len());
+        }
     }
 
     #[test]
