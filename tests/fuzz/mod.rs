@@ -21,14 +21,35 @@ fn corpus(target: &str) -> Vec<PathBuf> {
     files
 }
 
-/// Run `f` on every corpus file, naming the file that panics.
-fn replay(target: &str, min: usize, f: impl Fn(&[u8])) {
+/// Run `f` on every corpus file, naming the file that panics or hangs.
+fn replay(target: &str, min: usize, f: impl Fn(&[u8]) + Send + 'static) {
     let files = corpus(target);
     assert!(files.len() >= min, "{target}: only {} inputs", files.len());
-    for path in &files {
-        let data = std::fs::read(path).unwrap();
-        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&data)));
-        assert!(outcome.is_ok(), "{target} input {} fails", path.display());
+    // A worker replays; this thread watches the clock, so an input that
+    // hangs (the fuzzers found one) fails the test instead of CI's limit.
+    let current = std::sync::Arc::new(std::sync::Mutex::new(PathBuf::new()));
+    let (done, finished) = std::sync::mpsc::channel();
+    let at = current.clone();
+    std::thread::spawn(move || {
+        for path in &files {
+            *at.lock().unwrap() = path.clone();
+            let data = std::fs::read(path).unwrap();
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&data)));
+            if outcome.is_err() {
+                let _ = done.send(Err(path.clone()));
+                return;
+            }
+        }
+        let _ = done.send(Ok(()));
+    });
+    // Generous: the whole corpus replays in about a second.
+    match finished.recv_timeout(std::time::Duration::from_secs(120)) {
+        Ok(Ok(())) => {}
+        Ok(Err(path)) => panic!("{target} input {} fails", path.display()),
+        Err(_) => panic!(
+            "{target} input {} has not finished in two minutes",
+            current.lock().unwrap().display()
+        ),
     }
 }
 
