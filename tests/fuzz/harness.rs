@@ -42,7 +42,8 @@ pub fn scenario(data: &[u8]) {
     }
     sc.max_ties = sc.max_ties.min(BUILD_TIES);
 
-    // Every policy on offer starts a run (the start policy first).
+    // The start policy and up to three of the policies on offer each start
+    // a run.
     let mut policies: Vec<Option<String>> = vec![None];
     policies.extend(
         sc.policy_names()
@@ -73,7 +74,7 @@ pub fn scenario(data: &[u8]) {
         }
     }
 
-    // The workshop's paths: a session that rewinds, compares and tells its
+    // The workshop's paths: a session that rewinds and tells its
     // story (only for short horizons: a story may run to the last step).
     let mut session = Session::new(&sc, None, None).expect("built once above");
     for _ in 0..STEPS {
