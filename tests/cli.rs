@@ -651,8 +651,7 @@ fn import_writes_a_valid_scenario_and_reports_bad_rows_with_their_place() {
             "Acme (imported)".into(),
         ]
     };
-    let run = |a: &[String]| siloscope(a);
-    let done = run(&args(&out));
+    let done = siloscope(&args(&out));
     assert!(done.status.success(), "{}", text(&done.stderr));
     let committed = std::fs::read(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/acme_imported.scenario.ron"),
@@ -660,7 +659,7 @@ fn import_writes_a_valid_scenario_and_reports_bad_rows_with_their_place() {
     .unwrap();
     assert_eq!(std::fs::read(&out).unwrap(), committed);
     // An existing file is not replaced without --force.
-    let again = run(&args(&out));
+    let again = siloscope(&args(&out));
     assert!(!again.status.success());
     assert!(text(&again.stderr).contains("--force"));
 
@@ -674,15 +673,18 @@ fn import_writes_a_valid_scenario_and_reports_bad_rows_with_their_place() {
     .unwrap();
     std::fs::write(&ties, "source,target\nana,bo\nbo,zed\nana,ana\n").unwrap();
     let bad_out = dir.join("bad.scenario.ron");
-    let bad = siloscope(&[
-        "import",
-        "--agents",
-        agents.to_str().unwrap(),
-        "--ties",
-        ties.to_str().unwrap(),
-        "--out",
-        bad_out.to_str().unwrap(),
-    ]);
+    let import_bad = || {
+        siloscope(&[
+            "import",
+            "--agents",
+            agents.to_str().unwrap(),
+            "--ties",
+            ties.to_str().unwrap(),
+            "--out",
+            bad_out.to_str().unwrap(),
+        ])
+    };
+    let bad = import_bad();
     assert!(!bad.status.success());
     let err = text(&bad.stderr);
     let t = ties.display();
@@ -698,15 +700,7 @@ fn import_writes_a_valid_scenario_and_reports_bad_rows_with_their_place() {
 
     // Bytes that are not UTF-8: where they are.
     std::fs::write(&agents, b"id,part,group\n\xff\xfe,department,A\n").unwrap();
-    let latin1 = siloscope(&[
-        "import",
-        "--agents",
-        agents.to_str().unwrap(),
-        "--ties",
-        ties.to_str().unwrap(),
-        "--out",
-        bad_out.to_str().unwrap(),
-    ]);
+    let latin1 = import_bad();
     assert!(!latin1.status.success());
     let err = text(&latin1.stderr);
     assert!(
