@@ -2,7 +2,7 @@
 //! start a run of each condition.
 #![no_main]
 
-#[path = "../../tests/fuzz/harness.rs"]
+#[path = "../../crates/workshop/tests/fuzz/harness.rs"]
 mod harness;
 
 use std::path::Path;

@@ -1,7 +1,7 @@
 //! Scenario files: parse, validate, build, run, rewind, tell the story.
 #![no_main]
 
-#[path = "../../tests/fuzz/harness.rs"]
+#[path = "../../crates/workshop/tests/fuzz/harness.rs"]
 mod harness;
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| harness::scenario(data));

@@ -1,0 +1,134 @@
+//! The workshop app (feature `app`): bevy + egui around one [`Session`],
+//! or two compared side by side.
+//!
+//! Plugins, from the bottom:
+//! - [`workshop::WorkshopPlugin`]: the run, commands, playback and the
+//!   scenario file watch; no rendering (the headless tests use it alone);
+//! - [`view::ViewPlugin`]: the organisation drawn as nodes, ties and
+//!   travelling items, with pan, zoom and selection;
+//! - [`ui::UiPlugin`]: egui panels, charts, inspector, shortcuts;
+//! - [`capture::CapturePlugin`]: screenshots and the unattended modes.
+//!
+//! [`Session`]: siloscope_workshop::session::Session
+
+pub mod capture;
+pub mod ui;
+pub mod view;
+pub mod workshop;
+
+#[cfg(test)]
+mod tests;
+
+use bevy::prelude::*;
+use bevy::window::WindowResolution;
+use bevy_egui::EguiPlugin;
+use std::path::PathBuf;
+
+/// How to open the app.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AppOptions {
+    /// The scenario file.
+    pub scenario: PathBuf,
+    /// Starting policy (else the scenario's).
+    pub policy: Option<String>,
+    /// Seed (else the scenario's).
+    pub seed: Option<u64>,
+    /// The picture on opening.
+    pub picture: siloscope_workshop::layout::Picture,
+    /// The agent to inspect on opening (an id such as `Small business#3`).
+    pub inspect: Option<String>,
+    /// Open comparing with run B under this policy.
+    pub compare: Option<String>,
+    /// Open in presenter mode, at this story step (counted from 1).
+    pub present: Option<usize>,
+    /// Unattended runs.
+    pub unattended: capture::Unattended,
+}
+
+/// Why the app could not open a window here, if it cannot.
+pub fn no_display() -> Option<&'static str> {
+    if cfg!(target_os = "linux") && std::env::var_os("DISPLAY").is_none_or(|d| d.is_empty()) {
+        Some("no display found (DISPLAY is not set)")
+    } else {
+        None
+    }
+}
+
+/// Open the workshop app and run until its window closes.
+pub fn run(options: AppOptions) -> anyhow::Result<()> {
+    if let Some(why) = no_display() {
+        anyhow::bail!(
+            "{why}; the workshop app needs one. Headless: `siloscope run {0}`, \
+             `siloscope validate {0}`, `siloscope policies {0}`",
+            options.scenario.display()
+        );
+    }
+    let mut workshop = workshop::Workshop::open(&options.scenario, options.policy, options.seed)?;
+    if let Some(policy) = &options.compare {
+        workshop
+            .runs
+            .compare(policy)
+            .map_err(|e| anyhow::anyhow!("--compare: {e}"))?;
+    }
+    let selected = match &options.inspect {
+        None => None,
+        Some(id) => Some(workshop.scenario().find_agent(id).ok_or_else(|| {
+            anyhow::anyhow!(
+                "no agent \"{id}\" in {}; ids are a group name and a number, e.g. \"{}\"",
+                options.scenario.display(),
+                workshop.scenario().agent_id(0)
+            )
+        })?),
+    };
+    let title = format!("siloscope — {}", workshop.scenario().name);
+    let present = options.present;
+    let measuring = options.unattended.frames.is_some();
+    let mut app = App::new();
+    app.add_plugins(
+        DefaultPlugins
+            .set(WindowPlugin {
+                primary_window: Some(Window {
+                    title,
+                    resolution: WindowResolution::new(1600, 900),
+                    ..default()
+                }),
+                ..default()
+            })
+            .set(bevy::log::LogPlugin {
+                filter: "warn,siloscope=info".into(),
+                ..default()
+            }),
+    )
+    .add_plugins(EguiPlugin::default())
+    .insert_resource(workshop)
+    .insert_resource(options.unattended)
+    .add_plugins((
+        workshop::WorkshopPlugin,
+        view::ViewPlugin {
+            picture: options.picture,
+            selected,
+        },
+        ui::UiPlugin,
+        capture::CapturePlugin,
+    ));
+    if let Some(step) = present {
+        app.world_mut()
+            .write_message(workshop::Control::Present(true));
+        for _ in 1..step {
+            app.world_mut().write_message(workshop::Control::StoryNext);
+        }
+    }
+    if measuring {
+        // Every main-world system on the main thread, so that thread's CPU
+        // time is the frame's CPU time (rendering runs elsewhere).
+        let mut schedules = app.world_mut().resource_mut::<Schedules>();
+        for (_, schedule) in schedules.iter_mut() {
+            schedule.set_executor(bevy::ecs::schedule::SingleThreadedExecutor::new());
+        }
+    }
+    let exit = app.run();
+    match exit {
+        AppExit::Success => Ok(()),
+        AppExit::Error(code) => anyhow::bail!("the app exited with code {code}"),
+    }
+}

@@ -1,0 +1,724 @@
+//! The `siloscope` binary, run as a user would.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn siloscope(args: &[impl AsRef<std::ffi::OsStr>]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_siloscope"))
+        .args(args)
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+        .output()
+        .expect("the binary runs")
+}
+
+/// The scenario files shipped in `scenarios/`, sorted.
+fn shipped() -> Vec<PathBuf> {
+    let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")).join("scenarios");
+    let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().ends_with(".scenario.ron"))
+        .collect();
+    v.sort();
+    v
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("siloscope-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+#[test]
+fn validate_accepts_the_shipped_scenarios() {
+    let files = shipped();
+    let args: Vec<&str> = std::iter::once("validate")
+        .chain(files.iter().map(|p| p.to_str().unwrap()))
+        .collect();
+    let out = siloscope(&args);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout)
+            .lines()
+            .filter(|l| l.starts_with("ok: "))
+            .count(),
+        files.len()
+    );
+}
+
+#[test]
+fn validate_prints_every_error_with_its_location_and_fails() {
+    let out = siloscope(&[
+        "validate",
+        "scenarios/workshop.scenario.ron",
+        "crates/scenario/tests/fixtures/malformed/unknown_knob.scenario.ron",
+        "crates/scenario/tests/fixtures/malformed/wrong_type_count.scenario.ron",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("crates/scenario/tests/fixtures/malformed/unknown_knob.scenario.ron:7:14: knobs.transparancy: unknown knob \"transparancy\""),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "wrong_type_count.scenario.ron:6:67: groups[0].count: expected integer, found \"many\""
+        ),
+        "{err}"
+    );
+    assert!(err.contains("2 of 3 files have errors"), "{err}");
+    assert!(text(&out.stdout).contains("ok: scenarios/workshop.scenario.ron"));
+}
+
+#[test]
+fn run_writes_a_tidy_series_and_a_summary() {
+    let dir = temp_dir("run");
+    let out = siloscope(&[
+        "run",
+        "scenarios/workshop.scenario.ron",
+        "--policy",
+        "connected",
+        "--seed",
+        "7",
+        "--steps",
+        "12",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("policy connected, seed 7, 12 weeks"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("customer trust in the organisation"),
+        "{stdout}"
+    );
+
+    let csv = std::fs::read_to_string(dir.join("timeseries.csv")).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(lines.next(), Some("run,policy,seed,step,metric,part,value"));
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert!(
+        rows.iter()
+            .all(|r| r.len() == 7 && r[1] == "connected" && r[2] == "7")
+    );
+    let steps: std::collections::BTreeSet<u32> =
+        rows.iter().map(|r| r[3].parse().unwrap()).collect();
+    assert_eq!(steps, (0..12).collect());
+    assert!(
+        rows.iter()
+            .any(|r| r[4] == "trust_toward" && r[5] == "existing_customers")
+    );
+    assert!(
+        rows.iter()
+            .all(|r| r[6].parse::<f64>().is_ok_and(f64::is_finite))
+    );
+
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["policy"], "connected");
+    assert_eq!(summary["seed"], 7);
+    assert_eq!(summary["steps"], 12);
+    assert!(summary["totals"]["needs_raised"].as_f64().unwrap() > 0.0);
+    assert!(summary["last_step"]["customer_trust_in_org"]["all"].is_number());
+    // Nothing half-written is left behind.
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(leftovers.len(), 2, "{leftovers:?}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn the_same_run_twice_writes_identical_files() {
+    let (a, b) = (temp_dir("det-a"), temp_dir("det-b"));
+    for d in [&a, &b] {
+        let out = siloscope(&[
+            "run",
+            "scenarios/silos_and_trust.scenario.ron",
+            "--steps",
+            "20",
+            "--out",
+            d.to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    }
+    for f in ["timeseries.csv", "summary.json"] {
+        assert_eq!(
+            std::fs::read(a.join(f)).unwrap(),
+            std::fs::read(b.join(f)).unwrap(),
+            "{f} differs"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&a);
+    let _ = std::fs::remove_dir_all(&b);
+}
+
+#[test]
+fn run_refuses_an_unknown_policy_by_listing_the_known_ones() {
+    let out = siloscope(&[
+        "run",
+        "scenarios/workshop.scenario.ron",
+        "--policy",
+        "open",
+        "--out",
+        "/nonexistent/x",
+    ]);
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(err.contains("unknown policy \"open\""), "{err}");
+    assert!(err.contains("connected"), "{err}");
+}
+
+#[test]
+fn policies_lists_presets_knobs_and_the_scenarios_own() {
+    let out = siloscope(&[
+        "policies",
+        "scenarios/omnichannel_self_service.scenario.ron",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let s = text(&out.stdout);
+    for name in [
+        "inside_out",
+        "outside_in",
+        "connected",
+        "viral_campaign",
+        "all_about_you",
+        "automated",
+        "omnichannel",
+    ] {
+        assert!(s.contains(name), "{name} missing:\n{s}");
+    }
+    for k in siloscope_model::knob::Knob::ALL {
+        assert!(s.contains(k.name()), "{k} missing");
+    }
+    assert!(s.contains("starting policy: automated"));
+}
+
+#[test]
+fn no_subcommand_opens_the_app_or_says_what_to_run() {
+    let out = Command::new(env!("CARGO_BIN_EXE_siloscope"))
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+        .env_remove("DISPLAY")
+        .output()
+        .unwrap();
+    let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    if cfg!(feature = "app") {
+        // No display here: one clear line, and a failure status.
+        assert!(!out.status.success());
+        assert!(all.contains("no display"), "{all}");
+        assert_eq!(all.trim().lines().count(), 1, "{all}");
+    } else {
+        assert!(out.status.success());
+    }
+    assert!(
+        all.contains("siloscope run scenarios/workshop.scenario.ron"),
+        "{all}"
+    );
+    assert!(
+        Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+            .join("scenarios/workshop.scenario.ron")
+            .exists()
+    );
+}
+
+fn batch_args<'a>(out: &'a str, replicates: &'a str, jobs: &'a str) -> Vec<&'a str> {
+    vec![
+        "batch",
+        "scenarios/workshop.scenario.ron",
+        "--policies",
+        "inside_out,connected",
+        "--replicates",
+        replicates,
+        "--jobs",
+        jobs,
+        "--out",
+        out,
+    ]
+}
+
+fn batch_outputs(dir: &Path) -> Vec<Vec<u8>> {
+    [
+        "timeseries.csv",
+        "summary.csv",
+        "comparison.csv",
+        "summary.json",
+        "plots/customers.png",
+        "plots/customers.svg",
+    ]
+    .iter()
+    .map(|f| std::fs::read(dir.join(f)).unwrap_or_else(|e| panic!("{f}: {e}")))
+    .collect()
+}
+
+#[test]
+fn batch_compares_policies_and_resumes_without_redoing_runs() {
+    let dir = temp_dir("batch");
+    let out = dir.join("out");
+    let out_s = out.to_str().unwrap();
+    let first = siloscope(&batch_args(out_s, "4", "2"));
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    let table = text(&first.stdout);
+    assert!(table.contains("against inside_out at step 104"), "{table}");
+    assert!(table.contains("connected") && table.contains("customer_trust_in_org"));
+    assert!(text(&first.stderr).contains("8 runs computed, 0 resumed"));
+    let again = siloscope(&batch_args(out_s, "4", "1"));
+    assert!(again.status.success());
+    assert!(
+        text(&again.stderr).contains("0 runs computed, 8 resumed"),
+        "{}",
+        text(&again.stderr)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_batch_killed_with_sigkill_resumes_to_the_same_outputs() {
+    let dir = temp_dir("batch-kill");
+    let (whole, cut) = (dir.join("whole"), dir.join("cut"));
+    let args = |out: &Path| -> Vec<String> {
+        batch_args(out.to_str().unwrap(), "100", "1")
+            .into_iter()
+            .map(String::from)
+            .collect()
+    };
+    assert!(siloscope(&args(&whole)).status.success());
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_siloscope"))
+        .args(args(&cut))
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill it once some runs are on disk.
+    let runs = cut.join("runs");
+    let started = std::time::Instant::now();
+    while std::fs::read_dir(&runs).map_or(0, |d| d.count()) < 3 {
+        assert!(started.elapsed().as_secs() < 60, "no run finished");
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    child.kill().unwrap(); // SIGKILL on Unix
+    child.wait().unwrap();
+    assert!(
+        !cut.join("timeseries.csv").exists(),
+        "the batch finished before it could be killed; make it longer"
+    );
+    let resumed = siloscope(&args(&cut));
+    assert!(resumed.status.success(), "{}", text(&resumed.stderr));
+    assert!(
+        !text(&resumed.stderr).contains(" 0 resumed"),
+        "{}",
+        text(&resumed.stderr)
+    );
+    assert_eq!(batch_outputs(&whole), batch_outputs(&cut));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Every file under `dir` by its path relative to `dir`.
+fn tree(dir: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).into_iter().flatten() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let bytes = std::fs::read(&path).unwrap();
+                out.insert(path.strip_prefix(dir).unwrap().to_owned(), bytes);
+            }
+        }
+    }
+    out
+}
+
+fn is_temporary(path: &Path) -> bool {
+    let name = path.file_name().unwrap().to_string_lossy();
+    name.starts_with('.') && name.ends_with(".tmp")
+}
+
+/// Run siloscope with `args` until it is halfway through writing the file
+/// named `point` (the stall hook), then SIGKILL it (what `Child::kill`
+/// sends on Unix).
+fn kill_while_writing(args: &[String], point: &str) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_siloscope"))
+        .args(args)
+        .env(siloscope_lab::output::STALL_ENV, point)
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut said = String::new();
+    loop {
+        let mut line = String::new();
+        let n = std::io::BufRead::read_line(&mut stderr, &mut line).unwrap();
+        said.push_str(&line);
+        assert!(n > 0, "{point}: it ended without stalling:\n{said}");
+        if line.starts_with("siloscope: stalled writing") {
+            break;
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+/// After a kill at `point`: a temporary file was being written, and every
+/// file under its final name is byte for byte the uninterrupted one.
+fn only_whole_files_after_the_kill(
+    dir: &Path,
+    whole: &std::collections::BTreeMap<PathBuf, Vec<u8>>,
+    point: &str,
+) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+    let cut = tree(dir);
+    assert!(
+        cut.keys().any(|p| is_temporary(p)),
+        "{point}: no temporary file was being written: {:?}",
+        cut.keys()
+    );
+    for (path, bytes) in cut.iter().filter(|(p, _)| !is_temporary(p)) {
+        assert!(
+            whole.get(path) == Some(bytes),
+            "{point}: {} is partial or corrupt after the kill",
+            path.display()
+        );
+    }
+    cut
+}
+
+/// A single run killed while writing its series or its summary leaves
+/// only a temporary file, and running it again writes both whole.
+#[test]
+fn a_run_killed_mid_write_leaves_no_partial_output() {
+    let dir = temp_dir("run-stall");
+    let args = |out: &Path| -> Vec<String> {
+        [
+            "run",
+            "scenarios/workshop.scenario.ron",
+            "--steps",
+            "40",
+            "--out",
+        ]
+        .iter()
+        .map(|a| (*a).to_owned())
+        .chain([out.display().to_string()])
+        .collect()
+    };
+    let whole_dir = dir.join("whole");
+    let done = siloscope(&args(&whole_dir));
+    assert!(done.status.success(), "{}", text(&done.stderr));
+    let whole = tree(&whole_dir);
+    assert_eq!(whole.len(), 2, "{:?}", whole.keys());
+    for point in ["timeseries.csv", "summary.json"] {
+        let cut_dir = dir.join(point);
+        kill_while_writing(&args(&cut_dir), point);
+        let cut = only_whole_files_after_the_kill(&cut_dir, &whole, point);
+        assert!(
+            !cut.contains_key(Path::new(point)),
+            "{point} exists after the kill"
+        );
+        let again = siloscope(&args(&cut_dir));
+        assert!(again.status.success(), "{point}: {}", text(&again.stderr));
+        assert_eq!(
+            tree(&cut_dir),
+            whole,
+            "{point}: the second run's outputs differ"
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Kill a batch with SIGKILL in the middle of writing each kind of file it
+/// writes (the manifest, a first and a later run, every assembled output),
+/// then restart it: nothing it left under a final name is partial, every
+/// run it finished is kept, and the restart ends with exactly the outputs
+/// of an uninterrupted batch.
+#[test]
+fn a_batch_killed_mid_write_anywhere_restarts_to_the_same_outputs() {
+    let dir = temp_dir("batch-stall");
+    let args = |out: &Path| -> Vec<String> {
+        let mut a: Vec<String> = batch_args(out.to_str().unwrap(), "6", "2")
+            .into_iter()
+            .map(String::from)
+            .collect();
+        a.extend(["--steps".into(), "30".into()]);
+        a
+    };
+    let whole_dir = dir.join("whole");
+    let done = Command::new(env!("CARGO_BIN_EXE_siloscope"))
+        .args(args(&whole_dir))
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+        .output()
+        .unwrap();
+    assert!(done.status.success(), "{}", text(&done.stderr));
+    let whole = tree(&whole_dir);
+    let mut points = vec![
+        "manifest.json",
+        "run-00.csv",
+        "run-07.csv",
+        "timeseries.csv",
+        "summary.csv",
+        "comparison.csv",
+        "summary.json",
+        "customers.png",
+        "customers.svg",
+    ];
+    if cfg!(feature = "parquet") {
+        points.push("timeseries.parquet");
+    }
+    for point in points {
+        assert!(
+            whole.keys().any(|p| p.file_name().unwrap() == point),
+            "{point} is not an output"
+        );
+        let cut_dir = dir.join(point);
+        kill_while_writing(&args(&cut_dir), point);
+
+        let cut = only_whole_files_after_the_kill(&cut_dir, &whole, point);
+        let finished = cut
+            .keys()
+            .filter(|p| p.starts_with("runs") && !is_temporary(p))
+            .count();
+
+        let again = siloscope(&args(&cut_dir));
+        assert!(again.status.success(), "{point}: {}", text(&again.stderr));
+        let report = text(&again.stderr);
+        assert!(
+            report.contains(&format!(
+                "{} runs computed, {finished} resumed",
+                12 - finished
+            )),
+            "{point}: {finished} runs were finished before the kill; {report}"
+        );
+        assert_eq!(
+            tree(&cut_dir),
+            whole,
+            "{point}: the restart's outputs differ"
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn batch_refuses_unknown_policies_clearly() {
+    let out = siloscope(&[
+        "batch",
+        "scenarios/workshop.scenario.ron",
+        "--policies",
+        "inside_out,open_door",
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("--policies: unknown policy \"open_door\""),
+        "{}",
+        text(&out.stderr)
+    );
+    let bad = siloscope(&[
+        "batch",
+        "crates/scenario/tests/fixtures/malformed/unknown_knob.scenario.ron",
+        "--policies",
+        "connected",
+    ]);
+    assert!(!bad.status.success());
+    assert!(
+        text(&bad.stderr).contains("unknown_knob.scenario.ron:"),
+        "{}",
+        text(&bad.stderr)
+    );
+}
+
+#[test]
+fn the_shipped_experiment_validates() {
+    let out = siloscope(&["validate", "scenarios/experiments/presets.experiment.ron"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("5 conditions × 20 replicates = 100 runs"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+#[test]
+fn sharded_batches_merge_into_the_unsharded_outputs() {
+    let dir = temp_dir("shards");
+    let path = |name: &str| dir.join(name).to_str().unwrap().to_owned();
+    let (whole, s0, s1, merged) = (path("whole"), path("s0"), path("s1"), path("merged"));
+    assert!(siloscope(&batch_args(&whole, "3", "2")).status.success());
+    for (shard, out) in [("0/2", &s0), ("1/2", &s1)] {
+        let mut args = batch_args(out, "3", "1");
+        args.extend(["--shard", shard]);
+        let o = siloscope(&args);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        assert!(
+            text(&o.stderr).contains("siloscope merge"),
+            "{}",
+            text(&o.stderr)
+        );
+    }
+    let o = siloscope(&[
+        "merge",
+        "scenarios/workshop.scenario.ron",
+        "--policies",
+        "inside_out,connected",
+        "--replicates",
+        "3",
+        "--out",
+        &merged,
+        "--",
+        &s0,
+        &s1,
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert_eq!(
+        batch_outputs(Path::new(&whole)),
+        batch_outputs(Path::new(&merged))
+    );
+    let bad = siloscope(&[
+        "batch",
+        "scenarios/workshop.scenario.ron",
+        "--policies",
+        "connected",
+        "--shard",
+        "2/2",
+    ]);
+    assert!(!bad.status.success());
+    assert!(
+        text(&bad.stderr).contains("need 0 <= I < N"),
+        "{}",
+        text(&bad.stderr)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn sensitivity_ranks_the_knobs_and_writes_a_table_and_a_plot() {
+    let dir = temp_dir("sensitivity");
+    let out = siloscope(&[
+        "sensitivity",
+        "scenarios/workshop.scenario.ron",
+        "--metric",
+        "customers",
+        "--part",
+        "new_customers",
+        "--policy",
+        "connected",
+        "--replicates",
+        "3",
+        "--steps",
+        "40",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let table = std::fs::read_to_string(dir.join("sensitivity.csv")).unwrap();
+    let mut lines = table.lines();
+    assert!(lines.next().unwrap().starts_with("rank,knob,low,high,"));
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), siloscope_model::knob::Knob::ALL.len());
+    // Prospects become customers by word of mouth: its strength comes first.
+    assert_eq!(rows[0][1], "referral_strength", "{table}");
+    let effect: f64 = rows[0][6].parse().unwrap();
+    assert!(effect > 10.0, "{table}");
+    for f in ["sensitivity.png", "sensitivity.svg"] {
+        assert!(std::fs::metadata(dir.join(f)).unwrap().len() > 1000, "{f}");
+    }
+    assert!(text(&out.stdout).contains("referral_strength"));
+
+    // A metric that does not exist is a clear error, not a panic.
+    let bad = siloscope(&[
+        "sensitivity",
+        "scenarios/workshop.scenario.ron",
+        "--metric",
+        "happiness",
+    ]);
+    assert!(!bad.status.success());
+    assert!(text(&bad.stderr).contains("unknown metric \"happiness\""));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn import_writes_a_valid_scenario_and_reports_bad_rows_with_their_place() {
+    let dir = temp_dir("import");
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("acme.scenario.ron");
+    let args = |out: &Path| {
+        vec![
+            "import".to_owned(),
+            "--agents".into(),
+            "scenarios/data/acme_agents.csv".into(),
+            "--ties".into(),
+            "scenarios/data/acme_ties.csv".into(),
+            "--out".into(),
+            out.display().to_string(),
+            "--name".into(),
+            "Acme (imported)".into(),
+        ]
+    };
+    let done = siloscope(&args(&out));
+    assert!(done.status.success(), "{}", text(&done.stderr));
+    let committed = std::fs::read(
+        Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+            .join("scenarios/acme_imported.scenario.ron"),
+    )
+    .unwrap();
+    assert_eq!(std::fs::read(&out).unwrap(), committed);
+    // An existing file is not replaced without --force.
+    let again = siloscope(&args(&out));
+    assert!(!again.status.success());
+    assert!(text(&again.stderr).contains("--force"));
+
+    // Bad rows: every problem with file, line and column; nothing written.
+    let agents = dir.join("agents.csv");
+    let ties = dir.join("ties.csv");
+    std::fs::write(
+        &agents,
+        "id,part,group\nana,department,Product\nbo,partner,Resellers\n",
+    )
+    .unwrap();
+    std::fs::write(&ties, "source,target\nana,bo\nbo,zed\nana,ana\n").unwrap();
+    let bad_out = dir.join("bad.scenario.ron");
+    let import_bad = || {
+        siloscope(&[
+            "import",
+            "--agents",
+            agents.to_str().unwrap(),
+            "--ties",
+            ties.to_str().unwrap(),
+            "--out",
+            bad_out.to_str().unwrap(),
+        ])
+    };
+    let bad = import_bad();
+    assert!(!bad.status.success());
+    let err = text(&bad.stderr);
+    let t = ties.display();
+    assert!(
+        err.contains(&format!("{t}:3:4: target: unknown agent \"zed\"")),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("{t}:4:5: target: a tie from \"ana\" to itself")),
+        "{err}"
+    );
+    assert!(!bad_out.exists(), "nothing is written");
+
+    // Bytes that are not UTF-8: where they are.
+    std::fs::write(&agents, b"id,part,group\n\xff\xfe,department,A\n").unwrap();
+    let latin1 = import_bad();
+    assert!(!latin1.status.success());
+    let err = text(&latin1.stderr);
+    assert!(
+        err.contains(&format!("{}:2:1: not UTF-8", agents.display())),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -1,0 +1,5 @@
+//! Integration tests of the `siloscope` command, in one binary.
+
+mod cli;
+#[cfg(feature = "app")]
+mod window;

@@ -1,0 +1,263 @@
+//! The workshop app in a real window: Xvfb and Mesa's software Vulkan
+//! (`.ci/run` installs `xvfb mesa-vulkan-drivers libvulkan1`). The app
+//! computes steps, saves a screenshot and exits; the picture must show the
+//! organisation (every part's colour, enough drawn pixels) and the panels.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const WIDTH: u32 = 1600;
+const HEIGHT: u32 = 900;
+
+/// How to get a display: Xvfb through `xvfb-run`, else the one we have.
+fn display_wrapper() -> Option<Vec<String>> {
+    let found = |cmd: &str| {
+        std::env::var_os("PATH")
+            .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(cmd).is_file()))
+    };
+    if found("xvfb-run") {
+        Some(vec![
+            "xvfb-run".into(),
+            "-a".into(),
+            "-s".into(),
+            format!("-screen 0 {WIDTH}x{HEIGHT}x24"),
+        ])
+    } else if std::env::var_os("DISPLAY").is_some() {
+        Some(Vec::new())
+    } else {
+        None
+    }
+}
+
+struct Rgba {
+    width: usize,
+    height: usize,
+    data: Vec<u8>,
+}
+
+impl Rgba {
+    fn read(path: &Path) -> Rgba {
+        let decoder =
+            png::Decoder::new(std::io::BufReader::new(std::fs::File::open(path).unwrap()));
+        let mut reader = decoder.read_info().unwrap();
+        let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+        let info = reader.next_frame(&mut buf).unwrap();
+        let channels = info.color_type.samples();
+        assert!(channels >= 3, "{:?}", info.color_type);
+        let mut data = Vec::with_capacity(info.width as usize * info.height as usize * 4);
+        for px in buf[..info.buffer_size()].chunks(channels) {
+            data.extend_from_slice(&[px[0], px[1], px[2], 255]);
+        }
+        Rgba {
+            width: info.width as usize,
+            height: info.height as usize,
+            data,
+        }
+    }
+
+    fn pixel(&self, x: usize, y: usize) -> [u8; 3] {
+        let i = (y * self.width + x) * 4;
+        [self.data[i], self.data[i + 1], self.data[i + 2]]
+    }
+
+    /// Pixels of the box `x0..x1, y0..y1`, given as shares of the size.
+    fn region(&self, x: (f32, f32), y: (f32, f32)) -> Vec<[u8; 3]> {
+        let (w, h) = (self.width as f32, self.height as f32);
+        let mut out = Vec::new();
+        for py in (y.0 * h) as usize..(y.1 * h) as usize {
+            for px in (x.0 * w) as usize..(x.1 * w) as usize {
+                out.push(self.pixel(px, py));
+            }
+        }
+        out
+    }
+}
+
+/// Hue in degrees, saturation and value of an sRGB pixel.
+fn hsv(p: [u8; 3]) -> (f32, f32, f32) {
+    let [r, g, b] = p.map(|c| f32::from(c) / 255.0);
+    let max = r.max(g).max(b);
+    let min = r.min(g).min(b);
+    let d = max - min;
+    let hue = if d == 0.0 {
+        0.0
+    } else if max == r {
+        60.0 * ((g - b) / d).rem_euclid(6.0)
+    } else if max == g {
+        60.0 * ((b - r) / d + 2.0)
+    } else {
+        60.0 * ((r - g) / d + 4.0)
+    };
+    (hue, if max == 0.0 { 0.0 } else { d / max }, max)
+}
+
+fn hue_near(p: [u8; 3], hue: f32) -> bool {
+    let (h, s, v) = hsv(p);
+    let dh = (h - hue).abs().min(360.0 - (h - hue).abs());
+    dh < 22.0 && s > 0.35 && v > 0.3
+}
+
+const BACKGROUND: [u8; 3] = [15, 18, 23];
+
+/// Run the app unattended with `args`, and read its screenshot; `None`
+/// where no window can be opened (outside CI).
+fn screenshot(name: &str, args: &[&str]) -> Option<Rgba> {
+    let Some(wrapper) = display_wrapper() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must be able to open a window: install xvfb (see .ci/run)"
+        );
+        eprintln!("skipped: no xvfb-run and no DISPLAY; .ci/run installs xvfb");
+        return None;
+    };
+    let dir: PathBuf =
+        std::env::temp_dir().join(format!("siloscope-window-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let shot = dir.join("shot.png");
+    let runtime = dir.join("xdg");
+    std::fs::create_dir_all(&runtime).unwrap();
+    let mut cmd = Command::new("timeout");
+    cmd.arg("300");
+    cmd.args(&wrapper);
+    cmd.arg(env!("CARGO_BIN_EXE_siloscope"))
+        .arg("app")
+        .args(args)
+        .arg("--screenshot")
+        .arg(&shot)
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+        .env("XDG_RUNTIME_DIR", &runtime)
+        .env("WGPU_BACKEND", "vulkan");
+    let out = cmd.output().expect("the app starts");
+    let log = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "the app failed:\n{log}");
+    let img = Rgba::read(&shot);
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(
+        img.width >= 1000 && img.height >= 600,
+        "{}x{}",
+        img.width,
+        img.height
+    );
+    Some(img)
+}
+
+/// A graph is drawn in `region`: at least 1 pixel in 20 differs from the
+/// background, and each of `parts` (name, hue) shows.
+fn assert_graph(img: &Rgba, what: &str, x: (f32, f32), y: (f32, f32), parts: &[(&str, f32)]) {
+    let graph = img.region(x, y);
+    let drawn = graph
+        .iter()
+        .filter(|p| p.iter().zip(BACKGROUND).any(|(a, b)| a.abs_diff(b) > 24))
+        .count();
+    assert!(
+        drawn * 20 > graph.len(),
+        "{what}: only {drawn} of {} graph pixels are drawn",
+        graph.len()
+    );
+    for (name, hue) in parts {
+        let n = graph.iter().filter(|p| hue_near(**p, *hue)).count();
+        assert!(n > 40, "{what}: {name}: {n} pixels of hue {hue}");
+    }
+}
+
+/// Departments blue, partners purple, existing customers green, new
+/// customers amber.
+const PARTS: [(&str, f32); 4] = [
+    ("departments", 218.0),
+    ("partners", 275.0),
+    ("existing customers", 152.0),
+    ("new customers", 37.0),
+];
+
+#[test]
+fn the_app_draws_the_organisation_and_its_panels_alone_and_compared() {
+    let Some(img) = screenshot(
+        "single",
+        &["scenarios/workshop.scenario.ron", "--steps", "24"],
+    ) else {
+        return;
+    };
+    // The graph: the middle of the window, between the panels.
+    assert_graph(&img, "graph", (0.3, 0.7), (0.15, 0.6), &PARTS);
+
+    // The panels: the left (policy) and bottom (charts) strips are egui
+    // panels full of text and lines, not the bare background.
+    for (name, x, y) in [
+        ("policy panel", (0.0, 0.18), (0.2, 0.6)),
+        ("charts", (0.05, 0.95), (0.8, 0.97)),
+    ] {
+        let px = img.region(x, y);
+        let distinct: std::collections::HashSet<[u8; 3]> = px.iter().copied().collect();
+        assert!(
+            distinct.len() > 20,
+            "{name}: {} distinct colours",
+            distinct.len()
+        );
+        let not_background = px.iter().filter(|p| **p != BACKGROUND).count();
+        assert!(not_background * 2 > px.len(), "{name} looks empty");
+    }
+
+    // Compare mode: run A on the left half of the graph area, run B on the
+    // right half, each a whole organisation.
+    let Some(img) = screenshot(
+        "compare",
+        &[
+            "scenarios/workshop.scenario.ron",
+            "--policy",
+            "outside_in",
+            "--compare",
+            "connected",
+            "--steps",
+            "24",
+        ],
+    ) else {
+        return;
+    };
+    assert_graph(&img, "run A (left)", (0.23, 0.49), (0.2, 0.6), &PARTS);
+    assert_graph(&img, "run B (right)", (0.51, 0.77), (0.2, 0.6), &PARTS);
+}
+
+/// An organisation with no partners and no prospects, compared and with the
+/// presenter's panels: the view, charts and tables have nothing to draw for
+/// two parts and must draw the rest.
+#[test]
+fn the_app_draws_an_organisation_missing_whole_parts() {
+    let dir =
+        std::env::temp_dir().join(format!("siloscope-window-lopsided-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("lopsided.scenario.ron");
+    std::fs::write(
+        &file,
+        r#"Scenario(
+    name: "no partners, no prospects",
+    steps: 20,
+    groups: [
+        (name: "Product", part: Department, role: Product, count: 8, ties: Complete),
+        (name: "Support", part: Department, role: Support, count: 10, ties: Complete),
+        (name: "Customers", part: ExistingCustomer, count: 120, ties: Random(density: 0.03)),
+        (name: "Nobody", part: NewCustomer, count: 0),
+    ],
+    links: [
+        (from: "Support", to: "Product", ties: Density(0.3)),
+        (from: "Customers", to: "Support", ties: PerMember(2)),
+    ],
+)"#,
+    )
+    .unwrap();
+    let path = file.to_str().unwrap();
+    let shot = screenshot(
+        "lopsided",
+        &[path, "--compare", "connected", "--steps", "12"],
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+    let Some(img) = shot else {
+        return;
+    };
+    let present = [PARTS[0], PARTS[2]];
+    assert_graph(&img, "run A (left)", (0.23, 0.49), (0.2, 0.6), &present);
+    assert_graph(&img, "run B (right)", (0.51, 0.77), (0.2, 0.6), &present);
+}

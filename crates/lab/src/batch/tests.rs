@@ -1,0 +1,314 @@
+use super::*;
+use crate::experiment::parse;
+
+fn small() -> Experiment {
+    let src = r#"Experiment(
+        name: "small",
+        scenario: "../workshop.scenario.ron",
+        policies: ["inside_out", "connected"],
+        sweeps: { "silo_permeability": Values([0.2, 0.9]) },
+        replicates: 3,
+        steps: 12,
+        metrics: ["customer_trust_in_org", "advocates", "churn"],
+        at_steps: [6],
+        seed: 5,
+    )"#;
+    let here = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+        .join("scenarios/experiments/small.experiment.ron");
+    parse(src, &here).unwrap()
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("siloscope-batch-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+fn outputs(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    [
+        "timeseries.csv",
+        "summary.csv",
+        "comparison.csv",
+        "summary.json",
+        "plots/advocates.png",
+        "plots/customer_trust_in_org.svg",
+    ]
+    .iter()
+    .map(|f| (f.to_string(), std::fs::read(dir.join(f)).unwrap()))
+    .collect()
+}
+
+fn go(exp: &Experiment, out: &Path, jobs: usize) -> Outcome {
+    run(
+        exp,
+        &BatchOptions {
+            out: out.to_owned(),
+            jobs,
+            shard: None,
+        },
+        |_, _| {},
+    )
+    .unwrap()
+}
+
+#[test]
+fn replicates_share_seeds_across_conditions() {
+    let exp = small();
+    let out = scratch("seeds");
+    go(&exp, &out, 2);
+    let text = std::fs::read_to_string(out.join("timeseries.csv")).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("run,condition,policy,silo_permeability,seed,step,metric,part,value")
+    );
+    // seed by run
+    let mut seed_of = std::collections::BTreeMap::new();
+    for l in lines {
+        let f: Vec<&str> = l.split(',').collect();
+        seed_of.insert(f[0].parse::<usize>().unwrap(), f[4].to_owned());
+    }
+    assert_eq!(seed_of.len(), exp.runs());
+    for (&id, seed) in &seed_of {
+        let (_, k) = exp.run(id);
+        assert_eq!(*seed, replicate_seed(5, k).to_string());
+    }
+    let distinct: std::collections::HashSet<&String> = seed_of.values().collect();
+    assert_eq!(distinct.len(), 3, "one seed per replicate");
+    std::fs::remove_dir_all(&out).unwrap();
+}
+
+#[test]
+fn the_recorded_headline_metrics_are_plotted() {
+    let exp = small();
+    let out = scratch("plots");
+    go(&exp, &out, 1);
+    let mut names: Vec<String> = std::fs::read_dir(out.join("plots"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    // `churn` is recorded but not a headline metric, so it is not plotted.
+    assert_eq!(
+        names,
+        [
+            "advocates.png",
+            "advocates.svg",
+            "customer_trust_in_org.png",
+            "customer_trust_in_org.svg"
+        ]
+    );
+    // One band per condition, labelled with the condition, in the legend.
+    let svg = std::fs::read_to_string(out.join("plots/advocates.svg")).unwrap();
+    for c in &exp.conditions {
+        assert!(svg.contains(&c.label()), "no {:?} in the legend", c.label());
+    }
+    std::fs::remove_dir_all(&out).unwrap();
+}
+
+#[test]
+fn outputs_are_identical_for_one_and_two_jobs() {
+    let exp = small();
+    let (a, b) = (scratch("jobs1"), scratch("jobs2"));
+    let one = go(&exp, &a, 1);
+    let two = go(&exp, &b, 2);
+    assert_eq!(one.ran, exp.runs());
+    assert_eq!(outputs(&a), outputs(&b));
+    assert_eq!(one.summary, two.summary);
+    std::fs::remove_dir_all(&a).unwrap();
+    std::fs::remove_dir_all(&b).unwrap();
+}
+
+#[test]
+fn an_interrupted_batch_resumes_to_the_same_outputs() {
+    let exp = small();
+    let (whole, cut) = (scratch("whole"), scratch("cut"));
+    go(&exp, &whole, 2);
+    go(&exp, &cut, 2);
+    // What a kill leaves: some runs finished, some never written, and a
+    // half-written temporary file.
+    for id in [1, 4, 7, 10] {
+        std::fs::remove_file(run_path(&cut, &exp, id)).unwrap();
+    }
+    let partial = crate::output::temp_path(&run_path(&cut, &exp, 4));
+    std::fs::write(&partial, "0,half a line").unwrap();
+    for f in ["summary.csv", "timeseries.csv"] {
+        std::fs::remove_file(cut.join(f)).unwrap();
+    }
+    let again = go(&exp, &cut, 2);
+    assert_eq!((again.ran, again.resumed), (4, exp.runs() - 4));
+    assert_eq!(outputs(&whole), outputs(&cut));
+    std::fs::remove_dir_all(&whole).unwrap();
+    std::fs::remove_dir_all(&cut).unwrap();
+}
+
+#[test]
+fn another_experiment_is_not_mixed_into_an_output_directory() {
+    let exp = small();
+    let out = scratch("foreign");
+    go(&exp, &out, 1);
+    let mut other = small();
+    other.steps = 11;
+    let err = run(
+        &other,
+        &BatchOptions {
+            out: out.clone(),
+            jobs: 1,
+            shard: None,
+        },
+        |_, _| {},
+    )
+    .unwrap_err();
+    assert!(matches!(err, BatchError::Foreign(_)), "{err}");
+    std::fs::remove_dir_all(&out).unwrap();
+}
+
+#[test]
+fn summaries_and_comparisons_follow_from_the_runs() {
+    let exp = small();
+    let out = scratch("summary");
+    let o = go(&exp, &out, 2);
+    // Recompute one summary and one comparison from the time series.
+    let text = std::fs::read_to_string(out.join("timeseries.csv")).unwrap();
+    let value = |cond: &str, k: u32| -> f64 {
+        let seed = replicate_seed(5, k).to_string();
+        text.lines()
+            .map(|l| l.split(',').collect::<Vec<_>>())
+            .find(|f| {
+                f[1] == cond
+                    && f[4] == seed
+                    && f[5] == "12"
+                    && f[6] == "advocates"
+                    && f[7] == "existing_customers"
+            })
+            .map(|f| f[8].parse().unwrap())
+            .unwrap()
+    };
+    let c = "connected silo_permeability=0.9";
+    let b = "inside_out silo_permeability=0.9";
+    let xs: Vec<f64> = (0..3).map(|k| value(c, k)).collect();
+    let bs: Vec<f64> = (0..3).map(|k| value(b, k)).collect();
+    let row = o
+        .summary
+        .iter()
+        .find(|r| {
+            r.condition == c
+                && r.metric == "advocates"
+                && r.part == "existing_customers"
+                && r.step == 12
+        })
+        .unwrap();
+    let e = Estimate::of(&xs);
+    assert_eq!((row.n, row.mean, row.ci_low), (3, e.mean, e.lo));
+    let cmp = o
+        .comparison
+        .iter()
+        .find(|r| {
+            r.condition == c
+                && r.metric == "advocates"
+                && r.part == "existing_customers"
+                && r.step == 12
+        })
+        .unwrap();
+    assert_eq!(cmp.baseline, b);
+    let p = Paired::of(&xs, &bs);
+    assert_eq!(
+        (cmp.mean_diff, cmp.ci_high, cmp.wins),
+        (p.diff.mean, p.diff.hi, p.wins)
+    );
+    // Steps summarised: the chosen one and the last.
+    let steps: std::collections::BTreeSet<u32> = o.summary.iter().map(|r| r.step).collect();
+    assert_eq!(steps.into_iter().collect::<Vec<_>>(), [6, 12]);
+    // The baseline is not compared with itself.
+    assert!(
+        o.comparison
+            .iter()
+            .all(|r| !r.condition.starts_with("inside_out"))
+    );
+    std::fs::remove_dir_all(&out).unwrap();
+}
+
+#[test]
+fn shards_merged_equal_the_unsharded_batch() {
+    let exp = small();
+    let whole = scratch("unsharded");
+    go(&exp, &whole, 2);
+    let shards: Vec<PathBuf> = (0..3).map(|i| scratch(&format!("shard{i}"))).collect();
+    for (i, dir) in shards.iter().enumerate() {
+        let o = run(
+            &exp,
+            &BatchOptions {
+                out: dir.clone(),
+                jobs: 1,
+                shard: Some((i, 3)),
+            },
+            |_, _| {},
+        )
+        .unwrap();
+        assert_eq!(o.ran, exp.runs() / 3);
+        assert!(
+            !dir.join("timeseries.csv").exists(),
+            "a shard does not assemble"
+        );
+    }
+    let merged = scratch("merged");
+    // Two shards are not enough.
+    let err = merge(&exp, &shards[..2], &merged).unwrap_err();
+    assert!(matches!(err, BatchError::Missing { count: 4, .. }), "{err}");
+    let o = merge(&exp, &shards, &merged).unwrap();
+    assert_eq!(o.resumed, exp.runs() - 8, "the first attempt copied 8");
+    assert_eq!(outputs(&whole), outputs(&merged));
+    for d in shards.iter().chain([&whole, &merged]) {
+        std::fs::remove_dir_all(d).unwrap();
+    }
+}
+
+#[cfg(feature = "parquet")]
+#[test]
+fn the_parquet_series_holds_the_csv_rows_with_nulls_for_unset_knobs() {
+    use ::parquet::file::reader::{FileReader, SerializedFileReader};
+    use ::parquet::record::Field;
+    let mut exp = small();
+    // One condition without the swept knob: its knob cells are empty.
+    exp.conditions[0].knobs.clear();
+    let out = scratch("parquet");
+    go(&exp, &out, 2);
+    let csv_text = std::fs::read_to_string(out.join("timeseries.csv")).unwrap();
+    let file = std::fs::File::open(out.join("timeseries.parquet")).unwrap();
+    let reader = SerializedFileReader::new(file).unwrap();
+    let names: Vec<String> = reader
+        .metadata()
+        .file_metadata()
+        .schema_descr()
+        .columns()
+        .iter()
+        .map(|c| c.name().to_owned())
+        .collect();
+    let mut lines = csv_text.lines();
+    assert_eq!(lines.next().unwrap(), names.join(","));
+    let mut rows = 0;
+    let mut nulls = 0;
+    for (row, line) in reader.get_row_iter(None).unwrap().zip(lines.by_ref()) {
+        let cells: Vec<String> = row
+            .unwrap()
+            .get_column_iter()
+            .map(|(_, field)| match field {
+                Field::ULong(v) => v.to_string(),
+                Field::UInt(v) => v.to_string(),
+                Field::Str(s) => s.clone(),
+                Field::Double(v) => format_value(*v),
+                Field::Null => {
+                    nulls += 1;
+                    String::new()
+                }
+                other => panic!("unexpected field {other:?}"),
+            })
+            .collect();
+        assert_eq!(cells.join(","), line);
+        rows += 1;
+    }
+    assert_eq!(lines.next(), None, "the Parquet file has fewer rows");
+    assert_eq!(rows, csv_text.lines().count() - 1);
+    assert!(nulls > 0, "the condition without the knob has null cells");
+    std::fs::remove_dir_all(&out).unwrap();
+}

@@ -1,0 +1,18 @@
+//! The lab: what an analyst or a batch user runs headless.
+//!
+//! - [`output`]: one run's records, the tidy time series and the summary,
+//!   written atomically;
+//! - [`experiment`]: experiment files (policies × seeds × sweeps);
+//! - [`batch`]: running an experiment's conditions in parallel, sharded and
+//!   resumable, with paired statistics and plots ([`batch::plot`]);
+//! - [`sensitivity`]: the one-at-a-time screen of every knob;
+//! - [`stats`]: the statistics they share.
+//!
+//! It builds on the model (`siloscope-model`) and the scenario format
+//! (`siloscope-scenario`), and knows nothing of a screen.
+
+pub mod batch;
+pub mod experiment;
+pub mod output;
+pub mod sensitivity;
+pub mod stats;

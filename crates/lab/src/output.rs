@@ -1,0 +1,272 @@
+//! Run outputs: the tidy long CSV time series, the JSON summary, and
+//! atomic file writes.
+//!
+//! The time series has one row per (step, metric, part):
+//!
+//! ```text
+//! run,policy,seed,step,metric,part,value
+//! 0,connected,42,0,trust_from,departments,0.5012
+//! ```
+//!
+//! which loads directly into pandas, R, Polars or a spreadsheet pivot.
+//! Files are written to a temporary name beside the target and renamed into
+//! place, so a reader never sees half a file, and a killed run leaves either
+//! the old file or the new one.
+
+use serde::Serialize;
+use siloscope_model::agent::Part;
+use siloscope_model::metrics::StepReport;
+use siloscope_model::network::TieKind;
+use siloscope_model::silo_index;
+use siloscope_model::sim::Simulation;
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+/// Column names of the time series.
+pub const TIMESERIES_HEADER: [&str; 7] =
+    ["run", "policy", "seed", "step", "metric", "part", "value"];
+
+/// Streams step reports into a tidy CSV.
+pub struct TimeSeriesWriter<W: Write> {
+    csv: csv::Writer<W>,
+}
+
+impl<W: Write> TimeSeriesWriter<W> {
+    /// A writer that has written the header.
+    pub fn new(out: W) -> io::Result<Self> {
+        let mut csv = csv::Writer::from_writer(out);
+        csv.write_record(TIMESERIES_HEADER)
+            .map_err(io::Error::other)?;
+        Ok(Self { csv })
+    }
+
+    /// Write every row of `report`.
+    pub fn write(
+        &mut self,
+        run: u64,
+        policy: &str,
+        seed: u64,
+        report: &StepReport,
+    ) -> io::Result<()> {
+        let (run, seed, step) = (run.to_string(), seed.to_string(), report.step.to_string());
+        let mut result = Ok(());
+        report.rows(|metric, part, value| {
+            if result.is_ok() {
+                result = self
+                    .csv
+                    .write_record([
+                        run.as_str(),
+                        policy,
+                        seed.as_str(),
+                        step.as_str(),
+                        metric,
+                        part,
+                        &format_value(value),
+                    ])
+                    .map_err(io::Error::other);
+            }
+        });
+        result
+    }
+
+    /// Flush and return the underlying writer.
+    pub fn finish(self) -> io::Result<W> {
+        self.csv
+            .into_inner()
+            .map_err(|e| io::Error::other(e.to_string()))
+    }
+}
+
+/// Shortest text that reads back as the same `f64` (Rust's `Display`
+/// round-trips), with integers written without a fraction.
+pub fn format_value(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}
+
+/// What a run's `summary.json` holds.
+#[derive(Clone, Debug, Serialize)]
+pub struct Summary {
+    /// Scenario title.
+    pub scenario: String,
+    /// Scenario file.
+    pub file: String,
+    /// Policy the run started under ("" for the scenario's knob values).
+    pub policy: String,
+    /// Seed.
+    pub seed: u64,
+    /// Steps run.
+    pub steps: u32,
+    /// What a step stands for.
+    pub step_unit: String,
+    /// Agents per part.
+    pub agents: BTreeMap<&'static str, u64>,
+    /// Directed ties.
+    pub ties: u64,
+    /// Knob values at the end of the run.
+    pub knobs: BTreeMap<&'static str, f32>,
+    /// E-I index of the drawn staff ties (structure).
+    pub ei_index_structure: Option<f64>,
+    /// E-I index random mixing would give for these department sizes.
+    pub ei_index_random_baseline: Option<f64>,
+    /// Totals over the run.
+    pub totals: BTreeMap<&'static str, f64>,
+    /// The last step's metrics: metric → part → value.
+    pub last_step: BTreeMap<&'static str, BTreeMap<String, f64>>,
+}
+
+impl Summary {
+    /// Summarise a finished run.
+    pub fn of(sim: &Simulation) -> Summary {
+        let sc = sim.scenario();
+        let net = sim.network();
+        let mut agents = BTreeMap::new();
+        for p in Part::ALL {
+            agents.insert(
+                p.label(),
+                net.part.iter().filter(|q| **q == p).count() as u64,
+            );
+        }
+        let (ext, int) =
+            net.kind
+                .iter()
+                .fold((0u64, 0u64), |(e, i), k| match TieKind::from_u8(*k) {
+                    TieKind::Wall => (e + 1, i),
+                    TieKind::Internal => (e, i + 1),
+                    _ => (e, i),
+                });
+        let sizes: Vec<u64> = sc
+            .groups
+            .iter()
+            .filter(|g| g.part == Part::Department)
+            .map(|g| u64::from(g.size))
+            .collect();
+        let r = sim.report();
+        let t = &r.totals;
+        let totals = BTreeMap::from([
+            ("needs_raised", t.needs_raised as f64),
+            ("needs_reached_product", t.needs_reached as f64),
+            ("loops_closed", t.loops_closed as f64),
+            (
+                "acquisitions_word_of_mouth",
+                t.acquisitions_word_of_mouth as f64,
+            ),
+            ("acquisitions_campaign", t.acquisitions_campaign as f64),
+            ("churn", t.churn as f64),
+            ("returns", t.returns as f64),
+            ("flows_within_departments", t.flows_internal as f64),
+            ("flows_across_departments", t.flows_external as f64),
+            ("cost_total", t.cost),
+            ("savings_self_service", t.savings),
+        ]);
+        let mut last_step: BTreeMap<&'static str, BTreeMap<String, f64>> = BTreeMap::new();
+        r.rows(|m, p, v| {
+            last_step.entry(m).or_default().insert(p.to_owned(), v);
+        });
+        Summary {
+            scenario: sc.name.clone(),
+            file: sc.file.clone(),
+            policy: sim.policy().unwrap_or("").to_owned(),
+            seed: sim.seed(),
+            steps: sim.step_index(),
+            step_unit: sc.step_unit.clone(),
+            agents,
+            ties: net.ties() as u64,
+            knobs: sim.knobs().iter().map(|(k, v)| (k.name(), v)).collect(),
+            ei_index_structure: silo_index::ei_index(ext as f64, int as f64),
+            ei_index_random_baseline: silo_index::random_mixing_baseline(&sizes),
+            totals,
+            last_step,
+        }
+    }
+}
+
+/// An 8-bit RGB image (`width × height × 3` bytes, row by row) as PNG.
+pub fn png_rgb(width: u32, height: u32, rgb: &[u8]) -> io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    let mut encoder = png::Encoder::new(&mut bytes, width, height);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header().map_err(io::Error::other)?;
+    writer.write_image_data(rgb).map_err(io::Error::other)?;
+    writer.finish().map_err(io::Error::other)?;
+    Ok(bytes)
+}
+
+/// Write `bytes` to `path` atomically: to a temporary file in the same
+/// directory, synced, then renamed over `path`.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let tmp = temp_path(path);
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        let (first, rest) = bytes.split_at(bytes.len() / 2);
+        f.write_all(first)?;
+        stall_if_asked(path, || {});
+        f.write_all(rest)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// The environment variable of the crash tests' hook: see [`stall_if_asked`].
+pub const STALL_ENV: &str = "SILOSCOPE_STALL_WRITING";
+
+/// Crash-test hook. When the environment variable [`STALL_ENV`] holds this
+/// file's name (`run-07.csv`, `timeseries.csv`), the first writer to get
+/// here halfway through writing it runs `flush`, says so on stderr and
+/// waits forever, to be killed. The tests use it to SIGKILL a batch in the
+/// middle of writing any file they choose. Unset, it costs one comparison.
+pub fn stall_if_asked(path: &Path, flush: impl FnOnce()) {
+    static ASKED: std::sync::OnceLock<Option<std::ffi::OsString>> = std::sync::OnceLock::new();
+    let asked = ASKED.get_or_init(|| std::env::var_os(STALL_ENV));
+    if asked.is_some() && path.file_name() == asked.as_deref() {
+        flush();
+        eprintln!("siloscope: stalled writing {}", path.display());
+        loop {
+            std::thread::sleep(std::time::Duration::from_secs(3600));
+        }
+    }
+}
+
+/// The temporary name a file is written under before it is renamed into
+/// place: `.<name>.tmp` in the same directory.
+pub fn temp_path(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!(".{name}.tmp"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_round_trip_and_integers_are_plain() {
+        assert_eq!(format_value(3.0), "3");
+        assert_eq!(format_value(-0.25), "-0.25");
+        let v = 0.1f64 + 0.2;
+        assert_eq!(format_value(v).parse::<f64>().unwrap(), v);
+    }
+
+    #[test]
+    fn atomic_write_replaces_the_file_and_leaves_no_temporary() {
+        let dir = std::env::temp_dir().join(format!("siloscope-atomic-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("out.json");
+        write_atomic(&path, b"one").unwrap();
+        write_atomic(&path, b"two").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"two");
+        assert!(!temp_path(&path).exists());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

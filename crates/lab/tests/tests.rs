@@ -1,0 +1,8 @@
+//! Integration tests of the model through scenario files, and of the lab,
+//! in one binary.
+
+mod grounding;
+mod hostile;
+mod mechanisms;
+mod properties;
+mod scenarios;

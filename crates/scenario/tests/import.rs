@@ -1,0 +1,163 @@
+//! The example dataset: `scenarios/data/acme_{agents,ties}.csv` is the
+//! network of `scenarios/silos_and_trust.scenario.ron` written out as an
+//! analyst's CSVs would be (ids without '#'), and
+//! `scenarios/acme_imported.scenario.ron` is what `siloscope import` makes of
+//! them. Both are generated here and must match the committed files; set
+//! `SILOSCOPE_REGENERATE=1` to rewrite them after a deliberate change.
+
+use siloscope_model::agent::{Channel, Part};
+use siloscope_model::network::TieKind;
+use siloscope_model::sim::{RunOptions, Simulation};
+use siloscope_scenario::import::{Csv, ImportOptions, import};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+const AGENTS: &str = "scenarios/data/acme_agents.csv";
+const TIES: &str = "scenarios/data/acme_ties.csv";
+const SCENARIO: &str = "scenarios/acme_imported.scenario.ron";
+
+fn root() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+}
+
+fn source() -> Simulation {
+    let scenario = siloscope_scenario::files::read_scenario(
+        &root().join("scenarios/silos_and_trust.scenario.ron"),
+    )
+    .unwrap();
+    Simulation::new(&scenario, RunOptions::default()).unwrap()
+}
+
+fn id(sim: &Simulation, a: u32) -> String {
+    sim.scenario().agent_id(a).replace('#', "-")
+}
+
+/// The example CSVs, generated.
+fn example() -> (String, String) {
+    let sim = source();
+    let (sc, net) = (sim.scenario(), sim.network());
+    let mut agents = String::from("id,part,group,role,start\n");
+    for a in 0..net.agents() as u32 {
+        let group = &sc.groups[net.group[a as usize] as usize];
+        let role = if group.part == Part::Department {
+            format!("{:?}", group.role)
+        } else {
+            String::new()
+        };
+        let start = sim
+            .lifecycle(a)
+            .map(|s| format!("{s:?}"))
+            .unwrap_or_default();
+        agents.push_str(&format!(
+            "{},{},{},{role},{start}\n",
+            id(&sim, a),
+            group.part.label(),
+            group.name
+        ));
+    }
+    let mut ties = String::from("source,target,channel\n");
+    for a in 0..net.agents() {
+        for t in net.offsets[a] as usize..net.offsets[a + 1] as usize {
+            let b = net.target[t];
+            if (b as usize) < a {
+                continue;
+            }
+            let channel = if net.kind_of(t) == TieKind::Touchpoint {
+                format!("{:?}", Channel::from_u8(net.channel[t]))
+            } else {
+                String::new()
+            };
+            ties.push_str(&format!(
+                "{},{},{channel}\n",
+                id(&sim, a as u32),
+                id(&sim, b)
+            ));
+        }
+    }
+    (agents, ties)
+}
+
+/// What `siloscope import --agents … --ties … --name "Acme (imported)"` gives.
+fn imported(agents: &str, ties: &str) -> String {
+    let options = ImportOptions {
+        name: "Acme (imported)".into(),
+        steps: 104,
+        step_unit: "week".into(),
+        seed: 1,
+        min_weight: None,
+    };
+    import(
+        Csv {
+            name: AGENTS,
+            text: agents,
+        },
+        Csv {
+            name: TIES,
+            text: ties,
+        },
+        &options,
+    )
+    .unwrap_or_else(|e| panic!("{e}"))
+    .text
+}
+
+fn check(path: &str, generated: &str) {
+    let file = root().join(path);
+    if std::env::var_os("SILOSCOPE_REGENERATE").is_some() {
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(&file, generated).unwrap();
+    }
+    let committed = std::fs::read_to_string(&file).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "{path} is out of date; regenerate with SILOSCOPE_REGENERATE=1 cargo test --test tests import"
+    );
+}
+
+#[test]
+fn the_example_dataset_and_its_scenario_are_up_to_date() {
+    let (agents, ties) = example();
+    check(AGENTS, &agents);
+    check(TIES, &ties);
+    check(SCENARIO, &imported(&agents, &ties));
+}
+
+/// Importing the example gives back the network it was taken from: the
+/// same agents in the same groups and parts, and the same ties.
+#[test]
+fn the_imported_network_is_the_network_it_came_from() {
+    let original = source();
+    let scenario =
+        siloscope_scenario::files::read_scenario(Path::new(&root().join(SCENARIO))).unwrap();
+    let copy = Simulation::new(&scenario, RunOptions::default()).unwrap();
+    let ties = |sim: &Simulation, name: &dyn Fn(u32) -> String| {
+        let net = sim.network();
+        let mut set = BTreeSet::new();
+        for a in 0..net.agents() {
+            for t in net.offsets[a] as usize..net.offsets[a + 1] as usize {
+                let (x, y) = (name(a as u32), name(net.target[t]));
+                set.insert((x.clone().min(y.clone()), x.max(y), net.kind_of(t) as u8));
+            }
+        }
+        set
+    };
+    let original_ties = ties(&original, &|a| id(&original, a));
+    let copied_ties = ties(&copy, &|a| copy.scenario().agent_id(a));
+    assert_eq!(original_ties.len(), copied_ties.len());
+    assert!(original_ties == copied_ties, "the tie sets differ");
+    let parts = |sim: &Simulation| {
+        let mut v: Vec<(String, u8)> = (0..sim.network().agents() as u32)
+            .map(|a| {
+                (
+                    sim.scenario().groups[sim.network().group[a as usize] as usize]
+                        .name
+                        .clone(),
+                    sim.network().part[a as usize] as u8,
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(parts(&original), parts(&copy));
+}

@@ -1,0 +1,15 @@
+//! The workshop, without a screen: what the app (and any other front end)
+//! drives.
+//!
+//! - [`session`]: one run with its history — live edits, replay, rewind and
+//!   branches, snapshots, each agent's story;
+//! - [`compare`]: runs A and B of the same scenario and seed, in lock-step;
+//! - [`story`]: performing a scenario's story on the runs;
+//! - [`layout`]: where each agent sits on screen, in two pictures;
+//! - [`watch`]: noticing that the scenario file changed.
+
+pub mod compare;
+pub mod layout;
+pub mod session;
+pub mod story;
+pub mod watch;

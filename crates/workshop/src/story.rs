@@ -1,0 +1,202 @@
+//! Stories: a scenario's guided tour for the room.
+//!
+//! A scenario may carry a `story`, an ordered list of steps, each with a
+//! title, a short note for the room, and actions: choose a policy, set
+//! knobs, run (or rewind) to a step, switch the A/B comparison on or off,
+//! focus the view on a part, highlight a mechanism. The app's presenter
+//! mode shows one step at a time in large type and advances with the arrow
+//! keys. Performing a story is deterministic: the same steps from the same
+//! start always leave the runs in the same state, so stepping *back* is
+//! done by performing the story again from the start.
+//!
+//! ```ron
+//! story: [
+//!     (
+//!         title: "Silos",
+//!         note: "Each department trusts itself; needs stop at the walls.",
+//!         actions: [Policy("inside_out"), RunTo(26), Focus(Department), Highlight(SiloWalls)],
+//!     ),
+//! ]
+//! ```
+
+use crate::compare::Runs;
+use siloscope_model::sim::SimError;
+pub use siloscope_model::story::{Focus, Mechanism, StoryAction, StoryStep};
+
+/// How the view is staged after a story step: each step says what it
+/// frames and highlights (the whole organisation and nothing, unless it
+/// says otherwise).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Staging {
+    /// What to frame.
+    pub focus: Focus,
+    /// What to make stand out.
+    pub highlight: Option<Mechanism>,
+}
+
+/// Perform one story step on the runs, in order, and say how to stage the
+/// view. Stops at the first action the runs refuse (a validated scenario's
+/// story is refused nothing).
+pub fn perform(step: &StoryStep, runs: &mut Runs) -> Result<Staging, SimError> {
+    let mut staging = Staging::default();
+    for action in &step.actions {
+        match action {
+            StoryAction::Policy(name) => runs.a_mut().apply_policy(name)?,
+            StoryAction::Set(values) => {
+                for &(knob, value) in values {
+                    runs.a_mut().set_knob(knob, value)?;
+                }
+            }
+            StoryAction::RunTo(step) => runs.goto(*step),
+            StoryAction::Compare(policy) => runs.compare(policy)?,
+            StoryAction::CompareOff => runs.set_comparing(false),
+            StoryAction::Focus(focus) => staging.focus = *focus,
+            StoryAction::Highlight(m) => staging.highlight = Some(*m),
+        }
+    }
+    Ok(staging)
+}
+
+/// Start the story over and perform its steps `0..=last`: the state the
+/// room sees at step `last`, however it got there.
+pub fn perform_to(story: &[StoryStep], last: usize, runs: &mut Runs) -> Result<Staging, SimError> {
+    runs.restart()?;
+    let mut staging = Staging::default();
+    for step in story.iter().take(last + 1) {
+        staging = perform(step, runs)?;
+    }
+    Ok(staging)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::session::Session;
+    use siloscope_model::agent::Part;
+    use siloscope_model::knob::Knob;
+    use siloscope_scenario::{Scenario, parse_str};
+
+    fn workshop() -> Scenario {
+        let text = include_str!("../../../scenarios/workshop.scenario.ron");
+        parse_str(text, "workshop.scenario.ron").unwrap()
+    }
+
+    /// The last report of a run, and a measure of it.
+    fn last(s: &Session) -> &siloscope_model::metrics::StepReport {
+        s.history().last().expect("the story has run")
+    }
+
+    fn loop_closure(s: &Session) -> f64 {
+        let t = &last(s).totals;
+        t.loops_closed as f64 / t.needs_raised.max(1) as f64
+    }
+
+    fn need_reach(s: &Session) -> f64 {
+        let t = &last(s).totals;
+        t.needs_reached as f64 / t.needs_raised.max(1) as f64
+    }
+
+    /// Active existing customers (customers and advocates).
+    fn kept(s: &Session) -> u32 {
+        let l = &last(s).lifecycle[Part::ExistingCustomer.index()];
+        l[siloscope_model::agent::Lifecycle::Customer as usize]
+            + l[siloscope_model::agent::Lifecycle::Advocate as usize]
+    }
+
+    /// The shipped workshop story, performed step by step, leaves the runs
+    /// in the state each step's note describes.
+    #[test]
+    fn the_workshop_story_tells_the_seeds_argument() {
+        let scenario = workshop();
+        let story = &scenario.story;
+        assert!((3..10).contains(&story.len()), "under 10 steps");
+        let mut runs = Runs::new(Session::new(&scenario, None, None).unwrap());
+        let mut stagings = Vec::new();
+        let check = |i: usize, runs: &Runs| match i {
+            0 => {
+                assert_eq!(runs.a().step_index(), 0);
+                assert_eq!(runs.a().sim().policy(), Some("inside_out"));
+            }
+            1 => {
+                // Silos: needs die at the walls, trust sags below neutral.
+                let a = runs.a();
+                assert_eq!(a.step_index(), 26);
+                assert_eq!(need_reach(a), 0.0);
+                assert!(last(a).customer_trust_in_org < 0.47);
+            }
+            2 => assert!(last(runs.a()).totals.churn > 40),
+            3 => {
+                // Outside-in is one-way: needs arrive, answers do not.
+                let a = runs.a();
+                assert_eq!((a.step_index(), a.sim().policy()), (52, Some("outside_in")));
+                assert!(need_reach(a) > 0.1 && loop_closure(a) < 0.01);
+                assert!(!runs.comparing());
+            }
+            4 => {
+                // Connected is two-way, on the same seed.
+                let (a, b) = (runs.a(), runs.b().expect("comparing"));
+                assert_eq!(b.sim().policy(), Some("connected"));
+                assert_eq!((b.step_index(), b.seed()), (52, a.seed()));
+                assert!(loop_closure(b) > 0.4 && loop_closure(b) > 50.0 * loop_closure(a));
+                assert!(last(b).customer_trust_in_org > last(a).customer_trust_in_org + 0.2);
+            }
+            5 => {
+                // Opening up in week 13: close on trust, customers lost stay lost.
+                let (a, b) = (runs.a(), runs.b().unwrap());
+                assert_eq!(a.branched_at(), Some(13));
+                let gap = last(b).customer_trust_in_org - last(a).customer_trust_in_org;
+                assert!((0.0..0.1).contains(&gap), "trust gap {gap}");
+                assert!(kept(a) < kept(b));
+            }
+            6 => {
+                // Word of mouth beats the viral campaign.
+                let (a, b) = (runs.a(), runs.b().unwrap());
+                assert_eq!(b.sim().policy(), Some("viral_campaign"));
+                assert_eq!(a.step_index(), 104);
+                let (ta, tb) = (&last(a).totals, &last(b).totals);
+                assert!(ta.acquisitions_word_of_mouth > 2 * tb.acquisitions_word_of_mouth);
+                assert!(tb.acquisitions_campaign > 10 * ta.acquisitions_campaign.max(1));
+                assert!(tb.churn > 3 * ta.churn);
+            }
+            _ => assert!(runs.comparing()),
+        };
+        for (i, step) in story.iter().enumerate() {
+            stagings.push(perform(step, &mut runs).unwrap());
+            check(i, &runs);
+        }
+        assert_eq!(
+            stagings[1],
+            Staging {
+                focus: Focus::Department,
+                highlight: Some(Mechanism::SiloWalls)
+            }
+        );
+        assert_eq!(stagings[7], Staging::default());
+    }
+
+    /// Stepping back re-performs the story from the start: the same state
+    /// as getting there forwards.
+    #[test]
+    fn performing_to_a_step_equals_performing_each_step_in_order() {
+        let scenario = workshop();
+        let mut forward = Runs::new(Session::new(&scenario, None, None).unwrap());
+        for step in &scenario.story[..6] {
+            perform(step, &mut forward).unwrap();
+        }
+        let mut jumped = Runs::new(Session::new(&scenario, None, None).unwrap());
+        // Wander first: compare on, edits, another step.
+        jumped.compare("all_about_you").unwrap();
+        jumped.a_mut().set_knob(Knob::Transparency, 0.1).unwrap();
+        jumped.goto(70);
+        let staging = perform_to(&scenario.story, 5, &mut jumped).unwrap();
+        assert_eq!(staging.focus, Focus::ExistingCustomer);
+        for (f, j) in [
+            (forward.a(), jumped.a()),
+            (forward.b().unwrap(), jumped.b().unwrap()),
+        ] {
+            assert_eq!(f.step_index(), j.step_index());
+            assert_eq!(f.sim().state_hash(), j.sim().state_hash());
+            assert_eq!(f.edits(), j.edits());
+        }
+    }
+}

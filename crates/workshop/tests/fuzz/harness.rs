@@ -1,0 +1,160 @@
+//! What the fuzz targets do with one input, shared by `fuzz/` (cargo fuzz)
+//! and the corpus regression test (`crates/workshop/tests/fuzz/mod.rs`).
+//!
+//! Beyond "does not panic", each input is held to what the file format
+//! promises: every error names the file and, unless it is an I/O error, a
+//! line and column inside the text; a scenario that validates builds, runs
+//! and rewinds, its rows stay finite, and its story can be told; an
+//! experiment that validates has runnable conditions.
+
+// Each user of this file (the fuzz targets, the test) calls part of it.
+#![allow(dead_code)]
+
+use siloscope_model::sim::{RunOptions, SimError, Simulation};
+use siloscope_scenario::{self as scenario, ErrorKind, ScenarioErrors};
+use siloscope_workshop::compare::Runs;
+use siloscope_workshop::session::Session;
+use std::path::Path;
+
+/// The file name errors must carry.
+pub const SCENARIO_FILE: &str = "fuzz.scenario.ron";
+
+/// Organisations bigger than this are validated but not built: a fuzzer's
+/// `count: 150000` is a valid scenario, and building it is the benchmarks'
+/// job, not the fuzzer's.
+const BUILD_AGENTS: u32 = 1_500;
+/// Ties allowed when building (the network refuses more, with an error).
+const BUILD_TIES: u64 = 40_000;
+/// Steps run per built scenario.
+const STEPS: u32 = 3;
+
+/// Parse, validate, build and run a few steps of a scenario given as bytes.
+pub fn scenario(data: &[u8]) {
+    let parsed = scenario::parse_bytes(data, SCENARIO_FILE);
+    let mut sc = match parsed {
+        Err(errors) => return check_errors(&errors, data, SCENARIO_FILE),
+        Ok(sc) => sc,
+    };
+    assert!(u64::from(sc.agent_count()) <= sc.max_agents);
+    assert!(sc.steps >= 1 && sc.steps <= scenario::MAX_STEPS);
+    if sc.agent_count() > BUILD_AGENTS {
+        return;
+    }
+    sc.max_ties = sc.max_ties.min(BUILD_TIES);
+
+    // The start policy and up to three of the policies on offer each start
+    // a run.
+    let mut policies: Vec<Option<String>> = vec![None];
+    policies.extend(
+        sc.policy_names()
+            .into_iter()
+            .take(3)
+            .map(|p| Some(p.to_owned())),
+    );
+    for policy in policies {
+        let options = RunOptions {
+            policy,
+            record_flows: true,
+            ..RunOptions::default()
+        };
+        let mut sim = match Simulation::new(&sc, options) {
+            Ok(sim) => sim,
+            // The only refusal a validated scenario may meet: the harness's
+            // own tie cap.
+            Err(SimError::Build(e)) => {
+                assert!(e.to_string().contains("max_ties"), "{e}");
+                return;
+            }
+            Err(e) => panic!("a validated scenario failed to build: {e}"),
+        };
+        for _ in 0..STEPS.min(sc.steps) {
+            // A mean over nothing (no customers, say) is no row, never NaN.
+            sim.step()
+                .rows(|metric, part, v| assert!(v.is_finite(), "{metric} {part} = {v}"));
+        }
+    }
+
+    // The workshop's paths: a session that rewinds and tells its
+    // story (only for short horizons: a story may run to the last step).
+    let mut session = Session::new(&sc, None, None).expect("built once above");
+    for _ in 0..STEPS {
+        session.step();
+    }
+    session.goto(1);
+    assert_eq!(session.step_index(), 1.min(sc.steps));
+    if !sc.story.is_empty() && sc.steps <= 64 {
+        let mut runs = Runs::new(session);
+        for last in 0..sc.story.len() {
+            siloscope_workshop::story::perform_to(&sc.story, last, &mut runs)
+                .expect("a validated story is refused nothing");
+        }
+    }
+}
+
+/// Parse and check an experiment given as bytes, as if it were the file
+/// `crates/workshop/tests/fuzz/fuzz.experiment.ron` under `root` (its scenario is read
+/// relative to that: `tiny.scenario.ron` is the one the seeds use).
+pub fn experiment(data: &[u8], root: &Path) {
+    let path = root.join("crates/workshop/tests/fuzz/fuzz.experiment.ron");
+    let file = path.display().to_string();
+    let src = match scenario::utf8(data, &file) {
+        Ok(src) => src,
+        Err(e) => return check_errors(&ScenarioErrors::from(e), data, &file),
+    };
+    let exp = match siloscope_lab::experiment::parse(src, &path) {
+        Err(errors) => return check_errors(&errors, data, &file),
+        Ok(exp) => exp,
+    };
+    assert!(exp.runs() >= 1 && exp.runs() <= siloscope_lab::experiment::MAX_RUNS);
+    assert!(exp.steps >= 1 && exp.steps <= scenario::MAX_STEPS);
+    // Step indices (0-based) to summarise, the last step among them.
+    assert!(exp.at_steps.iter().all(|&s| s < exp.steps));
+    assert_eq!(exp.at_steps.last(), Some(&(exp.steps - 1)));
+    assert!(exp.baseline_of.iter().all(|&b| b < exp.conditions.len()));
+    if exp.scenario.agent_count() > BUILD_AGENTS {
+        return;
+    }
+    for cond in exp.conditions.iter().take(4) {
+        let options = RunOptions {
+            policy: Some(cond.policy.clone()),
+            ..RunOptions::default()
+        };
+        let Ok(mut sim) = Simulation::new(&exp.scenario, options) else {
+            continue; // a scenario over the tie cap: not this harness's business
+        };
+        for &(knob, v) in &cond.knobs {
+            sim.set_knob(knob, v)
+                .expect("a validated sweep value is in range");
+        }
+        sim.step();
+    }
+    // Conditions are told apart by their labels in every output table.
+    let labels: std::collections::HashSet<String> =
+        exp.conditions.iter().map(|c| c.label()).collect();
+    assert_eq!(
+        labels.len(),
+        exp.conditions.len(),
+        "two conditions share a label"
+    );
+}
+
+/// Errors must be non-empty, name the file and point inside the text.
+fn check_errors(errors: &ScenarioErrors, data: &[u8], file: &str) {
+    let lines = data.split(|&b| b == b'\n').count();
+    let mut any = false;
+    for e in errors.iter() {
+        any = true;
+        assert!(!e.message.is_empty(), "{e}");
+        let shown = e.to_string();
+        assert!(shown.starts_with(file), "{shown}");
+        if e.kind != ErrorKind::Io && e.file == file {
+            assert!(
+                e.line >= 1 && e.line <= lines,
+                "line {} of {lines}: {shown}",
+                e.line
+            );
+            assert!(e.column >= 1, "{shown}");
+        }
+    }
+    assert!(any, "an empty error list");
+}

@@ -1,0 +1,77 @@
+//! The fuzz corpus as regression tests: every input the fuzzers kept
+//! (`crates/workshop/tests/fuzz/corpus/<target>/`) goes through the same harness the fuzz
+//! targets run (`harness.rs`), so a crash once found stays fixed. See the
+//! README's "Fuzzing" section for how the corpus is grown and minimised.
+
+mod harness;
+
+use std::path::{Path, PathBuf};
+
+fn root() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+}
+
+fn corpus(target: &str) -> Vec<PathBuf> {
+    let dir = root()
+        .join("crates/workshop/tests/fuzz/corpus")
+        .join(target);
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    files
+}
+
+/// Run `f` on every corpus file, naming the file that panics or hangs.
+fn replay(target: &str, min: usize, f: impl Fn(&[u8]) + Send + 'static) {
+    let files = corpus(target);
+    assert!(files.len() >= min, "{target}: only {} inputs", files.len());
+    // A worker replays; this thread watches the clock, so an input that
+    // hangs (the fuzzers found one) fails the test instead of CI's limit.
+    let current = std::sync::Arc::new(std::sync::Mutex::new(PathBuf::new()));
+    let (done, finished) = std::sync::mpsc::channel();
+    let at = current.clone();
+    std::thread::spawn(move || {
+        for path in &files {
+            *at.lock().unwrap() = path.clone();
+            let data = std::fs::read(path).unwrap();
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&data)));
+            if outcome.is_err() {
+                let _ = done.send(Err(path.clone()));
+                return;
+            }
+        }
+        let _ = done.send(Ok(()));
+    });
+    // Generous: the whole corpus replays in about a second.
+    match finished.recv_timeout(std::time::Duration::from_secs(120)) {
+        Ok(Ok(())) => {}
+        Ok(Err(path)) => panic!("{target} input {} fails", path.display()),
+        Err(_) => panic!(
+            "{target} input {} has not finished in two minutes",
+            current.lock().unwrap().display()
+        ),
+    }
+}
+
+#[test]
+fn the_scenario_fuzz_corpus_replays_without_a_failure() {
+    replay("scenario", 100, harness::scenario);
+}
+
+#[test]
+fn the_experiment_fuzz_corpus_replays_without_a_failure() {
+    replay("experiment", 20, |data| harness::experiment(data, root()));
+}
+
+#[test]
+fn the_harness_runs_the_shipped_scenarios_and_the_tiny_one() {
+    // The harness is not vacuous: valid files reach the simulation (a
+    // scenario it cannot build would panic inside it).
+    let tiny = std::fs::read(root().join("crates/workshop/tests/fuzz/tiny.scenario.ron")).unwrap();
+    assert!(siloscope_scenario::parse_bytes(&tiny, "tiny").is_ok());
+    harness::scenario(&tiny);
+    let workshop = std::fs::read(root().join("scenarios/workshop.scenario.ron")).unwrap();
+    harness::scenario(&workshop);
+}

@@ -1,0 +1,3 @@
+//! Integration tests of the workshop layer, in one binary.
+
+mod fuzz;
