@@ -173,6 +173,16 @@ pub struct Totals {
     pub savings: f64,
 }
 
+/// A department's staff flows since step 0: shares that crossed a silo
+/// wall and shares inside the department, for its E-I index.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DepartmentFlows {
+    /// Shares across a wall (counted for both departments).
+    pub external: u64,
+    /// Shares inside the department.
+    pub internal: u64,
+}
+
 /// Everything one step measured.
 #[derive(Clone, Debug, Default)]
 pub struct StepReport {
@@ -223,9 +233,9 @@ pub struct StepReport {
     pub flows_external: u32,
     /// Flows blocked at walls.
     pub flows_blocked: u32,
-    /// Cumulative per-department `(external, internal)` flow counts, by
-    /// group index (zero for non-departments).
-    pub department_flows: Vec<(u64, u64)>,
+    /// Cumulative flows of each department, by group index (zero for
+    /// non-departments).
+    pub department_flows: Vec<DepartmentFlows>,
     /// Names of the groups, for department rows (shared between reports).
     pub group_names: std::sync::Arc<[String]>,
     /// Peer help given.
@@ -396,9 +406,10 @@ impl StepReport {
             "all",
             ei_index(t.flows_external as f64, t.flows_internal as f64),
         );
-        for (name, (e, i)) in self.group_names.iter().zip(&self.department_flows) {
-            if e + i > 0 {
-                opt("ei_index_department", name, ei_index(*e as f64, *i as f64));
+        for (name, f) in self.group_names.iter().zip(&self.department_flows) {
+            if f.external + f.internal > 0 {
+                let ei = ei_index(f.external as f64, f.internal as f64);
+                opt("ei_index_department", name, ei);
             }
         }
         opt("peer_help", "all", count(self.peer_help));
@@ -472,7 +483,10 @@ mod tests {
         };
         r.satisfaction = [f64::NAN, f64::NAN, 0.7, f64::NAN];
         r.group_names = vec!["Product".to_owned()].into();
-        r.department_flows = vec![(1, 3)];
+        r.department_flows = vec![DepartmentFlows {
+            external: 1,
+            internal: 3,
+        }];
         let mut rows = Vec::new();
         r.rows(|m, p, v| rows.push((m, p.to_owned(), v)));
         for (m, _, v) in &rows {

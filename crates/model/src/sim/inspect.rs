@@ -1,0 +1,201 @@
+//! Reading a run: its state agent by agent, its report and totals, the
+//! memory it holds, and a hash of its whole dynamic state for determinism
+//! checks (the golden hashes).
+
+use super::Simulation;
+use crate::agent::{Lifecycle, Needs, Source};
+use crate::knob::KnobValues;
+use crate::metrics::{StepReport, Totals};
+use crate::network::Network;
+use crate::scenario::Scenario;
+
+impl Simulation {
+    /// The next step to compute (= steps computed so far).
+    pub fn step_index(&self) -> u32 {
+        self.step
+    }
+
+    /// The scenario this run was built from.
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+
+    /// The run's seed.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// The policy last applied by name, if any.
+    pub fn policy(&self) -> Option<&str> {
+        self.policy.as_deref()
+    }
+
+    /// Current knob values.
+    pub fn knobs(&self) -> &KnobValues {
+        &self.knobs
+    }
+
+    /// The organisation's graph.
+    pub fn network(&self) -> &Network {
+        &self.net
+    }
+
+    /// Trust on directed tie `t`.
+    pub fn trust(&self, t: usize) -> f32 {
+        self.ev.trust(t)
+    }
+
+    /// Evidence `(r, s)` on tie `t`.
+    pub fn evidence(&self, t: usize) -> (f32, f32) {
+        (self.ev.positive()[t], self.ev.negative()[t])
+    }
+
+    /// Lifecycle state of a customer-part agent (`None` for staff and
+    /// partners).
+    pub fn lifecycle(&self, agent: u32) -> Option<Lifecycle> {
+        self.net.part[agent as usize]
+            .is_customer()
+            .then(|| Lifecycle::from_u8(self.state[agent as usize]))
+    }
+
+    /// An agent's needs (zero for staff and partners).
+    pub fn needs(&self, agent: u32) -> Needs {
+        self.needs[agent as usize]
+    }
+
+    /// How much the organisation knows about a customer, in `[0, 1]`.
+    pub fn knowledge(&self, agent: u32) -> f32 {
+        self.knowledge[agent as usize]
+    }
+
+    /// A customer's satisfaction at the start of the last step.
+    pub fn satisfaction(&self, agent: u32) -> f32 {
+        self.sat[agent as usize]
+    }
+
+    /// A customer's mean trust in the organisation at the start of the last
+    /// step.
+    pub fn trust_in_org(&self, agent: u32) -> f32 {
+        self.trust_org[agent as usize]
+    }
+
+    /// How a customer first heard of the organisation.
+    pub fn source(&self, agent: u32) -> Source {
+        match self.source[agent as usize] {
+            1 => Source::WordOfMouth,
+            2 => Source::Campaign,
+            _ => Source::None,
+        }
+    }
+
+    /// The organisation's current offering.
+    pub fn offering(&self) -> Needs {
+        self.offering
+    }
+
+    /// The last step's report.
+    pub fn report(&self) -> &StepReport {
+        &self.report
+    }
+
+    /// Totals since step 0.
+    pub fn totals(&self) -> &Totals {
+        &self.report.totals
+    }
+
+    /// Bytes held by the simulation's state (network, evidence, agents,
+    /// queue), measured from capacities.
+    pub fn heap_bytes(&self) -> usize {
+        fn v<T>(x: &Vec<T>) -> usize {
+            x.capacity() * std::mem::size_of::<T>()
+        }
+        self.net.heap_bytes()
+            + self.ev.heap_bytes()
+            + self.queue.heap_bytes()
+            + v(&self.state)
+            + v(&self.next_state)
+            + v(&self.needs)
+            + v(&self.knowledge)
+            + v(&self.relief)
+            + v(&self.last_channel)
+            + v(&self.source)
+            + v(&self.persuasion)
+            + v(&self.heard_back)
+            + v(&self.sat)
+            + v(&self.trust_org)
+            + v(&self.pending)
+            + v(&self.pulls)
+            + v(&self.exposures)
+            + v(&self.report.flows)
+    }
+
+    /// A hash of the whole dynamic state (FNV-1a over the bits of every
+    /// state array, the offering and the totals), for determinism checks.
+    pub fn state_hash(&self) -> u64 {
+        let mut h = Fnv::new();
+        h.u32(self.step);
+        h.bytes(&self.state);
+        for x in self
+            .ev
+            .positive()
+            .iter()
+            .chain(self.ev.negative())
+            .chain(&self.knowledge)
+            .chain(&self.relief)
+        {
+            h.u32(x.to_bits());
+        }
+        for x in self.offering {
+            h.u32(x.to_bits());
+        }
+        h.bytes(&self.source);
+        h.bytes(&self.last_channel);
+        let t = &self.report.totals;
+        for x in [
+            t.needs_raised,
+            t.needs_reached,
+            t.loops_closed,
+            t.acquisitions_word_of_mouth,
+            t.acquisitions_campaign,
+            t.churn,
+            t.returns,
+            t.flows_internal,
+            t.flows_external,
+            t.cost.to_bits(),
+            t.savings.to_bits(),
+        ] {
+            h.u64(x);
+        }
+        h.u64(self.queue.len() as u64);
+        h.finish()
+    }
+}
+
+/// FNV-1a, 64-bit: a stable hash for determinism checks (std's hashers are
+/// randomly keyed or unspecified across versions).
+struct Fnv(u64);
+
+impl Fnv {
+    fn new() -> Self {
+        Self(0xcbf2_9ce4_8422_2325)
+    }
+
+    fn bytes(&mut self, b: &[u8]) {
+        for &x in b {
+            self.0 ^= u64::from(x);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    fn u32(&mut self, x: u32) {
+        self.bytes(&x.to_le_bytes());
+    }
+
+    fn u64(&mut self, x: u64) {
+        self.bytes(&x.to_le_bytes());
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}

@@ -1,0 +1,138 @@
+//! **The customer's life is not linear: fits and starts, loops** (seed
+//! 004): the customer lifecycle, and what an active customer does.
+//!
+//! **Models:** every customer-part agent is in one of seven states: unaware →
+//! aware → considering → customer ⇄ advocate, churned → returning →
+//! customer, with lapses back (aware → unaware, considering → aware,
+//! returning → churned at `model.lapse_rate`). Each step, by state:
+//! - **customer / advocate**: may raise a need through the extranet
+//!   (`extranet.rs`), contacts a touchpoint (`touchpoints.rs`), asks a peer
+//!   (`community.rs`), hears of changes (`extranet.rs`); churns with
+//!   `lifecycle::churn_chance(model.churn_rate, satisfaction, trust)`;
+//!   becomes an advocate (or stops being one) at `model.advocate_rate` when
+//!   satisfaction and trust clear (or miss) `model.advocate_satisfaction`
+//!   and `model.advocate_trust`;
+//! - **unaware**: may hear of the organisation (`word_of_mouth.rs`);
+//! - **aware**: considers at `model.consider_rate · persuasion`;
+//! - **considering**: converts at `model.convert_rate · satisfaction`,
+//!   counted by the source it first heard from;
+//! - **churned**: returns at `model.return_rate · pull`, where the pull is
+//!   1 within [`ANSWER_MEMORY`] steps of an answer closing one of its loops,
+//!   else the word of mouth around it;
+//! - **returning**: comes back at `model.consider_rate · satisfaction`.
+//!
+//! The new state is written to a buffer and switched in phase 5.
+//!
+//! **Knobs:** none of its own (the mechanisms it calls have theirs).
+//! Assumptions: the `model.*_rate` values above.
+//!
+//! **Feeds:** `lifecycle` counts, `churn`, `returns`, acquisitions,
+//! `advocates`, `customers`.
+//!
+//! **Leaves out:** contract lengths; customers who leave for a competitor
+//! (there is none).
+
+use crate::agent::{Lifecycle, Source};
+use crate::lifecycle;
+use crate::sim::{NEVER, Simulation};
+
+/// Steps after an answer during which a churned customer is more open to
+/// returning.
+const ANSWER_MEMORY: u32 = 4;
+
+impl Simulation {
+    /// A customer or prospect acts according to their lifecycle state.
+    pub(super) fn customer_acts(&mut self, t: u32, c: u32) {
+        let ci = c as usize;
+        let state = Lifecycle::from_u8(self.state[ci]);
+        let sat = self.sat[ci];
+        let trust_org = self.trust_org[ci];
+        let next = match state {
+            Lifecycle::Customer | Lifecycle::Advocate => {
+                self.need_through_extranet(t, c);
+                self.contact(t, c);
+                self.ask_peer(c);
+                self.hear_of_changes(c);
+                if self.rng.chance(lifecycle::churn_chance(
+                    self.params.churn_rate,
+                    sat,
+                    trust_org,
+                )) {
+                    self.report.churn += 1;
+                    Lifecycle::Churned
+                } else {
+                    let can_advocate = sat >= self.params.advocate_satisfaction
+                        && trust_org >= self.params.advocate_trust;
+                    match state {
+                        Lifecycle::Customer
+                            if can_advocate && self.rng.chance(self.params.advocate_rate) =>
+                        {
+                            Lifecycle::Advocate
+                        }
+                        Lifecycle::Advocate
+                            if !can_advocate && self.rng.chance(self.params.advocate_rate) =>
+                        {
+                            Lifecycle::Customer
+                        }
+                        s => s,
+                    }
+                }
+            }
+            Lifecycle::Unaware => self.prospect_hears(c),
+            Lifecycle::Aware => {
+                if self
+                    .rng
+                    .chance(self.params.consider_rate * self.persuasion[ci])
+                {
+                    Lifecycle::Considering
+                } else if self.rng.chance(self.params.lapse_rate) {
+                    self.source[ci] = Source::None as u8;
+                    Lifecycle::Unaware
+                } else {
+                    state
+                }
+            }
+            Lifecycle::Considering => {
+                if self.rng.chance(self.params.convert_rate * sat) {
+                    if self.source[ci] == Source::WordOfMouth as u8 {
+                        self.report.acquisitions_word_of_mouth += 1;
+                    } else {
+                        self.report.acquisitions_campaign += 1;
+                    }
+                    Lifecycle::Customer
+                } else if self.rng.chance(self.params.lapse_rate) {
+                    Lifecycle::Aware
+                } else {
+                    state
+                }
+            }
+            Lifecycle::Churned => {
+                let heard =
+                    self.heard_back[ci] != NEVER && t - self.heard_back[ci] <= ANSWER_MEMORY;
+                let x = self.word_of_mouth(c, 0.0).share;
+                let pull = if heard { 1.0 } else { x.min(1.0) };
+                if self.rng.chance(self.params.return_rate * pull) {
+                    Lifecycle::Returning
+                } else {
+                    state
+                }
+            }
+            Lifecycle::Returning => {
+                if self.rng.chance(self.params.consider_rate * sat) {
+                    self.report.returns += 1;
+                    Lifecycle::Customer
+                } else if self.rng.chance(self.params.lapse_rate) {
+                    Lifecycle::Churned
+                } else {
+                    state
+                }
+            }
+        };
+        self.next_state[ci] = next as u8;
+    }
+
+    /// Phase 5: every customer's new lifecycle state takes effect.
+    pub(super) fn switch_lifecycle(&mut self) {
+        self.state.copy_from_slice(&self.next_state);
+    }
+}

@@ -1,0 +1,94 @@
+//! **What a workshop wants to see**: the step's report.
+//!
+//! **Models:** phase 6, after forgetting. Trust is averaged per pair of parts,
+//! from and toward each part, customers toward the organisation, and across
+//! silo walls; customers are counted per lifecycle state and their mean
+//! satisfaction taken; each department's cumulative flows are copied for
+//! the E-I index; the step's counts are added to the run's totals.
+//!
+//! **Knobs:** none. Feeds: [`crate::metrics::StepReport`] and its [`crate::metrics::Totals`];
+//! the metric names and meanings are listed once, in
+//! [`crate::metrics::METRICS`].
+//!
+//! **Leaves out:** per-agent histories (the workshop session keeps those).
+
+use crate::agent::{Lifecycle, Part};
+use crate::sim::Simulation;
+use crate::trust::{TRUST_CLASSES, WALL_CLASS};
+
+impl Simulation {
+    /// Phase 6: fill the report from the state after forgetting; `sums` is
+    /// the settled trust per trust class.
+    pub(super) fn measure(&mut self, sums: &[f64; TRUST_CLASSES]) {
+        // Walls have their own class; as a part pair they are
+        // Department→Department ties like the internal ones.
+        let dd = Part::Department.index() * 4 + Part::Department.index();
+        let mut pair_sum = [0.0f64; 16];
+        let mut pair_n = [0u64; 16];
+        pair_sum.copy_from_slice(&sums[..16]);
+        pair_n.copy_from_slice(&self.pair_count[..16]);
+        pair_sum[dd] += sums[WALL_CLASS];
+        pair_n[dd] += self.pair_count[WALL_CLASS];
+        let r = &mut self.report;
+        let ratio = |num: f64, den: u64| if den > 0 { num / den as f64 } else { f64::NAN };
+        for i in 0..16 {
+            r.trust_pair[i] = ratio(pair_sum[i], pair_n[i]);
+        }
+        for p in 0..4 {
+            let from: f64 = (0..4).map(|q| pair_sum[p * 4 + q]).sum();
+            let from_n: u64 = (0..4).map(|q| pair_n[p * 4 + q]).sum();
+            r.trust_from[p] = ratio(from, from_n);
+            let to: f64 = (0..4).map(|q| pair_sum[q * 4 + p]).sum();
+            let to_n: u64 = (0..4).map(|q| pair_n[q * 4 + p]).sum();
+            r.trust_toward[p] = ratio(to, to_n);
+        }
+        let org = [Part::Department.index(), Part::Partner.index()];
+        let cust = [Part::ExistingCustomer.index(), Part::NewCustomer.index()];
+        let (mut num, mut den) = (0.0, 0u64);
+        for c in cust {
+            for o in org {
+                num += pair_sum[c * 4 + o];
+                den += pair_n[c * 4 + o];
+            }
+        }
+        r.customer_trust_in_org = ratio(num, den);
+        r.trust_across_silos = ratio(sums[WALL_CLASS], self.pair_count[WALL_CLASS]);
+
+        let mut sat_sum = [0.0f64; 4];
+        let mut sat_n = [0u32; 4];
+        for a in 0..self.net.agents() {
+            let part = self.net.part[a];
+            if !part.is_customer() {
+                continue;
+            }
+            let s = self.state[a] as usize;
+            r.lifecycle[part.index()][s] += 1;
+            if Lifecycle::from_u8(self.state[a]).is_active_customer() {
+                sat_sum[part.index()] += f64::from(self.sat[a]);
+                sat_n[part.index()] += 1;
+            }
+        }
+        for p in 0..4 {
+            r.satisfaction[p] = if sat_n[p] > 0 {
+                sat_sum[p] / f64::from(sat_n[p])
+            } else {
+                f64::NAN
+            };
+        }
+        r.department_flows.clone_from(&self.department_flows);
+        r.items_in_flight = self.queue.len() as u32;
+
+        let t = &mut r.totals;
+        t.needs_raised += u64::from(r.needs_raised);
+        t.needs_reached += u64::from(r.needs_reached);
+        t.loops_closed += u64::from(r.loops_closed);
+        t.acquisitions_word_of_mouth += u64::from(r.acquisitions_word_of_mouth);
+        t.acquisitions_campaign += u64::from(r.acquisitions_campaign);
+        t.churn += u64::from(r.churn);
+        t.returns += u64::from(r.returns);
+        t.flows_internal += u64::from(r.flows_internal);
+        t.flows_external += u64::from(r.flows_external);
+        t.cost += r.cost_staff + r.cost_self_service + r.cost_campaign + r.cost_push;
+        t.savings += r.savings_self_service;
+    }
+}

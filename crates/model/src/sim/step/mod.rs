@@ -1,0 +1,119 @@
+//! The step, one file per mechanism.
+//!
+//! A step `t` runs in six phases, each computing from the state the
+//! previous phases left and writing into buffers, so the result never
+//! depends on the order agents are visited in beyond the fixed index order
+//! of random draws. [`Simulation::step`] below is the whole step; each
+//! phase calls the mechanisms, and each mechanism lives in the file named
+//! after the claim of the source debate it models:
+//!
+//! | file | claim it models | knobs |
+//! |---|---|---|
+//! | `interventions.rs` | scheduled and live changes, campaigns | any |
+//! | `satisfaction.rs` | holes, not drills; know me | `personalisation` |
+//! | `feedback_loop.rs` | customers in the feedback loop; outside-in is one-way | `feedback_listening`, `transparency` |
+//! | `silo_walls.rs` | silos keep trust from seeping through | `silo_permeability` |
+//! | `efficiency.rs` | efficiency at the expense of experience | `efficiency_pressure` |
+//! | `touchpoints.rs` | omnichannel, self-service, listening | `omnichannel_consistency`, `self_service`, `feedback_listening` |
+//! | `extranet.rs` | customers inside the extranet | `extranet_openness` |
+//! | `partners.rs` | inside takes responsibility for partners | `transparency` |
+//! | `push_and_cross_sell.rs` | shouting louder; "it's all about you" | `marketing_push`, `cross_sell_pressure` |
+//! | `word_of_mouth.rs` | word of mouth beats campaigns | `referral_strength`, `campaign_reach` |
+//! | `community.rs` | customers find solutions from peers | `community_enablement` |
+//! | `customer_lifecycle.rs` | the customer's life is not linear | — |
+//! | `evidence.rs` | trust is two-way, from evidence, and fades | — (`model.forgetting`) |
+//! | `measure.rs` | what a workshop wants to see | — |
+//!
+//! Every random draw comes from the run's dynamics stream in this order, so
+//! the same scenario and seed give bit-identical runs.
+
+mod community;
+mod customer_lifecycle;
+mod efficiency;
+mod evidence;
+mod extranet;
+mod feedback_loop;
+mod interventions;
+mod measure;
+mod partners;
+mod push_and_cross_sell;
+mod satisfaction;
+mod silo_walls;
+mod touchpoints;
+mod word_of_mouth;
+
+use crate::agent::Part;
+use crate::flow::{FlowEvent, FlowKind};
+use crate::metrics::StepReport;
+use crate::sim::Simulation;
+
+impl Simulation {
+    /// Compute one step and return its report.
+    pub fn step(&mut self) -> &StepReport {
+        let t = self.step;
+        self.report.reset(t);
+        // 1. Interventions scheduled at `t`, then live changes.
+        self.apply_interventions(t);
+        // 2. Perception, from the state at the start of the step: the
+        //    voice of fully mixed groups, then each customer's satisfaction
+        //    and trust in the organisation.
+        self.mix();
+        self.perceive();
+        // 3. Delivery: needs and answers due at `t` arrive.
+        self.deliver(t);
+        // 4. Decisions: every agent acts on the start-of-step state.
+        self.decide(t);
+        // 5. Apply: evidence, exposures by pushes, lifecycle switches, the
+        //    offering.
+        self.apply_evidence();
+        self.apply_pushed_exposures();
+        self.record_adoptions();
+        self.switch_lifecycle();
+        self.learn_from_needs();
+        // 6. Forget, then measure.
+        let sums = self.forget();
+        self.measure(&sums);
+        self.step += 1;
+        &self.report
+    }
+
+    /// Run `steps` steps, calling `on_step` after each.
+    pub fn run(&mut self, steps: u32, mut on_step: impl FnMut(&StepReport)) {
+        for _ in 0..steps {
+            on_step(self.step());
+        }
+    }
+
+    /// Phase 4: every agent acts, in index order.
+    fn decide(&mut self, t: u32) {
+        for a in 0..self.net.agents() as u32 {
+            match self.net.part[a as usize] {
+                Part::Department => {
+                    self.share_with_colleague(a);
+                    self.share_with_partner(a);
+                    self.push_or_offer(a);
+                }
+                Part::Partner => {}
+                Part::ExistingCustomer | Part::NewCustomer => self.customer_acts(t, a),
+            }
+        }
+    }
+
+    /// Record an item's movement for the app (when asked to).
+    pub(super) fn flow(&mut self, from: u32, to: u32, kind: FlowKind, passed: bool) {
+        if self.record_flows {
+            self.report.flows.push(FlowEvent {
+                from,
+                to,
+                kind,
+                passed,
+            });
+        }
+    }
+
+    /// A random tie from a range, if it is not empty.
+    #[inline]
+    pub(super) fn pick(&mut self, ties: std::ops::Range<usize>) -> Option<usize> {
+        (!ties.is_empty()).then(|| ties.start + self.rng.below(ties.len() as u32) as usize)
+    }
+}

@@ -1,0 +1,59 @@
+//! **Customers want holes, not drills; know me, don't just know about me**
+//! (seed 004).
+//!
+//! **Models:** every customer has needs (a point in a four-dimensional need
+//! space) and the organisation has one offering. Satisfaction is how close
+//! the offering is to the customer's own needs, served better the more the
+//! organisation knows *this* customer (`knowledge`, raised each time one of
+//! their needs reaches Product) when personalisation is high, and eased for
+//! a while by help from peers (`relief`, see `community.rs`):
+//! `sat = lifecycle::satisfaction(offering, needs, knowledge,
+//! personalisation, relief, model.gap_sensitivity)`. A customer's trust in
+//! the organisation is the mean settled trust on their touchpoint ties.
+//!
+//! **Knob:** `personalisation`. Assumptions: `model.gap_sensitivity`,
+//! `model.relief_decay`.
+//!
+//! **Feeds:** satisfaction (read by churn, conversion, advocacy and staff
+//! answers), `satisfaction` rows of the report.
+//!
+//! **Leaves out:** needs that change over time; several offerings.
+
+use crate::knob::Knob;
+use crate::lifecycle;
+use crate::network::TieKind;
+use crate::sim::Simulation;
+use crate::trust::NEUTRAL;
+
+impl Simulation {
+    /// Phase 2: each customer's satisfaction (how well the offering meets
+    /// *their* needs, better when the organisation knows them and
+    /// `personalisation` is high, eased by peer help) and trust in the
+    /// organisation (mean trust on their touchpoint ties), from the state at
+    /// the start of the step.
+    pub(super) fn perceive(&mut self) {
+        let personalisation = self.knobs.get(Knob::Personalisation);
+        let p = &self.params;
+        for a in 0..self.net.agents() {
+            if !self.net.part[a].is_customer() {
+                continue;
+            }
+            self.sat[a] = lifecycle::satisfaction(
+                &self.offering,
+                &self.needs[a],
+                self.knowledge[a],
+                personalisation,
+                self.relief[a],
+                p.gap_sensitivity,
+            );
+            self.relief[a] *= p.relief_decay;
+            let ties = self.net.ties_of_kind(a as u32, TieKind::Touchpoint);
+            self.trust_org[a] = if ties.is_empty() {
+                NEUTRAL
+            } else {
+                let n = ties.len() as f32;
+                self.ev.settled()[ties].iter().sum::<f32>() / n
+            };
+        }
+    }
+}

@@ -1,0 +1,223 @@
+//! **Viral marketing is dead; the only valuable way to get new customers is
+//! through existing customers** (seed 003): word of mouth against campaigns.
+//!
+//! **Models:** each step an unaware prospect is exposed by a campaign with
+//! probability `reach = min(1, campaign_reach + running campaigns)` (each
+//! contact costs `model.cost_campaign_contact`) or by word of mouth with
+//! probability `referral_strength · x`, where `x` is the trust-weighted
+//! share of its peers who refer: advocates count 1, other customers
+//! `model.customer_voice`, each weighted by the prospect's trust in them
+//! over neutral trust; only customers within `model.referral_window` steps
+//! of adopting refer, when that window is set. The two combine as
+//! independent chances (`lifecycle::exposure_to`), and the source is
+//! recorded. With `model.independent_referrals = b > 0` each referring peer
+//! persuades independently (the Independent Cascade model at `b = 1`);
+//! with a fully mixed group (`ties: Mixed`) `x` is the group's share (the
+//! Bass model). An exposed prospect becomes a customer at once with
+//! probability `model.instant_adoption`, else aware, persuaded by the
+//! campaign (`model.campaign_persuasion`) or by its most trusted referrer.
+//!
+//! **Knobs:** `referral_strength`, `campaign_reach`. Assumptions:
+//! `model.customer_voice`, `model.referral_window`,
+//! `model.independent_referrals`, `model.instant_adoption`,
+//! `model.campaign_persuasion`, `model.cost_campaign_contact`.
+//!
+//! **Feeds:** `acquisitions_word_of_mouth`, `acquisitions_campaign`,
+//! `cost_campaign`, the lifecycle counts of prospects.
+//!
+//! **Leaves out:** negative word of mouth from churned customers; referral
+//! rewards.
+
+use crate::agent::{Lifecycle, Source};
+use crate::knob::Knob;
+use crate::lifecycle;
+use crate::network::TieKind;
+use crate::sim::{Referrers, Simulation};
+use crate::trust::NEUTRAL;
+
+/// What a prospect hears from its peers in one step.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) struct PeerVoice {
+    /// Trust-weighted share of its peers who refer (in a fully mixed group,
+    /// the group's share).
+    pub share: f32,
+    /// Its trust in the most trusted of them.
+    pub best_trust: f32,
+    /// When referrals are independent, the chance that none of them
+    /// persuades it (else 1).
+    pub none_persuades: f32,
+}
+
+impl Simulation {
+    /// The voice of each fully mixed group's customers, from the states at
+    /// the start of the step: advocates count 1, customers
+    /// `model.customer_voice`, over the group's size.
+    pub(super) fn mix(&mut self) {
+        if !self.mixed.contains(&true) {
+            return;
+        }
+        let voice = self.params.customer_voice;
+        for (g, group) in self.scenario.groups.iter().enumerate() {
+            if !self.mixed[g] || group.size == 0 {
+                continue;
+            }
+            let (mut advocates, mut customers) = (0u32, 0u32);
+            for a in group.first..group.first + group.size {
+                match self.referrer(a) {
+                    Some(Lifecycle::Advocate) => advocates += 1,
+                    Some(_) => customers += 1,
+                    None => {}
+                }
+            }
+            self.mixed_voice[g] = (advocates as f32 + voice * customers as f32) / group.size as f32;
+            self.mixed_referrers[g] = Referrers {
+                advocates,
+                customers,
+            };
+        }
+    }
+
+    /// An agent's lifecycle state if it refers peers now: an active
+    /// customer within `model.referral_window` steps of becoming one.
+    #[inline]
+    fn referrer(&self, a: u32) -> Option<Lifecycle> {
+        let state = Lifecycle::from_u8(self.state[a as usize]);
+        if !state.is_active_customer() {
+            return None;
+        }
+        let window = self.params.referral_window;
+        (window <= 0.0 || ((self.step - self.adopted_at[a as usize]) as f32) < window)
+            .then_some(state)
+    }
+
+    /// The chance per step that word of mouth exposes prospect `c`, and its
+    /// trust in its most trusted referring peer.
+    fn referral_chance(&self, c: u32) -> (f32, f32) {
+        let q = self.knobs.get(Knob::ReferralStrength);
+        let PeerVoice {
+            share: x,
+            best_trust: best,
+            none_persuades: none,
+        } = self.word_of_mouth(c, q);
+        let b = self.params.independent_referrals;
+        let wom = if b > 0.0 {
+            (1.0 - b) * q * x + b * (1.0 - none)
+        } else {
+            q * x
+        };
+        (wom, best)
+    }
+
+    /// Trust-weighted share of an agent's peers who refer (customers, see
+    /// [`Self::referrer`]), its trust in the most trusted of them
+    /// (word-of-mouth pressure), and, when referrals are independent, the
+    /// chance that none of them persuades it at strength `q`. In a fully
+    /// mixed group, the group's share, heard at neutral trust.
+    pub(super) fn word_of_mouth(&self, c: u32, q: f32) -> PeerVoice {
+        let g = self.net.group[c as usize] as usize;
+        let voice = self.params.customer_voice;
+        let independent = self.params.independent_referrals > 0.0;
+        if self.mixed[g] {
+            let none = if independent {
+                let Referrers {
+                    advocates,
+                    customers,
+                } = self.mixed_referrers[g];
+                (1.0 - q).clamp(0.0, 1.0).powi(advocates as i32)
+                    * (1.0 - q * voice).clamp(0.0, 1.0).powi(customers as i32)
+            } else {
+                1.0
+            };
+            return PeerVoice {
+                share: self.mixed_voice[g],
+                best_trust: NEUTRAL,
+                none_persuades: none,
+            };
+        }
+        let ties = self.net.ties_of_kind(c, TieKind::Peer);
+        if ties.is_empty() {
+            return PeerVoice {
+                share: 0.0,
+                best_trust: 0.0,
+                none_persuades: 1.0,
+            };
+        }
+        let n = ties.len() as f32;
+        let (mut x, mut best, mut none) = (0.0f32, 0.0f32, 1.0f32);
+        let settled = &self.ev.settled()[ties.clone()];
+        for (t, &trust) in ties.zip(settled) {
+            let w = match self.referrer(self.net.target[t]) {
+                Some(Lifecycle::Advocate) => 1.0,
+                Some(_) => voice,
+                None => continue,
+            };
+            let w = w * trust / NEUTRAL;
+            x += w;
+            best = best.max(trust);
+            if independent {
+                none *= (1.0 - q * w).clamp(0.0, 1.0);
+            }
+        }
+        PeerVoice {
+            share: x / n,
+            best_trust: best,
+            none_persuades: none,
+        }
+    }
+
+    /// An unaware prospect may hear of the organisation, by the campaign or
+    /// by word of mouth; returns its state for the next step.
+    pub(super) fn prospect_hears(&mut self, c: u32) -> Lifecycle {
+        let ci = c as usize;
+        let reach = self.knobs.get(Knob::CampaignReach)
+            + self.campaigns.iter().map(|c| c.reach).sum::<f32>();
+        let reach = reach.min(1.0);
+        self.report.cost_campaign += f64::from(reach * self.params.cost_campaign_contact);
+        let (wom, best) = self.referral_chance(c);
+        let (chance, campaign_share) = lifecycle::exposure_to(reach, wom);
+        if self.rng.chance(chance) {
+            let campaign = self.rng.unit() < campaign_share;
+            if campaign {
+                self.source[ci] = Source::Campaign as u8;
+                self.persuasion[ci] = self.params.campaign_persuasion;
+            } else {
+                self.source[ci] = Source::WordOfMouth as u8;
+                self.persuasion[ci] = best;
+            }
+            self.exposed(campaign)
+        } else {
+            Lifecycle::Unaware
+        }
+    }
+
+    /// Where an exposed prospect goes: a customer at once with probability
+    /// `model.instant_adoption` (counted as an acquisition by its source),
+    /// otherwise aware.
+    pub(super) fn exposed(&mut self, by_campaign: bool) -> Lifecycle {
+        if self.rng.chance(self.params.instant_adoption) {
+            if by_campaign {
+                self.report.acquisitions_campaign += 1;
+            } else {
+                self.report.acquisitions_word_of_mouth += 1;
+            }
+            Lifecycle::Customer
+        } else {
+            Lifecycle::Aware
+        }
+    }
+
+    /// Phase 5: the step at which each new customer adopted, for the
+    /// referral window (only kept when a window is set).
+    pub(super) fn record_adoptions(&mut self) {
+        if self.params.referral_window > 0.0 {
+            let next_step = self.step + 1;
+            for (a, (now, next)) in self.state.iter().zip(&self.next_state).enumerate() {
+                if Lifecycle::from_u8(*next).is_active_customer()
+                    && !Lifecycle::from_u8(*now).is_active_customer()
+                {
+                    self.adopted_at[a] = next_step;
+                }
+            }
+        }
+    }
+}
