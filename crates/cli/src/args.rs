@@ -1,0 +1,245 @@
+//! The command line's arguments: one struct per command, parsed by clap.
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// The scenario the app and the examples open by default.
+pub(crate) const DEFAULT_SCENARIO: &str = "scenarios/workshop.scenario.ron";
+
+#[derive(Parser)]
+#[command(
+    name = "siloscope",
+    version,
+    about = "An organisational silo-and-trust simulator",
+    long_about = "Simulates how information and trust flow between an organisation's departments, \
+                  partners, existing customers and new customers under different openness policies."
+)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub(crate) command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+pub(crate) enum Command {
+    /// Check scenario and experiment files; print every error with file, line, column and field.
+    Validate(ValidateArgs),
+    /// Run one simulation headless; write a tidy CSV time series and a JSON summary.
+    Run(RunArgs),
+    /// List a scenario's policies and knobs with their values.
+    Policies(PoliciesArgs),
+    /// Run an experiment (policies × sweeps × seeds) in parallel and compare
+    /// the policies with paired statistics.
+    Batch(BatchArgs),
+    /// Join the output directories of `batch --shard` runs into one.
+    Merge(MergeArgs),
+    /// Turn an organisation's own network (a CSV of agents and a CSV of
+    /// ties) into a scenario file that embeds it.
+    Import(ImportArgs),
+    /// Screen which knobs move a metric most: each knob from the low to the
+    /// high end of its range, one at a time, over paired seeds.
+    Sensitivity(SensitivityArgs),
+    /// Open the workshop app (what `siloscope` alone does).
+    App(AppArgs),
+}
+
+#[derive(clap::Args)]
+pub(crate) struct ValidateArgs {
+    /// Scenario files (*.scenario.ron).
+    #[arg(required = true)]
+    pub(crate) files: Vec<PathBuf>,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct RunArgs {
+    /// Scenario file.
+    pub(crate) scenario: PathBuf,
+    /// Policy to run under (a preset or one the scenario defines).
+    #[arg(long)]
+    pub(crate) policy: Option<String>,
+    /// Seed (default: the scenario's).
+    #[arg(long)]
+    pub(crate) seed: Option<u64>,
+    /// Steps (default: the scenario's).
+    #[arg(long)]
+    pub(crate) steps: Option<u32>,
+    /// Output directory (default: runs/<scenario>_<policy>_s<seed>).
+    #[arg(long)]
+    pub(crate) out: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct PoliciesArgs {
+    /// Scenario file.
+    pub(crate) scenario: PathBuf,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct ImportArgs {
+    /// Agents: id,part,group[,role,start,needs].
+    #[arg(long)]
+    pub(crate) agents: PathBuf,
+    /// Ties: source,target[,weight,channel].
+    #[arg(long)]
+    pub(crate) ties: PathBuf,
+    /// The scenario file to write (*.scenario.ron).
+    #[arg(long)]
+    pub(crate) out: PathBuf,
+    /// The scenario's title [default: from the output file name].
+    #[arg(long)]
+    pub(crate) name: Option<String>,
+    /// Steps in a run.
+    #[arg(long, default_value_t = 104, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub(crate) steps: u32,
+    /// What one step stands for.
+    #[arg(long, default_value = "week")]
+    pub(crate) step_unit: String,
+    /// Base seed.
+    #[arg(long, default_value_t = 1)]
+    pub(crate) seed: u64,
+    /// Leave out ties whose weight is below this.
+    #[arg(long)]
+    pub(crate) min_weight: Option<f64>,
+    /// Overwrite --out if it exists.
+    #[arg(long)]
+    pub(crate) force: bool,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct SensitivityArgs {
+    /// Scenario file.
+    pub(crate) scenario: PathBuf,
+    /// The metric, as in the time series.
+    #[arg(long, default_value = "customer_trust_in_org")]
+    pub(crate) metric: String,
+    /// The metric's part (`all`, a part such as `new_customers`, ...).
+    #[arg(long, default_value = "all")]
+    pub(crate) part: String,
+    /// Policy the knobs start from [default: the scenario's].
+    #[arg(long)]
+    pub(crate) policy: Option<String>,
+    /// Seeds per level (at least 2).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(2..=10_000))]
+    pub(crate) replicates: u32,
+    /// Steps per run [default: the scenario's].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub(crate) steps: Option<u32>,
+    /// Base seed [default: the scenario's].
+    #[arg(long)]
+    pub(crate) seed: Option<u64>,
+    /// Worker threads [default: all cores].
+    #[arg(long)]
+    pub(crate) jobs: Option<usize>,
+    /// Output directory [default: runs/sensitivity_<scenario>_<metric>].
+    #[arg(long)]
+    pub(crate) out: Option<PathBuf>,
+}
+
+/// Which experiment: a file, or a scenario with policies.
+#[derive(clap::Args)]
+pub(crate) struct ExperimentArgs {
+    /// An experiment (*.experiment.ron), or a scenario (*.scenario.ron) with --policies.
+    pub(crate) file: PathBuf,
+    /// With a scenario: the policies to compare, the first being the baseline.
+    #[arg(long, value_delimiter = ',')]
+    pub(crate) policies: Vec<String>,
+    /// Replicates (seeds) per condition [default: the experiment's, or 10].
+    #[arg(long)]
+    pub(crate) replicates: Option<u32>,
+    /// Steps per run [default: the experiment's or scenario's].
+    #[arg(long)]
+    pub(crate) steps: Option<u32>,
+    /// Base seed [default: the experiment's or scenario's].
+    #[arg(long)]
+    pub(crate) seed: Option<u64>,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct BatchArgs {
+    #[command(flatten)]
+    pub(crate) experiment: ExperimentArgs,
+    /// Worker threads [default: all cores].
+    #[arg(long)]
+    pub(crate) jobs: Option<usize>,
+    /// Output directory [default: runs/<name>].
+    #[arg(long)]
+    pub(crate) out: Option<PathBuf>,
+    /// Run one deterministic slice, e.g. 2/8 (runs whose number is 2 modulo
+    /// 8, counting shards from 0); join the slices with `siloscope merge`.
+    #[arg(long, value_parser = parse_shard)]
+    pub(crate) shard: Option<(usize, usize)>,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct MergeArgs {
+    #[command(flatten)]
+    pub(crate) experiment: ExperimentArgs,
+    /// Output directory for the joined outputs.
+    #[arg(long)]
+    pub(crate) out: PathBuf,
+    /// The shards' output directories.
+    #[arg(required = true, last = true)]
+    pub(crate) shards: Vec<PathBuf>,
+}
+
+pub(crate) fn parse_shard(text: &str) -> Result<(usize, usize), String> {
+    let (i, n) = text
+        .split_once('/')
+        .ok_or_else(|| format!("expected I/N such as 0/4, found \"{text}\""))?;
+    let i: usize = i
+        .trim()
+        .parse()
+        .map_err(|_| format!("shard index \"{i}\" is not a number"))?;
+    let n: usize = n
+        .trim()
+        .parse()
+        .map_err(|_| format!("shard count \"{n}\" is not a number"))?;
+    if n == 0 || i >= n {
+        return Err(format!("shard {i}/{n}: need 0 <= I < N"));
+    }
+    Ok((i, n))
+}
+
+#[derive(Clone, Copy, Default, clap::ValueEnum)]
+pub(crate) enum PictureArg {
+    /// Customers inside the organisation's extranet.
+    #[default]
+    Inside,
+    /// Parts as separate circles, customers as the input.
+    Separate,
+}
+
+#[derive(clap::Args, Default)]
+pub(crate) struct AppArgs {
+    /// Scenario file [default: scenarios/workshop.scenario.ron].
+    pub(crate) scenario: Option<PathBuf>,
+    /// Policy to start under (a preset or one the scenario defines).
+    #[arg(long)]
+    pub(crate) policy: Option<String>,
+    /// Seed (default: the scenario's).
+    #[arg(long)]
+    pub(crate) seed: Option<u64>,
+    /// The picture on opening: customers inside the organisation (nested
+    /// rings) or the parts as separate circles.
+    #[arg(long, value_enum, default_value = "inside")]
+    pub(crate) picture: PictureArg,
+    /// Agent to inspect on opening, e.g. "Small business#3".
+    #[arg(long)]
+    pub(crate) inspect: Option<String>,
+    /// Open comparing with run B under this policy (same scenario and seed).
+    #[arg(long)]
+    pub(crate) compare: Option<String>,
+    /// Open in presenter mode (full screen, the scenario's story), at story
+    /// step N (default 1).
+    #[arg(long, value_name = "N", num_args = 0..=1, require_equals = true, default_missing_value = "1")]
+    pub(crate) present: Option<usize>,
+    /// Unattended: compute this many steps, save --screenshot, exit.
+    #[arg(long, requires = "screenshot")]
+    pub(crate) steps: Option<u32>,
+    /// Where the unattended screenshot goes (PNG).
+    #[arg(long, requires = "steps")]
+    pub(crate) screenshot: Option<PathBuf>,
+    /// Unattended: step once per frame for this many frames, print the CPU
+    /// time per frame, exit.
+    #[arg(long, conflicts_with = "steps")]
+    pub(crate) frames: Option<u32>,
+}

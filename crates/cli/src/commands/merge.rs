@@ -1,0 +1,20 @@
+//! `siloscope merge`: the output directories of `batch --shard` runs joined
+//! into one, then the paired comparison.
+
+use super::{experiment_of, print_comparison};
+use crate::args::MergeArgs;
+use anyhow::Result;
+use std::process::ExitCode;
+
+pub(crate) fn run(args: MergeArgs) -> Result<ExitCode> {
+    let exp = experiment_of(&args.experiment)?;
+    let outcome = siloscope_lab::batch::merge(&exp, &args.shards, &args.out)?;
+    eprintln!(
+        "merge: {} runs joined from {} shards into {}",
+        exp.runs(),
+        args.shards.len(),
+        args.out.display()
+    );
+    print_comparison(&exp, &outcome, &args.out)?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,103 @@
+//! One file per command; each has a `run` that takes the command's
+//! arguments (see `args.rs`) and returns the process's exit code.
+
+pub(crate) mod app;
+pub(crate) mod batch;
+pub(crate) mod import;
+pub(crate) mod merge;
+pub(crate) mod policies;
+pub(crate) mod run;
+pub(crate) mod sensitivity;
+pub(crate) mod validate;
+
+use crate::args::ExperimentArgs;
+use anyhow::{Result, bail};
+use siloscope_scenario::{Scenario, files};
+use std::io::Write;
+use std::path::Path;
+
+/// A scenario file, or its errors as one message.
+pub(crate) fn load(path: &Path) -> Result<Scenario> {
+    files::read_scenario(path).map_err(|errors| anyhow::anyhow!("{errors}"))
+}
+
+/// The experiment the arguments name.
+pub(crate) fn experiment_of(
+    args: &ExperimentArgs,
+) -> Result<siloscope_lab::experiment::Experiment> {
+    use siloscope_lab::experiment;
+    if args.file.to_string_lossy().ends_with(".scenario.ron") {
+        return experiment::from_scenario(
+            &args.file,
+            &args.policies,
+            args.replicates.unwrap_or(10),
+            args.steps,
+            args.seed,
+        )
+        .map_err(|e| anyhow::anyhow!(e));
+    }
+    if !args.policies.is_empty() {
+        bail!("--policies is for a scenario; an experiment file lists its own policies");
+    }
+    let mut exp = experiment::read(&args.file).map_err(|e| anyhow::anyhow!("{e}"))?;
+    if let Some(r) = args.replicates {
+        if r == 0 || r > 100_000 {
+            bail!("--replicates: {r} is out of range; allowed 1 to 100000");
+        }
+        exp.replicates = r;
+    }
+    if let Some(s) = args.seed {
+        exp.seed = s;
+    }
+    if let Some(steps) = args.steps {
+        if steps == 0 || steps > siloscope_scenario::MAX_STEPS {
+            bail!(
+                "--steps: {steps} is out of range; allowed 1 to {}",
+                siloscope_scenario::MAX_STEPS
+            );
+        }
+        exp.at_steps.retain(|&s| s < steps - 1);
+        exp.at_steps.push(steps - 1);
+        exp.steps = steps;
+    }
+    Ok(exp)
+}
+
+/// The paired comparison at the last step, one line per condition, metric
+/// and part.
+pub(crate) fn print_comparison(
+    exp: &siloscope_lab::experiment::Experiment,
+    outcome: &siloscope_lab::batch::Outcome,
+    out: &Path,
+) -> Result<()> {
+    let last_step = exp.steps;
+    println!(
+        "\n{} against {} at step {last_step} (paired over {} seeds; mean difference, 95% CI, effect size d_z, share of seeds higher):",
+        exp.name, exp.baseline, exp.replicates
+    );
+    let mut stdout = std::io::stdout().lock();
+    for row in outcome.comparison.iter().filter(|r| r.step == last_step) {
+        writeln!(
+            stdout,
+            "  {:<40} {:<34} {:<20} {:>+10.4} [{:>+10.4}, {:>+10.4}]  d={:>6.2}  wins {:>4.0}%",
+            row.condition,
+            row.metric,
+            row.part,
+            row.mean_diff,
+            row.ci_low,
+            row.ci_high,
+            row.effect_size,
+            row.wins * 100.0
+        )?;
+    }
+    let parquet = if cfg!(feature = "parquet") {
+        ", timeseries.parquet"
+    } else {
+        ""
+    };
+    println!(
+        "\nwrote {}/timeseries.csv{parquet}, summary.csv, comparison.csv, summary.json, plots/",
+        out.display()
+    );
+    Ok(())
+}

@@ -1,0 +1,181 @@
+//! `siloscope run`: one simulation headless, its time series and summary
+//! written atomically, and a short summary table printed.
+
+use super::load;
+use crate::args::RunArgs;
+use anyhow::{Context, Result, bail};
+use siloscope_lab::output::{self, Summary, TimeSeriesWriter};
+use siloscope_model::agent::Part;
+use siloscope_model::sim::{RunOptions, Simulation};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+pub(crate) fn run(args: RunArgs) -> Result<ExitCode> {
+    let RunArgs {
+        scenario: path,
+        policy,
+        seed,
+        steps,
+        out,
+    } = args;
+    let path = path.as_path();
+    let scenario = load(path)?;
+    let steps = steps.unwrap_or(scenario.steps);
+    if steps == 0 || steps > siloscope_scenario::MAX_STEPS {
+        bail!(
+            "--steps {steps} is out of range; allowed 1 to {}",
+            siloscope_scenario::MAX_STEPS
+        );
+    }
+    let options = RunOptions {
+        policy: policy.clone(),
+        seed,
+        record_flows: false,
+    };
+    let mut sim = Simulation::new(&scenario, options)
+        .with_context(|| format!("cannot start {}", path.display()))?;
+    let policy_name = sim.policy().unwrap_or("scenario").to_owned();
+    let seed = sim.seed();
+    let stem = path
+        .file_name()
+        .map(|n| {
+            n.to_string_lossy()
+                .trim_end_matches(".ron")
+                .trim_end_matches(".scenario")
+                .to_owned()
+        })
+        .unwrap_or_else(|| "run".to_owned());
+    let out =
+        out.unwrap_or_else(|| PathBuf::from("runs").join(format!("{stem}_{policy_name}_s{seed}")));
+    std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
+
+    // Stream the series to a temporary file, renamed into place at the end.
+    let series_path = out.join("timeseries.csv");
+    let tmp = output::temp_path(&series_path);
+    let file =
+        std::fs::File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
+    let mut writer = TimeSeriesWriter::new(std::io::BufWriter::new(file))?;
+    let mut io_result = Ok(());
+    sim.run(steps, |report| {
+        if io_result.is_ok() {
+            io_result = writer.write(0, &policy_name, seed, report);
+        }
+        if report.step == steps / 2 {
+            output::stall_if_asked(&series_path, || {});
+        }
+    });
+    io_result.with_context(|| format!("cannot write {}", tmp.display()))?;
+    let file = writer.finish()?.into_inner().map_err(|e| e.into_error())?;
+    file.sync_all()?;
+    std::fs::rename(&tmp, &series_path)?;
+
+    let summary = Summary::of(&sim);
+    let json = serde_json::to_vec_pretty(&summary)?;
+    output::write_atomic(&out.join("summary.json"), &json)?;
+    print_summary(&summary);
+    println!(
+        "\nwrote {} and {}",
+        series_path.display(),
+        out.join("summary.json").display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_summary(s: &Summary) {
+    let last = |m: &str, p: &str| s.last_step.get(m).and_then(|v| v.get(p)).copied();
+    let total = |m: &str| s.totals.get(m).copied().unwrap_or(0.0);
+    let fmt = |v: Option<f64>| v.map_or_else(|| "-".to_owned(), |v| format!("{v:.3}"));
+    println!(
+        "{} — policy {}, seed {}, {} {}s, {} agents, {} ties",
+        s.scenario,
+        if s.policy.is_empty() {
+            "(scenario knobs)"
+        } else {
+            &s.policy
+        },
+        s.seed,
+        s.steps,
+        s.step_unit,
+        s.agents.values().sum::<u64>(),
+        s.ties
+    );
+    let rows: Vec<(&str, String)> = vec![
+        (
+            "customer trust in the organisation",
+            fmt(last("customer_trust_in_org", "all")),
+        ),
+        (
+            "trust across silo walls",
+            fmt(last("trust_across_silos", "all")),
+        ),
+        (
+            "satisfaction (existing customers)",
+            fmt(last("satisfaction", Part::ExistingCustomer.label())),
+        ),
+        (
+            "active customers (existing + new)",
+            format!(
+                "{:.0}",
+                last("customers", Part::ExistingCustomer.label()).unwrap_or(0.0)
+                    + last("customers", Part::NewCustomer.label()).unwrap_or(0.0)
+            ),
+        ),
+        (
+            "advocates",
+            format!(
+                "{:.0}",
+                last("advocates", Part::ExistingCustomer.label()).unwrap_or(0.0)
+                    + last("advocates", Part::NewCustomer.label()).unwrap_or(0.0)
+            ),
+        ),
+        (
+            "acquisitions: word of mouth / campaign",
+            format!(
+                "{:.0} / {:.0}",
+                total("acquisitions_word_of_mouth"),
+                total("acquisitions_campaign")
+            ),
+        ),
+        (
+            "churned / returned",
+            format!("{:.0} / {:.0}", total("churn"), total("returns")),
+        ),
+        (
+            "needs raised / reached Product",
+            format!(
+                "{:.0} / {:.0}",
+                total("needs_raised"),
+                total("needs_reached_product")
+            ),
+        ),
+        (
+            "feedback loops closed",
+            format!(
+                "{:.0} ({} of needs)",
+                total("loops_closed"),
+                fmt(last("loop_closure_share", "all"))
+            ),
+        ),
+        (
+            "E-I index: flow / structure / random",
+            format!(
+                "{} / {} / {}",
+                fmt(last("ei_index_flow_cumulative", "all")),
+                fmt(s.ei_index_structure),
+                fmt(s.ei_index_random_baseline)
+            ),
+        ),
+        (
+            "cost / self-service savings",
+            format!(
+                "{:.1} / {:.1}",
+                total("cost_total"),
+                total("savings_self_service")
+            ),
+        ),
+    ];
+    let width = rows.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+    for (k, v) in rows {
+        println!("  {k:<width$}  {v}");
+    }
+}
