@@ -1,0 +1,88 @@
+//! Writing the imported organisation as a scenario file: one group per
+//! distinct group, every agent and tie named.
+
+use super::{Agent, ImportOptions};
+use siloscope_model::agent::{Channel, Part};
+
+pub(super) fn quoted(s: &str) -> String {
+    ron::to_string(s).unwrap_or_else(|_| format!("{s:?}"))
+}
+
+pub(super) fn render(
+    options: &ImportOptions,
+    agents: &[Agent],
+    groups: &[(String, Part, u64)],
+    ties: &[(usize, usize, Option<Channel>)],
+    agents_file: &str,
+    ties_file: &str,
+) -> String {
+    let part_name = |p: Part| match p {
+        Part::Department => "Department",
+        Part::Partner => "Partner",
+        Part::ExistingCustomer => "ExistingCustomer",
+        Part::NewCustomer => "NewCustomer",
+    };
+    let mut s = String::new();
+    s.push_str(&format!(
+        "// Imported by `siloscope import` from {agents_file} and {ties_file}:\n// {} agents in {} groups, {} ties. Edit knobs, policies, interventions\n// and the model below as for any scenario.\n//\n// What to watch: how siloed your departments are (the E-I index of the\n// drawn ties beside its random-mixing baseline, in `siloscope run`'s\n// summary, and of the flows over time), and how trust and customers move\n// under each policy on *your* network.\n",
+        agents.len(),
+        groups.len(),
+        ties.len()
+    ));
+    s.push_str("Scenario(\n");
+    s.push_str(&format!("    name: {},\n", quoted(&options.name)));
+    s.push_str(&format!(
+        "    seed: {},\n    steps: {},\n    step_unit: {},\n",
+        options.seed,
+        options.steps,
+        quoted(&options.step_unit)
+    ));
+    s.push_str(&format!(
+        "    limits: (max_agents: {}, max_ties: {}),\n",
+        (agents.len() as u64).max(1),
+        (2 * ties.len() as u64).max(1)
+    ));
+    s.push_str("    groups: [\n");
+    for (name, part, _) in groups {
+        let role = agents
+            .iter()
+            .find(|a| a.group == *name && a.role.is_some())
+            .and_then(|a| a.role)
+            .filter(|_| *part == Part::Department);
+        let role = role.map(|r| format!(", role: {r:?}")).unwrap_or_default();
+        s.push_str(&format!(
+            "        (name: {}, part: {}{role}, count: 0, ties: None),\n",
+            quoted(name),
+            part_name(*part)
+        ));
+    }
+    s.push_str("    ],\n    agents: [\n");
+    for a in agents {
+        let mut extra = String::new();
+        if let Some(start) = a.start {
+            extra.push_str(&format!(", start: {start:?}"));
+        }
+        if let Some(needs) = &a.needs {
+            let v: Vec<String> = needs.iter().map(|x| format!("{x}")).collect();
+            extra.push_str(&format!(", needs: [{}]", v.join(", ")));
+        }
+        s.push_str(&format!(
+            "        (id: {}, group: {}{extra}),\n",
+            quoted(&a.id),
+            quoted(&a.group)
+        ));
+    }
+    s.push_str("    ],\n    ties: [\n");
+    for &(a, b, channel) in ties {
+        let channel = channel
+            .map(|c| format!(", channel: {c:?}"))
+            .unwrap_or_default();
+        s.push_str(&format!(
+            "        (from: {}, to: {}{channel}),\n",
+            quoted(&agents[a].id),
+            quoted(&agents[b].id)
+        ));
+    }
+    s.push_str("    ],\n)\n");
+    s
+}

@@ -1,0 +1,137 @@
+//! Reading the CSVs: a header and rows, each cell with its line and
+//! column for error messages; parts and enum values as the scenario
+//! format spells them.
+
+use super::{Csv, ImportError};
+use siloscope_model::agent::Part;
+
+/// 1-based columns where each field of a raw CSV line starts (quotes
+/// respected), for error positions.
+pub(super) fn field_columns(line: &str) -> Vec<u64> {
+    let mut starts = vec![1];
+    let mut quoted = false;
+    for (i, ch) in line.char_indices() {
+        match ch {
+            '"' => quoted = !quoted,
+            ',' if !quoted => starts.push(line[..=i].chars().count() as u64 + 1),
+            _ => {}
+        }
+    }
+    starts
+}
+
+/// A parsed CSV: its header (lower-cased) and rows with their lines.
+pub(super) struct Table<'a> {
+    pub(super) file: &'a str,
+    pub(super) lines: Vec<&'a str>,
+    pub(super) header: Vec<String>,
+    pub(super) rows: Vec<(u64, Vec<String>)>,
+}
+
+impl Table<'_> {
+    pub(super) fn column(&self, names: &[&str]) -> Option<usize> {
+        self.header.iter().position(|h| names.contains(&h.as_str()))
+    }
+
+    pub(super) fn error(
+        &self,
+        line: u64,
+        col: Option<usize>,
+        message: impl Into<String>,
+    ) -> ImportError {
+        let column = col
+            .and_then(|c| {
+                let text = self.lines.get(line.saturating_sub(1) as usize)?;
+                field_columns(text).get(c).copied()
+            })
+            .unwrap_or(1);
+        ImportError {
+            file: self.file.to_owned(),
+            line,
+            column,
+            field: col
+                .and_then(|c| self.header.get(c).cloned())
+                .unwrap_or_default(),
+            message: message.into(),
+        }
+    }
+}
+
+pub(super) fn read_table<'a>(
+    csv_file: Csv<'a>,
+    errors: &mut Vec<ImportError>,
+) -> Option<Table<'a>> {
+    let at = |line: u64, message: String| ImportError {
+        file: csv_file.name.to_owned(),
+        line,
+        column: 1,
+        field: String::new(),
+        message,
+    };
+    if csv_file.text.trim().is_empty() {
+        errors.push(at(1, "the file is empty; it needs a header row".into()));
+        return None;
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .trim(csv::Trim::All)
+        .from_reader(csv_file.text.as_bytes());
+    let header: Vec<String> = match reader.headers() {
+        Ok(h) => h.iter().map(|s| s.to_ascii_lowercase()).collect(),
+        Err(e) => {
+            errors.push(at(1, format!("unreadable header: {e}")));
+            return None;
+        }
+    };
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        match record {
+            Ok(r) => {
+                let line = r.position().map_or(0, |p| p.line());
+                if r.iter().all(str::is_empty) {
+                    continue;
+                }
+                rows.push((line, r.iter().map(str::to_owned).collect()));
+            }
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                let message = match e.kind() {
+                    csv::ErrorKind::UnequalLengths {
+                        expected_len, len, ..
+                    } => format!("{len} fields, but the header has {expected_len}"),
+                    _ => e.to_string(),
+                };
+                errors.push(at(line, message));
+            }
+        }
+    }
+    Some(Table {
+        file: csv_file.name,
+        lines: csv_file.text.lines().collect(),
+        header,
+        rows,
+    })
+}
+
+pub(super) fn parse_part(text: &str) -> Option<Part> {
+    let t: String = text
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    match t.trim_end_matches('s') {
+        "department" | "inside" | "staff" => Some(Part::Department),
+        "partner" => Some(Part::Partner),
+        "existingcustomer" | "customer" => Some(Part::ExistingCustomer),
+        "newcustomer" | "prospect" => Some(Part::NewCustomer),
+        _ => None,
+    }
+}
+
+/// A unit variant of one of the scenario's enums, by its scenario name.
+pub(super) fn variant<T: serde::de::DeserializeOwned>(text: &str) -> Option<T> {
+    if !text.chars().all(|c| c.is_ascii_alphanumeric()) || text.is_empty() {
+        return None;
+    }
+    ron::from_str(text).ok()
+}
