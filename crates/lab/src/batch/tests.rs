@@ -1,5 +1,8 @@
 use super::*;
-use crate::experiment::parse;
+use crate::experiment::{parse, replicate_seed};
+#[cfg(feature = "parquet")]
+use crate::output::format_value;
+use crate::stats::{Estimate, Paired};
 
 fn small() -> Experiment {
     let src = r#"Experiment(
