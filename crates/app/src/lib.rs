@@ -12,6 +12,7 @@
 //! [`Session`]: siloscope_workshop::session::Session
 
 pub mod capture;
+pub mod palette;
 pub mod ui;
 pub mod view;
 pub mod workshop;

@@ -12,6 +12,26 @@
 //! agents and how they are tied, the knob catalogue as this scenario wants
 //! it, the policies on offer, scheduled interventions and the model's
 //! assumptions. See `README.md` for an annotated example.
+//!
+//! ```
+//! use siloscope_model::sim::{RunOptions, Simulation};
+//! let src = r#"Scenario(
+//!     name: "tiny",
+//!     groups: [
+//!         (name: "Product", part: Department, role: Product, count: 3, ties: Complete),
+//!         (name: "Support", part: Department, role: Support, count: 3, ties: Complete),
+//!         (name: "Customers", part: ExistingCustomer, count: 20, ties: Random(density: 0.2)),
+//!     ],
+//!     links: [
+//!         (from: "Product", to: "Support", ties: Density(0.5)),
+//!         (from: "Support", to: "Customers", ties: PerMember(5)),
+//!     ],
+//! )"#;
+//! let scenario = siloscope_scenario::parse_str(src, "tiny.scenario.ron").unwrap();
+//! let mut sim = Simulation::new(&scenario, RunOptions::default()).unwrap();
+//! let report = sim.step();
+//! assert!(report.customer_trust_in_org > 0.0 && report.customer_trust_in_org < 1.0);
+//! ```
 
 mod error;
 pub mod files;

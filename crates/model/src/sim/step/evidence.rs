@@ -10,10 +10,12 @@
 //! was at the start of the step. In phase 6 all evidence decays:
 //! `r ← λ·r`, `s ← λ·s`, so old interactions fade and trust settles where
 //! recent evidence puts it (the closed form is in `trust.rs`).
-//! Assumption: `model.forgetting` (λ). The weights of each kind of
-//! evidence (`model.w_*`) belong to the mechanisms that add it.
 //!
-//! **Feeds:** every trust metric (`trust_from`, `trust_toward`, `trust_pair`,
+//! **Knob:** none; the assumption `model.forgetting` (λ). The weights of
+//! each kind of evidence (`model.w_*`) belong to the mechanisms that add
+//! it.
+//!
+//! **Feeds:** every trust metric (`trust_from`, `trust_toward`,
 //! `customer_trust_in_org`, `trust_across_silos`).
 //!
 //! **Leaves out:** trust that transfers along paths (A trusts B because C

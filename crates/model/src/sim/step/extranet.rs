@@ -13,7 +13,7 @@
 //! **Knobs:** `extranet_openness` (with `transparency`). Assumptions:
 //! `model.contact_rate`, `model.w_share`.
 //!
-//! **Feeds:** `needs_raised`, `needs_reached`, `loops_closed`, customer trust.
+//! **Feeds:** `needs_raised`, `needs_reached_product`, `loop_closed`, customer trust.
 //!
 //! **Leaves out:** the extranet's running cost (the trade-offs issue);
 //! prospects inside it.

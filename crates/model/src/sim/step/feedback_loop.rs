@@ -21,8 +21,8 @@
 //! `model.wall_delay`, `model.max_hops`, `model.knowledge_gain`,
 //! `model.offering_learning`, `model.w_answer`, `model.cost_need_hop`.
 //!
-//! **Feeds:** `needs_raised`, `needs_reached`, `needs_blocked`,
-//! `needs_dropped`, `need_latency`, `loops_closed`, `loop_time`,
+//! **Feeds:** `needs_raised`, `needs_reached_product`, `needs_blocked`,
+//! `needs_dropped`, `need_latency`, `loop_closed`, `loop_time`,
 //! `loop_closure`, `offering_changes`, `cost_staff`, customer trust.
 //!
 //! **Leaves out:** several offerings or products; needs that Product refuses.

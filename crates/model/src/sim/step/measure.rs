@@ -6,9 +6,11 @@
 //! satisfaction taken; each department's cumulative flows are copied for
 //! the E-I index; the step's counts are added to the run's totals.
 //!
-//! **Knobs:** none. Feeds: [`crate::metrics::StepReport`] and its [`crate::metrics::Totals`];
-//! the metric names and meanings are listed once, in
-//! [`crate::metrics::METRICS`].
+//! **Knobs:** none.
+//!
+//! **Feeds:** every metric: [`crate::metrics::StepReport`] and its
+//! [`crate::metrics::Totals`]; the metric names and meanings are listed
+//! once, in [`crate::metrics::METRICS`].
 //!
 //! **Leaves out:** per-agent histories (the workshop session keeps those).
 

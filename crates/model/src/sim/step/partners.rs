@@ -8,8 +8,8 @@
 //!
 //! **Knob:** `transparency`. Assumptions: `model.share_rate`, `model.w_share`.
 //!
-//! **Feeds:** trust between departments and partners (`trust_pair`,
-//! `trust_from` / `trust_toward` the partners).
+//! **Feeds:** trust between departments and partners (`trust_from` and
+//! `trust_toward` the partners).
 //!
 //! **Leaves out:** partners acting on their own (passing needs on, serving
 //! customers beyond a touchpoint tie).

@@ -14,7 +14,7 @@
 //! **Knob:** `silo_permeability`. Assumptions: `model.share_rate`,
 //! `model.w_share`, `model.wall_delay`.
 //!
-//! **Feeds:** `flows_internal`, `flows_external`, `flows_blocked`,
+//! **Feeds:** `flows_within_departments`, `flows_across_departments`, `flows_blocked`,
 //! `needs_blocked`, the E-I indices of the flows (`ei_index_flow`,
 //! `ei_index_department`), `trust_across_silos`.
 //!

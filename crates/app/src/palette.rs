@@ -1,0 +1,90 @@
+//! The app's colours, in one place: the parts, the kinds of travelling
+//! items, trust, and the few colours text and charts use to stand out.
+//! The organisation is drawn on a dark background, so every colour here is
+//! chosen to read on [`BACKGROUND`] (and on egui's dark theme).
+
+use bevy::prelude::*;
+use bevy_egui::egui::Color32;
+use siloscope_model::agent::Part;
+use siloscope_model::flow::FlowKind;
+
+/// Colour of a part.
+pub fn part_color(part: Part) -> Color {
+    match part {
+        Part::Department => Color::srgb_u8(0x4c, 0x8b, 0xf5),
+        Part::Partner => Color::srgb_u8(0xb0, 0x6c, 0xe8),
+        Part::ExistingCustomer => Color::srgb_u8(0x2b, 0xc0, 0x7a),
+        Part::NewCustomer => Color::srgb_u8(0xf5, 0xa6, 0x23),
+    }
+}
+
+/// Colour of an item kind.
+pub fn flow_color(kind: FlowKind) -> Color {
+    match kind {
+        FlowKind::Need => Color::srgb_u8(0xff, 0xe0, 0x4f),
+        FlowKind::Answer => Color::srgb_u8(0x4d, 0xe3, 0xf1),
+        FlowKind::Push => Color::srgb_u8(0xff, 0x70, 0x43),
+        FlowKind::CrossSell => Color::srgb_u8(0xf0, 0x4f, 0x9a),
+        FlowKind::PeerHelp => Color::srgb_u8(0x9c, 0xff, 0x57),
+        FlowKind::Internal => Color::srgb_u8(0xe8, 0xee, 0xff),
+    }
+}
+
+/// What a blocked item leaves at the wall.
+pub const BLOCKED: Color = Color::srgb(1.0, 0.1, 0.2);
+/// Background.
+pub const BACKGROUND: Color = Color::srgb(0.06, 0.07, 0.09);
+
+/// A part's colour tinted by trust: toward dark red below neutral, toward
+/// white above.
+pub fn trust_tint(base: Color, trust: f32) -> Color {
+    let low = Color::srgb(0.55, 0.05, 0.08);
+    let t = trust.clamp(0.0, 1.0);
+    if t < 0.5 {
+        base.mix(&low, (0.5 - t) * 1.8)
+    } else {
+        base.mix(&Color::WHITE, (t - 0.5) * 1.1)
+    }
+}
+
+/// The base colour for trust shown on its own (a neighbour's trust in the
+/// inspector), before [`trust_tint`].
+pub const TRUST_BASE: Color = Color::srgb(0.8, 0.8, 0.8);
+
+/// Churned customers on the charts.
+pub const CHURNED: Color = Color::srgb(0.9, 0.3, 0.3);
+
+/// A tie of the selected agent, by its trust: red when low, green when
+/// high.
+pub fn trust_ramp(trust: f32) -> Color {
+    Color::srgb(1.0 - trust, 0.35 + 0.65 * trust, 0.35)
+}
+
+/// Text that says something is wrong (a scenario file with errors).
+pub const ERROR_TEXT: Color32 = Color32::from_rgb(255, 120, 120);
+/// The story's note in presenter mode.
+pub const STORY_TEXT: Color32 = Color32::from_gray(235);
+/// What presenter mode highlights.
+pub const HIGHLIGHT_TEXT: Color32 = Color32::from_rgb(255, 210, 90);
+/// Where a run branched, on the timeline and the charts.
+pub const BRANCH: Color32 = Color32::from_rgb(255, 200, 80);
+/// Group names over the organisation.
+pub const LABEL_TEXT: Color32 = Color32::from_gray(230);
+/// Secondary text and symbols in the legend.
+pub const MUTED: Color32 = Color32::from_gray(200);
+
+/// Where knobs changed, on the charts: white, faint.
+pub fn change_mark() -> Color32 {
+    Color32::from_rgba_unmultiplied(255, 255, 255, 90)
+}
+
+/// A bevy colour as egui's.
+pub fn to_egui(c: Color) -> Color32 {
+    let s = c.to_srgba();
+    Color32::from_rgba_unmultiplied(
+        (s.red * 255.0) as u8,
+        (s.green * 255.0) as u8,
+        (s.blue * 255.0) as u8,
+        (s.alpha * 255.0) as u8,
+    )
+}

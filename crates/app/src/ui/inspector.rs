@@ -1,0 +1,161 @@
+//! The inspector (right): the selected agent's part, group, lifecycle
+//! history, needs against the offering, satisfaction, how well the
+//! organisation knows it, its trust toward and from each neighbour, and
+//! the last items it sent or received.
+
+use bevy_egui::egui;
+use crate::palette;
+use crate::palette::{flow_color, part_color, to_egui, trust_tint};
+use crate::view::{View, agent_trust};
+use crate::workshop::Workshop;
+use super::{part_name, pretty};
+use bevy::prelude::*;
+
+pub(super) fn inspector(ui: &mut egui::Ui, w: &Workshop, view: &View) {
+    ui.heading("Inspector");
+    let Some(a) = view.selected else {
+        ui.label("Click an agent to see its part, its lifecycle, its needs, whom it trusts and what it knows.");
+        return;
+    };
+    let session = w.runs.side(view.selected_side).unwrap_or(w.session());
+    let sim = session.sim();
+    let scenario = w.scenario();
+    let net = sim.network();
+    let part = net.part[a as usize];
+    if w.runs.comparing() {
+        ui.label(format!(
+            "in run {} ({})",
+            view.selected_side.label(),
+            policy_of(session)
+        ));
+    }
+    let group = &scenario.groups[net.group[a as usize] as usize];
+    ui.label(
+        egui::RichText::new(scenario.agent_id(a))
+            .strong()
+            .size(18.0),
+    );
+    ui.colored_label(
+        to_egui(part_color(part)),
+        format!("{} · {}", part_name(part), group.name),
+    );
+    ui.label(format!("trust shown: {:.2}", agent_trust(sim, a)));
+    if let Some(state) = sim.lifecycle(a) {
+        ui.label(format!("lifecycle: {}", state.label()));
+        if let Some(story) = session.story(a) {
+            let path: Vec<String> = story
+                .states
+                .iter()
+                .rev()
+                .take(8)
+                .rev()
+                .map(|(t, s)| format!("{} at {t}", s.label()))
+                .collect();
+            ui.label(egui::RichText::new(format!("history: {}", path.join(", then "))).small());
+        }
+        ui.separator();
+        ui.strong("Needs and how well they are met");
+        let needs = sim.needs(a);
+        let offering = sim.offering();
+        egui::Grid::new("needs").show(ui, |ui| {
+            for (i, (n, o)) in needs.iter().zip(offering).enumerate() {
+                ui.label(format!("need {}", i + 1));
+                ui.add(
+                    egui::ProgressBar::new(*n)
+                        .desired_width(90.0)
+                        .text(format!("{n:.2}")),
+                );
+                ui.label(format!("offered {o:.2}"));
+                ui.end_row();
+            }
+        });
+        ui.label(format!("satisfaction: {:.2}", sim.satisfaction(a)));
+        ui.label(format!(
+            "trust in the organisation: {:.2}",
+            sim.trust_in_org(a)
+        ));
+        ui.label(format!(
+            "came through: {}",
+            match sim.source(a) {
+                siloscope_model::agent::Source::None => "not yet exposed / started as a customer",
+                siloscope_model::agent::Source::WordOfMouth => "word of mouth",
+                siloscope_model::agent::Source::Campaign => "a campaign",
+            }
+        ));
+        ui.separator();
+        ui.strong("Know me, not know about me");
+        ui.label(format!(
+            "the organisation knows this customer: {:.0}% (from needs of theirs that reached Product)",
+            100.0 * sim.knowledge(a)
+        ));
+    }
+    ui.separator();
+    ui.strong("Trust with neighbours");
+    let ties = net.offsets[a as usize] as usize..net.offsets[a as usize + 1] as usize;
+    let mut rows: Vec<(u32, f32, f32)> = ties
+        .map(|t| {
+            let back = net.reverse[t];
+            let from = if back == siloscope_model::network::NO_TIE {
+                f32::NAN
+            } else {
+                sim.trust(back as usize)
+            };
+            (net.target[t], sim.trust(t), from)
+        })
+        .collect();
+    rows.sort_by(|x, y| y.1.total_cmp(&x.1));
+    egui::Grid::new("trust").striped(true).show(ui, |ui| {
+        ui.label("neighbour");
+        ui.label("trusts them");
+        ui.label("trusted by");
+        ui.end_row();
+        for (b, to, from) in rows.iter().take(12) {
+            ui.colored_label(
+                to_egui(part_color(net.part[*b as usize])),
+                scenario.agent_id(*b),
+            );
+            ui.colored_label(
+                to_egui(trust_tint(palette::TRUST_BASE, *to)),
+                format!("{to:.2}"),
+            );
+            ui.label(if from.is_nan() {
+                "–".into()
+            } else {
+                format!("{from:.2}")
+            });
+            ui.end_row();
+        }
+    });
+    if rows.len() > 12 {
+        ui.label(egui::RichText::new(format!("… and {} more", rows.len() - 12)).small());
+    }
+    ui.separator();
+    ui.strong("Items it knows (latest last)");
+    if let Some(story) = session.story(a) {
+        if story.items.is_empty() {
+            ui.label("nothing has passed through yet");
+        }
+        for item in &story.items {
+            let (verb, who) = if item.sent {
+                ("sent", "to")
+            } else {
+                ("got", "from")
+            };
+            let status = if item.passed {
+                ""
+            } else {
+                ", stopped at a silo wall"
+            };
+            ui.colored_label(
+                to_egui(flow_color(item.kind)),
+                format!(
+                    "{} {}: {verb} {} {who} {}{status}",
+                    scenario.step_unit,
+                    item.step,
+                    pretty(item.kind.label()),
+                    scenario.agent_id(item.other)
+                ),
+            );
+        }
+    }
+}

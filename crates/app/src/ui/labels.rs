@@ -1,0 +1,88 @@
+//! Labels over the organisation: each part's and department's name where
+//! it is drawn.
+
+use bevy_egui::egui;
+use crate::palette;
+use crate::palette::{part_color, to_egui};
+use crate::view::{UNIT, View};
+use crate::workshop::Workshop;
+use siloscope_model::agent::Part;
+use siloscope_workshop::layout::Picture;
+use super::part_name;
+use bevy::prelude::*;
+
+/// Part and department names over the graph.
+pub(super) fn region_labels(
+    ctx: &egui::Context,
+    area: egui::Rect,
+    w: &Workshop,
+    view: &View,
+    camera: &Camera,
+    at: &GlobalTransform,
+) {
+    let Some(l) = view.layout.as_ref() else {
+        return;
+    };
+    let painter = ctx
+        .layer_painter(egui::LayerId::background())
+        .with_clip_rect(area);
+    let font = egui::FontId::proportional(17.0);
+    let to_screen = |p: Vec2| camera.world_to_viewport(at, p.extend(0.0)).ok();
+    // Comparing: name each run above its organisation.
+    if w.runs.comparing()
+        && let Some((lo, hi)) = super::view::bounds(l, None)
+    {
+        for (side, session) in w.runs.shown() {
+            let bottom = Vec2::new((lo.x + hi.x) / 2.0, lo.y) * UNIT + view.offset(side);
+            if let Some(s) = to_screen(bottom) {
+                painter.text(
+                    egui::pos2(s.x, (s.y + 6.0).min(area.max.y - 30.0)),
+                    egui::Align2::CENTER_TOP,
+                    format!("{}: {}", side.label(), policy_of(session)),
+                    egui::FontId::proportional(24.0),
+                    egui::Color32::WHITE,
+                );
+            }
+        }
+    }
+    for f in &l.parts {
+        let top = Vec2::new(f.centre[0], f.centre[1] + f.outer) * UNIT;
+        if let Some(s) = to_screen(top) {
+            painter.text(
+                egui::pos2(s.x, s.y - 4.0),
+                egui::Align2::CENTER_BOTTOM,
+                part_name(f.part),
+                font.clone(),
+                to_egui(part_color(f.part)),
+            );
+        }
+    }
+    let scenario = w.scenario();
+    for (g, region) in l.groups.iter().enumerate() {
+        let group = &scenario.groups[g];
+        let p = if group.part == Part::Department {
+            Vec2::new(region.centre[0], region.centre[1] + region.outer + 0.6)
+        } else if l.picture == Picture::Extranet
+            || scenario
+                .groups
+                .iter()
+                .filter(|x| x.part == group.part)
+                .count()
+                > 1
+        {
+            let m = region.middle();
+            Vec2::new(m[0], m[1])
+        } else {
+            continue;
+        } * UNIT;
+        if let Some(s) = to_screen(p) {
+            painter.text(
+                egui::pos2(s.x, s.y),
+                egui::Align2::CENTER_BOTTOM,
+                &group.name,
+                egui::FontId::proportional(14.0),
+                palette::LABEL_TEXT,
+            );
+        }
+    }
+}

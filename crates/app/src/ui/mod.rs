@@ -1,0 +1,200 @@
+//! The panels: controls on top, policy on the left, inspector on the
+//! right, charts at the bottom; labels, legend, errors and help over the
+//! graph. Every change is sent as a [`Control`]; nothing here touches the
+//! run directly.
+mod shortcuts;
+mod presenter;
+mod top_bar;
+mod timeline;
+mod policy_panel;
+mod inspector;
+mod labels;
+mod legend;
+mod charts;
+use shortcuts::{SHORTCUTS, full_screen_when_presenting, shortcuts};
+use presenter::presenter;
+use top_bar::{scenario_files, top_bar};
+use policy_panel::{Plan, policy_panel};
+use inspector::inspector;
+use labels::region_labels;
+use legend::legend;
+use charts::charts;
+use super::capture::TakeScreenshot;
+use super::view::{GraphCamera, UNIT, View, agent_trust};
+use crate::palette::{self, flow_color, part_color, to_egui, trust_tint};
+use super::workshop::{Control, Playback, SPEEDS, Workshop, WorkshopSystems};
+use bevy::prelude::*;
+use bevy_egui::input::egui_wants_any_keyboard_input;
+use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
+use egui_plot::{Corner, Legend, Line, Plot, PlotPoints, VLine};
+use siloscope_model::agent::{Lifecycle, Part};
+use siloscope_model::flow::FlowKind;
+use siloscope_model::knob::Knob;
+use siloscope_model::metrics::StepReport;
+use siloscope_scenario::{Action, Intervention};
+use siloscope_workshop::compare::Side;
+use siloscope_workshop::layout::Picture;
+use std::path::PathBuf;
+
+/// Panels and shortcuts.
+pub struct UiPlugin;
+
+impl Plugin for UiPlugin {
+    fn build(&self, app: &mut App) {
+        app.init_resource::<UiState>()
+            .add_systems(EguiPrimaryContextPass, panels)
+            .add_systems(Update, full_screen_when_presenting)
+            .add_systems(
+                Update,
+                shortcuts
+                    .run_if(not(egui_wants_any_keyboard_input))
+                    .before(WorkshopSystems::Controls),
+            );
+    }
+}
+
+#[derive(Resource, Default)]
+struct UiState {
+    help: bool,
+    styled: bool,
+    plan: Plan,
+    files: Vec<PathBuf>,
+}
+
+fn pretty(name: &str) -> String {
+    name.replace('_', " ")
+}
+
+fn part_name(part: Part) -> &'static str {
+    match part {
+        Part::Department => "Inside (departments)",
+        Part::Partner => "Partners",
+        Part::ExistingCustomer => "Existing customers",
+        Part::NewCustomer => "New customers",
+    }
+}
+
+
+/// Larger text than egui's default, to be read from the back of a room.
+fn style(ctx: &egui::Context) {
+    ctx.all_styles_mut(|s| {
+        use egui::{FontId, TextStyle};
+        s.text_styles = [
+            (TextStyle::Heading, FontId::proportional(22.0)),
+            (TextStyle::Body, FontId::proportional(16.0)),
+            (TextStyle::Button, FontId::proportional(16.0)),
+            (TextStyle::Small, FontId::proportional(13.0)),
+            (TextStyle::Monospace, FontId::monospace(14.0)),
+        ]
+        .into();
+        s.spacing.slider_width = 170.0;
+    });
+}
+
+#[allow(clippy::too_many_arguments)]
+fn panels(
+    mut contexts: EguiContexts,
+    workshop: Res<Workshop>,
+    playback: Res<Playback>,
+    mut view: ResMut<View>,
+    mut state: ResMut<UiState>,
+    mut commands: MessageWriter<Control>,
+    mut shots: MessageWriter<TakeScreenshot>,
+    camera: Single<(&Camera, &GlobalTransform), With<GraphCamera>>,
+) -> Result {
+    let ctx = contexts.ctx_mut()?.clone();
+    if !state.styled {
+        style(&ctx);
+        state.styled = true;
+        state.files = scenario_files(&workshop.path);
+    }
+    let mut root = egui::Ui::new(
+        ctx.clone(),
+        "siloscope".into(),
+        egui::UiBuilder::new()
+            .layer_id(egui::LayerId::background())
+            .max_rect(ctx.viewport_rect()),
+    );
+    let mut out = Vec::new();
+    if workshop.presenting {
+        presenter(&mut root, &workshop, &playback);
+        let area = root.available_rect_before_wrap();
+        view.graph_area = Some(Rect::new(area.min.x, area.min.y, area.max.x, area.max.y));
+        region_labels(&ctx, area, &workshop, &view, camera.0, camera.1);
+        for c in out {
+            commands.write(c);
+        }
+        return Ok(());
+    }
+
+    egui::Panel::top("controls").show(&mut root, |ui| {
+        top_bar(
+            ui, &workshop, &playback, &mut view, &mut state, &mut out, &mut shots,
+        );
+    });
+    egui::Panel::bottom("charts")
+        .exact_size(250.0)
+        .show(&mut root, |ui| charts(ui, &workshop));
+    egui::Panel::left("policy")
+        .default_size(340.0)
+        .show(&mut root, |ui| {
+            egui::ScrollArea::vertical()
+                .show(ui, |ui| policy_panel(ui, &workshop, &mut state, &mut out));
+        });
+    egui::Panel::right("inspector")
+        .default_size(330.0)
+        .show(&mut root, |ui| {
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                inspector(ui, &workshop, &view);
+                ui.separator();
+                egui::CollapsingHeader::new("Legend")
+                    .default_open(true)
+                    .show(ui, legend);
+            });
+        });
+    let area = root.available_rect_before_wrap();
+    view.graph_area = Some(Rect::new(area.min.x, area.min.y, area.max.x, area.max.y));
+
+    region_labels(&ctx, area, &workshop, &view, camera.0, camera.1);
+    if let Some(errors) = &workshop.errors {
+        egui::Window::new("The scenario file has errors")
+            .anchor(egui::Align2::CENTER_TOP, [0.0, area.min.y + 8.0])
+            .collapsible(false)
+            .resizable(false)
+            .show(&ctx, |ui| {
+                ui.colored_label(
+                    palette::ERROR_TEXT,
+                    format!(
+                        "Still running the last good version of {}.",
+                        workshop.path.display()
+                    ),
+                );
+                ui.label(egui::RichText::new(errors).monospace());
+            });
+    }
+    if state.help {
+        let mut open = true;
+        egui::Window::new("Shortcuts")
+            .open(&mut open)
+            .collapsible(false)
+            .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
+            .show(&ctx, |ui| {
+                egui::Grid::new("keys").striped(true).show(ui, |ui| {
+                    for (key, what) in SHORTCUTS {
+                        ui.strong(key);
+                        ui.label(what);
+                        ui.end_row();
+                    }
+                    ui.strong("Mouse");
+                    ui.label("drag to pan, wheel to zoom, click a node to inspect it");
+                    ui.end_row();
+                });
+            });
+        state.help = open;
+    }
+    for c in out {
+        commands.write(c);
+    }
+    Ok(())
+}
+

@@ -1,0 +1,185 @@
+//! The top bar: scenario picker, reset, play and step, speed, seed,
+//! picture, what to draw, screenshot, export, compare, present, help.
+
+use bevy_egui::egui;
+use crate::capture::TakeScreenshot;
+use crate::view::View;
+use crate::workshop::{Control, Playback, SPEEDS, Workshop};
+use siloscope_workshop::layout::Picture;
+use std::path::PathBuf;
+use super::UiState;
+use bevy::prelude::*;
+
+pub(super) fn default_output(w: &Workshop, ext: &str) -> PathBuf {
+    let stem = w
+        .path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .map(|n| n.trim_end_matches(".scenario.ron").to_owned())
+        .unwrap_or_else(|| "run".into());
+    PathBuf::from(format!(
+        "siloscope-{stem}-step{}.{ext}",
+        w.session().step_index()
+    ))
+}
+
+/// A policy to compare A with: `connected` unless A runs it, else the
+/// first other one.
+pub(super) fn other_policy(w: &Workshop) -> String {
+    let current = w.session().sim().policy().unwrap_or("");
+    let names: Vec<&str> = w
+        .scenario()
+        .policies
+        .iter()
+        .map(|p| p.name.as_str())
+        .collect();
+    let pick = if current != "connected" && names.contains(&"connected") {
+        "connected"
+    } else {
+        names
+            .iter()
+            .copied()
+            .find(|n| *n != current)
+            .unwrap_or(current)
+    };
+    pick.to_owned()
+}
+
+pub(super) fn top_bar(
+    ui: &mut egui::Ui,
+    w: &Workshop,
+    playback: &Playback,
+    view: &mut View,
+    state: &mut UiState,
+    out: &mut Vec<Control>,
+    shots: &mut MessageWriter<TakeScreenshot>,
+) {
+    let session = w.session();
+    ui.horizontal_wrapped(|ui| {
+        ui.heading("siloscope");
+        let name = |p: &PathBuf| {
+            p.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        };
+        egui::ComboBox::from_id_salt("scenario")
+            .selected_text(name(&w.path))
+            .width(260.0)
+            .show_ui(ui, |ui| {
+                for f in &state.files {
+                    if ui.selectable_label(*f == w.path, name(f)).clicked() && *f != w.path {
+                        out.push(Control::Open(f.clone()));
+                    }
+                }
+            })
+            .response
+            .on_hover_text(&w.scenario().name);
+        if ui
+            .button("⟳")
+            .on_hover_text("rescan the scenario folder")
+            .clicked()
+        {
+            state.files = scenario_files(&w.path);
+        }
+        ui.separator();
+        if ui.button("⏮ Reset").on_hover_text("R").clicked() {
+            out.push(Control::Reset);
+        }
+        let play = if playback.playing {
+            "⏸ Pause"
+        } else {
+            "▶ Play"
+        };
+        if ui
+            .add_enabled(
+                !session.at_end() || playback.playing,
+                egui::Button::new(play),
+            )
+            .on_hover_text("Space")
+            .clicked()
+        {
+            out.push(Control::TogglePlay);
+        }
+        if ui
+            .add_enabled(!session.at_end(), egui::Button::new("⏭ Step"))
+            .on_hover_text("Right arrow")
+            .clicked()
+        {
+            out.push(Control::Step);
+        }
+        if ui.button("-").on_hover_text("slower (-)").clicked() {
+            out.push(Control::Slower);
+        }
+        ui.label(format!("{} steps/s", playback.steps_per_second));
+        if ui.button("+").on_hover_text("faster (+)").clicked() {
+            out.push(Control::Faster);
+        }
+        debug_assert!(SPEEDS.contains(&4.0));
+        if ui.button("🎲 New seed").on_hover_text("N").clicked() {
+            out.push(Control::NewSeed);
+        }
+        ui.separator();
+        let unit = &w.scenario().step_unit;
+        ui.strong(format!(
+            "{unit} {} / {}",
+            session.step_index(),
+            session.horizon()
+        ));
+        ui.label(format!(
+            "seed {} · policy {}",
+            session.seed(),
+            session.sim().policy().unwrap_or("(scenario knobs)")
+        ));
+        ui.separator();
+        for picture in [Picture::Extranet, Picture::Separate] {
+            if ui
+                .selectable_label(view.picture == picture, picture.label())
+                .on_hover_text("L")
+                .clicked()
+            {
+                view.picture = picture;
+            }
+        }
+        ui.checkbox(&mut view.show_ties, "ties");
+        ui.checkbox(&mut view.show_items, "items");
+        ui.separator();
+        if ui
+            .button("📷 PNG")
+            .on_hover_text("P: save a screenshot")
+            .clicked()
+        {
+            shots.write(TakeScreenshot(default_output(w, "png")));
+        }
+        if ui
+            .button("💾 CSV")
+            .on_hover_text("E: export this run")
+            .clicked()
+        {
+            out.push(Control::ExportCsv(default_output(w, "csv")));
+        }
+        if ui.button("❓ Help").on_hover_text("H").clicked() {
+            state.help = !state.help;
+        }
+    });
+    timeline(ui, w, out);
+    if let Some(notice) = &w.notice {
+        ui.label(egui::RichText::new(notice).italics());
+    }
+}
+
+pub(super) fn scenario_files(current: &std::path::Path) -> Vec<PathBuf> {
+    let dir = current
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.to_str().is_some_and(|s| s.ends_with(".scenario.ron")))
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    files
+}

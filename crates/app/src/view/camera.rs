@@ -1,0 +1,136 @@
+//! Pan, zoom and select with the mouse, and framing the organisation (or
+//! one part) on screen.
+
+use bevy::input::mouse::{AccumulatedMouseScroll, MouseScrollUnit};
+use bevy::window::PrimaryWindow;
+use crate::workshop::Workshop;
+use siloscope_workshop::compare::Side;
+use siloscope_workshop::layout::layout;
+use super::{GraphCamera, UNIT, View, bounds};
+use bevy::prelude::*;
+
+/// Drag to pan, wheel to zoom about the cursor, click to select.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn pan_zoom_select(
+    buttons: Res<ButtonInput<MouseButton>>,
+    scroll: Res<AccumulatedMouseScroll>,
+    window: Single<&Window, With<PrimaryWindow>>,
+    camera: Single<(&Camera, &GlobalTransform, &mut Transform, &mut Projection), With<GraphCamera>>,
+    mut view: ResMut<View>,
+    mut drag: Local<Option<(Vec2, bool)>>,
+    egui_wants: Res<bevy_egui::input::EguiWantsInput>,
+    workshop: Res<Workshop>,
+) {
+    let (cam, global, mut transform, mut projection) = camera.into_inner();
+    let Projection::Orthographic(ortho) = &mut *projection else {
+        return;
+    };
+    let cursor = window.cursor_position();
+    let over_ui = egui_wants.wants_any_pointer_input();
+    // Zoom about the cursor.
+    if !over_ui && scroll.delta.y != 0.0 {
+        let lines = match scroll.unit {
+            MouseScrollUnit::Line => scroll.delta.y,
+            MouseScrollUnit::Pixel => scroll.delta.y / 40.0,
+        };
+        let factor = 0.88f32.powf(lines);
+        let before = cursor.and_then(|c| cam.viewport_to_world_2d(global, c).ok());
+        ortho.scale = (ortho.scale * factor).clamp(0.02, 50.0);
+        if let Some(before) = before {
+            // Keep the point under the cursor where it is.
+            let centre = transform.translation.truncate();
+            let after = centre + (before - centre) * factor;
+            transform.translation += (before - after).extend(0.0);
+        }
+    }
+    let pressed =
+        buttons.just_pressed(MouseButton::Left) || buttons.just_pressed(MouseButton::Middle);
+    if pressed
+        && !over_ui
+        && let Some(c) = cursor
+    {
+        *drag = Some((c, false));
+    }
+    if let Some((last, moved)) = *drag
+        && let Some(c) = cursor
+    {
+        let delta = c - last;
+        if buttons.pressed(MouseButton::Left) || buttons.pressed(MouseButton::Middle) {
+            if moved || delta.length() > 4.0 {
+                transform.translation.x -= delta.x * ortho.scale;
+                transform.translation.y += delta.y * ortho.scale;
+                *drag = Some((c, true));
+            }
+        } else {
+            // Released: a click without a drag selects.
+            if !moved && let Ok(world) = cam.viewport_to_world_2d(global, c) {
+                let hit = [Side::A, Side::B]
+                    .into_iter()
+                    .filter(|&s| workshop.runs.side(s).is_some())
+                    .find_map(|s| Some((s, nearest(&view, world - view.offset(s), 1.2 * UNIT)?)));
+                view.selected = hit.map(|(_, a)| a);
+                if let Some((side, _)) = hit {
+                    view.selected_side = side;
+                }
+            }
+            *drag = None;
+        }
+    }
+    if !buttons.pressed(MouseButton::Left) && !buttons.pressed(MouseButton::Middle) {
+        *drag = None;
+    }
+}
+
+/// The agent nearest to `world` (relative to run A) within `radius`.
+pub(super) fn nearest(view: &View, world: Vec2, radius: f32) -> Option<u32> {
+    let l = view.layout.as_ref()?;
+    let mut best = None;
+    let mut best_d = radius * radius;
+    for (a, p) in l.pos.iter().enumerate() {
+        let d = (Vec2::new(p[0], p[1]) * UNIT).distance_squared(world);
+        if d < best_d {
+            best_d = d;
+            best = Some(a as u32);
+        }
+    }
+    best
+}
+
+/// Fit the camera to the organisation (both runs while comparing, the
+/// story's part if it frames one) within the graph area.
+pub(super) fn fit_camera(
+    mut view: ResMut<View>,
+    workshop: Res<Workshop>,
+    window: Single<&Window, With<PrimaryWindow>>,
+    camera: Single<(&mut Transform, &mut Projection), With<GraphCamera>>,
+) {
+    if !view.fit {
+        return;
+    }
+    let (Some(l), Some(area)) = (view.layout.as_ref(), view.graph_area) else {
+        return;
+    };
+    if area.width() < 10.0 || area.height() < 10.0 {
+        return;
+    }
+    let part = workshop.staging().focus.part();
+    let Some((lo, hi)) = bounds(l, part).or_else(|| bounds(l, None)) else {
+        return;
+    };
+    let (lo, mut hi) = (lo * UNIT, hi * UNIT);
+    if workshop.runs.comparing() {
+        hi += view.offset_b;
+    }
+    let size = hi - lo;
+    let scale = (size.x / area.width()).max(size.y / area.height()) * 1.06;
+    let (mut transform, mut projection) = camera.into_inner();
+    if let Projection::Orthographic(ortho) = &mut *projection {
+        ortho.scale = scale.max(0.02);
+    }
+    let centre = (lo + hi) / 2.0;
+    let win = Vec2::new(window.width(), window.height());
+    let offset = area.center() - win / 2.0;
+    transform.translation.x = centre.x - offset.x * scale;
+    transform.translation.y = centre.y + offset.y * scale;
+    view.fit = false;
+}

@@ -1,0 +1,128 @@
+//! What gizmos draw each frame: the parts' frames, the silo walls, the
+//! travelling items and the selected agent's ties.
+
+use crate::palette;
+use crate::palette::{BLOCKED, flow_color, part_color};
+use crate::workshop::Workshop;
+use siloscope_model::agent::Part;
+use siloscope_workshop::layout::layout;
+use super::{GraphCamera, Ties, UNIT, View};
+use bevy::prelude::*;
+
+/// Part outlines, travelling items, the selection and its ties.
+pub(super) fn draw(
+    mut gizmos: Gizmos,
+    workshop: Res<Workshop>,
+    view: Res<View>,
+    mut particles: ResMut<Particles>,
+    time: Res<Time<Real>>,
+    mut ties: Query<&mut Visibility, With<Ties>>,
+    projection: Single<&Projection, With<GraphCamera>>,
+) {
+    // World units per screen pixel: markers keep their size on screen.
+    let px = match *projection {
+        Projection::Orthographic(o) => o.scale,
+        _ => 1.0,
+    };
+    for mut v in &mut ties {
+        let want = if view.show_ties {
+            Visibility::Inherited
+        } else {
+            Visibility::Hidden
+        };
+        if *v != want {
+            *v = want;
+        }
+    }
+    let Some(l) = view.layout.as_ref() else {
+        return;
+    };
+    let scenario = workshop.scenario();
+    for (side, _) in workshop.runs.shown() {
+        let offset = view.offset(side);
+        for frame in &l.parts {
+            let c = Vec2::new(frame.centre[0], frame.centre[1]) * UNIT + offset;
+            let color = part_color(frame.part).with_alpha(0.35);
+            gizmos
+                .circle_2d(Isometry2d::from_translation(c), frame.outer * UNIT, color)
+                .resolution(96);
+            if frame.inner > 0.0 {
+                gizmos
+                    .circle_2d(Isometry2d::from_translation(c), frame.inner * UNIT, color)
+                    .resolution(96);
+            }
+        }
+        // Department clusters: the silos.
+        for (g, region) in l.groups.iter().enumerate() {
+            if scenario.groups[g].part == Part::Department
+                && region.inner == 0.0
+                && region.sweep >= std::f32::consts::TAU
+            {
+                let c = Vec2::new(region.centre[0], region.centre[1]) * UNIT + offset;
+                gizmos
+                    .circle_2d(
+                        Isometry2d::from_translation(c),
+                        (region.outer + 0.6) * UNIT,
+                        part_color(Part::Department).with_alpha(0.5),
+                    )
+                    .resolution(48);
+            }
+        }
+    }
+
+    particles.clock += time.delta_secs().min(0.05);
+    let now = particles.clock;
+    let duration = particles.duration.max(0.1);
+    particles.live.retain(|p| now - p.born < duration + 0.6);
+    for p in &particles.live {
+        let age = (now - p.born) / duration;
+        if p.passed {
+            if age > 1.0 {
+                continue;
+            }
+            let head = p.from.lerp(p.to, age);
+            let tail = p.from.lerp(p.to, (age - 0.12).max(0.0));
+            let color = flow_color(p.kind);
+            gizmos.line_2d(tail, head, color.with_alpha(0.7));
+            gizmos
+                .circle_2d(Isometry2d::from_translation(head), 2.5 * px, color)
+                .resolution(8);
+        } else {
+            // Stopped at the wall, half way.
+            let stop = p.from.lerp(p.to, 0.5);
+            let head = p.from.lerp(stop, age.min(1.0));
+            if age < 1.0 {
+                gizmos.circle_2d(
+                    Isometry2d::from_translation(head),
+                    3.0 * px,
+                    flow_color(p.kind),
+                );
+            } else {
+                let fade = (1.0 - (age - 1.0) * duration / 0.6).clamp(0.0, 1.0);
+                gizmos.cross_2d(
+                    Isometry2d::from_translation(stop),
+                    6.0 * px,
+                    BLOCKED.with_alpha(fade),
+                );
+            }
+        }
+    }
+
+    let side = view.selected_side;
+    if let Some(a) = view.selected
+        && let Some(p) = view.position_on(side, a)
+        && let Some(session) = workshop.runs.side(side)
+    {
+        let sim = session.sim();
+        let net = sim.network();
+        for t in net.offsets[a as usize] as usize..net.offsets[a as usize + 1] as usize {
+            let Some(q) = view.position_on(side, net.target[t]) else {
+                continue;
+            };
+            let trust = sim.trust(t);
+            let color = palette::trust_ramp(trust);
+            gizmos.line_2d(p, q, color);
+        }
+        gizmos.circle_2d(Isometry2d::from_translation(p), 1.1 * UNIT, Color::WHITE);
+    }
+}

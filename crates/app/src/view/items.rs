@@ -1,0 +1,82 @@
+//! Travelling items: each item that moved in the last step travels along
+//! its tie, coloured by kind; one a wall stopped halts half way.
+
+use crate::workshop::{Stepped, Workshop};
+use siloscope_model::flow::FlowKind;
+use siloscope_workshop::layout::layout;
+use siloscope_workshop::story::Mechanism;
+use super::{MAX_PARTICLES, UNIT, View};
+use bevy::prelude::*;
+
+pub(super) struct Particle {
+    from: Vec2,
+    to: Vec2,
+    kind: FlowKind,
+    passed: bool,
+    born: f32,
+}
+
+#[derive(Resource, Default)]
+pub(super) struct Particles {
+    live: Vec<Particle>,
+    /// Seconds a particle takes to cross its tie.
+    duration: f32,
+    /// The animation clock: real time, but a slow frame (a window being
+    /// set up, a shader compiling) advances it by at most 1/20 s, so items
+    /// are not skipped over.
+    clock: f32,
+}
+
+/// Item kinds a highlighted mechanism is made of.
+pub(super) fn kinds_of(m: Mechanism) -> &'static [FlowKind] {
+    match m {
+        Mechanism::SiloWalls => &[FlowKind::Internal, FlowKind::Need],
+        Mechanism::FeedbackLoop => &[FlowKind::Need, FlowKind::Answer],
+        Mechanism::Campaign => &[FlowKind::Push, FlowKind::CrossSell],
+        Mechanism::WordOfMouth => &[FlowKind::PeerHelp],
+    }
+}
+
+pub(super) fn spawn_particles(
+    mut stepped: MessageReader<Stepped>,
+    workshop: Res<Workshop>,
+    view: Res<View>,
+    mut particles: ResMut<Particles>,
+    playback: Res<super::workshop::Playback>,
+) {
+    if stepped.read().count() == 0 || !view.show_items {
+        return;
+    }
+    let Some(l) = view.layout.as_ref() else {
+        return;
+    };
+    particles.duration = if playback.playing {
+        (0.9 / playback.steps_per_second).clamp(0.12, 1.2)
+    } else {
+        0.9
+    };
+    let now = particles.clock;
+    particles.live.retain(|p| now - p.born < 0.3);
+    let highlight = workshop.staging().highlight;
+    for (side, session) in workshop.runs.shown() {
+        let offset = view.offset(side);
+        let flows = session.last_flows();
+        // An even sample when more moved than can be shown.
+        let stride = flows.len().div_ceil(MAX_PARTICLES).max(1);
+        for f in flows.iter().step_by(stride) {
+            let (Some(a), Some(b)) = (l.pos.get(f.from as usize), l.pos.get(f.to as usize)) else {
+                continue;
+            };
+            if highlight.is_some_and(|m| !kinds_of(m).contains(&f.kind)) {
+                continue;
+            }
+            particles.live.push(Particle {
+                from: Vec2::new(a[0], a[1]) * UNIT + offset,
+                to: Vec2::new(b[0], b[1]) * UNIT + offset,
+                kind: f.kind,
+                passed: f.passed,
+                born: now,
+            });
+        }
+    }
+}

@@ -1,0 +1,202 @@
+//! The organisation view: one node per agent, ties, part outlines, and
+//! items travelling along ties.
+//!
+//! - Nodes are sprites of one generated disc image, so the whole
+//!   organisation draws in one batch. Hue is the part; tint is trust (toward
+//!   dark red below neutral, toward white above); size and opacity are the
+//!   customer's lifecycle state (advocates large, prospects and churned
+//!   customers small and faint).
+//! - Ties are one retained line mesh with vertex colours, rebuilt only when
+//!   the organisation or the picture changes; silo walls are drawn in red.
+//! - Items that moved in the last step travel as particles coloured by
+//!   kind; an item a silo wall stopped halts half way and leaves a red
+//!   cross.
+//! - Pan with a left or middle drag, zoom with the wheel around the cursor,
+//!   click a node to inspect it; all of it yields to egui's panels.
+//! - Comparing, run B is drawn to the right of run A, the same layout
+//!   (same scenario, same seed), so the two halves of the screen line up.
+//! - A story step can frame one part and highlight one mechanism: the ties
+//!   and items of other mechanisms fade.
+mod nodes;
+mod items;
+mod draw;
+mod camera;
+use nodes::{disc_image, paint_nodes, rebuild};
+use items::{Particles, spawn_particles};
+use draw::draw;
+use camera::{fit_camera, pan_zoom_select};
+use super::workshop::{Stepped, Workshop, WorkshopSystems};
+use bevy::asset::RenderAssetUsages;
+use bevy::input::mouse::{AccumulatedMouseScroll, MouseScrollUnit};
+use bevy::mesh::PrimitiveTopology;
+use bevy::prelude::*;
+use crate::palette::{self, BACKGROUND, BLOCKED, flow_color, part_color, trust_tint};
+use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
+use bevy::sprite_render::AlphaMode2d;
+use bevy::window::PrimaryWindow;
+use siloscope_model::agent::{Lifecycle, Part};
+use siloscope_model::flow::FlowKind;
+use siloscope_model::network::TieKind;
+use siloscope_workshop::compare::Side;
+use siloscope_workshop::layout::{Layout, Picture, layout};
+use siloscope_workshop::story::Mechanism;
+
+/// Pixels per layout unit at zoom 1.
+pub const UNIT: f32 = 12.0;
+/// Most items animated per step (a sample when more moved).
+pub const MAX_PARTICLES: usize = 700;
+/// Most ties drawn.
+pub const MAX_TIES_DRAWN: usize = 120_000;
+
+/// Relative size and opacity of a node in a lifecycle state.
+pub fn lifecycle_look(state: Option<Lifecycle>) -> (f32, f32) {
+    match state {
+        None => (0.95, 1.0),
+        Some(Lifecycle::Unaware) => (0.55, 0.45),
+        Some(Lifecycle::Aware) => (0.75, 0.8),
+        Some(Lifecycle::Considering) => (0.9, 0.9),
+        Some(Lifecycle::Customer) => (1.0, 1.0),
+        Some(Lifecycle::Advocate) => (1.5, 1.0),
+        Some(Lifecycle::Churned) => (0.7, 0.35),
+        Some(Lifecycle::Returning) => (0.9, 0.8),
+    }
+}
+
+/// What the view shows and how.
+#[derive(Resource)]
+pub struct View {
+    /// The picture drawn.
+    pub picture: Picture,
+    /// Where every agent is.
+    pub layout: Option<Layout>,
+    /// The agent being inspected.
+    pub selected: Option<u32>,
+    /// The run it is in.
+    pub selected_side: Side,
+    /// Draw ties.
+    pub show_ties: bool,
+    /// Animate items.
+    pub show_items: bool,
+    /// Fit the camera to the organisation on the next frame.
+    pub fit: bool,
+    /// The screen area left for the graph by the panels (logical pixels).
+    pub graph_area: Option<Rect>,
+    /// Where run B is drawn, relative to run A (world units).
+    pub offset_b: Vec2,
+    built: Option<BuildKey>,
+    painted: Option<PaintKey>,
+    node_image: Handle<Image>,
+}
+
+/// What the drawn entities depend on: the organisation, the picture, the
+/// comparison and the highlighted mechanism.
+type BuildKey = (u64, Picture, bool, Option<Mechanism>);
+
+/// What the nodes' colours depend on: the organisation, the step and the
+/// selection.
+type PaintKey = (u64, u32, Option<(Side, u32)>);
+
+impl View {
+    /// Where a side is drawn, relative to run A.
+    pub fn offset(&self, side: Side) -> Vec2 {
+        match side {
+            Side::A => Vec2::ZERO,
+            Side::B => self.offset_b,
+        }
+    }
+
+    /// World position of agent `a` of run A.
+    pub fn position(&self, a: u32) -> Option<Vec2> {
+        self.position_on(Side::A, a)
+    }
+
+    /// World position of agent `a` on a side.
+    pub fn position_on(&self, side: Side, a: u32) -> Option<Vec2> {
+        let p = self.layout.as_ref()?.pos.get(a as usize)?;
+        Some(Vec2::new(p[0], p[1]) * UNIT + self.offset(side))
+    }
+}
+
+/// The layout's extent (layout units): the union of the part frames (of
+/// one part, if given).
+pub fn bounds(l: &Layout, part: Option<Part>) -> Option<(Vec2, Vec2)> {
+    let (mut lo, mut hi) = (Vec2::splat(f32::MAX), Vec2::splat(f32::MIN));
+    for f in l.parts.iter().filter(|f| part.is_none_or(|p| f.part == p)) {
+        let c = Vec2::new(f.centre[0], f.centre[1]);
+        lo = lo.min(c - f.outer);
+        hi = hi.max(c + f.outer);
+    }
+    (lo.x <= hi.x).then_some((lo, hi))
+}
+
+/// Marks the camera that looks at the organisation.
+#[derive(Component)]
+pub struct GraphCamera;
+
+#[derive(Component)]
+struct Node(Side, u32);
+
+#[derive(Component)]
+struct Ties;
+
+/// Entities the view spawns for an organisation.
+type Drawn = Or<(With<Node>, With<Ties>)>;
+
+/// Draws the organisation, starting with `picture` and `selected`.
+#[derive(Default)]
+pub struct ViewPlugin {
+    /// The picture on opening.
+    pub picture: Picture,
+    /// The agent inspected on opening.
+    pub selected: Option<u32>,
+}
+
+#[derive(Resource)]
+struct StartView(Picture, Option<u32>);
+
+impl Plugin for ViewPlugin {
+    fn build(&self, app: &mut App) {
+        app.insert_resource(ClearColor(BACKGROUND))
+            .insert_resource(StartView(self.picture, self.selected))
+            .init_resource::<Particles>()
+            .add_systems(Startup, setup)
+            .add_systems(
+                Update,
+                (
+                    rebuild,
+                    paint_nodes,
+                    spawn_particles,
+                    (pan_zoom_select, fit_camera).chain(),
+                    draw,
+                )
+                    .chain()
+                    .after(WorkshopSystems::Advance),
+            );
+    }
+}
+
+fn setup(
+    mut commands: Commands,
+    mut images: ResMut<Assets<Image>>,
+    mut gizmo_store: ResMut<GizmoConfigStore>,
+    start: Res<StartView>,
+) {
+    commands.spawn((Camera2d, GraphCamera));
+    let (config, _) = gizmo_store.config_mut::<DefaultGizmoConfigGroup>();
+    config.line.width = 2.0;
+    commands.insert_resource(View {
+        picture: start.0,
+        layout: None,
+        selected: start.1,
+        selected_side: Side::A,
+        show_ties: true,
+        show_items: true,
+        fit: true,
+        graph_area: None,
+        offset_b: Vec2::ZERO,
+        built: None,
+        painted: None,
+        node_image: images.add(disc_image(64)),
+    });
+}
+

@@ -1,0 +1,221 @@
+//! The organisation's nodes and ties: built when a run or picture changes,
+//! painted every frame (colour by part, tint by trust, size and opacity by
+//! lifecycle).
+
+use bevy::asset::RenderAssetUsages;
+use bevy::mesh::PrimitiveTopology;
+use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
+use bevy::sprite_render::AlphaMode2d;
+use crate::palette::{part_color, trust_tint};
+use crate::workshop::Workshop;
+use siloscope_model::network::TieKind;
+use siloscope_workshop::compare::Side;
+use siloscope_workshop::layout::{Layout, layout};
+use siloscope_workshop::story::Mechanism;
+use super::{Drawn, MAX_TIES_DRAWN, Node, Ties, UNIT, View, bounds, lifecycle_look};
+use bevy::prelude::*;
+
+/// A white disc with a soft edge and a faint dark rim, so touching nodes
+/// stay distinct.
+pub(super) fn disc_image(size: u32) -> Image {
+    let mut data = Vec::with_capacity((size * size * 4) as usize);
+    let c = (size as f32 - 1.0) / 2.0;
+    for y in 0..size {
+        for x in 0..size {
+            let d = ((x as f32 - c).powi(2) + (y as f32 - c).powi(2)).sqrt() / c;
+            let alpha = ((1.0 - d) * c).clamp(0.0, 1.0);
+            let shade = if d > 0.82 { 0.55 } else { 1.0 };
+            let v = (shade * 255.0) as u8;
+            data.extend_from_slice(&[v, v, v, (alpha * 255.0) as u8]);
+        }
+    }
+    Image::new(
+        Extent3d {
+            width: size,
+            height: size,
+            depth_or_array_layers: 1,
+        },
+        TextureDimension::D2,
+        data,
+        TextureFormat::Rgba8UnormSrgb,
+        RenderAssetUsages::RENDER_WORLD,
+    )
+}
+
+/// Lay the organisation out again when it or the picture changed.
+pub(super) fn rebuild(
+    mut commands: Commands,
+    workshop: Res<Workshop>,
+    mut view: ResMut<View>,
+    mut particles: ResMut<Particles>,
+    mut meshes: ResMut<Assets<Mesh>>,
+    mut materials: ResMut<Assets<ColorMaterial>>,
+    old: Query<Entity, Drawn>,
+) {
+    let highlight = workshop.staging().highlight;
+    let key = (
+        workshop.generation,
+        view.picture,
+        workshop.runs.comparing(),
+        highlight,
+    );
+    if view.built == Some(key) {
+        return;
+    }
+    for e in &old {
+        commands.entity(e).despawn();
+    }
+    particles.live.clear();
+    let sim = workshop.session().sim();
+    let net = sim.network();
+    let l = layout(sim.scenario(), net, view.picture, sim.seed());
+    view.offset_b = bounds(&l, None)
+        .map(|(lo, hi)| Vec2::new((hi.x - lo.x) * 1.12 * UNIT, 0.0))
+        .unwrap_or(Vec2::ZERO);
+    let mesh = meshes.add(tie_mesh(sim, &l, highlight));
+    for (side, _) in workshop.runs.shown() {
+        let offset = view.offset(side);
+        for a in 0..net.agents() {
+            let p = Vec2::new(l.pos[a][0], l.pos[a][1]) * UNIT + offset;
+            commands.spawn((
+                Node(side, a as u32),
+                Sprite {
+                    image: view.node_image.clone(),
+                    color: part_color(net.part[a]),
+                    custom_size: Some(Vec2::splat(UNIT)),
+                    ..default()
+                },
+                Transform::from_translation(p.extend(1.0)),
+            ));
+        }
+        commands.spawn((
+            Ties,
+            Mesh2d(mesh.clone()),
+            MeshMaterial2d(materials.add(ColorMaterial {
+                color: Color::WHITE,
+                alpha_mode: AlphaMode2d::Blend,
+                ..default()
+            })),
+            Transform::from_translation(offset.extend(0.0)),
+            if view.show_ties {
+                Visibility::Inherited
+            } else {
+                Visibility::Hidden
+            },
+        ));
+    }
+    if view.selected.is_some_and(|a| a as usize >= net.agents()) {
+        view.selected = None;
+    }
+    if !workshop.runs.comparing() {
+        view.selected_side = Side::A;
+    }
+    view.layout = Some(l);
+    view.built = Some(key);
+    view.painted = None;
+    view.fit = true;
+}
+
+/// Each undirected tie once, coloured by kind; walls stand out, and so do
+/// the ties of a highlighted mechanism (the others fade).
+pub(super) fn tie_mesh(
+    sim: &siloscope_model::sim::Simulation,
+    l: &Layout,
+    highlight: Option<Mechanism>,
+) -> Mesh {
+    let net = sim.network();
+    let mut positions: Vec<[f32; 3]> = Vec::new();
+    let mut colors: Vec<[f32; 4]> = Vec::new();
+    'agents: for a in 0..net.agents() {
+        for t in net.offsets[a] as usize..net.offsets[a + 1] as usize {
+            let b = net.target[t] as usize;
+            if b < a {
+                continue;
+            }
+            if positions.len() / 2 >= MAX_TIES_DRAWN {
+                break 'agents;
+            }
+            let kind = net.kind_of(t);
+            let mut rgba: [f32; 4] = match kind {
+                TieKind::Internal => [0.35, 0.55, 1.0, 0.16],
+                TieKind::Wall => [1.0, 0.25, 0.3, 0.30],
+                TieKind::Partner => [0.7, 0.45, 0.95, 0.16],
+                TieKind::Touchpoint => [0.8, 0.8, 0.85, 0.05],
+                TieKind::Peer => [0.4, 0.85, 0.6, 0.07],
+            };
+            if let Some(m) = highlight {
+                let stands_out = matches!(
+                    (m, kind),
+                    (Mechanism::SiloWalls, TieKind::Wall)
+                        | (
+                            Mechanism::FeedbackLoop | Mechanism::Campaign,
+                            TieKind::Touchpoint
+                        )
+                        | (Mechanism::WordOfMouth, TieKind::Peer)
+                );
+                rgba[3] = if stands_out {
+                    (rgba[3] * 3.0).min(0.75)
+                } else {
+                    rgba[3] * 0.3
+                };
+            }
+            for p in [l.pos[a], l.pos[b]] {
+                positions.push([p[0] * UNIT, p[1] * UNIT, 0.0]);
+                colors.push(rgba);
+            }
+        }
+    }
+    Mesh::new(PrimitiveTopology::LineList, RenderAssetUsages::RENDER_WORLD)
+        .with_inserted_attribute(Mesh::ATTRIBUTE_POSITION, positions)
+        .with_inserted_attribute(Mesh::ATTRIBUTE_COLOR, colors)
+}
+
+/// Trust each agent shows: a customer's trust in the organisation; for
+/// staff and partners, their mean trust in the agents they are tied to.
+pub fn agent_trust(sim: &siloscope_model::sim::Simulation, a: u32) -> f32 {
+    let net = sim.network();
+    if net.part[a as usize].is_customer() {
+        return sim.trust_in_org(a);
+    }
+    let ties = net.offsets[a as usize] as usize..net.offsets[a as usize + 1] as usize;
+    if ties.is_empty() {
+        return siloscope_model::trust::NEUTRAL;
+    }
+    let n = ties.len() as f32;
+    ties.map(|t| sim.trust(t)).sum::<f32>() / n
+}
+
+/// Recolour and resize nodes after a step, a rebuild or a new selection.
+pub(super) fn paint_nodes(
+    workshop: Res<Workshop>,
+    mut view: ResMut<View>,
+    mut nodes: Query<(&Node, &mut Sprite)>,
+) {
+    let selected = view.selected.map(|a| (view.selected_side, a));
+    let key = (
+        workshop.generation,
+        workshop.session().step_index(),
+        selected,
+    );
+    if view.painted == Some(key) || view.built.is_none() {
+        return;
+    }
+    for (node, mut sprite) in &mut nodes {
+        let Some(session) = workshop.runs.side(node.0) else {
+            continue;
+        };
+        let sim = session.sim();
+        let a = node.1;
+        let part = sim.network().part[a as usize];
+        let (size, alpha) = lifecycle_look(sim.lifecycle(a));
+        let color = trust_tint(part_color(part), agent_trust(sim, a)).with_alpha(alpha);
+        sprite.color = color;
+        let grow = if selected == Some((node.0, a)) {
+            1.4
+        } else {
+            1.0
+        };
+        sprite.custom_size = Some(Vec2::splat(UNIT * size * grow));
+    }
+    view.painted = Some(key);
+}

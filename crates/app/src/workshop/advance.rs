@@ -1,0 +1,79 @@
+//! Time: stepping the runs while playing, at the chosen speed, and
+//! noticing that the scenario file changed (rebuilt and replayed to the
+//! step on screen, or its errors shown while the last good run goes on).
+
+use siloscope_scenario::files;
+use siloscope_workshop::story;
+use siloscope_workshop::compare::Side;
+use super::{MAX_STEPS_PER_FRAME, Playback, Stepped, Workshop};
+use bevy::prelude::*;
+
+pub(super) fn watch_scenario(time: Res<Time>, mut workshop: ResMut<Workshop>) {
+    let w = &mut *workshop;
+    if !w.watch_timer.tick(time.delta()).just_finished() || !w.watch.changed() {
+        return;
+    }
+    match files::read_scenario(&w.path) {
+        Ok(scenario) => match w.runs.reload(&scenario) {
+            Ok(done) => {
+                w.errors = None;
+                let mut notice = format!(
+                    "{} changed: rebuilt and replayed to step {}",
+                    w.path.display(),
+                    done.step
+                );
+                if !done.refused.is_empty() {
+                    notice.push_str(&format!("; not replayed: {}", done.refused.join("; ")));
+                }
+                w.notice = Some(notice);
+                // The story's staging may no longer fit the new file.
+                if w.story.is_some_and(|at| at.index >= scenario.story.len()) {
+                    w.story = None;
+                }
+                if !w.runs.comparing() {
+                    w.editing = Side::A;
+                }
+                w.rebuilt();
+            }
+            Err(e) => w.errors = Some(format!("{}: {e}", w.path.display())),
+        },
+        Err(_) if !w.path.exists() => {
+            w.errors = Some(format!(
+                "{} is gone (deleted or moved); the run goes on with the version read last, and reloads when the file is back",
+                w.path.display()
+            ));
+        }
+        Err(errors) => w.errors = Some(errors.to_string()),
+    }
+}
+
+pub(super) fn advance(
+    time: Res<Time>,
+    mut workshop: ResMut<Workshop>,
+    mut playback: ResMut<Playback>,
+    mut stepped: MessageWriter<Stepped>,
+) {
+    if !playback.playing {
+        return;
+    }
+    playback.owed += time.delta_secs() * playback.steps_per_second;
+    let mut done = 0;
+    while playback.owed >= 1.0 && done < MAX_STEPS_PER_FRAME {
+        playback.owed -= 1.0;
+        done += 1;
+        if !workshop.runs.step() {
+            break;
+        }
+        stepped.write(Stepped(workshop.session().step_index() - 1));
+    }
+    // A slow frame does not build up a backlog of steps.
+    playback.owed = playback.owed.min(1.0);
+    if workshop.session().at_end() {
+        playback.playing = false;
+        workshop.notice = Some(format!(
+            "end of the run: {} {}s",
+            workshop.session().horizon(),
+            workshop.scenario().step_unit
+        ));
+    }
+}

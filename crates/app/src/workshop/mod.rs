@@ -1,0 +1,274 @@
+//! The run the room watches, as bevy resources and messages, with no
+//! rendering: it runs under `MinimalPlugins` in the tests.
+//!
+//! - [`Workshop`] holds the [`Runs`] — run A and, while comparing, run B
+//!   in lock-step, each a [`Session`] with its history, live edits and
+//!   rewind — the scenario file they came from, the story position, and
+//!   what to tell the room about loading (errors, notices).
+//! - [`Playback`] is play/pause and speed.
+//! - Everything that changes the run arrives as a [`Control`] message —
+//!   buttons, sliders and shortcuts all send them — and is applied between
+//!   steps, in [`WorkshopSystems::Controls`].
+//! - [`Stepped`] is sent for each computed step (the view animates its
+//!   items); [`Workshop::generation`] changes when the organisation is
+//!   rebuilt (the view lays it out again).
+//! - The scenario file is polled four times a second; a valid edit
+//!   rebuilds the run and replays it to the step on screen, an invalid
+//!   one keeps the last good run and shows the errors.
+mod commands;
+mod advance;
+use commands::{apply_commands, open};
+use advance::{advance, watch_scenario};
+use bevy::prelude::*;
+use siloscope_model::knob::Knob;
+use siloscope_scenario::files;
+use siloscope_scenario::{Intervention, Scenario};
+use siloscope_workshop::compare::{Runs, Side};
+use siloscope_workshop::session::Session;
+use siloscope_workshop::story::{self, Staging};
+use siloscope_workshop::watch::FileWatch;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// How often the scenario file is checked.
+pub const WATCH_PERIOD: Duration = Duration::from_millis(250);
+/// Most steps computed in one frame, however fast the playback.
+pub const MAX_STEPS_PER_FRAME: u32 = 8;
+/// Playback speeds offered, in steps per second.
+pub const SPEEDS: [f32; 7] = [0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0];
+
+/// Where presenter mode is in the scenario's story.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StoryAt {
+    /// The story step shown.
+    pub index: usize,
+    /// How the view is staged for it.
+    pub staging: Staging,
+}
+
+/// The runs on screen and where they came from.
+#[derive(Resource)]
+pub struct Workshop {
+    /// Run A and, while comparing, run B.
+    pub runs: Runs,
+    /// The side knob, policy and intervention edits go to.
+    pub editing: Side,
+    /// Presenter mode: full screen, panels hidden, large type.
+    pub presenting: bool,
+    /// The story step shown, while telling the story.
+    pub story: Option<StoryAt>,
+    /// The runs as they were before the story started (a story restarts
+    /// them); [`Control::RestoreRuns`] brings them back.
+    pub before_story: Option<Runs>,
+    /// The scenario file.
+    pub path: PathBuf,
+    /// Errors of the last load that failed, while the last good run goes
+    /// on (cleared by a good load).
+    pub errors: Option<String>,
+    /// The last thing worth telling the room (reloads, exports).
+    pub notice: Option<String>,
+    /// Bumped whenever the organisation is rebuilt.
+    pub generation: u64,
+    watch: FileWatch,
+    watch_timer: Timer,
+}
+
+impl Workshop {
+    /// Load `path` and build its run. `policy` and `seed` override the
+    /// scenario's.
+    pub fn open(path: &Path, policy: Option<String>, seed: Option<u64>) -> anyhow::Result<Self> {
+        let scenario = files::read_scenario(path)?;
+        let session = Session::new(&scenario, policy, seed)?;
+        Ok(Workshop {
+            runs: Runs::new(session),
+            editing: Side::A,
+            presenting: false,
+            story: None,
+            before_story: None,
+            path: path.to_owned(),
+            errors: None,
+            notice: None,
+            generation: 0,
+            watch: FileWatch::new(path),
+            watch_timer: Timer::new(WATCH_PERIOD, TimerMode::Repeating),
+        })
+    }
+
+    /// Run A: the run of a single-run workshop, the left side of a
+    /// comparison.
+    pub fn session(&self) -> &Session {
+        self.runs.a()
+    }
+
+    /// The side edits go to (A unless B is being compared and chosen).
+    pub fn edited_side(&self) -> Side {
+        if self.runs.comparing() {
+            self.editing
+        } else {
+            Side::A
+        }
+    }
+
+    /// The run edits go to, to show its knobs.
+    pub fn edited_session(&self) -> &Session {
+        self.runs.side(self.edited_side()).unwrap_or(self.runs.a())
+    }
+
+    /// The run edits go to (A unless B is being compared and chosen).
+    pub fn edited(&mut self) -> &mut Session {
+        let side = if self.runs.comparing() {
+            self.editing
+        } else {
+            Side::A
+        };
+        match side {
+            Side::A => self.runs.a_mut(),
+            Side::B => self.runs.b_mut().expect("B is compared"),
+        }
+    }
+
+    /// The scenario of the run.
+    pub fn scenario(&self) -> &Scenario {
+        self.session().scenario()
+    }
+
+    /// How the view is staged (the story's, or the whole organisation).
+    pub fn staging(&self) -> Staging {
+        self.story.map(|s| s.staging).unwrap_or_default()
+    }
+
+    fn rebuilt(&mut self) {
+        self.generation += 1;
+    }
+}
+
+/// Play/pause and speed.
+#[derive(Resource, Clone, Debug, PartialEq)]
+pub struct Playback {
+    /// Stepping on its own.
+    pub playing: bool,
+    /// Steps per second while playing.
+    pub steps_per_second: f32,
+    /// Fraction of a step owed to the clock.
+    owed: f32,
+}
+
+impl Default for Playback {
+    fn default() -> Self {
+        Playback {
+            playing: false,
+            steps_per_second: 4.0,
+            owed: 0.0,
+        }
+    }
+}
+
+impl Playback {
+    fn faster(&mut self) {
+        self.steps_per_second = SPEEDS
+            .iter()
+            .copied()
+            .find(|&s| s > self.steps_per_second + 1e-3)
+            .unwrap_or(SPEEDS[SPEEDS.len() - 1]);
+    }
+
+    fn slower(&mut self) {
+        self.steps_per_second = SPEEDS
+            .iter()
+            .rev()
+            .copied()
+            .find(|&s| s < self.steps_per_second - 1e-3)
+            .unwrap_or(SPEEDS[0]);
+    }
+}
+
+/// Something the facilitator asked for.
+#[derive(Message, Clone, Debug, PartialEq)]
+pub enum Control {
+    /// Play if paused, pause if playing.
+    TogglePlay,
+    /// Pause.
+    Pause,
+    /// Compute exactly one step (and pause).
+    Step,
+    /// Back to step 0, same seed.
+    Reset,
+    /// Back to step 0 with the next seed.
+    NewSeed,
+    /// One speed up.
+    Faster,
+    /// One speed down.
+    Slower,
+    /// Set a knob live.
+    SetKnob(Knob, f32),
+    /// Switch to a policy live.
+    Policy(String),
+    /// Schedule an intervention.
+    Schedule(Intervention),
+    /// Open another scenario file.
+    Open(PathBuf),
+    /// Save the run's time series as CSV.
+    ExportCsv(PathBuf),
+    /// Go to a step: back by rewinding, forward by computing (and pause).
+    Goto(u32),
+    /// One step back (and pause).
+    StepBack,
+    /// Compare with run B under this policy (same scenario and seed).
+    Compare(String),
+    /// Show run B or not (it is kept while hidden).
+    SetComparing(bool),
+    /// Send edits to this side.
+    Edit(Side),
+    /// Presenter mode on or off; on starts the story if there is one.
+    Present(bool),
+    /// The story's next step.
+    StoryNext,
+    /// The story's previous step.
+    StoryBack,
+    /// Back to the runs as they were before the story started.
+    RestoreRuns,
+}
+
+/// A step was computed (its index).
+#[derive(Message, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Stepped(pub u32);
+
+/// Ordering of the workshop's systems within `Update`.
+#[derive(SystemSet, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum WorkshopSystems {
+    /// Controls are applied.
+    Controls,
+    /// The scenario file is checked.
+    Watch,
+    /// Steps are computed.
+    Advance,
+}
+
+/// Controls, file watching and playback. Needs a [`Workshop`] resource.
+pub struct WorkshopPlugin;
+
+impl Plugin for WorkshopPlugin {
+    fn build(&self, app: &mut App) {
+        app.init_resource::<Playback>()
+            .add_message::<Control>()
+            .add_message::<Stepped>()
+            .configure_sets(
+                Update,
+                (
+                    WorkshopSystems::Controls,
+                    WorkshopSystems::Watch,
+                    WorkshopSystems::Advance,
+                )
+                    .chain(),
+            )
+            .add_systems(
+                Update,
+                (
+                    apply_commands.in_set(WorkshopSystems::Controls),
+                    watch_scenario.in_set(WorkshopSystems::Watch),
+                    advance.in_set(WorkshopSystems::Advance),
+                ),
+            );
+    }
+}
+
