@@ -119,14 +119,11 @@ fn check_metric(scenario: &Scenario, screen: &Screen) -> Result<(), ScreenError>
     let names = || {
         siloscope_model::metrics::METRICS
             .iter()
-            .map(|(n, _)| *n)
+            .map(|m| m.name)
             .collect::<Vec<_>>()
             .join(", ")
     };
-    if !siloscope_model::metrics::METRICS
-        .iter()
-        .any(|(n, _)| *n == screen.metric)
-    {
+    if siloscope_model::metrics::metric(&screen.metric).is_none() {
         return Err(ScreenError::UnknownMetric(screen.metric.clone(), names()));
     }
     let options = RunOptions {

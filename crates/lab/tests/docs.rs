@@ -62,7 +62,7 @@ fn every_claim_leads_to_its_file_and_names_real_knobs_and_metrics() {
         assert!(!metrics.is_empty(), "no metric for {}", row[0]);
         for m in metrics {
             assert!(
-                METRICS.iter().any(|(name, _)| *name == m),
+                METRICS.iter().any(|metric| metric.name == m),
                 "{m} is not a metric ({})",
                 row[0]
             );

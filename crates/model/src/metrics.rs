@@ -13,138 +13,243 @@ use crate::flow::FlowEvent;
 use crate::knob::Knob;
 use crate::silo_index::ei_index;
 
-/// The metrics, with their meaning, in the order rows are written.
-pub const METRICS: &[(&str, &str)] = &[
-    (
-        "trust_from",
-        "mean trust on ties from agents of the part (how much the part trusts others)",
-    ),
-    (
-        "trust_toward",
-        "mean trust on ties toward agents of the part (how much others trust the part)",
-    ),
-    (
-        "customer_trust_in_org",
-        "mean trust on ties from customers and prospects to staff and partners",
-    ),
-    (
-        "trust_across_silos",
-        "mean trust on ties between staff of different departments",
-    ),
-    (
-        "satisfaction",
-        "mean satisfaction of active customers of the part",
-    ),
-    (
-        "customers",
-        "active customers (customer or advocate) of the part",
-    ),
-    ("advocates", "advocates of the part"),
-    ("churned", "churned former customers of the part"),
-    (
-        "lifecycle",
-        "agents of the customer parts in each lifecycle state (part = state)",
-    ),
-    (
-        "acquisitions_word_of_mouth",
-        "prospects converted this step who first heard through a peer",
-    ),
-    (
-        "acquisitions_campaign",
-        "prospects converted this step who first heard through a campaign or push",
-    ),
-    (
-        "acquisitions_word_of_mouth_total",
-        "acquisitions by word of mouth since step 0",
-    ),
-    (
-        "acquisitions_campaign_total",
-        "acquisitions by campaign since step 0",
-    ),
-    ("churn", "customers who churned this step"),
-    ("returns", "churned customers who came back this step"),
-    (
-        "needs_raised",
-        "customer needs passed on toward Product this step",
-    ),
-    (
-        "needs_reached_product",
-        "needs that reached Product this step",
-    ),
-    (
-        "need_latency",
-        "mean steps from raising to reaching Product, of those that reached it this step",
-    ),
-    ("needs_blocked", "needs stopped at a silo wall this step"),
-    (
-        "needs_dropped",
-        "needs dropped for lack of a route or of time this step",
-    ),
-    (
-        "need_reach_share",
-        "share of all needs raised so far that reached Product",
-    ),
-    (
-        "loop_closed",
-        "answers that reached the customer this step (feedback loop closed)",
-    ),
-    (
-        "loop_time",
-        "mean steps from raising a need to the customer hearing back, this step",
-    ),
-    (
-        "loop_closure_share",
-        "share of all needs raised so far whose loop closed",
-    ),
-    (
-        "offering_changes",
-        "needs and tracked intelligence that changed the offering this step",
-    ),
-    (
-        "flows_within_departments",
-        "items shared between staff of the same department this step",
-    ),
-    (
-        "flows_across_departments",
-        "items that crossed a silo wall this step",
-    ),
-    ("flows_blocked", "items a silo wall stopped this step"),
-    (
-        "ei_index_flow",
-        "E-I index of staff information flow this step (-1 all inside, +1 all across)",
-    ),
-    (
-        "ei_index_flow_cumulative",
-        "E-I index of all staff information flow so far",
-    ),
-    (
-        "ei_index_department",
-        "cumulative E-I index of one department's flows (part = department)",
-    ),
-    ("peer_help", "customers helped by a peer this step"),
-    ("pushes", "marketing pushes this step"),
-    ("cross_sells", "cross-sell offers this step"),
-    (
-        "inconsistent_answers",
-        "contacts where the channel contradicted another channel this step",
-    ),
-    (
-        "cost_staff",
-        "staff effort this step (contacts and need handling)",
-    ),
-    ("cost_self_service", "self-service running cost this step"),
-    (
-        "savings_self_service",
-        "staff effort saved by self-service this step",
-    ),
-    ("cost_campaign", "campaign spend this step"),
-    ("cost_push", "push and offer cost this step"),
-    ("cost_total", "all costs this step"),
-    (
-        "items_in_flight",
-        "needs and answers travelling at the end of the step",
-    ),
+/// A metric: its name in the outputs, a short label for people (charts,
+/// tables, the CLI summary) and what it means.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Metric {
+    /// The name in time series, summaries and experiment files.
+    pub name: &'static str,
+    /// A short label for people.
+    pub label: &'static str,
+    /// What it measures.
+    pub meaning: &'static str,
+}
+
+/// Every metric, in the order rows are written: the one place that names
+/// and explains them.
+pub const METRICS: &[Metric] = &[
+    Metric {
+        name: "trust_from",
+        label: "trust from the part",
+        meaning: "mean trust on ties from agents of the part (how much the part trusts others)",
+    },
+    Metric {
+        name: "trust_toward",
+        label: "trust toward the part",
+        meaning: "mean trust on ties toward agents of the part (how much others trust the part)",
+    },
+    Metric {
+        name: "customer_trust_in_org",
+        label: "customer trust in the organisation",
+        meaning: "mean trust on ties from customers and prospects to staff and partners",
+    },
+    Metric {
+        name: "trust_across_silos",
+        label: "trust across silo walls",
+        meaning: "mean trust on ties between staff of different departments",
+    },
+    Metric {
+        name: "satisfaction",
+        label: "satisfaction",
+        meaning: "mean satisfaction of active customers of the part",
+    },
+    Metric {
+        name: "customers",
+        label: "active customers",
+        meaning: "active customers (customer or advocate) of the part",
+    },
+    Metric {
+        name: "advocates",
+        label: "advocates",
+        meaning: "advocates of the part",
+    },
+    Metric {
+        name: "churned",
+        label: "churned",
+        meaning: "churned former customers of the part",
+    },
+    Metric {
+        name: "lifecycle",
+        label: "customers by lifecycle state",
+        meaning: "agents of the customer parts in each lifecycle state (part = state)",
+    },
+    Metric {
+        name: "acquisitions_word_of_mouth",
+        label: "acquired by word of mouth",
+        meaning: "prospects converted this step who first heard through a peer",
+    },
+    Metric {
+        name: "acquisitions_campaign",
+        label: "acquired by campaign",
+        meaning: "prospects converted this step who first heard through a campaign or push",
+    },
+    Metric {
+        name: "acquisitions_word_of_mouth_total",
+        label: "acquired by word of mouth, so far",
+        meaning: "acquisitions by word of mouth since step 0",
+    },
+    Metric {
+        name: "acquisitions_campaign_total",
+        label: "acquired by campaign, so far",
+        meaning: "acquisitions by campaign since step 0",
+    },
+    Metric {
+        name: "churn",
+        label: "churn",
+        meaning: "customers who churned this step",
+    },
+    Metric {
+        name: "returns",
+        label: "returns",
+        meaning: "churned customers who came back this step",
+    },
+    Metric {
+        name: "needs_raised",
+        label: "needs raised",
+        meaning: "customer needs passed on toward Product this step",
+    },
+    Metric {
+        name: "needs_reached_product",
+        label: "needs that reached Product",
+        meaning: "needs that reached Product this step",
+    },
+    Metric {
+        name: "need_latency",
+        label: "steps for a need to reach Product",
+        meaning: "mean steps from raising to reaching Product, of those that reached it this step",
+    },
+    Metric {
+        name: "needs_blocked",
+        label: "needs stopped at a wall",
+        meaning: "needs stopped at a silo wall this step",
+    },
+    Metric {
+        name: "needs_dropped",
+        label: "needs dropped",
+        meaning: "needs dropped for lack of a route or of time this step",
+    },
+    Metric {
+        name: "need_reach_share",
+        label: "needs reaching Product (share)",
+        meaning: "share of all needs raised so far that reached Product",
+    },
+    Metric {
+        name: "loop_closed",
+        label: "loops closed",
+        meaning: "answers that reached the customer this step (feedback loop closed)",
+    },
+    Metric {
+        name: "loop_time",
+        label: "steps to close a loop",
+        meaning: "mean steps from raising a need to the customer hearing back, this step",
+    },
+    Metric {
+        name: "loop_closure_share",
+        label: "loops closed (share)",
+        meaning: "share of all needs raised so far whose loop closed",
+    },
+    Metric {
+        name: "offering_changes",
+        label: "changes to the offering",
+        meaning: "needs and tracked intelligence that changed the offering this step",
+    },
+    Metric {
+        name: "flows_within_departments",
+        label: "shares inside departments",
+        meaning: "items shared between staff of the same department this step",
+    },
+    Metric {
+        name: "flows_across_departments",
+        label: "shares across silo walls",
+        meaning: "items that crossed a silo wall this step",
+    },
+    Metric {
+        name: "flows_blocked",
+        label: "shares stopped at a wall",
+        meaning: "items a silo wall stopped this step",
+    },
+    Metric {
+        name: "ei_index_flow",
+        label: "silo E-I index",
+        meaning: "E-I index of staff information flow this step (-1 all inside, +1 all across)",
+    },
+    Metric {
+        name: "ei_index_flow_cumulative",
+        label: "silo E-I index, so far",
+        meaning: "E-I index of all staff information flow so far",
+    },
+    Metric {
+        name: "ei_index_department",
+        label: "E-I index of a department",
+        meaning: "cumulative E-I index of one department's flows (part = department)",
+    },
+    Metric {
+        name: "peer_help",
+        label: "customers helped by a peer",
+        meaning: "customers helped by a peer this step",
+    },
+    Metric {
+        name: "pushes",
+        label: "marketing pushes",
+        meaning: "marketing pushes this step",
+    },
+    Metric {
+        name: "cross_sells",
+        label: "cross-sell offers",
+        meaning: "cross-sell offers this step",
+    },
+    Metric {
+        name: "inconsistent_answers",
+        label: "contradicting answers",
+        meaning: "contacts where the channel contradicted another channel this step",
+    },
+    Metric {
+        name: "cost_staff",
+        label: "staff effort",
+        meaning: "staff effort this step (contacts and need handling)",
+    },
+    Metric {
+        name: "cost_self_service",
+        label: "self-service cost",
+        meaning: "self-service running cost this step",
+    },
+    Metric {
+        name: "savings_self_service",
+        label: "self-service savings",
+        meaning: "staff effort saved by self-service this step",
+    },
+    Metric {
+        name: "cost_campaign",
+        label: "campaign spend",
+        meaning: "campaign spend this step",
+    },
+    Metric {
+        name: "cost_push",
+        label: "push and offer cost",
+        meaning: "push and offer cost this step",
+    },
+    Metric {
+        name: "cost_total",
+        label: "total cost",
+        meaning: "all costs this step",
+    },
+    Metric {
+        name: "items_in_flight",
+        label: "items in flight",
+        meaning: "needs and answers travelling at the end of the step",
+    },
 ];
+
+/// The metric called `name`, if there is one.
+pub fn metric(name: &str) -> Option<&'static Metric> {
+    METRICS.iter().find(|m| m.name == name)
+}
+
+/// The label of the metric called `name` (the name itself if there is no
+/// such metric).
+pub fn label(name: &str) -> &str {
+    metric(name).map_or(name, |m| m.label)
+}
 
 /// Running totals since step 0.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -490,7 +595,7 @@ mod tests {
         let mut rows = Vec::new();
         r.rows(|m, p, v| rows.push((m, p.to_owned(), v)));
         for (m, _, v) in &rows {
-            assert!(METRICS.iter().any(|(n, _)| n == m), "{m} is not in METRICS");
+            assert!(metric(m).is_some(), "{m} is not in METRICS");
             assert!(v.is_finite());
         }
         // A mean over nothing gives no row, not NaN.

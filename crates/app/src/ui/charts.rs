@@ -2,18 +2,18 @@
 //! advocates and churned, the silo E-I index, loop closure; run B dashed
 //! beside run A when comparing, with a table of B − A.
 
-use bevy_egui::egui;
+use super::policy_of;
 use crate::palette;
 use crate::palette::{flow_color, part_color, to_egui};
 use crate::workshop::Workshop;
+use bevy::prelude::*;
+use bevy_egui::egui;
 use egui_plot::{Corner, Legend, Line, Plot, PlotPoints, VLine};
 use siloscope_model::agent::{Lifecycle, Part};
 use siloscope_model::flow::FlowKind;
-use siloscope_model::metrics::StepReport;
-use super::style;
-use bevy::prelude::*;
+use siloscope_model::metrics::{StepReport, label};
 
-pub(super) fn series(history: &[StepReport], f: impl Fn(&StepReport) -> f64) -> PlotPoints<'static> {
+fn series(history: &[StepReport], f: impl Fn(&StepReport) -> f64) -> PlotPoints<'static> {
     history
         .iter()
         .filter_map(|r| {
@@ -24,20 +24,20 @@ pub(super) fn series(history: &[StepReport], f: impl Fn(&StepReport) -> f64) -> 
 }
 
 /// A number read off a step's report.
-pub(super) type Measure = fn(&StepReport) -> f64;
+type Measure = fn(&StepReport) -> f64;
 
 /// One curve of a chart: a name, a colour and what it plots.
-pub(super) struct Curve {
+struct Curve {
     name: &'static str,
     color: Color,
     value: Measure,
 }
 
 /// One chart: its id, title, curves and the y range it always includes.
-pub(super) struct Chart(&'static str, &'static str, Vec<Curve>, (f64, f64));
+struct Chart(&'static str, &'static str, Vec<Curve>, (f64, f64));
 
 /// The charts.
-pub(super) fn chart_specs() -> Vec<Chart> {
+fn chart_specs() -> Vec<Chart> {
     let trust = |part: Part| -> Measure {
         match part {
             Part::Department => |r| r.trust_toward[Part::Department.index()],
@@ -71,12 +71,12 @@ pub(super) fn chart_specs() -> Vec<Chart> {
             "Acquisitions (cumulative)",
             vec![
                 Curve {
-                    name: "word of mouth",
+                    name: label("acquisitions_word_of_mouth"),
                     color: flow_color(FlowKind::PeerHelp),
                     value: |r| r.totals.acquisitions_word_of_mouth as f64,
                 },
                 Curve {
-                    name: "campaign",
+                    name: label("acquisitions_campaign"),
                     color: flow_color(FlowKind::Push),
                     value: |r| r.totals.acquisitions_campaign as f64,
                 },
@@ -88,12 +88,12 @@ pub(super) fn chart_specs() -> Vec<Chart> {
             "Advocates and churned",
             vec![
                 Curve {
-                    name: "advocates",
+                    name: label("advocates"),
                     color: part_color(Part::ExistingCustomer),
                     value: |r| count(r, Lifecycle::Advocate),
                 },
                 Curve {
-                    name: "churned",
+                    name: label("churned"),
                     color: palette::CHURNED,
                     value: |r| count(r, Lifecycle::Churned),
                 },
@@ -104,7 +104,7 @@ pub(super) fn chart_specs() -> Vec<Chart> {
             "silo",
             "Silo E-I index (-1 closed)",
             vec![Curve {
-                name: "E-I (cumulative)",
+                name: label("ei_index_flow_cumulative"),
                 color: part_color(Part::Department),
                 value: |r| {
                     siloscope_model::silo_index::ei_index(
@@ -121,12 +121,12 @@ pub(super) fn chart_specs() -> Vec<Chart> {
             "Feedback loop closure",
             vec![
                 Curve {
-                    name: "closed",
+                    name: label("loop_closure_share"),
                     color: flow_color(FlowKind::Answer),
                     value: |r| share(r.totals.loops_closed, r.totals.needs_raised),
                 },
                 Curve {
-                    name: "reached Product",
+                    name: label("need_reach_share"),
                     color: flow_color(FlowKind::Need),
                     value: |r| share(r.totals.needs_reached, r.totals.needs_raised),
                 },
@@ -137,15 +137,18 @@ pub(super) fn chart_specs() -> Vec<Chart> {
 }
 
 /// The headline metrics the comparison table shows, B against A.
-pub(super) const DIFFERENCES: [(&str, Measure); 6] = [
-    ("customer trust", |r| r.customer_trust_in_org),
+/// By metric name: the table shows each metric's label.
+const DIFFERENCES: [(&str, Measure); 6] = [
+    ("customer_trust_in_org", |r| r.customer_trust_in_org),
     ("advocates", |r| count(r, Lifecycle::Advocate)),
     ("churned", |r| count(r, Lifecycle::Churned)),
-    ("word of mouth", |r| {
+    ("acquisitions_word_of_mouth_total", |r| {
         r.totals.acquisitions_word_of_mouth as f64
     }),
-    ("campaign", |r| r.totals.acquisitions_campaign as f64),
-    ("loop closure", |r| {
+    ("acquisitions_campaign_total", |r| {
+        r.totals.acquisitions_campaign as f64
+    }),
+    ("loop_closure_share", |r| {
         share(r.totals.loops_closed, r.totals.needs_raised)
     }),
 ];
@@ -256,12 +259,8 @@ pub(super) fn charts(ui: &mut egui::Ui, w: &Workshop) {
     });
 }
 
-pub(super) fn policy_of(s: &siloscope_workshop::session::Session) -> &str {
-    s.sim().policy().unwrap_or("(scenario knobs)")
-}
-
 /// The headline metrics of A and B now, and B − A.
-pub(super) fn differences(
+fn differences(
     ui: &mut egui::Ui,
     a: &siloscope_workshop::session::Session,
     b: &siloscope_workshop::session::Session,
@@ -287,7 +286,7 @@ pub(super) fn differences(
                     format!("{v:.2}")
                 }
             };
-            ui.label(name);
+            ui.label(label(name));
             ui.label(fmt(x));
             ui.label(fmt(y));
             let d = y - x;
@@ -309,7 +308,7 @@ pub(super) fn count(r: &StepReport, state: Lifecycle) -> f64 {
     )
 }
 
-pub(super) fn share(a: u64, b: u64) -> f64 {
+fn share(a: u64, b: u64) -> f64 {
     if b == 0 {
         f64::NAN
     } else {

@@ -3,13 +3,14 @@
 //! organisation knows it, its trust toward and from each neighbour, and
 //! the last items it sent or received.
 
-use bevy_egui::egui;
+use super::policy_of;
+use super::{part_name, pretty};
 use crate::palette;
 use crate::palette::{flow_color, part_color, to_egui, trust_tint};
 use crate::view::{View, agent_trust};
 use crate::workshop::Workshop;
-use super::{part_name, pretty};
 use bevy::prelude::*;
+use bevy_egui::egui;
 
 pub(super) fn inspector(ui: &mut egui::Ui, w: &Workshop, view: &View) {
     ui.heading("Inspector");

@@ -1,15 +1,16 @@
 //! Labels over the organisation: each part's and department's name where
 //! it is drawn.
 
-use bevy_egui::egui;
+use super::part_name;
+use super::policy_of;
 use crate::palette;
 use crate::palette::{part_color, to_egui};
 use crate::view::{UNIT, View};
 use crate::workshop::Workshop;
+use bevy::prelude::*;
+use bevy_egui::egui;
 use siloscope_model::agent::Part;
 use siloscope_workshop::layout::Picture;
-use super::part_name;
-use bevy::prelude::*;
 
 /// Part and department names over the graph.
 pub(super) fn region_labels(
@@ -30,7 +31,7 @@ pub(super) fn region_labels(
     let to_screen = |p: Vec2| camera.world_to_viewport(at, p.extend(0.0)).ok();
     // Comparing: name each run above its organisation.
     if w.runs.comparing()
-        && let Some((lo, hi)) = super::view::bounds(l, None)
+        && let Some((lo, hi)) = crate::view::bounds(l, None)
     {
         for (side, session) in w.runs.shown() {
             let bottom = Vec2::new((lo.x + hi.x) / 2.0, lo.y) * UNIT + view.offset(side);

@@ -1,15 +1,14 @@
 //! The legend: what the colours, sizes and travelling items mean.
 
-use bevy_egui::egui;
+use super::{part_name, pretty};
 use crate::palette;
 use crate::palette::{flow_color, part_color, to_egui, trust_tint};
+use bevy_egui::egui;
 use siloscope_model::agent::Part;
 use siloscope_model::flow::FlowKind;
-use super::{part_name, pretty};
-use bevy::prelude::*;
 
 /// A filled circle of `color` and `radius`, then `text`.
-pub(super) fn swatch(ui: &mut egui::Ui, color: egui::Color32, radius: f32, text: &str) {
+fn swatch(ui: &mut egui::Ui, color: egui::Color32, radius: f32, text: &str) {
     ui.horizontal(|ui| {
         let (rect, _) = ui.allocate_exact_size(egui::vec2(18.0, 16.0), egui::Sense::hover());
         ui.painter().circle_filled(rect.center(), radius, color);
@@ -56,7 +55,7 @@ pub(super) fn legend(ui: &mut egui::Ui) {
             }
         });
     ui.horizontal(|ui| {
-        ui.colored_label(to_egui(super::view::BLOCKED), "✖");
+        ui.colored_label(to_egui(palette::BLOCKED), "✖");
         ui.label("stopped at a silo wall (red ties)");
     });
 }

@@ -2,39 +2,32 @@
 //! right, charts at the bottom; labels, legend, errors and help over the
 //! graph. Every change is sent as a [`Control`]; nothing here touches the
 //! run directly.
-mod shortcuts;
-mod presenter;
-mod top_bar;
-mod timeline;
-mod policy_panel;
+mod charts;
 mod inspector;
 mod labels;
 mod legend;
-mod charts;
-use shortcuts::{SHORTCUTS, full_screen_when_presenting, shortcuts};
-use presenter::presenter;
-use top_bar::{scenario_files, top_bar};
-use policy_panel::{Plan, policy_panel};
-use inspector::inspector;
-use labels::region_labels;
-use legend::legend;
-use charts::charts;
+mod policy_panel;
+mod presenter;
+mod shortcuts;
+mod timeline;
+mod top_bar;
 use super::capture::TakeScreenshot;
-use super::view::{GraphCamera, UNIT, View, agent_trust};
-use crate::palette::{self, flow_color, part_color, to_egui, trust_tint};
-use super::workshop::{Control, Playback, SPEEDS, Workshop, WorkshopSystems};
+use super::view::{GraphCamera, View};
+use super::workshop::{Control, Playback, Workshop, WorkshopSystems};
+use crate::palette::{self};
 use bevy::prelude::*;
 use bevy_egui::input::egui_wants_any_keyboard_input;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
-use egui_plot::{Corner, Legend, Line, Plot, PlotPoints, VLine};
-use siloscope_model::agent::{Lifecycle, Part};
-use siloscope_model::flow::FlowKind;
-use siloscope_model::knob::Knob;
-use siloscope_model::metrics::StepReport;
-use siloscope_scenario::{Action, Intervention};
-use siloscope_workshop::compare::Side;
-use siloscope_workshop::layout::Picture;
+use charts::charts;
+use inspector::inspector;
+use labels::region_labels;
+use legend::legend;
+use policy_panel::{Plan, policy_panel};
+use presenter::presenter;
+use shortcuts::{SHORTCUTS, full_screen_when_presenting, shortcuts};
+use siloscope_model::agent::Part;
 use std::path::PathBuf;
+use top_bar::{scenario_files, top_bar};
 
 /// Panels and shortcuts.
 pub struct UiPlugin;
@@ -73,7 +66,6 @@ fn part_name(part: Part) -> &'static str {
         Part::NewCustomer => "New customers",
     }
 }
-
 
 /// Larger text than egui's default, to be read from the back of a room.
 fn style(ctx: &egui::Context) {
@@ -198,3 +190,7 @@ fn panels(
     Ok(())
 }
 
+/// The policy a run was last switched to, for people.
+fn policy_of(s: &siloscope_workshop::session::Session) -> &str {
+    s.sim().policy().unwrap_or("(scenario knobs)")
+}

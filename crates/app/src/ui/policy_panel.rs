@@ -1,12 +1,12 @@
 //! The policy panel (left): presets, a slider per knob, the interventions
 //! timeline and the form that schedules one live.
 
-use bevy_egui::egui;
+use super::{UiState, pretty};
 use crate::workshop::{Control, Workshop};
+use bevy::prelude::*;
+use bevy_egui::egui;
 use siloscope_model::knob::Knob;
 use siloscope_scenario::{Action, Intervention};
-use super::{UiState, pretty};
-use bevy::prelude::*;
 
 /// The "add an intervention" form.
 #[derive(Clone, Debug, PartialEq)]
@@ -21,7 +21,7 @@ pub(super) struct Plan {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum PlanKind {
+enum PlanKind {
     Campaign,
     Policy,
     Knob,
@@ -41,7 +41,12 @@ impl Default for Plan {
     }
 }
 
-pub(super) fn policy_panel(ui: &mut egui::Ui, w: &Workshop, state: &mut UiState, out: &mut Vec<Control>) {
+pub(super) fn policy_panel(
+    ui: &mut egui::Ui,
+    w: &Workshop,
+    state: &mut UiState,
+    out: &mut Vec<Control>,
+) {
     let sim = w.edited_session().sim();
     let scenario = w.scenario();
     if w.runs.comparing() {
@@ -182,7 +187,7 @@ pub(super) fn policy_panel(ui: &mut egui::Ui, w: &Workshop, state: &mut UiState,
     }
 }
 
-pub(super) fn describe(action: &Action) -> String {
+fn describe(action: &Action) -> String {
     match action {
         Action::Set(values) => values
             .iter()

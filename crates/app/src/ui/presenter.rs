@@ -1,10 +1,11 @@
 //! Presenter mode: the organisation full screen, and the story step (or
 //! the run's state) in large type at the bottom.
 
-use bevy_egui::egui;
+use super::policy_of;
 use crate::palette;
 use crate::workshop::{Playback, Workshop};
 use bevy::prelude::*;
+use bevy_egui::egui;
 
 /// Presenter mode: the organisation full screen, and the story step (or
 /// the run's state) in large type at the bottom.

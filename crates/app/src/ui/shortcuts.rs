@@ -1,12 +1,13 @@
 //! Keyboard shortcuts: the table the help overlay shows, and the system
 //! that turns key presses into [`Control`]s.
 
+use super::UiState;
+use super::top_bar::{default_output, other_policy};
 use crate::capture::TakeScreenshot;
 use crate::view::View;
 use crate::workshop::{Control, Workshop};
-use siloscope_workshop::layout::Picture;
-use super::UiState;
 use bevy::prelude::*;
+use siloscope_workshop::layout::Picture;
 
 /// Keyboard shortcuts, as shown in the help overlay.
 pub const SHORTCUTS: [(&str, &str); 17] = [

@@ -1,11 +1,12 @@
 //! The timeline under the top bar: the scrubber that rewinds the runs, with
 //! marks where knobs changed and where the run branched.
 
-use bevy_egui::egui;
+use super::top_bar::other_policy;
 use crate::palette;
 use crate::workshop::{Control, Workshop};
-use siloscope_workshop::compare::Side;
 use bevy::prelude::*;
+use bevy_egui::egui;
+use siloscope_workshop::compare::Side;
 
 /// The timeline scrubber (drag back to rewind, forward to compute), the
 /// comparison's controls, and presenter mode.
@@ -33,10 +34,7 @@ pub(super) fn timeline(ui: &mut egui::Ui, w: &Workshop, out: &mut Vec<Control>) 
             out.push(Control::Goto(step));
         }
         if let Some(at) = session.branched_at() {
-            ui.colored_label(
-                palette::BRANCH,
-                format!("branched at {at}"),
-            );
+            ui.colored_label(palette::BRANCH, format!("branched at {at}"));
         }
         ui.separator();
         let mut comparing = w.runs.comparing();

@@ -1,14 +1,15 @@
 //! The top bar: scenario picker, reset, play and step, speed, seed,
 //! picture, what to draw, screenshot, export, compare, present, help.
 
-use bevy_egui::egui;
+use super::UiState;
+use super::timeline::timeline;
 use crate::capture::TakeScreenshot;
 use crate::view::View;
 use crate::workshop::{Control, Playback, SPEEDS, Workshop};
+use bevy::prelude::*;
+use bevy_egui::egui;
 use siloscope_workshop::layout::Picture;
 use std::path::PathBuf;
-use super::UiState;
-use bevy::prelude::*;
 
 pub(super) fn default_output(w: &Workshop, ext: &str) -> PathBuf {
     let stem = w

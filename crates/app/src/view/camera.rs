@@ -1,13 +1,12 @@
 //! Pan, zoom and select with the mouse, and framing the organisation (or
 //! one part) on screen.
 
-use bevy::input::mouse::{AccumulatedMouseScroll, MouseScrollUnit};
-use bevy::window::PrimaryWindow;
-use crate::workshop::Workshop;
-use siloscope_workshop::compare::Side;
-use siloscope_workshop::layout::layout;
 use super::{GraphCamera, UNIT, View, bounds};
+use crate::workshop::Workshop;
+use bevy::input::mouse::{AccumulatedMouseScroll, MouseScrollUnit};
 use bevy::prelude::*;
+use bevy::window::PrimaryWindow;
+use siloscope_workshop::compare::Side;
 
 /// Drag to pan, wheel to zoom about the cursor, click to select.
 #[allow(clippy::too_many_arguments)]
@@ -82,7 +81,7 @@ pub(super) fn pan_zoom_select(
 }
 
 /// The agent nearest to `world` (relative to run A) within `radius`.
-pub(super) fn nearest(view: &View, world: Vec2, radius: f32) -> Option<u32> {
+fn nearest(view: &View, world: Vec2, radius: f32) -> Option<u32> {
     let l = view.layout.as_ref()?;
     let mut best = None;
     let mut best_d = radius * radius;

@@ -1,13 +1,13 @@
 //! What gizmos draw each frame: the parts' frames, the silo walls, the
 //! travelling items and the selected agent's ties.
 
+use super::items::Particles;
+use super::{GraphCamera, Ties, UNIT, View};
 use crate::palette;
 use crate::palette::{BLOCKED, flow_color, part_color};
 use crate::workshop::Workshop;
-use siloscope_model::agent::Part;
-use siloscope_workshop::layout::layout;
-use super::{GraphCamera, Ties, UNIT, View};
 use bevy::prelude::*;
+use siloscope_model::agent::Part;
 
 /// Part outlines, travelling items, the selection and its ties.
 pub(super) fn draw(

@@ -1,34 +1,33 @@
 //! Travelling items: each item that moved in the last step travels along
 //! its tie, coloured by kind; one a wall stopped halts half way.
 
-use crate::workshop::{Stepped, Workshop};
-use siloscope_model::flow::FlowKind;
-use siloscope_workshop::layout::layout;
-use siloscope_workshop::story::Mechanism;
 use super::{MAX_PARTICLES, UNIT, View};
+use crate::workshop::{Stepped, Workshop};
 use bevy::prelude::*;
+use siloscope_model::flow::FlowKind;
+use siloscope_workshop::story::Mechanism;
 
 pub(super) struct Particle {
-    from: Vec2,
-    to: Vec2,
-    kind: FlowKind,
-    passed: bool,
-    born: f32,
+    pub(super) from: Vec2,
+    pub(super) to: Vec2,
+    pub(super) kind: FlowKind,
+    pub(super) passed: bool,
+    pub(super) born: f32,
 }
 
 #[derive(Resource, Default)]
 pub(super) struct Particles {
-    live: Vec<Particle>,
+    pub(super) live: Vec<Particle>,
     /// Seconds a particle takes to cross its tie.
-    duration: f32,
+    pub(super) duration: f32,
     /// The animation clock: real time, but a slow frame (a window being
     /// set up, a shader compiling) advances it by at most 1/20 s, so items
     /// are not skipped over.
-    clock: f32,
+    pub(super) clock: f32,
 }
 
 /// Item kinds a highlighted mechanism is made of.
-pub(super) fn kinds_of(m: Mechanism) -> &'static [FlowKind] {
+fn kinds_of(m: Mechanism) -> &'static [FlowKind] {
     match m {
         Mechanism::SiloWalls => &[FlowKind::Internal, FlowKind::Need],
         Mechanism::FeedbackLoop => &[FlowKind::Need, FlowKind::Answer],
@@ -42,7 +41,7 @@ pub(super) fn spawn_particles(
     workshop: Res<Workshop>,
     view: Res<View>,
     mut particles: ResMut<Particles>,
-    playback: Res<super::workshop::Playback>,
+    playback: Res<crate::workshop::Playback>,
 ) {
     if stepped.read().count() == 0 || !view.show_items {
         return;

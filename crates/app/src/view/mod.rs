@@ -17,28 +17,21 @@
 //!   (same scenario, same seed), so the two halves of the screen line up.
 //! - A story step can frame one part and highlight one mechanism: the ties
 //!   and items of other mechanisms fade.
-mod nodes;
-mod items;
-mod draw;
 mod camera;
-use nodes::{disc_image, paint_nodes, rebuild};
-use items::{Particles, spawn_particles};
-use draw::draw;
-use camera::{fit_camera, pan_zoom_select};
-use super::workshop::{Stepped, Workshop, WorkshopSystems};
-use bevy::asset::RenderAssetUsages;
-use bevy::input::mouse::{AccumulatedMouseScroll, MouseScrollUnit};
-use bevy::mesh::PrimitiveTopology;
+mod draw;
+mod items;
+mod nodes;
+use super::workshop::WorkshopSystems;
+use crate::palette::BACKGROUND;
 use bevy::prelude::*;
-use crate::palette::{self, BACKGROUND, BLOCKED, flow_color, part_color, trust_tint};
-use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
-use bevy::sprite_render::AlphaMode2d;
-use bevy::window::PrimaryWindow;
+use camera::{fit_camera, pan_zoom_select};
+use draw::draw;
+use items::{Particles, spawn_particles};
+pub use nodes::agent_trust;
+use nodes::{disc_image, paint_nodes, rebuild};
 use siloscope_model::agent::{Lifecycle, Part};
-use siloscope_model::flow::FlowKind;
-use siloscope_model::network::TieKind;
 use siloscope_workshop::compare::Side;
-use siloscope_workshop::layout::{Layout, Picture, layout};
+use siloscope_workshop::layout::{Layout, Picture};
 use siloscope_workshop::story::Mechanism;
 
 /// Pixels per layout unit at zoom 1.
@@ -199,4 +192,3 @@ fn setup(
         node_image: images.add(disc_image(64)),
     });
 }
-

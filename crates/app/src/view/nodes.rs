@@ -2,18 +2,19 @@
 //! painted every frame (colour by part, tint by trust, size and opacity by
 //! lifecycle).
 
-use bevy::asset::RenderAssetUsages;
-use bevy::mesh::PrimitiveTopology;
-use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
-use bevy::sprite_render::AlphaMode2d;
+use super::items::Particles;
+use super::{Drawn, MAX_TIES_DRAWN, Node, Ties, UNIT, View, bounds, lifecycle_look};
 use crate::palette::{part_color, trust_tint};
 use crate::workshop::Workshop;
+use bevy::asset::RenderAssetUsages;
+use bevy::mesh::PrimitiveTopology;
+use bevy::prelude::*;
+use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
+use bevy::sprite_render::AlphaMode2d;
 use siloscope_model::network::TieKind;
 use siloscope_workshop::compare::Side;
 use siloscope_workshop::layout::{Layout, layout};
 use siloscope_workshop::story::Mechanism;
-use super::{Drawn, MAX_TIES_DRAWN, Node, Ties, UNIT, View, bounds, lifecycle_look};
-use bevy::prelude::*;
 
 /// A white disc with a soft edge and a faint dark rim, so touching nodes
 /// stay distinct.
@@ -118,7 +119,7 @@ pub(super) fn rebuild(
 
 /// Each undirected tie once, coloured by kind; walls stand out, and so do
 /// the ties of a highlighted mechanism (the others fade).
-pub(super) fn tie_mesh(
+fn tie_mesh(
     sim: &siloscope_model::sim::Simulation,
     l: &Layout,
     highlight: Option<Mechanism>,

@@ -2,11 +2,10 @@
 //! noticing that the scenario file changed (rebuilt and replayed to the
 //! step on screen, or its errors shown while the last good run goes on).
 
-use siloscope_scenario::files;
-use siloscope_workshop::story;
-use siloscope_workshop::compare::Side;
 use super::{MAX_STEPS_PER_FRAME, Playback, Stepped, Workshop};
 use bevy::prelude::*;
+use siloscope_scenario::files;
+use siloscope_workshop::compare::Side;
 
 pub(super) fn watch_scenario(time: Res<Time>, mut workshop: ResMut<Workshop>) {
     let w = &mut *workshop;

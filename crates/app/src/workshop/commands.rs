@@ -2,14 +2,14 @@
 //! rewind, live edits, compare, the story, export, opening another
 //! scenario.
 
-use siloscope_scenario::files;
-use siloscope_workshop::story;
-use siloscope_workshop::compare::{Runs, Side};
-use siloscope_workshop::session::Session;
-use siloscope_workshop::watch::FileWatch;
-use std::path::Path;
 use super::{Control, Playback, Stepped, StoryAt, Workshop};
 use bevy::prelude::*;
+use siloscope_scenario::files;
+use siloscope_workshop::compare::{Runs, Side};
+use siloscope_workshop::session::Session;
+use siloscope_workshop::story;
+use siloscope_workshop::watch::FileWatch;
+use std::path::Path;
 
 pub(super) fn apply_commands(
     mut commands: MessageReader<Control>,
@@ -164,7 +164,7 @@ pub(super) fn apply_commands(
     }
 }
 
-pub(super) fn policy_name(s: &Session) -> &str {
+fn policy_name(s: &Session) -> &str {
     s.sim().policy().unwrap_or("(scenario knobs)")
 }
 
@@ -180,7 +180,7 @@ pub(super) fn goto(w: &mut Workshop, step: u32, stepped: &mut MessageWriter<Step
 
 /// Tell the story from the start to step `index` (stepping back performs
 /// it again from the start: the same state as going forward).
-pub(super) fn tell(w: &mut Workshop, index: usize) -> anyhow::Result<()> {
+fn tell(w: &mut Workshop, index: usize) -> anyhow::Result<()> {
     if w.story.is_none() && w.before_story.is_none() {
         // The story restarts the runs: keep the facilitator's own (from
         // before the first telling, until they are restored).

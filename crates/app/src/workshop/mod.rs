@@ -15,17 +15,17 @@
 //! - The scenario file is polled four times a second; a valid edit
 //!   rebuilds the run and replays it to the step on screen, an invalid
 //!   one keeps the last good run and shows the errors.
-mod commands;
 mod advance;
-use commands::{apply_commands, open};
+mod commands;
 use advance::{advance, watch_scenario};
 use bevy::prelude::*;
+use commands::apply_commands;
 use siloscope_model::knob::Knob;
 use siloscope_scenario::files;
 use siloscope_scenario::{Intervention, Scenario};
 use siloscope_workshop::compare::{Runs, Side};
 use siloscope_workshop::session::Session;
-use siloscope_workshop::story::{self, Staging};
+use siloscope_workshop::story::Staging;
 use siloscope_workshop::watch::FileWatch;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -271,4 +271,3 @@ impl Plugin for WorkshopPlugin {
             );
     }
 }
-

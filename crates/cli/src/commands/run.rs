@@ -6,6 +6,7 @@ use crate::args::RunArgs;
 use anyhow::{Context, Result, bail};
 use siloscope_lab::output::{self, Summary, TimeSeriesWriter};
 use siloscope_model::agent::Part;
+use siloscope_model::metrics::label;
 use siloscope_model::sim::{RunOptions, Simulation};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -99,37 +100,35 @@ fn print_summary(s: &Summary) {
         s.agents.values().sum::<u64>(),
         s.ties
     );
-    let rows: Vec<(&str, String)> = vec![
+    // Labels come from the metrics' one list (`siloscope_model::metrics`).
+    let both = |a: &str, b: &str| format!("{} / {}", label(a), label(b));
+    let existing_and_new = |m: &str| {
+        last(m, Part::ExistingCustomer.label()).unwrap_or(0.0)
+            + last(m, Part::NewCustomer.label()).unwrap_or(0.0)
+    };
+    let rows: Vec<(String, String)> = vec![
         (
-            "customer trust in the organisation",
+            label("customer_trust_in_org").to_owned(),
             fmt(last("customer_trust_in_org", "all")),
         ),
         (
-            "trust across silo walls",
+            label("trust_across_silos").to_owned(),
             fmt(last("trust_across_silos", "all")),
         ),
         (
-            "satisfaction (existing customers)",
+            format!("{} (existing customers)", label("satisfaction")),
             fmt(last("satisfaction", Part::ExistingCustomer.label())),
         ),
         (
-            "active customers (existing + new)",
-            format!(
-                "{:.0}",
-                last("customers", Part::ExistingCustomer.label()).unwrap_or(0.0)
-                    + last("customers", Part::NewCustomer.label()).unwrap_or(0.0)
-            ),
+            format!("{} (existing + new)", label("customers")),
+            format!("{:.0}", existing_and_new("customers")),
         ),
         (
-            "advocates",
-            format!(
-                "{:.0}",
-                last("advocates", Part::ExistingCustomer.label()).unwrap_or(0.0)
-                    + last("advocates", Part::NewCustomer.label()).unwrap_or(0.0)
-            ),
+            format!("{} (existing + new)", label("advocates")),
+            format!("{:.0}", existing_and_new("advocates")),
         ),
         (
-            "acquisitions: word of mouth / campaign",
+            both("acquisitions_word_of_mouth", "acquisitions_campaign"),
             format!(
                 "{:.0} / {:.0}",
                 total("acquisitions_word_of_mouth"),
@@ -137,11 +136,11 @@ fn print_summary(s: &Summary) {
             ),
         ),
         (
-            "churned / returned",
+            both("churn", "returns"),
             format!("{:.0} / {:.0}", total("churn"), total("returns")),
         ),
         (
-            "needs raised / reached Product",
+            both("needs_raised", "needs_reached_product"),
             format!(
                 "{:.0} / {:.0}",
                 total("needs_raised"),
@@ -149,7 +148,7 @@ fn print_summary(s: &Summary) {
             ),
         ),
         (
-            "feedback loops closed",
+            label("loop_closed").to_owned(),
             format!(
                 "{:.0} ({} of needs)",
                 total("loops_closed"),
@@ -157,7 +156,7 @@ fn print_summary(s: &Summary) {
             ),
         ),
         (
-            "E-I index: flow / structure / random",
+            format!("{}: flow / structure / random", label("ei_index_flow")),
             format!(
                 "{} / {} / {}",
                 fmt(last("ei_index_flow_cumulative", "all")),
@@ -166,7 +165,7 @@ fn print_summary(s: &Summary) {
             ),
         ),
         (
-            "cost / self-service savings",
+            both("cost_total", "savings_self_service"),
             format!(
                 "{:.1} / {:.1}",
                 total("cost_total"),
@@ -174,7 +173,11 @@ fn print_summary(s: &Summary) {
             ),
         ),
     ];
-    let width = rows.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+    let width = rows
+        .iter()
+        .map(|(k, _)| k.chars().count())
+        .max()
+        .unwrap_or(0);
     for (k, v) in rows {
         println!("  {k:<width$}  {v}");
     }

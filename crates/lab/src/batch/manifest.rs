@@ -9,7 +9,7 @@ use std::io::{self};
 use std::path::Path;
 
 /// A fingerprint of what the runs depend on.
-pub(super) fn fingerprint(exp: &Experiment) -> String {
+fn fingerprint(exp: &Experiment) -> String {
     // The resolved experiment's debug text covers the scenario, conditions,
     // seeds and steps; FNV-1a keeps it short and stable across platforms.
     let text = format!("{exp:?}");
@@ -22,7 +22,7 @@ pub(super) fn fingerprint(exp: &Experiment) -> String {
 }
 
 #[derive(Serialize, serde::Deserialize)]
-pub(super) struct Manifest {
+struct Manifest {
     experiment: String,
     fingerprint: String,
     runs: usize,

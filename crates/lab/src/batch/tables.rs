@@ -135,7 +135,7 @@ pub(super) fn assemble(
 
 /// `summary.csv`, `comparison.csv`, `summary.json` and `plots/` from the
 /// values gathered at the summarised steps and the per-step curves.
-pub(super) fn summarise(
+fn summarise(
     exp: &Experiment,
     out: &Path,
     table: &Table,
@@ -232,13 +232,13 @@ pub(super) fn summarise(
 }
 
 /// A row as JSON, with non-finite numbers as `null`.
-pub(super) fn json_row(row: &impl Serialize) -> serde_json::Value {
+fn json_row(row: &impl Serialize) -> serde_json::Value {
     serde_json::to_value(row).unwrap_or(serde_json::Value::Null)
 }
 
 /// Rows as CSV with a header (non-finite numbers as `NaN`), written
 /// atomically.
-pub(super) fn write_rows<T: Serialize>(path: &Path, rows: &[T]) -> Result<(), BatchError> {
+fn write_rows<T: Serialize>(path: &Path, rows: &[T]) -> Result<(), BatchError> {
     let fail = |e: String| io_at(path)(io::Error::other(e));
     let mut w = csv::Writer::from_writer(Vec::new());
     for row in rows {

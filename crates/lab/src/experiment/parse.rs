@@ -200,7 +200,7 @@ pub fn parse(src: &str, path: &Path) -> Result<Experiment, ScenarioErrors> {
             format!("{steps} is out of range; allowed 1 to {MAX_STEPS}"),
         );
     }
-    let known: Vec<&'static str> = METRICS.iter().map(|(m, _)| *m).collect();
+    let known: Vec<&'static str> = METRICS.iter().map(|m| m.name).collect();
     let metrics: Vec<&'static str> = match &raw.metrics {
         None => HEADLINE.to_vec(),
         Some(list) => {

@@ -7,7 +7,7 @@ use siloscope_model::agent::Part;
 
 /// 1-based columns where each field of a raw CSV line starts (quotes
 /// respected), for error positions.
-pub(super) fn field_columns(line: &str) -> Vec<u64> {
+fn field_columns(line: &str) -> Vec<u64> {
     let mut starts = vec![1];
     let mut quoted = false;
     for (i, ch) in line.char_indices() {

@@ -10,11 +10,11 @@ pub(super) struct Cursor<'a> {
 }
 
 impl Cursor<'_> {
-    pub(super) fn peek(&self) -> Option<u8> {
+    fn peek(&self) -> Option<u8> {
         self.src.get(self.pos).copied()
     }
 
-    pub(super) fn eat(&mut self, b: u8) -> bool {
+    fn eat(&mut self, b: u8) -> bool {
         if self.peek() == Some(b) {
             self.pos += 1;
             true
@@ -71,7 +71,7 @@ impl Cursor<'_> {
         }
     }
 
-    pub(super) fn ident(&mut self) -> &[u8] {
+    fn ident(&mut self) -> &[u8] {
         let start = self.pos;
         while let Some(b) = self.peek() {
             if b.is_ascii_alphanumeric() || b == b'_' {
@@ -83,7 +83,7 @@ impl Cursor<'_> {
         &self.src[start..self.pos]
     }
 
-    pub(super) fn skip_string(&mut self) {
+    fn skip_string(&mut self) {
         // At the opening quote.
         self.pos += 1;
         while let Some(b) = self.peek() {
@@ -98,7 +98,7 @@ impl Cursor<'_> {
         self.pos = self.pos.min(self.src.len());
     }
 
-    pub(super) fn skip_raw_string(&mut self) {
+    fn skip_raw_string(&mut self) {
         // At `r`, followed by hashes and a quote.
         self.pos += 1;
         let mut hashes = 0;
@@ -124,7 +124,7 @@ impl Cursor<'_> {
         }
     }
 
-    pub(super) fn skip_char(&mut self) {
+    fn skip_char(&mut self) {
         self.pos += 1;
         while let Some(b) = self.peek() {
             self.pos += 1;
@@ -138,7 +138,7 @@ impl Cursor<'_> {
     }
 
     /// Skip a bracketed group, starting at its opening bracket.
-    pub(super) fn skip_balanced(&mut self) {
+    fn skip_balanced(&mut self) {
         let mut depth = 0usize;
         while let Some(b) = self.peek() {
             match b {
@@ -205,7 +205,7 @@ impl Cursor<'_> {
     }
 
     /// Skip whitespace and one separating comma, if there is one.
-    pub(super) fn skip_comma(&mut self) {
+    fn skip_comma(&mut self) {
         self.skip_ws();
         self.eat(b',');
     }
@@ -283,7 +283,7 @@ impl Cursor<'_> {
     /// At the `(` of a variant whose name starts at `start`: the content of
     /// a newtype variant (`Compare("x")` points at `"x"`), the name of a
     /// struct variant (`Range(from: …)` points at `Range`).
-    pub(super) fn variant_or_content(&mut self, start: usize) -> usize {
+    fn variant_or_content(&mut self, start: usize) -> usize {
         self.pos += 1;
         self.skip_ws();
         let content = self.pos;
@@ -295,7 +295,7 @@ impl Cursor<'_> {
     }
 
     /// At `(`: find the named field `path[0]` and continue inside it.
-    pub(super) fn in_struct(&mut self, path: &[Segment]) -> Option<usize> {
+    fn in_struct(&mut self, path: &[Segment]) -> Option<usize> {
         let Segment::Field(name) = &path[0] else {
             return None;
         };
@@ -303,7 +303,7 @@ impl Cursor<'_> {
     }
 
     /// At `(`: find the field `name` and continue inside it with `rest`.
-    pub(super) fn in_struct_named(&mut self, name: &[u8], rest: &[Segment]) -> Option<usize> {
+    fn in_struct_named(&mut self, name: &[u8], rest: &[Segment]) -> Option<usize> {
         self.pos += 1;
         loop {
             self.skip_ws();
@@ -328,7 +328,7 @@ impl Cursor<'_> {
     }
 
     /// At `[` or `(`: find element `index` and continue inside it.
-    pub(super) fn in_seq(&mut self, index: usize, rest: &[Segment]) -> Option<usize> {
+    fn in_seq(&mut self, index: usize, rest: &[Segment]) -> Option<usize> {
         self.pos += 1;
         for i in 0.. {
             self.skip_ws();

@@ -113,7 +113,7 @@ pub(super) fn check_groups(c: &mut Checker<'_>, raw: &ScenarioFile, max_agents: 
     groups
 }
 
-pub(super) fn check_generator(c: &mut Checker<'_>, p: &FieldPath, gen_: &Generator, n: u64) {
+fn check_generator(c: &mut Checker<'_>, p: &FieldPath, gen_: &Generator, n: u64) {
     match gen_ {
         Generator::None | Generator::Complete | Generator::Mixed => {}
         Generator::Random { density } => {
@@ -153,11 +153,11 @@ pub(super) fn check_generator(c: &mut Checker<'_>, p: &FieldPath, gen_: &Generat
     }
 }
 
-pub(super) fn group_index(groups: &[Group], name: &str) -> Option<usize> {
+fn group_index(groups: &[Group], name: &str) -> Option<usize> {
     groups.iter().position(|g| g.name == name)
 }
 
-pub(super) fn group_names(groups: &[Group]) -> String {
+fn group_names(groups: &[Group]) -> String {
     groups
         .iter()
         .map(|g| format!("\"{}\"", g.name))
@@ -237,7 +237,7 @@ pub(super) fn check_links(
 }
 
 /// Whether a tie between agents of these parts is a customer touchpoint.
-pub(super) fn is_touchpoint(a: Part, b: Part) -> bool {
+fn is_touchpoint(a: Part, b: Part) -> bool {
     a.is_org() != b.is_org()
 }
 

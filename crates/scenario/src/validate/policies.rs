@@ -64,7 +64,7 @@ pub(super) fn check_knobs(c: &mut Checker<'_>, raw: &ScenarioFile) -> Vec<KnobSp
     specs
 }
 
-pub(super) fn check_knob_values(
+fn check_knob_values(
     c: &mut Checker<'_>,
     p: &FieldPath,
     values: &crate::format::OrderedMap<f32>,
@@ -208,7 +208,7 @@ pub(super) fn check_interventions(
 }
 
 /// A `Set` action: at least one knob, each known and in range.
-pub(super) fn check_set(
+fn check_set(
     c: &mut Checker<'_>,
     p: &FieldPath,
     values: &crate::format::OrderedMap<f32>,

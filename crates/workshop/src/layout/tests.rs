@@ -1,4 +1,3 @@
-
 use super::*;
 use siloscope_scenario::parse_str;
 
