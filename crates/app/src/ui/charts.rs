@@ -11,7 +11,7 @@ use bevy_egui::egui;
 use egui_plot::{Corner, Legend, Line, Plot, PlotPoints, VLine};
 use siloscope_model::agent::{Lifecycle, Part};
 use siloscope_model::flow::FlowKind;
-use siloscope_model::metrics::{StepReport, label};
+use siloscope_model::metrics::{StepReport, short_label};
 
 fn series(history: &[StepReport], f: impl Fn(&StepReport) -> f64) -> PlotPoints<'static> {
     history
@@ -71,12 +71,12 @@ fn chart_specs() -> Vec<Chart> {
             "Acquisitions (cumulative)",
             vec![
                 Curve {
-                    name: label("acquisitions_word_of_mouth"),
+                    name: short_label("acquisitions_word_of_mouth"),
                     color: flow_color(FlowKind::PeerHelp),
                     value: |r| r.totals.acquisitions_word_of_mouth as f64,
                 },
                 Curve {
-                    name: label("acquisitions_campaign"),
+                    name: short_label("acquisitions_campaign"),
                     color: flow_color(FlowKind::Push),
                     value: |r| r.totals.acquisitions_campaign as f64,
                 },
@@ -88,12 +88,12 @@ fn chart_specs() -> Vec<Chart> {
             "Advocates and churned",
             vec![
                 Curve {
-                    name: label("advocates"),
+                    name: short_label("advocates"),
                     color: part_color(Part::ExistingCustomer),
                     value: |r| count(r, Lifecycle::Advocate),
                 },
                 Curve {
-                    name: label("churned"),
+                    name: short_label("churned"),
                     color: palette::CHURNED,
                     value: |r| count(r, Lifecycle::Churned),
                 },
@@ -104,7 +104,7 @@ fn chart_specs() -> Vec<Chart> {
             "silo",
             "Silo E-I index (-1 closed)",
             vec![Curve {
-                name: label("ei_index_flow_cumulative"),
+                name: short_label("ei_index_flow_cumulative"),
                 color: part_color(Part::Department),
                 value: |r| {
                     siloscope_model::silo_index::ei_index(
@@ -121,12 +121,12 @@ fn chart_specs() -> Vec<Chart> {
             "Feedback loop closure",
             vec![
                 Curve {
-                    name: label("loop_closure_share"),
+                    name: short_label("loop_closure_share"),
                     color: flow_color(FlowKind::Answer),
                     value: |r| share(r.totals.loops_closed, r.totals.needs_raised),
                 },
                 Curve {
-                    name: label("need_reach_share"),
+                    name: short_label("need_reach_share"),
                     color: flow_color(FlowKind::Need),
                     value: |r| share(r.totals.needs_reached, r.totals.needs_raised),
                 },
@@ -137,7 +137,7 @@ fn chart_specs() -> Vec<Chart> {
 }
 
 /// The headline metrics the comparison table shows, B against A.
-/// By metric name: the table shows each metric's label.
+/// By metric name: the table shows each metric's short label.
 const DIFFERENCES: [(&str, Measure); 6] = [
     ("customer_trust_in_org", |r| r.customer_trust_in_org),
     ("advocates", |r| count(r, Lifecycle::Advocate)),
@@ -286,7 +286,7 @@ fn differences(
                     format!("{v:.2}")
                 }
             };
-            ui.label(label(name));
+            ui.label(short_label(name));
             ui.label(fmt(x));
             ui.label(fmt(y));
             let d = y - x;
