@@ -1,5 +1,6 @@
-//! The workshop app (feature `app`): bevy + egui around one [`Session`],
-//! or two compared side by side.
+//! The workshop app: bevy + egui around one [`Session`], or two compared
+//! side by side. The `siloscope` command links it through its `app`
+//! feature (on by default); nothing below this crate knows of bevy.
 //!
 //! Plugins, from the bottom:
 //! - [`workshop::WorkshopPlugin`]: the run, commands, playback and the
@@ -8,6 +9,9 @@
 //!   travelling items, with pan, zoom and selection;
 //! - [`ui::UiPlugin`]: egui panels, charts, inspector, shortcuts;
 //! - [`capture::CapturePlugin`]: screenshots and the unattended modes.
+//!
+//! Colours live in one place, [`palette`]; each panel of the UI in its own
+//! file under `ui/`, composed by `ui/mod.rs`.
 //!
 //! [`Session`]: siloscope_workshop::session::Session
 

@@ -83,7 +83,10 @@ fn style(ctx: &egui::Context) {
     });
 }
 
-#[allow(clippy::too_many_arguments)]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "a bevy system takes each resource it reads as a parameter"
+)]
 fn panels(
     mut contexts: EguiContexts,
     workshop: Res<Workshop>,
@@ -193,4 +196,26 @@ fn panels(
 /// The policy a run was last switched to, for people.
 fn policy_of(s: &siloscope_workshop::session::Session) -> &str {
     s.sim().policy().unwrap_or("(scenario knobs)")
+}
+
+/// A policy to compare A with: `connected` unless A runs it, else the
+/// first other one.
+fn other_policy(w: &Workshop) -> String {
+    let current = w.session().sim().policy().unwrap_or("");
+    let names: Vec<&str> = w
+        .scenario()
+        .policies
+        .iter()
+        .map(|p| p.name.as_str())
+        .collect();
+    let pick = if current != "connected" && names.contains(&"connected") {
+        "connected"
+    } else {
+        names
+            .iter()
+            .copied()
+            .find(|n| *n != current)
+            .unwrap_or(current)
+    };
+    pick.to_owned()
 }

@@ -2,7 +2,8 @@
 //! that turns key presses into [`Control`]s.
 
 use super::UiState;
-use super::top_bar::{default_output, other_policy};
+use super::other_policy;
+use super::top_bar::default_output;
 use crate::capture::TakeScreenshot;
 use crate::view::View;
 use crate::workshop::{Control, Workshop};
@@ -33,7 +34,6 @@ pub const SHORTCUTS: [(&str, &str); 17] = [
     ("H or F1", "this help"),
 ];
 
-#[allow(clippy::too_many_arguments)]
 pub(super) fn shortcuts(
     keys: Res<ButtonInput<KeyCode>>,
     mut commands: MessageWriter<Control>,

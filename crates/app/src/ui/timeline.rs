@@ -1,7 +1,7 @@
 //! The timeline under the top bar: the scrubber that rewinds the runs, with
 //! marks where knobs changed and where the run branched.
 
-use super::top_bar::other_policy;
+use super::other_policy;
 use crate::palette;
 use crate::workshop::{Control, Workshop};
 use bevy::prelude::*;

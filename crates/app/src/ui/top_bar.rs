@@ -24,28 +24,6 @@ pub(super) fn default_output(w: &Workshop, ext: &str) -> PathBuf {
     ))
 }
 
-/// A policy to compare A with: `connected` unless A runs it, else the
-/// first other one.
-pub(super) fn other_policy(w: &Workshop) -> String {
-    let current = w.session().sim().policy().unwrap_or("");
-    let names: Vec<&str> = w
-        .scenario()
-        .policies
-        .iter()
-        .map(|p| p.name.as_str())
-        .collect();
-    let pick = if current != "connected" && names.contains(&"connected") {
-        "connected"
-    } else {
-        names
-            .iter()
-            .copied()
-            .find(|n| *n != current)
-            .unwrap_or(current)
-    };
-    pick.to_owned()
-}
-
 pub(super) fn top_bar(
     ui: &mut egui::Ui,
     w: &Workshop,

@@ -9,7 +9,10 @@ use bevy::window::PrimaryWindow;
 use siloscope_workshop::compare::Side;
 
 /// Drag to pan, wheel to zoom about the cursor, click to select.
-#[allow(clippy::too_many_arguments)]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "a bevy system takes each resource it reads as a parameter"
+)]
 pub(super) fn pan_zoom_select(
     buttons: Res<ButtonInput<MouseButton>>,
     scroll: Res<AccumulatedMouseScroll>,
