@@ -1,7 +1,7 @@
 //! Who is in the organisation: the four parts, department roles, customer
 //! channels and the customer lifecycle.
 //!
-//! These are the nouns of the model (DOMAIN.md, seed 003): *Inside*
+//! These are the nouns of the model (`docs/domain.md`, seed 003): *Inside*
 //! (departments of staff), *Partners*, *Existing customers* and *New
 //! customers*. Everything here is plain data; the rules live in the
 //! mechanism modules.

@@ -1,4 +1,4 @@
-//! The knobs: one per claim in DOMAIN.md's "Claims → mechanisms" table.
+//! The knobs: one per claim in `docs/domain.md`'s "Claims → mechanisms → files" table.
 //!
 //! A knob is a number a facilitator can turn; each drives exactly one
 //! mechanism (see the module named in its docs). The catalogue below gives

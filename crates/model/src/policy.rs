@@ -1,7 +1,7 @@
 //! Policies: named sets of knob values.
 //!
 //! Five presets ship with siloscope, the three the seeds argue about and two
-//! foils (DOMAIN.md, "A policy is a named set of knob values"):
+//! foils (`docs/domain.md`: "A policy is a named set of knob values"):
 //!
 //! | knob | inside_out | outside_in | connected | viral_campaign | all_about_you |
 //! |---|---|---|---|---|---|

@@ -2,6 +2,7 @@
 //! right, charts at the bottom; labels, legend, errors and help over the
 //! graph. Every change is sent as a [`Control`]; nothing here touches the
 //! run directly.
+
 mod charts;
 mod inspector;
 mod labels;
@@ -11,10 +12,11 @@ mod presenter;
 mod shortcuts;
 mod timeline;
 mod top_bar;
+
 use super::capture::TakeScreenshot;
 use super::view::{GraphCamera, View};
 use super::workshop::{Control, Playback, Workshop, WorkshopSystems};
-use crate::palette::{self};
+use crate::palette;
 use bevy::prelude::*;
 use bevy_egui::input::egui_wants_any_keyboard_input;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};

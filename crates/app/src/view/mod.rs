@@ -17,10 +17,12 @@
 //!   (same scenario, same seed), so the two halves of the screen line up.
 //! - A story step can frame one part and highlight one mechanism: the ties
 //!   and items of other mechanisms fade.
+
 mod camera;
 mod draw;
 mod items;
 mod nodes;
+
 use super::workshop::WorkshopSystems;
 use crate::palette::BACKGROUND;
 use bevy::prelude::*;

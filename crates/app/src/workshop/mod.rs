@@ -15,8 +15,10 @@
 //! - The scenario file is polled four times a second; a valid edit
 //!   rebuilds the run and replays it to the step on screen, an invalid
 //!   one keeps the last good run and shows the errors.
+
 mod advance;
 mod commands;
+
 use advance::{advance, watch_scenario};
 use bevy::prelude::*;
 use commands::apply_commands;
