@@ -14,13 +14,7 @@ fn siloscope(args: &[impl AsRef<std::ffi::OsStr>]) -> Output {
 /// The scenario files shipped in `scenarios/`, sorted.
 fn shipped() -> Vec<PathBuf> {
     let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")).join("scenarios");
-    let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.to_string_lossy().ends_with(".scenario.ron"))
-        .collect();
-    v.sort();
-    v
+    siloscope_scenario::files::scenario_files_in(&dir).unwrap()
 }
 
 fn text(b: &[u8]) -> String {

@@ -6,11 +6,23 @@
 
 use crate::{ErrorKind, Scenario, ScenarioError, ScenarioErrors};
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Largest scenario file read (a hostile file is refused before it is read
 /// whole).
 pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// The scenario files (`*.scenario.ron`) in `dir`, sorted by path: what the
+/// app's scenario picker offers and what the tests of the shipped scenarios
+/// go through. Entries that cannot be read are left out.
+pub fn scenario_files_in(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.to_str().is_some_and(|s| s.ends_with(".scenario.ron")))
+        .collect();
+    files.sort();
+    Ok(files)
+}
 
 /// Read, parse and validate the scenario at `path`.
 pub fn read_scenario(path: &Path) -> Result<Scenario, ScenarioErrors> {

@@ -151,14 +151,5 @@ pub(super) fn scenario_files(current: &std::path::Path) -> Vec<PathBuf> {
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(std::path::Path::new("."));
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.to_str().is_some_and(|s| s.ends_with(".scenario.ron")))
-                .collect()
-        })
-        .unwrap_or_default();
-    files.sort();
-    files
+    siloscope_scenario::files::scenario_files_in(dir).unwrap_or_default()
 }
