@@ -8,3 +8,4 @@ mod hostile;
 mod mechanisms;
 mod properties;
 mod scenarios;
+mod trade_offs;

@@ -34,7 +34,7 @@ macro_rules! model_params {
             pub fn table(&self) -> Vec<ParamRow> {
                 vec![ $( ParamRow {
                     name: stringify!($name),
-                    value: self.$name as f64,
+                    value: Numeric::to_f64(self.$name),
                     min: $min as f64,
                     max: $max as f64,
                     meaning: concat!($($doc),+).trim(),
@@ -42,6 +42,29 @@ macro_rules! model_params {
             }
         }
     };
+}
+
+/// A parameter's value as a number, for ranges and tables (`true` is 1).
+trait Numeric {
+    fn to_f64(self) -> f64;
+}
+
+impl Numeric for f32 {
+    fn to_f64(self) -> f64 {
+        f64::from(self)
+    }
+}
+
+impl Numeric for u32 {
+    fn to_f64(self) -> f64 {
+        f64::from(self)
+    }
+}
+
+impl Numeric for bool {
+    fn to_f64(self) -> f64 {
+        f64::from(u8::from(self))
+    }
 }
 
 /// One row of [`ModelParams::table`].
@@ -140,6 +163,38 @@ model_params! {
     cost_campaign_contact: f32 = 0.5, [0.0, 1000.0];
     /// Cost: one marketing push or cross-sell offer.
     cost_push: f32 = 0.05, [0.0, 1000.0];
+    /// Trade-offs: staff time is finite (work queues, waits, expiry), newcomers keep arriving, a competitor takes customers, and openness has running costs; false = the model without them (unlimited staff time, stretched staff fail at random, a fixed market, no competitor, openness free). Revenue is counted either way.
+    trade_offs: bool = false, [0, 1];
+    /// Revenue: a cross-sell offer that fits raises the customer's spend by this share of their segment's ARPU (share of wallet).
+    wallet_uplift: f32 = 0.1, [0.0, 10.0];
+    /// Revenue: most a customer spends per step, as a multiple of their segment's ARPU.
+    wallet_max: f32 = 2.0, [1.0, 100.0];
+    /// Value: discount rate per step for net present value and lifetime value (0.0018 a week is about 10 % a year).
+    discount_rate: f32 = 0.0018, [0.0, 1.0];
+    /// Capacity: staff time per staff member or partner per step, in staff-handled contacts (a department may declare its own `capacity`); one unit costs `cost_contact`.
+    staff_capacity: f32 = 3.0, [0.0, 1000.0];
+    /// Capacity: share of staff time (and of its cost) that full efficiency pressure removes.
+    capacity_cut: f32 = 0.5, [0.0, 1.0];
+    /// Capacity: most steps a contact waits for staff time; a contact still unserved after that expires unanswered (0 = served in its own step or not at all).
+    max_wait: u32 = 3, [0, 100];
+    /// Capacity: staff time to handle one need on its way to Product, or to take it in at Product.
+    time_need: f32 = 0.2, [0.0, 100.0];
+    /// Capacity (cost of transparency): Product's staff time to answer a need.
+    time_answer: f32 = 0.5, [0.0, 100.0];
+    /// Capacity (cost of listening): staff time to write a contact's need up for Product.
+    time_listen: f32 = 0.25, [0.0, 100.0];
+    /// Capacity: staff time to share one item with a colleague or a partner.
+    time_share: f32 = 0.1, [0.0, 100.0];
+    /// Capacity: staff time for one marketing push or cross-sell offer.
+    time_push: f32 = 0.1, [0.0, 100.0];
+    /// Market: chance per step that a customer with zero satisfaction and zero trust leaves for a competitor (times 1 − the mean of satisfaction and trust).
+    competitor_rate: f32 = 0.01, [0.0, 1.0];
+    /// Cost of openness: running cost of the extranet per active customer per step, at full openness.
+    cost_extranet: f32 = 0.02, [0.0, 1000.0];
+    /// Cost of openness: running cost of the community per active customer per step, at full enablement.
+    cost_community: f32 = 0.01, [0.0, 1000.0];
+    /// Cost of openness: reward paid to a customer for each answer they give a peer.
+    reward_peer_help: f32 = 0.1, [0.0, 1000.0];
 }
 
 impl ModelParams {

@@ -37,12 +37,15 @@
 //! | Customers inside the extranet (003) | `extranet.rs` | `extranet_openness` | `needs_reached_product` |
 //! | Inside is responsible for partners (003) | `partners.rs` | `transparency` | `trust_toward` |
 //! | Omnichannel; self-service (001) | `touchpoints.rs` | `omnichannel_consistency`, `self_service` | `inconsistent_answers`, `savings_self_service` |
-//! | Efficiency at the expense of experience (004) | `efficiency.rs` | `efficiency_pressure` | `customer_trust_in_org` |
+//! | Efficiency at the expense of experience (004); staff time is finite | `staff_time.rs` | `efficiency_pressure` | `queue_length`, `contacts_expired` |
 //! | Peers solve each other's problems (001) | `community.rs` | `community_enablement` | `peer_help` |
 //! | "All about you" cross-sell; shouting louder (002) | `push_and_cross_sell.rs` | `cross_sell_pressure`, `marketing_push` | `cross_sells`, `pushes` |
 //! | Word of mouth beats campaigns (003) | `word_of_mouth.rs` | `referral_strength`, `campaign_reach` | `acquisitions_word_of_mouth` |
 //! | Life is not linear (004) | `customer_lifecycle.rs` | — | `lifecycle`, `churn` |
 //! | Holes, not drills; know me (004) | `satisfaction.rs` | `personalisation` | `satisfaction` |
+//! | Cross-sell for revenue per user (002) | `revenue.rs` | `cross_sell_pressure` | `revenue`, `profit`, `npv`, `clv` |
+//! | A market that does not run dry | `market.rs` | — | `arrivals`, `lost_to_competitor` |
+//! | Openness is not free (001, 003) | `cost_of_openness.rs` | `extranet_openness`, `community_enablement` | `cost_openness` |
 //! | Policy changes and campaigns over time | `interventions.rs` | any | every chart's knob marks |
 //! | What a workshop wants to see | `measure.rs` | — | all |
 //!

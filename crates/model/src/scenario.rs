@@ -89,6 +89,16 @@ pub struct Group {
     pub advocates: f32,
     /// Starting lifecycle state (customer parts).
     pub start: Lifecycle,
+    /// Revenue per active customer per step, the segment's ARPU (customer
+    /// parts; 0 when none is declared).
+    pub arpu: f32,
+    /// Newcomers per step as a share of the group: each step each member
+    /// leaves the market with this chance and an unaware newcomer takes
+    /// their place (customer parts; only with `model.trade_offs`).
+    pub arrivals: f32,
+    /// Staff time per member per step (departments and partners); `None`
+    /// takes `model.staff_capacity`.
+    pub capacity: Option<f32>,
 }
 
 /// Generated ties between two groups, resolved.

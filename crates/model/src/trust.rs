@@ -109,6 +109,16 @@ impl Evidence {
         self.s[t] += ds;
     }
 
+    /// Remove all evidence from tie `t` (its trust becomes neutral at the
+    /// next [`forget_and_sum`]).
+    ///
+    /// [`forget_and_sum`]: Evidence::forget_and_sum
+    #[inline]
+    pub fn clear(&mut self, t: usize) {
+        self.r[t] = 0.0;
+        self.s[t] = 0.0;
+    }
+
     /// Forget: multiply all evidence by `lambda`, settle each tie's trust,
     /// and add it into `sums[class[t]]` (trust *after* forgetting). One
     /// pass over the ties, the hot loop of a step.

@@ -157,6 +157,18 @@ pub struct GroupSpec {
     /// For customers and prospects: the lifecycle state members start in.
     #[serde(default)]
     pub start: Option<Lifecycle>,
+    /// For customers and prospects: revenue per active customer per step
+    /// (the segment's ARPU).
+    #[serde(default)]
+    pub arpu: Option<f32>,
+    /// For customers and prospects: newcomers per step as a share of the
+    /// group (market turnover, with `model.trade_offs`).
+    #[serde(default)]
+    pub arrivals: Option<f32>,
+    /// For departments and partners: staff time per member per step, in
+    /// staff-handled contacts (else `model.staff_capacity`).
+    #[serde(default)]
+    pub capacity: Option<f32>,
 }
 
 /// Ties generated between two groups.

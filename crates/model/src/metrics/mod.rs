@@ -41,6 +41,30 @@ pub struct Totals {
     pub cost: f64,
     /// All self-service savings.
     pub savings: f64,
+    /// All revenue.
+    pub revenue: f64,
+    /// Net present value of profit: each step's revenue − cost discounted
+    /// by `(1 + model.discount_rate)^(step + 1)`.
+    pub npv: f64,
+    /// Customers lost to the competitor.
+    pub lost_to_competitor: u64,
+    /// Newcomers who took a leaver's place.
+    pub arrivals: u64,
+    /// Contacts that expired waiting for staff time.
+    pub contacts_expired: u64,
+    /// Per group: churn events (lost to the competitor included), for
+    /// each segment's retention.
+    pub segment_churn: Vec<u64>,
+    /// Per group: active customers summed over steps, for each segment's
+    /// retention.
+    pub segment_customer_steps: Vec<u64>,
+}
+
+impl Totals {
+    /// Profit since step 0: revenue − cost.
+    pub fn profit(&self) -> f64 {
+        self.revenue - self.cost
+    }
 }
 
 /// A department's staff flows since step 0: shares that crossed a silo
@@ -128,6 +152,42 @@ pub struct StepReport {
     pub cost_push: f64,
     /// Items in flight after the step.
     pub items_in_flight: u32,
+    /// Revenue this step by part (the spend of active customers).
+    pub revenue: [f64; 4],
+    /// Revenue this step by group (zero for staff and partners).
+    pub segment_revenue: Vec<f64>,
+    /// Active customers at the end of this step by group.
+    pub segment_customers: Vec<u32>,
+    /// Churn events this step by group (lost to the competitor included).
+    pub segment_churn: Vec<u32>,
+    /// The part of each group (shared between reports).
+    pub group_parts: std::sync::Arc<[Part]>,
+    /// Running cost of openness this step: extranet, community and the
+    /// rewards paid to customers who help peers.
+    pub cost_openness: f64,
+    /// Whether the run has the trade-offs (`model.trade_offs`): staff
+    /// capacity, the market's turnover and the competitor. Their metrics
+    /// have rows only then.
+    pub trade_offs: bool,
+    /// Contacts waiting for staff time at the end of the step.
+    pub queue_length: u32,
+    /// Contacts staff answered this step.
+    pub contacts_served: u32,
+    /// Steps those contacts waited, summed.
+    pub wait_sum: u64,
+    /// Contacts that expired unanswered this step.
+    pub contacts_expired: u32,
+    /// Staff time available this step (staff and partners).
+    pub staff_time: f64,
+    /// Staff time used this step.
+    pub staff_time_used: f64,
+    /// Customers lost to the competitor this step.
+    pub lost_to_competitor: u32,
+    /// Newcomers this step.
+    pub arrivals: u32,
+    /// The discount rate per step (`model.discount_rate`), for lifetime
+    /// values.
+    pub discount_rate: f64,
     /// Knobs changed at the start of this step (interventions, policy
     /// switches, live changes), for marking chart time axes.
     pub knob_changes: Vec<(Knob, f32)>,
@@ -301,11 +361,98 @@ impl StepReport {
         opt("cost_push", "all", Some(self.cost_push));
         opt("cost_total", "all", Some(self.cost_total()));
         opt("items_in_flight", "all", count(self.items_in_flight));
+        self.economy_rows(&mut opt);
+    }
+
+    /// The rows of revenue, profit and value, then of capacity and the
+    /// market (those only with the trade-offs).
+    fn economy_rows(&self, opt: &mut impl FnMut(&'static str, &str, Option<f64>)) {
+        let t = &self.totals;
+        opt("revenue", "all", Some(self.revenue_total()));
+        for part in [Part::ExistingCustomer, Part::NewCustomer] {
+            opt("revenue", part.label(), Some(self.revenue[part.index()]));
+        }
+        for (g, name) in self.group_names.iter().enumerate() {
+            if self.group_parts.get(g).is_some_and(|p| p.is_customer()) {
+                opt(
+                    "revenue_segment",
+                    name,
+                    self.segment_revenue.get(g).copied(),
+                );
+            }
+        }
+        opt("revenue_total", "all", Some(t.revenue));
+        let active = self.active_customers();
+        opt(
+            "revenue_per_customer",
+            "all",
+            (active > 0).then(|| self.revenue_total() / f64::from(active)),
+        );
+        opt("cost_openness", "all", Some(self.cost_openness));
+        opt("profit", "all", Some(self.profit()));
+        opt("profit_total", "all", Some(t.profit()));
+        opt("npv", "all", Some(t.npv));
+        for (g, name) in self.group_names.iter().enumerate() {
+            if self.group_parts.get(g).is_some_and(|p| p.is_customer()) {
+                opt("clv", name, self.lifetime_value(g));
+            }
+        }
+        if !self.trade_offs {
+            return;
+        }
+        let count = |v: u32| Some(f64::from(v));
+        opt("queue_length", "all", count(self.queue_length));
+        opt(
+            "waiting_time",
+            "all",
+            mean(self.wait_sum, self.contacts_served),
+        );
+        opt("contacts_expired", "all", count(self.contacts_expired));
+        opt(
+            "staff_utilisation",
+            "all",
+            (self.staff_time > 0.0).then(|| self.staff_time_used / self.staff_time),
+        );
+        opt("lost_to_competitor", "all", count(self.lost_to_competitor));
+        opt("arrivals", "all", count(self.arrivals));
     }
 
     /// All costs this step.
     pub fn cost_total(&self) -> f64 {
-        self.cost_staff + self.cost_self_service + self.cost_campaign + self.cost_push
+        self.cost_staff
+            + self.cost_self_service
+            + self.cost_campaign
+            + self.cost_push
+            + self.cost_openness
+    }
+
+    /// All revenue this step.
+    pub fn revenue_total(&self) -> f64 {
+        self.revenue.iter().sum()
+    }
+
+    /// Revenue − cost this step.
+    pub fn profit(&self) -> f64 {
+        self.revenue_total() - self.cost_total()
+    }
+
+    /// Lifetime value of one customer of group `g`, from this step's
+    /// revenue per customer `m` and the segment's retention per step `r`
+    /// over the run so far: `m · r / (1 + d − r)` with `d` the discount rate
+    /// per step (Gupta and Lehmann's formula for a customer who pays at the
+    /// end of each period they stay). `None` without customers.
+    pub fn lifetime_value(&self, g: usize) -> Option<f64> {
+        let customers = *self.segment_customers.get(g)?;
+        let exposure = *self.totals.segment_customer_steps.get(g)?;
+        if customers == 0 || exposure == 0 {
+            return None;
+        }
+        let m = self.segment_revenue[g] / f64::from(customers);
+        let churn = *self.totals.segment_churn.get(g)? as f64 / exposure as f64;
+        let r = (1.0 - churn).clamp(0.0, 1.0);
+        let d = self.discount_rate;
+        let denominator = 1.0 + d - r;
+        (denominator > 0.0).then(|| m * r / denominator)
     }
 
     /// Active customers in the customer parts.
@@ -326,6 +473,13 @@ impl StepReport {
         let mut changes = std::mem::take(&mut self.knob_changes);
         let department_flows = std::mem::take(&mut self.department_flows);
         let group_names = std::mem::take(&mut self.group_names);
+        let group_parts = std::mem::take(&mut self.group_parts);
+        let mut segment_revenue = std::mem::take(&mut self.segment_revenue);
+        let mut segment_customers = std::mem::take(&mut self.segment_customers);
+        let mut segment_churn = std::mem::take(&mut self.segment_churn);
+        segment_revenue.fill(0.0);
+        segment_customers.fill(0);
+        segment_churn.fill(0);
         flows.clear();
         changes.clear();
         *self = StepReport {
@@ -335,6 +489,12 @@ impl StepReport {
             knob_changes: changes,
             department_flows,
             group_names,
+            group_parts,
+            segment_revenue,
+            segment_customers,
+            segment_churn,
+            trade_offs: self.trade_offs,
+            discount_rate: self.discount_rate,
             ..StepReport::default()
         };
     }

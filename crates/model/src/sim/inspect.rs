@@ -88,6 +88,23 @@ impl Simulation {
         }
     }
 
+    /// What agent `agent` spends per step now (0 unless an active
+    /// customer; see `step/revenue.rs`).
+    pub fn spend(&self, agent: u32) -> f32 {
+        self.spend[agent as usize]
+    }
+
+    /// Staff time agent `agent` has left this step (with the trade-offs;
+    /// see `step/staff_time.rs`).
+    pub fn staff_time_left(&self, agent: u32) -> f32 {
+        self.time_left[agent as usize]
+    }
+
+    /// Contacts waiting for staff member `agent`'s time now.
+    pub fn contacts_waiting_for(&self, agent: u32) -> usize {
+        self.waiting.iter().filter(|w| w.staff == agent).count()
+    }
+
     /// The organisation's current offering.
     pub fn offering(&self) -> Needs {
         self.offering
@@ -127,6 +144,10 @@ impl Simulation {
             + v(&self.pulls)
             + v(&self.exposures)
             + v(&self.report.flows)
+            + v(&self.arrived_at)
+            + v(&self.spend)
+            + v(&self.time_left)
+            + v(&self.waiting)
     }
 
     /// A hash of the whole dynamic state (FNV-1a over the bits of every
@@ -167,6 +188,36 @@ impl Simulation {
             h.u64(x);
         }
         h.u64(self.queue.len() as u64);
+        // Revenue changes no behaviour; with the trade-offs, spend, staff
+        // time and the market are state too. Without them the hash is the
+        // earlier model's, so its golden hashes hold.
+        if self.params.trade_offs {
+            for x in self
+                .spend
+                .iter()
+                .chain(&self.time_left)
+                .chain(&self.needs.concat())
+            {
+                h.u32(x.to_bits());
+            }
+            for w in &self.waiting {
+                for x in [w.staff, w.customer, w.tie, w.since] {
+                    h.u32(x);
+                }
+            }
+            for x in &self.arrived_at {
+                h.u32(*x);
+            }
+            for x in [
+                t.revenue.to_bits(),
+                t.npv.to_bits(),
+                t.lost_to_competitor,
+                t.arrivals,
+                t.contacts_expired,
+            ] {
+                h.u64(x);
+            }
+        }
         h.finish()
     }
 }

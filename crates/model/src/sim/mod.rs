@@ -19,11 +19,11 @@ mod controls;
 mod inspect;
 mod step;
 
-use crate::agent::{Lifecycle, NEED_DIMS, Needs, Part, Source};
+use crate::agent::{Lifecycle, NEED_DIMS, Needs, Source};
 use crate::assumptions::ModelParams;
 use crate::flow::FlightQueue;
 use crate::knob::{Knob, KnobValues};
-use crate::metrics::{DepartmentFlows, StepReport};
+use crate::metrics::{DepartmentFlows, StepReport, Totals};
 use crate::network::{BuildError, Network};
 use crate::rng::{SimRng, Stream};
 use crate::scenario::{Generator, Scenario};
@@ -132,6 +132,22 @@ pub struct Simulation {
     /// Step each agent last became an active customer (0 for those who
     /// start as one).
     adopted_at: Vec<u32>,
+    /// Step the agent in each slot arrived in the market (0 for those
+    /// there from the start; see `step/market.rs`).
+    arrived_at: Vec<u32>,
+    /// What each active customer spends per step (`step/revenue.rs`).
+    spend: Vec<f32>,
+    /// Per group: revenue per active customer per step (its ARPU).
+    group_arpu: Vec<f32>,
+    /// Per group: newcomers per step as a share of the group.
+    group_arrivals: Vec<f32>,
+    /// Per group: staff time per member per step (0 for customer groups).
+    group_capacity: Vec<f32>,
+    /// Staff time each staff member and partner has left this step
+    /// (`step/staff_time.rs`).
+    time_left: Vec<f32>,
+    /// Contacts waiting for staff time, oldest first.
+    waiting: Vec<Waiting>,
     record_flows: bool,
     department_flows: Vec<DepartmentFlows>,
     report: StepReport,
@@ -181,22 +197,31 @@ impl Simulation {
                 state[a.index as usize] = s as u8;
             }
         }
+        let mut spend = vec![0.0f32; n];
+        for g in &scenario.groups {
+            for a in g.first..g.first + g.size {
+                if Lifecycle::from_u8(state[a as usize]).is_active_customer() {
+                    spend[a as usize] = g.arpu;
+                }
+            }
+        }
         let p = &scenario.model;
         let max_delay = p.max_hops * (p.hop_delay + p.wall_delay) + 1;
         let groups = scenario.groups.len();
         let report = StepReport {
             department_flows: vec![DepartmentFlows::default(); groups],
-            group_names: scenario
-                .groups
-                .iter()
-                .map(|g| {
-                    if g.part == Part::Department {
-                        g.name.clone()
-                    } else {
-                        String::new()
-                    }
-                })
-                .collect(),
+            group_names: scenario.groups.iter().map(|g| g.name.clone()).collect(),
+            group_parts: scenario.groups.iter().map(|g| g.part).collect(),
+            segment_revenue: vec![0.0; groups],
+            segment_customers: vec![0; groups],
+            segment_churn: vec![0; groups],
+            trade_offs: p.trade_offs,
+            discount_rate: f64::from(p.discount_rate),
+            totals: Totals {
+                segment_churn: vec![0; groups],
+                segment_customer_steps: vec![0; groups],
+                ..Totals::default()
+            },
             ..StepReport::default()
         };
         Ok(Simulation {
@@ -237,6 +262,23 @@ impl Simulation {
             mixed_voice: vec![0.0; scenario.groups.len()],
             mixed_referrers: vec![Referrers::default(); scenario.groups.len()],
             adopted_at: vec![0; n],
+            arrived_at: vec![0; n],
+            spend,
+            group_arpu: scenario.groups.iter().map(|g| g.arpu).collect(),
+            group_arrivals: scenario.groups.iter().map(|g| g.arrivals).collect(),
+            group_capacity: scenario
+                .groups
+                .iter()
+                .map(|g| {
+                    if g.part.is_customer() {
+                        0.0
+                    } else {
+                        g.capacity.unwrap_or(p.staff_capacity)
+                    }
+                })
+                .collect(),
+            time_left: vec![0.0; n],
+            waiting: Vec::new(),
             record_flows: options.record_flows,
             department_flows: vec![DepartmentFlows::default(); groups],
             report,
@@ -256,6 +298,19 @@ struct PendingEvidence {
     positive: f32,
     /// Negative evidence.
     negative: f32,
+}
+
+/// A customer's contact waiting for a staff member's time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Waiting {
+    /// The staff member (or partner) contacted.
+    staff: u32,
+    /// The customer.
+    customer: u32,
+    /// The touchpoint tie the contact came through.
+    tie: u32,
+    /// The step the contact was made.
+    since: u32,
 }
 
 /// A campaign scheduled by an intervention.

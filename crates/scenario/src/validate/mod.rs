@@ -22,6 +22,10 @@ use siloscope_model::scenario::{Generator, LinkTies};
 const DEFAULT_NEED_SPREAD: f32 = 0.15;
 /// Largest allowed spread of individual needs.
 const MAX_NEED_SPREAD: f32 = 0.5;
+/// Largest revenue per customer per step a segment may declare.
+const MAX_ARPU: f32 = 1.0e9;
+/// Largest staff time per member per step a group may declare.
+const MAX_CAPACITY: f32 = 1000.0;
 /// Default offering and segment needs: the middle of the need space.
 const NEUTRAL_NEEDS: Needs = [0.5; NEED_DIMS];
 

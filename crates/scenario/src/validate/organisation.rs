@@ -2,7 +2,7 @@
 //! generators, the links between groups, the agents and ties it names.
 //! Names are resolved to indices; every problem is reported at its field.
 
-use super::{Checker, DEFAULT_NEED_SPREAD, MAX_NEED_SPREAD, NEUTRAL_NEEDS};
+use super::{Checker, DEFAULT_NEED_SPREAD, MAX_ARPU, MAX_CAPACITY, MAX_NEED_SPREAD, NEUTRAL_NEEDS};
 use crate::format::ScenarioFile;
 use crate::locate::FieldPath;
 use crate::{Group, Link, NamedAgent, NamedTie};
@@ -60,6 +60,8 @@ pub(super) fn check_groups(c: &mut Checker<'_>, raw: &ScenarioFile, max_agents: 
             ("need_spread", g.need_spread.is_some()),
             ("advocates", g.advocates.is_some()),
             ("start", g.start.is_some()),
+            ("arpu", g.arpu.is_some()),
+            ("arrivals", g.arrivals.is_some()),
         ] {
             if given && !customer {
                 c.err(
@@ -76,6 +78,19 @@ pub(super) fn check_groups(c: &mut Checker<'_>, raw: &ScenarioFile, max_agents: 
         c.range(&p.field("need_spread"), need_spread, 0.0, MAX_NEED_SPREAD);
         let advocates = g.advocates.unwrap_or(0.0);
         c.range(&p.field("advocates"), advocates, 0.0, 1.0);
+        if g.capacity.is_some() && customer {
+            c.err(
+                &p.field("capacity"),
+                "`capacity` applies to departments and partners only (staff time); customers' load is `model.contact_rate`",
+            );
+        }
+        let arpu = g.arpu.unwrap_or(0.0);
+        c.range(&p.field("arpu"), arpu, 0.0, MAX_ARPU);
+        let arrivals = g.arrivals.unwrap_or(0.0);
+        c.range(&p.field("arrivals"), arrivals, 0.0, 1.0);
+        if let Some(capacity) = g.capacity {
+            c.range(&p.field("capacity"), capacity, 0.0, MAX_CAPACITY);
+        }
         let default_start = if g.part == Part::NewCustomer {
             Lifecycle::Unaware
         } else {
@@ -97,6 +112,9 @@ pub(super) fn check_groups(c: &mut Checker<'_>, raw: &ScenarioFile, max_agents: 
             need_spread,
             advocates,
             start: g.start.unwrap_or(default_start),
+            arpu,
+            arrivals,
+            capacity: g.capacity,
         });
     }
     // Named agents join their groups after the generated members.

@@ -8,7 +8,8 @@
 //! - **customer / advocate**: may raise a need through the extranet
 //!   (`extranet.rs`), contacts a touchpoint (`touchpoints.rs`), asks a peer
 //!   (`community.rs`), hears of changes (`extranet.rs`); churns with
-//!   `lifecycle::churn_chance(model.churn_rate, satisfaction, trust)`;
+//!   `lifecycle::churn_chance(model.churn_rate, satisfaction, trust)`, or
+//!   leaves for the competitor (`market.rs`, with the trade-offs);
 //!   becomes an advocate (or stops being one) at `model.advocate_rate` when
 //!   satisfaction and trust clear (or miss) `model.advocate_satisfaction`
 //!   and `model.advocate_trust`;
@@ -29,8 +30,8 @@
 //! **Feeds:** `lifecycle` counts, `churn`, `returns`, acquisitions,
 //! `advocates`, `customers`.
 //!
-//! **Leaves out:** contract lengths; customers who leave for a competitor
-//! (there is none).
+//! **Leaves out:** contract lengths (the market's turnover and the
+//! competitor are `market.rs`'s).
 
 use crate::agent::{Lifecycle, Source};
 use crate::lifecycle;
@@ -57,8 +58,10 @@ impl Simulation {
                     self.params.churn_rate,
                     sat,
                     trust_org,
-                )) {
+                )) || self.leaves_for_competitor(sat, trust_org)
+                {
                     self.report.churn += 1;
+                    self.report.segment_churn[self.net.group[ci] as usize] += 1;
                     Lifecycle::Churned
                 } else {
                     let can_advocate = sat >= self.params.advocate_satisfaction

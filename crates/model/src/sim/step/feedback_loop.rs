@@ -4,13 +4,14 @@
 //! **Models:** a need a customer raises (at a touchpoint, `touchpoints.rs`, or
 //! through the extranet, `extranet.rs`) travels as an item, one hop per
 //! `model.hop_delay` steps, along each staff member's route toward Product.
-//! A stretched staff member holds it a step (`efficiency.rs`); a silo wall
+//! A staff member with no time for it (`staff_time.rs`) holds it a step;
+//! a silo wall
 //! stops it unless it passes (`silo_walls.rs`) and delays it
 //! `model.wall_delay`; after `model.max_hops` hops it is dropped. At
 //! Product the need is heard: the organisation learns about this customer
 //! (`model.knowledge_gain`) and the offering moves toward the need
 //! (`model.offering_learning`, in phase 5). With probability
-//! `transparency` (less when stretched) Product answers; the answer must
+//! `transparency` Product answers, if it has the time (`staff_time.rs`); the answer must
 //! cross the same walls back, and when it arrives the loop is closed:
 //! positive evidence `model.w_answer` on the tie the need came in through.
 //! Listening (`feedback_listening`) without answering (`transparency`) is
@@ -49,13 +50,28 @@ impl Simulation {
 
     /// A need arrives at a staff member or partner: Product takes it in,
     /// anyone else passes it one hop along the route to Product. Crossing a
-    /// wall succeeds with probability `silo_permeability`; a stretched staff
-    /// member (efficiency pressure) holds it a step.
+    /// wall succeeds with probability `silo_permeability`; a staff member
+    /// with no time for it (`staff_time.rs`) holds it a step, which counts
+    /// as a hop.
     fn need_arrives(&mut self, t: u32, item: Item) {
         let p = &self.params;
         let (hop_delay, wall_delay, max_hops) = (p.hop_delay, p.wall_delay, p.max_hops);
         let v = item.at;
         if self.is_product(v) {
+            // With the trade-offs, taking a need in takes Product's time
+            // too; without, Product always has it.
+            if self.params.trade_offs && !self.take_time(v, self.params.time_need) {
+                if u32::from(item.hops) >= max_hops {
+                    self.report.needs_dropped += 1;
+                } else {
+                    let held = Item {
+                        hops: item.hops + 1,
+                        ..item
+                    };
+                    self.queue.push(t, t + 1, held);
+                }
+                return;
+            }
             self.need_reaches_product(t, item);
             return;
         }
@@ -63,7 +79,7 @@ impl Simulation {
             self.report.needs_dropped += 1;
             return;
         }
-        if self.rng.chance(self.busy_chance()) {
+        if self.stretched(v, self.params.time_need) {
             let held = Item {
                 hops: item.hops + 1,
                 ..item
@@ -76,7 +92,7 @@ impl Simulation {
             self.report.needs_dropped += 1;
             return;
         }
-        self.report.cost_staff += f64::from(self.params.cost_need_hop);
+        self.staff_effort(self.params.cost_need_hop);
         let w = self.net.target[r as usize];
         let wall = self.net.kind_of(r as usize) == TieKind::Wall;
         if wall && !self.passes_wall() {
@@ -101,7 +117,8 @@ impl Simulation {
 
     /// The feedback loop, inward half: the offering moves toward the need,
     /// the organisation learns about this customer, and with probability
-    /// `transparency` (less when stretched) it answers. The answer must
+    /// `transparency` it answers, if it has the time (less often when
+    /// stretched, without the trade-offs). The answer must
     /// cross the same walls back.
     fn need_reaches_product(&mut self, t: u32, item: Item) {
         let c = item.origin as usize;
@@ -110,7 +127,7 @@ impl Simulation {
         self.pulls.push(self.needs[c]);
         self.knowledge[c] += self.params.knowledge_gain * (1.0 - self.knowledge[c]);
         let answer = self.knobs.get(Knob::Transparency) * (1.0 - self.busy_chance());
-        if !self.rng.chance(answer) {
+        if !self.rng.chance(answer) || !self.take_time(item.at, self.params.time_answer) {
             return;
         }
         for _ in 0..item.walls {
@@ -135,6 +152,11 @@ impl Simulation {
     /// touchpoints when it came through the extranet).
     fn answer_arrives(&mut self, t: u32, item: Item) {
         let c = item.origin;
+        if item.created < self.arrived_at[c as usize] {
+            // The customer who asked has left the market; a newcomer holds
+            // the place (`market.rs`).
+            return;
+        }
         self.report.loops_closed += 1;
         self.report.loop_time_sum += u64::from(t - item.created);
         self.heard_back[c as usize] = t;

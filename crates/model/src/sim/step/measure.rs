@@ -3,8 +3,11 @@
 //! **Models:** phase 6, after forgetting. Trust is averaged per pair of parts,
 //! from and toward each part, customers toward the organisation, and across
 //! silo walls; customers are counted per lifecycle state and their mean
-//! satisfaction taken; each department's cumulative flows are copied for
-//! the E-I index; the step's counts are added to the run's totals.
+//! satisfaction taken; active customers' spend is summed into revenue by
+//! part and by segment; each department's cumulative flows are copied for
+//! the E-I index; the running cost of openness is paid
+//! (`cost_of_openness.rs`); the step's counts are added to the run's
+//! totals, and its profit, discounted, to the net present value.
 //!
 //! **Knobs:** none.
 //!
@@ -68,6 +71,11 @@ impl Simulation {
             if Lifecycle::from_u8(self.state[a]).is_active_customer() {
                 sat_sum[part.index()] += f64::from(self.sat[a]);
                 sat_n[part.index()] += 1;
+                let spend = f64::from(self.spend[a]);
+                let g = self.net.group[a] as usize;
+                r.revenue[part.index()] += spend;
+                r.segment_revenue[g] += spend;
+                r.segment_customers[g] += 1;
             }
         }
         for p in 0..4 {
@@ -79,8 +87,30 @@ impl Simulation {
         }
         r.department_flows.clone_from(&self.department_flows);
         r.items_in_flight = self.queue.len() as u32;
+        r.queue_length = self.waiting.len() as u32;
+        let active = r.active_customers();
+        self.pay_for_openness(active);
 
+        let r = &mut self.report;
+        let cost = r.cost_total();
+        let revenue = r.revenue_total();
+        let discount = f64::from(1.0 + self.params.discount_rate).powf(f64::from(r.step) + 1.0);
         let t = &mut r.totals;
+        t.revenue += revenue;
+        t.npv += (revenue - cost) / discount;
+        t.lost_to_competitor += u64::from(r.lost_to_competitor);
+        t.arrivals += u64::from(r.arrivals);
+        t.contacts_expired += u64::from(r.contacts_expired);
+        for (total, &n) in t.segment_churn.iter_mut().zip(&r.segment_churn) {
+            *total += u64::from(n);
+        }
+        for (total, &n) in t
+            .segment_customer_steps
+            .iter_mut()
+            .zip(&r.segment_customers)
+        {
+            *total += u64::from(n);
+        }
         t.needs_raised += u64::from(r.needs_raised);
         t.needs_reached += u64::from(r.needs_reached);
         t.loops_closed += u64::from(r.loops_closed);
@@ -90,7 +120,7 @@ impl Simulation {
         t.returns += u64::from(r.returns);
         t.flows_internal += u64::from(r.flows_internal);
         t.flows_external += u64::from(r.flows_external);
-        t.cost += r.cost_staff + r.cost_self_service + r.cost_campaign + r.cost_push;
+        t.cost += cost;
         t.savings += r.savings_self_service;
     }
 }

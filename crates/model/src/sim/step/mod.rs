@@ -13,7 +13,7 @@
 //! | `satisfaction.rs` | holes, not drills; know me | `personalisation` |
 //! | `feedback_loop.rs` | customers in the feedback loop; outside-in is one-way | `feedback_listening`, `transparency` |
 //! | `silo_walls.rs` | silos keep trust from seeping through | `silo_permeability` |
-//! | `efficiency.rs` | efficiency at the expense of experience | `efficiency_pressure` |
+//! | `staff_time.rs` | efficiency at the expense of experience; self-service saves money; openness takes staff time | `efficiency_pressure` (and the work every knob creates) |
 //! | `touchpoints.rs` | omnichannel, self-service, listening | `omnichannel_consistency`, `self_service`, `feedback_listening` |
 //! | `extranet.rs` | customers inside the extranet | `extranet_openness` |
 //! | `partners.rs` | inside takes responsibility for partners | `transparency` |
@@ -21,6 +21,9 @@
 //! | `word_of_mouth.rs` | word of mouth beats campaigns | `referral_strength`, `campaign_reach` |
 //! | `community.rs` | customers find solutions from peers | `community_enablement` |
 //! | `customer_lifecycle.rs` | the customer's life is not linear | — |
+//! | `revenue.rs` | cross-sell is done for revenue per user; customers pay | `cross_sell_pressure` |
+//! | `market.rs` | a market that does not run dry: newcomers and a competitor | — |
+//! | `cost_of_openness.rs` | openness is not free | `extranet_openness`, `community_enablement` |
 //! | `evidence.rs` | trust is two-way, from evidence, and fades | — (`model.forgetting`) |
 //! | `measure.rs` | what a workshop wants to see | — |
 //!
@@ -28,17 +31,20 @@
 //! the same scenario and seed give bit-identical runs.
 
 mod community;
+mod cost_of_openness;
 mod customer_lifecycle;
-mod efficiency;
 mod evidence;
 mod extranet;
 mod feedback_loop;
 mod interventions;
+mod market;
 mod measure;
 mod partners;
 mod push_and_cross_sell;
+mod revenue;
 mod satisfaction;
 mod silo_walls;
+mod staff_time;
 mod touchpoints;
 mod word_of_mouth;
 
@@ -52,23 +58,29 @@ impl Simulation {
     pub fn step(&mut self) -> &StepReport {
         let t = self.step;
         self.report.reset(t);
-        // 1. Interventions scheduled at `t`, then live changes.
+        // 1. Interventions scheduled at `t`, then live changes; then staff
+        //    get this step's time (with the trade-offs).
         self.apply_interventions(t);
+        self.fill_staff_time();
         // 2. Perception, from the state at the start of the step: the
         //    voice of fully mixed groups, then each customer's satisfaction
         //    and trust in the organisation.
         self.mix();
         self.perceive();
-        // 3. Delivery: needs and answers due at `t` arrive.
+        // 3. Delivery: contacts waiting for staff time are served first,
+        //    then needs and answers due at `t` arrive.
+        self.serve_waiting(t);
         self.deliver(t);
         // 4. Decisions: every agent acts on the start-of-step state.
         self.decide(t);
-        // 5. Apply: evidence, exposures by pushes, lifecycle switches, the
-        //    offering.
+        // 5. Apply: evidence, exposures by pushes, lifecycle switches (and
+        //    with them spending), the market's turnover, the offering.
         self.apply_evidence();
         self.apply_pushed_exposures();
         self.record_adoptions();
+        self.settle_spend();
         self.switch_lifecycle();
+        self.turn_over_market(t);
         self.learn_from_needs();
         // 6. Forget, then measure.
         let sums = self.forget();

@@ -26,6 +26,7 @@ impl Simulation {
             .rng
             .chance(self.params.share_rate * self.knobs.get(Knob::Transparency))
             && let Some(t) = self.pick(self.net.ties_of_kind(s, TieKind::Partner))
+            && self.take_time(s, self.params.time_share)
         {
             self.mutual(t, self.params.w_share);
             let other = self.net.target[t];

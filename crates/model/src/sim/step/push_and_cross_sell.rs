@@ -10,15 +10,19 @@
 //! model.push_match`) it is welcome (positive evidence `0.5 · model.w_push`
 //! on the customer's tie back); if not, it is noise (negative evidence
 //! `model.w_push`). A push that reaches an unaware prospect exposes them
-//! as a campaign would (applied in phase 5). Each costs `model.cost_push`.
+//! as a campaign would (applied in phase 5). A cross-sell that fits raises
+//! the customer's spend (`revenue.rs`); one that does not earns nothing.
+//! Each costs `model.cost_push` and, with the trade-offs, `model.time_push`
+//! of the staff member's time (`staff_time.rs`).
 //!
 //! **Knobs:** `marketing_push`, `cross_sell_pressure`. Assumptions:
 //! `model.push_match`, `model.w_push`, `model.cost_push`.
 //!
 //! **Feeds:** `pushes`, `cross_sells`, `cost_push`, customer trust,
-//! campaign acquisitions.
+//! campaign acquisitions, `revenue` (offers that fit).
 //!
-//! **Leaves out:** revenue from offers that fit (the trade-offs issue).
+//! **Leaves out:** offers timed to a customer's need (every offer is a
+//! random draw of what the organisation sells); pushes that sell directly.
 
 use crate::agent::{Lifecycle, Role, Source};
 use crate::flow::FlowKind;
@@ -43,7 +47,9 @@ impl Simulation {
         };
         let c = self.net.target[t];
         let state = Lifecycle::from_u8(self.state[c as usize]);
-        if kind == FlowKind::CrossSell && !state.is_active_customer() {
+        if (kind == FlowKind::CrossSell && !state.is_active_customer())
+            || !self.take_time(s, self.params.time_push)
+        {
             return;
         }
         let (w_push, push_match) = (self.params.w_push, self.params.push_match);
@@ -66,6 +72,9 @@ impl Simulation {
             std::array::from_fn(|_| self.rng.unit())
         };
         let fit = 1.0 - crate::agent::need_gap(&self.needs[c as usize], &pitch);
+        if kind == FlowKind::CrossSell && fit >= push_match {
+            self.upsell(c);
+        }
         let back = self.net.reverse[t];
         if back != NO_TIE {
             if fit >= push_match {

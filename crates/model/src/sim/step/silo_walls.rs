@@ -38,6 +38,7 @@ impl Simulation {
     pub(super) fn share_with_colleague(&mut self, s: u32) {
         if self.rng.chance(self.params.share_rate)
             && let Some(t) = self.pick(self.net.ties_of_kinds(s, TieKind::Internal, TieKind::Wall))
+            && self.take_time(s, self.params.time_share)
         {
             let w_share = self.params.w_share;
             let other = self.net.target[t];

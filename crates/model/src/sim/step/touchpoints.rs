@@ -8,7 +8,9 @@
 //!   customer at the segment level (evidence `model.w_self_service`, good
 //!   with the chance the segment is satisfied) and, with probability
 //!   `model.tracking_rate`, tells Product about the *segment's* needs.
-//! - Otherwise staff respond, unless stretched (`efficiency.rs`): a response
+//! - Otherwise staff respond when they can (`staff_time.rs`: with the
+//!   trade-offs the contact may wait for staff time; without, a stretched
+//!   staff member fails to respond at random): a response
 //!   is good evidence (`model.w_contact`) with probability equal to the
 //!   customer's satisfaction; with probability `feedback_listening` the
 //!   need is also passed on toward Product (`feedback_loop.rs`) and the
@@ -24,8 +26,8 @@
 //! **Feeds:** `cost_staff`, `cost_self_service`, `savings_self_service`,
 //! `inconsistent_answers`, `needs_raised`, customer trust.
 //!
-//! **Leaves out:** waiting times at a touchpoint (the trade-offs issue);
-//! customers choosing a channel by preference.
+//! **Leaves out:** customers choosing a channel by preference (the
+//! waiting, with the trade-offs, is `staff_time.rs`'s).
 
 use crate::knob::Knob;
 use crate::lifecycle;
@@ -49,7 +51,14 @@ impl Simulation {
     ///   probability `1 - omnichannel_consistency` (negative evidence).
     pub(super) fn contact(&mut self, t: u32, c: u32) {
         let ci = c as usize;
-        if !self.rng.chance(self.params.contact_rate) {
+        // A customer relieved by a peer needs the organisation less (with
+        // the trade-offs; `staff_time.rs`).
+        let rate = if self.params.trade_offs {
+            self.params.contact_rate * (1.0 - self.relief[ci])
+        } else {
+            self.params.contact_rate
+        };
+        if !self.rng.chance(rate) {
             return;
         }
         let Some(tie) = self.pick(self.net.ties_of_kind(c, TieKind::Touchpoint)) else {
@@ -78,22 +87,16 @@ impl Simulation {
                 let g = self.net.group[ci] as usize;
                 self.pulls.push(self.group_needs[g]);
             }
+        } else if self.params.trade_offs {
+            if self.take_time(s, 1.0) {
+                self.respond(t, c, s, tie, 0);
+            } else {
+                self.wait_for_staff(t, c, s, tie);
+            }
         } else if self.rng.chance(self.busy_chance()) {
             self.add_evidence(tie, 0.0, self.params.w_contact);
         } else {
-            self.report.cost_staff += f64::from(self.params.cost_contact);
-            if self.rng.unit() < self.sat[ci] {
-                self.add_evidence(tie, self.params.w_contact, 0.0);
-            } else {
-                self.add_evidence(tie, 0.0, self.params.w_contact);
-            }
-            if self.rng.chance(self.knobs.get(Knob::FeedbackListening)) {
-                let back = self.net.reverse[tie];
-                if back != NO_TIE {
-                    self.add_evidence(back as usize, self.params.w_feedback, 0.0);
-                }
-                self.raise_need(t, c, s, tie as u32);
-            }
+            self.respond(t, c, s, tie, 0);
         }
         let channel = self.net.channel[tie];
         let last = self.last_channel[ci];
@@ -107,5 +110,30 @@ impl Simulation {
             self.add_evidence(tie, 0.0, self.params.w_inconsistency);
         }
         self.last_channel[ci] = channel;
+    }
+
+    /// Staff member `s` answers customer `c`'s contact through `tie`, after
+    /// it waited `waited` steps: good evidence with probability equal to
+    /// the customer's satisfaction; with probability `feedback_listening`
+    /// (and, with the trade-offs, `model.time_listen` of staff time) the
+    /// need is written up and passed on toward Product.
+    pub(super) fn respond(&mut self, t: u32, c: u32, s: u32, tie: usize, waited: u32) {
+        self.staff_effort(self.params.cost_contact);
+        self.report.contacts_served += 1;
+        self.report.wait_sum += u64::from(waited);
+        if self.rng.unit() < self.sat[c as usize] {
+            self.add_evidence(tie, self.params.w_contact, 0.0);
+        } else {
+            self.add_evidence(tie, 0.0, self.params.w_contact);
+        }
+        if self.rng.chance(self.knobs.get(Knob::FeedbackListening))
+            && self.take_time(s, self.params.time_listen)
+        {
+            let back = self.net.reverse[tie];
+            if back != NO_TIE {
+                self.add_evidence(back as usize, self.params.w_feedback, 0.0);
+            }
+            self.raise_need(t, c, s, tie as u32);
+        }
     }
 }

@@ -1,0 +1,102 @@
+//! **A market that does not run dry**: newcomers keep arriving, and a
+//! competitor takes customers who are not held by satisfaction and trust.
+//!
+//! **Models:** with `model.trade_offs`,
+//! - each step, each member of a customer group with `arrivals` leaves the
+//!   market with that chance and an unaware newcomer takes their place
+//!   (phase 5, after the lifecycle switch): same ties and segment, fresh
+//!   needs drawn around the segment's, no history — no evidence on their
+//!   ties either way, nothing known about them, no spend. A leaving
+//!   customer's revenue ends; an answer still on its way to them is
+//!   lost. The pool of prospects is refilled at the rate the group
+//!   declares, so acquisitions measure the policy rather than the size of
+//!   the first pool;
+//! - each step, an active customer who did not churn leaves for the
+//!   competitor with probability `model.competitor_rate · (1 − (s + τ)/2)`,
+//!   `s` their satisfaction and `τ` their trust in the organisation:
+//!   counted in `churn` and in `lost_to_competitor`; they may return like
+//!   any churned customer.
+//!
+//! **Knobs:** none of its own: what holds customers is every policy's
+//! satisfaction and trust. Assumptions: each customer group's `arrivals`,
+//! `model.competitor_rate`, `model.trade_offs`.
+//!
+//! **Feeds:** `arrivals`, `lost_to_competitor`, `churn`, `customers`,
+//! `lifecycle` counts, acquisitions.
+//!
+//! **Leaves out:** a competitor that reacts to the organisation's policy;
+//! prices; newcomers who know the organisation already.
+
+use crate::agent::{Lifecycle, Source};
+use crate::sim::{NEVER, NO_CHANNEL, Simulation};
+use crate::trust::NEUTRAL;
+
+impl Simulation {
+    /// Whether an active customer with satisfaction `sat` and trust
+    /// `trust` leaves for the competitor this step (with the trade-offs).
+    pub(super) fn leaves_for_competitor(&mut self, sat: f32, trust: f32) -> bool {
+        if !self.params.trade_offs {
+            return false;
+        }
+        let hold = (0.5 * (sat + trust)).clamp(0.0, 1.0);
+        if self.rng.chance(self.params.competitor_rate * (1.0 - hold)) {
+            self.report.lost_to_competitor += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Phase 5, after the lifecycle switch: members of customer groups with
+    /// `arrivals` leave the market and newcomers take their places.
+    pub(super) fn turn_over_market(&mut self, t: u32) {
+        if !self.params.trade_offs {
+            return;
+        }
+        for g in 0..self.group_arrivals.len() {
+            let rate = self.group_arrivals[g];
+            if rate <= 0.0 {
+                continue;
+            }
+            let (first, size) = {
+                let group = &self.scenario.groups[g];
+                (group.first, group.size)
+            };
+            for a in first..first + size {
+                if self.rng.chance(rate) {
+                    self.newcomer(t, g, a);
+                }
+            }
+        }
+    }
+
+    /// A newcomer takes agent slot `a` of group `g`.
+    fn newcomer(&mut self, t: u32, g: usize, a: u32) {
+        let ai = a as usize;
+        self.report.arrivals += 1;
+        let group = &self.scenario.groups[g];
+        let (mean, spread) = (group.needs, group.need_spread);
+        for (x, m) in self.needs[ai].iter_mut().zip(mean) {
+            *x = (m + spread * (2.0 * self.rng.unit() - 1.0)).clamp(0.0, 1.0);
+        }
+        self.state[ai] = Lifecycle::Unaware as u8;
+        self.next_state[ai] = Lifecycle::Unaware as u8;
+        self.source[ai] = Source::None as u8;
+        self.persuasion[ai] = 0.0;
+        self.knowledge[ai] = 0.0;
+        self.relief[ai] = 0.0;
+        self.heard_back[ai] = NEVER;
+        self.last_channel[ai] = NO_CHANNEL;
+        self.sat[ai] = 0.0;
+        self.trust_org[ai] = NEUTRAL;
+        self.spend[ai] = 0.0;
+        self.arrived_at[ai] = t + 1;
+        for tie in self.net.ties_of(a) {
+            self.ev.clear(tie);
+            let back = self.net.reverse[tie];
+            if back != crate::network::NO_TIE {
+                self.ev.clear(back as usize);
+            }
+        }
+    }
+}

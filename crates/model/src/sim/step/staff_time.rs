@@ -1,0 +1,155 @@
+//! **Efficiency often comes at the expense of the customer experience**
+//! (seed 004), **self-service saves money** (seed 001), and the price of
+//! listening and answering: staff time is finite.
+//!
+//! **Models:** with `model.trade_offs`, every staff member and partner has
+//! a capacity of staff time per step: their department's `capacity`, else
+//! `model.staff_capacity`, in units of one staff-handled contact, cut by
+//! `efficiency_pressure · model.capacity_cut`. The organisation pays for
+//! the capacity it keeps, used or not: `cost_contact` per unit per step,
+//! so efficiency pressure is less capacity for less cost. Work takes time:
+//! a contact 1, writing its need up for Product `model.time_listen`
+//! (listening), handing a need on or taking it in at Product
+//! `model.time_need`, answering it `model.time_answer` (transparency),
+//! sharing with a colleague or a partner `model.time_share`, a push or an
+//! offer `model.time_push`. Work starts when the staff member has any
+//! time left this step; what it takes beyond that comes out of the next
+//! step's time (so a capacity below one contact still answers one every
+//! few steps). Work that finds no time left at all waits: a contact
+//! joins the staff member's queue and is served, oldest first, from the
+//! next step's time before new work, for up to `model.max_wait` steps;
+//! after that it expires unanswered (negative evidence `model.w_contact`, as a
+//! stretched staff member's silence is). A need waits a step (its hop
+//! count grows, so one that waits too long is dropped); an answer with no
+//! time to write is not sent; a share, push or offer is not made.
+//! Self-service and peer help take load off staff: a self-service contact
+//! takes no staff time, and a customer relieved by a peer contacts the
+//! organisation less (`model.contact_rate · (1 − relief)`).
+//!
+//! Without `model.trade_offs`, staff time is unlimited and a stretched
+//! staff member fails to respond at random with probability
+//! `efficiency_pressure · model.responsiveness_cut` (the earlier model).
+//!
+//! **Knobs:** `efficiency_pressure`, and through the work they create
+//! `feedback_listening`, `transparency`, `self_service`,
+//! `community_enablement`, `marketing_push`, `cross_sell_pressure`.
+//! Assumptions: `model.trade_offs`, `model.staff_capacity`, departments'
+//! `capacity`, `model.capacity_cut`, `model.max_wait`, `model.time_*`,
+//! `model.cost_contact`, `model.responsiveness_cut`.
+//!
+//! **Feeds:** `queue_length`, `waiting_time`, `contacts_expired`,
+//! `staff_utilisation`, `cost_staff`; through them customer trust, need
+//! latency and loop closure.
+//!
+//! **Leaves out:** staff who move between departments to help; overtime;
+//! priorities between kinds of work (each staff member works first come,
+//! first served).
+
+use crate::agent::Lifecycle;
+use crate::knob::Knob;
+use crate::sim::{Simulation, Waiting};
+
+impl Simulation {
+    /// Chance that a staff member is too stretched to respond this step,
+    /// without the trade-offs (with them, efficiency pressure cuts
+    /// capacity instead).
+    pub(super) fn busy_chance(&self) -> f32 {
+        if self.params.trade_offs {
+            0.0
+        } else {
+            self.knobs.get(Knob::EfficiencyPressure) * self.params.responsiveness_cut
+        }
+    }
+
+    /// Whether staff member `s` cannot do a piece of work taking `time`
+    /// now: with the trade-offs, when they have no time left (else the
+    /// time is taken); without, at random with [`Self::busy_chance`].
+    pub(super) fn stretched(&mut self, s: u32, time: f32) -> bool {
+        if self.params.trade_offs {
+            !self.take_time(s, time)
+        } else {
+            self.rng.chance(self.busy_chance())
+        }
+    }
+
+    /// Take `time` of staff member `s`'s time if they have any left this
+    /// step: work starts when there is time to start it, and what it takes
+    /// beyond this step's time comes out of the next step's. Always true
+    /// without the trade-offs.
+    pub(super) fn take_time(&mut self, s: u32, time: f32) -> bool {
+        if !self.params.trade_offs {
+            return true;
+        }
+        let left = &mut self.time_left[s as usize];
+        if *left > 0.0 || time <= 0.0 {
+            *left -= time;
+            self.report.staff_time_used += f64::from(time);
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Staff effort for work done, in money, without the trade-offs (with
+    /// them, staff cost is the capacity paid for, [`Self::fill_staff_time`]).
+    pub(super) fn staff_effort(&mut self, cost: f32) {
+        if !self.params.trade_offs {
+            self.report.cost_staff += f64::from(cost);
+        }
+    }
+
+    /// Phase 1, with the trade-offs: each staff member and partner gets
+    /// this step's time, and the organisation pays for it.
+    pub(super) fn fill_staff_time(&mut self) {
+        if !self.params.trade_offs {
+            return;
+        }
+        let cut = 1.0 - self.knobs.get(Knob::EfficiencyPressure) * self.params.capacity_cut;
+        let mut total = 0.0f64;
+        for (a, left) in self.time_left.iter_mut().enumerate() {
+            let capacity = self.group_capacity[self.net.group[a] as usize] * cut;
+            // Unused time does not keep; work that overran the last step
+            // comes out of this one.
+            *left = left.min(0.0) + capacity;
+            total += f64::from(capacity);
+        }
+        self.report.staff_time = total;
+        self.report.cost_staff = total * f64::from(self.params.cost_contact);
+    }
+
+    /// A customer's contact finds staff member `s` with no time left: it
+    /// waits.
+    pub(super) fn wait_for_staff(&mut self, t: u32, c: u32, s: u32, tie: usize) {
+        self.waiting.push(Waiting {
+            staff: s,
+            customer: c,
+            tie: tie as u32,
+            since: t,
+        });
+    }
+
+    /// Phase 3, first: waiting contacts are served from this step's time,
+    /// oldest first. One that has already waited `model.max_wait` steps
+    /// expires unanswered (the customer gives up); one whose customer is no
+    /// longer active lapses.
+    pub(super) fn serve_waiting(&mut self, t: u32) {
+        let mut waiting = std::mem::take(&mut self.waiting);
+        let max_wait = self.params.max_wait;
+        waiting.retain(|w| {
+            if !Lifecycle::from_u8(self.state[w.customer as usize]).is_active_customer() {
+                return false;
+            }
+            if t - w.since > max_wait {
+                self.report.contacts_expired += 1;
+                self.add_evidence(w.tie as usize, 0.0, self.params.w_contact);
+                return false;
+            }
+            if self.take_time(w.staff, 1.0) {
+                self.respond(t, w.customer, w.staff, w.tie as usize, t - w.since);
+                return false;
+            }
+            true
+        });
+        self.waiting = waiting;
+    }
+}
