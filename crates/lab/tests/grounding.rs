@@ -221,7 +221,10 @@ fn cascade(
                 "referral_strength": (value: {p}),
                 "community_enablement": (value: 0.0),
             }},
+            // The published model has no staff time, competitor or
+            // market turnover.
             model: (
+                trade_offs: false,
                 instant_adoption: 1.0, customer_voice: 1.0, advocate_rate: 0.0,
                 churn_rate: 0.0, referral_window: 1.0, independent_referrals: 1.0,
             ),

@@ -1,5 +1,8 @@
 //! One test per mechanism: each knob, switched off and on, moves what its
-//! docs say it moves.
+//! docs say it moves. The organisation here runs without the trade-offs
+//! (`model.trade_offs: false`: unlimited staff time, no competitor), so each
+//! knob's effect is seen alone; `trade_offs.rs` tests what staff time,
+//! revenue, the market and the cost of openness add.
 
 use siloscope_model::agent::{Part, Source};
 use siloscope_model::knob::Knob;
@@ -15,6 +18,7 @@ const SMALL: &str = r#"Scenario(
     name: "mechanisms",
     seed: 9,
     steps: 60,
+    model: (trade_offs: false),
     groups: [
         (name: "Product", part: Department, role: Product, count: 6, ties: Complete),
         (name: "Support", part: Department, role: Support, count: 8, ties: Complete),

@@ -6,6 +6,7 @@ mod docs;
 mod grounding;
 mod hostile;
 mod mechanisms;
+mod previous_model;
 mod properties;
 mod scenarios;
 mod trade_offs;

@@ -164,7 +164,7 @@ model_params! {
     /// Cost: one marketing push or cross-sell offer.
     cost_push: f32 = 0.05, [0.0, 1000.0];
     /// Trade-offs: staff time is finite (work queues, waits, expiry), newcomers keep arriving, a competitor takes customers, and openness has running costs; false = the model without them (unlimited staff time, stretched staff fail at random, a fixed market, no competitor, openness free). Revenue is counted either way.
-    trade_offs: bool = false, [0, 1];
+    trade_offs: bool = true, [0, 1];
     /// Revenue: a cross-sell offer that fits raises the customer's spend by this share of their segment's ARPU (share of wallet).
     wallet_uplift: f32 = 0.1, [0.0, 10.0];
     /// Revenue: most a customer spends per step, as a multiple of their segment's ARPU.
@@ -172,7 +172,7 @@ model_params! {
     /// Value: discount rate per step for net present value and lifetime value (0.0018 a week is about 10 % a year).
     discount_rate: f32 = 0.0018, [0.0, 1.0];
     /// Capacity: staff time per staff member or partner per step, in staff-handled contacts (a department may declare its own `capacity`); one unit costs `cost_contact`.
-    staff_capacity: f32 = 3.0, [0.0, 1000.0];
+    staff_capacity: f32 = 1.5, [0.0, 1000.0];
     /// Capacity: share of staff time (and of its cost) that full efficiency pressure removes.
     capacity_cut: f32 = 0.5, [0.0, 1.0];
     /// Capacity: most steps a contact waits for staff time; a contact still unserved after that expires unanswered (0 = served in its own step or not at all).
@@ -190,11 +190,11 @@ model_params! {
     /// Market: chance per step that a customer with zero satisfaction and zero trust leaves for a competitor (times 1 − the mean of satisfaction and trust).
     competitor_rate: f32 = 0.01, [0.0, 1.0];
     /// Cost of openness: running cost of the extranet per active customer per step, at full openness.
-    cost_extranet: f32 = 0.02, [0.0, 1000.0];
+    cost_extranet: f32 = 0.2, [0.0, 1000.0];
     /// Cost of openness: running cost of the community per active customer per step, at full enablement.
-    cost_community: f32 = 0.01, [0.0, 1000.0];
+    cost_community: f32 = 0.1, [0.0, 1000.0];
     /// Cost of openness: reward paid to a customer for each answer they give a peer.
-    reward_peer_help: f32 = 0.1, [0.0, 1000.0];
+    reward_peer_help: f32 = 0.2, [0.0, 1000.0];
 }
 
 impl ModelParams {

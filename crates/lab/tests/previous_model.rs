@@ -1,0 +1,144 @@
+//! A way back: `model: (trade_offs: false)` is the model before the
+//! trade-offs, bit for bit. Every shipped scenario, run without the
+//! trade-offs and with the presets as they were then (before each preset
+//! was rebased on one shared baseline), reproduces the state hash it had
+//! before the trade-offs existed (measured at commit 7f1c74c).
+
+use siloscope_model::sim::{RunOptions, Simulation};
+use siloscope_scenario::parse_str;
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")).to_path_buf()
+}
+
+/// The presets before the shared baseline, in the knob catalogue's order.
+const PREVIOUS_PRESETS: [(&str, [f32; 13]); 5] = [
+    (
+        "inside_out",
+        [
+            0.15, 0.1, 0.1, 0.3, 0.2, 0.05, 0.3, 0.5, 0.01, 0.1, 0.6, 0.1, 0.0,
+        ],
+    ),
+    (
+        "outside_in",
+        [
+            0.3, 0.1, 0.8, 0.6, 0.4, 0.2, 0.2, 0.3, 0.01, 0.2, 0.4, 0.4, 0.0,
+        ],
+    ),
+    (
+        "connected",
+        [
+            0.8, 0.85, 0.8, 0.85, 0.5, 0.8, 0.05, 0.1, 0.002, 0.5, 0.2, 0.8, 0.7,
+        ],
+    ),
+    (
+        "viral_campaign",
+        [
+            0.15, 0.1, 0.1, 0.3, 0.2, 0.1, 0.3, 0.9, 0.04, 0.1, 0.5, 0.1, 0.0,
+        ],
+    ),
+    (
+        "all_about_you",
+        [
+            0.3, 0.15, 0.5, 0.7, 0.6, 0.1, 0.8, 0.6, 0.01, 0.1, 0.5, 0.2, 0.0,
+        ],
+    ),
+];
+
+/// The hashes before the trade-offs: each shipped scenario under its own
+/// start policy and seed after all its steps, then the workshop under two
+/// presets.
+const PREVIOUS_HASHES: [(&str, Option<&str>, u64); 10] = [
+    ("acme_imported.scenario.ron", None, 0xe814_9717_b2ff_2914),
+    ("all_about_you.scenario.ron", None, 0x9a9b_ddaa_bca4_2df5),
+    ("grounding/bass.scenario.ron", None, 0x68ec_5b5b_7170_2c46),
+    (
+        "omnichannel_self_service.scenario.ron",
+        None,
+        0x2798_799d_fa77_3bf7,
+    ),
+    ("regional_2000.scenario.ron", None, 0xd5d0_616e_063b_3f6b),
+    ("silos_and_trust.scenario.ron", None, 0xc03a_872b_1067_d072),
+    (
+        "viral_vs_word_of_mouth.scenario.ron",
+        None,
+        0x5f13_6266_0219_cfe0,
+    ),
+    ("workshop.scenario.ron", None, 0x9ab7_a587_3e05_d5e5),
+    (
+        "workshop.scenario.ron",
+        Some("inside_out"),
+        0x9ab7_a587_3e05_d5e5,
+    ),
+    (
+        "workshop.scenario.ron",
+        Some("connected"),
+        0x4774_e837_75aa_5187,
+    ),
+];
+
+/// Scenario text `src` as the previous model ran it: the trade-offs off,
+/// and the previous presets given as the file's first policies (so the
+/// file's own policies built on a preset build on the previous one).
+fn as_previously(src: &str) -> String {
+    let mut presets = String::new();
+    for (name, values) in PREVIOUS_PRESETS {
+        let knobs: Vec<String> = siloscope_model::knob::Knob::ALL
+            .iter()
+            .zip(values)
+            .map(|(k, v)| format!("{:?}: {v}", k.name()))
+            .collect();
+        presets += &format!("{name:?}: (knobs: {{ {} }}),\n", knobs.join(", "));
+    }
+    let mut out = src.to_owned();
+    if let Some(at) = out.find("    policies: {") {
+        out.insert_str(at + "    policies: {".len(), &format!("\n{presets}"));
+    } else {
+        let at = out.find("    groups: [").expect("a groups section");
+        out.insert_str(at, &format!("    policies: {{\n{presets}}},\n"));
+    }
+    if out.contains("trade_offs: false") {
+        // Already the previous model's (the grounding scenarios).
+    } else if let Some(at) = out.find("    model: (") {
+        out.insert_str(at + "    model: (".len(), "trade_offs: false, ");
+    } else {
+        let at = out.find("    groups: [").unwrap();
+        out.insert_str(at, "    model: (trade_offs: false),\n");
+    }
+    out
+}
+
+#[test]
+fn without_the_trade_offs_every_shipped_scenario_runs_as_before() {
+    let mut found = Vec::new();
+    for (file, policy, _) in PREVIOUS_HASHES {
+        let path = root().join("scenarios").join(file);
+        let src = as_previously(&std::fs::read_to_string(&path).unwrap());
+        let sc = parse_str(&src, file).unwrap_or_else(|e| panic!("{e}"));
+        assert!(!sc.model.trade_offs);
+        let options = RunOptions {
+            policy: policy.map(str::to_owned),
+            ..Default::default()
+        };
+        let mut sim = Simulation::new(&sc, options).unwrap();
+        sim.run(sc.steps, |_| {});
+        found.push((file, policy, sim.state_hash()));
+    }
+    assert_eq!(
+        found,
+        PREVIOUS_HASHES.to_vec(),
+        "the model without the trade-offs no longer reproduces the previous model"
+    );
+}
+
+#[test]
+fn the_previous_presets_stand_apart_from_todays() {
+    // A guard for the test above: if the presets had not changed, it would
+    // prove nothing about the way back from them.
+    for (name, values) in PREVIOUS_PRESETS {
+        let now = siloscope_model::policy::preset(name).unwrap();
+        let same = now.values.iter().zip(values).all(|((_, a), b)| *a == b);
+        assert!(!same, "{name} did not change");
+    }
+}
