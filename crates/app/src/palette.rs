@@ -72,6 +72,11 @@ pub const BRANCH: Color32 = Color32::from_rgb(255, 200, 80);
 pub const LABEL_TEXT: Color32 = Color32::from_gray(230);
 /// Secondary text and symbols in the legend.
 pub const MUTED: Color32 = Color32::from_gray(200);
+/// B − A that is better for the organisation (blue-green, told apart from
+/// worse by colour-blind viewers too, and by the ⏶/⏷ beside it).
+pub const BETTER: Color32 = Color32::from_rgb(90, 200, 230);
+/// B − A that is worse for the organisation.
+pub const WORSE: Color32 = Color32::from_rgb(255, 150, 60);
 
 /// Where knobs changed, on the charts: white, faint.
 pub fn change_mark() -> Color32 {

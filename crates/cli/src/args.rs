@@ -117,6 +117,15 @@ pub(crate) struct SensitivityArgs {
     /// Policy the knobs start from [default: the scenario's].
     #[arg(long)]
     pub(crate) policy: Option<String>,
+    /// Screen the gap to this policy instead: the metric under --policy minus under this one, seed by seed; a factor whose levels put a different policy ahead is flagged.
+    #[arg(long, value_name = "POLICY")]
+    pub(crate) against: Option<String>,
+    /// Also screen the model's assumptions, each from half to one and a half times its value.
+    #[arg(long)]
+    pub(crate) assumptions: bool,
+    /// Screen only these factors, over these levels: a knob or model.<assumption> (repeatable), e.g. --vary model.arpu_scale=0.25..1.5.
+    #[arg(long = "vary", value_name = "NAME=LOW..HIGH")]
+    pub(crate) vary: Vec<String>,
     /// Seeds per level (at least 2).
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(2..=10_000))]
     pub(crate) replicates: u32,

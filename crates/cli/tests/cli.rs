@@ -615,7 +615,7 @@ fn sensitivity_ranks_the_knobs_and_writes_a_table_and_a_plot() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let table = std::fs::read_to_string(dir.join("sensitivity.csv")).unwrap();
     let mut lines = table.lines();
-    assert!(lines.next().unwrap().starts_with("rank,knob,low,high,"));
+    assert!(lines.next().unwrap().starts_with("rank,factor,low,high,"));
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
     assert_eq!(rows.len(), siloscope_model::knob::Knob::ALL.len());
     // Prospects become customers by word of mouth: its strength comes first.
@@ -636,6 +636,81 @@ fn sensitivity_ranks_the_knobs_and_writes_a_table_and_a_plot() {
     ]);
     assert!(!bad.status.success());
     assert!(text(&bad.stderr).contains("unknown metric \"happiness\""));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn sensitivity_of_a_gap_names_the_assumption_a_ranking_rests_on() {
+    let dir = temp_dir("sensitivity-gap");
+    let out = siloscope(&[
+        "sensitivity",
+        "scenarios/workshop.scenario.ron",
+        "--metric",
+        "profit_total",
+        "--policy",
+        "connected",
+        "--against",
+        "inside_out",
+        "--vary",
+        "model.arpu_scale=0.25..1.5",
+        "--vary",
+        "model.discount_rate=0..0.004",
+        "--replicates",
+        "4",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("profit_total: connected − inside_out"),
+        "{stdout}"
+    );
+    let table = std::fs::read_to_string(dir.join("sensitivity.csv")).unwrap();
+    let rows: Vec<Vec<&str>> = table
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    // What a customer is worth decides which policy earns more; the
+    // discount rate (profit, not its present value) does not move it.
+    assert_eq!(rows[0][1], "model.arpu_scale", "{table}");
+    assert_eq!((rows[0][2], rows[0][3]), ("0.25", "1.5"));
+    assert_eq!(rows[0][12], "true", "{table}");
+    assert!(
+        rows[0][4].starts_with('-') && !rows[0][5].starts_with('-'),
+        "{table}"
+    );
+    assert_eq!(rows[1][12], "false");
+    assert!(stdout.contains("ranking flips"));
+
+    for (vary, message) in [
+        (
+            "model.arpu_scale=1..0.5",
+            "the low level must be below the high level",
+        ),
+        ("arpu_scale=0.2..1", "neither a knob nor a model assumption"),
+        (
+            "model.forgetting=0.1..1",
+            "model.forgetting = 0.1 is out of range; allowed 0.5 to 1",
+        ),
+        ("model.arpu_scale", "expected NAME=LOW..HIGH"),
+    ] {
+        let bad = siloscope(&[
+            "sensitivity",
+            "scenarios/workshop.scenario.ron",
+            "--steps",
+            "5",
+            "--vary",
+            vary,
+        ]);
+        assert!(!bad.status.success(), "{vary}");
+        assert!(
+            text(&bad.stderr).contains(message),
+            "{vary}: {}",
+            text(&bad.stderr)
+        );
+    }
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -147,7 +147,7 @@ impl Summary {
             .collect();
         let r = sim.report();
         let t = &r.totals;
-        let totals = BTreeMap::from([
+        let mut totals = BTreeMap::from([
             ("needs_raised", t.needs_raised as f64),
             ("needs_reached_product", t.needs_reached as f64),
             ("loops_closed", t.loops_closed as f64),
@@ -162,7 +162,17 @@ impl Summary {
             ("flows_across_departments", t.flows_external as f64),
             ("cost_total", t.cost),
             ("savings_self_service", t.savings),
+            ("revenue", t.revenue),
+            ("profit", t.profit()),
+            ("npv", t.npv),
         ]);
+        if r.trade_offs {
+            totals.extend([
+                ("contacts_expired", t.contacts_expired as f64),
+                ("lost_to_competitor", t.lost_to_competitor as f64),
+                ("arrivals", t.arrivals as f64),
+            ]);
+        }
         let mut last_step: BTreeMap<&'static str, BTreeMap<String, f64>> = BTreeMap::new();
         r.rows(|m, p, v| {
             last_step.entry(m).or_default().insert(p.to_owned(), v);

@@ -38,7 +38,22 @@ macro_rules! model_params {
                     min: $min as f64,
                     max: $max as f64,
                     meaning: concat!($($doc),+).trim(),
+                    whole: <$ty as Numeric>::WHOLE,
                 }, )* ]
+            }
+
+            /// Set the assumption called `name` to `value` (rounded for
+            /// whole numbers; any value but 0 is true). `false` when there
+            /// is no such assumption. The value is not range-checked: see
+            /// [`ModelParams::out_of_range`].
+            pub fn set(&mut self, name: &str, value: f64) -> bool {
+                match name {
+                    $( stringify!($name) => {
+                        self.$name = Numeric::from_f64(value);
+                        true
+                    } )*
+                    _ => false,
+                }
             }
         }
     };
@@ -46,24 +61,39 @@ macro_rules! model_params {
 
 /// A parameter's value as a number, for ranges and tables (`true` is 1).
 trait Numeric {
+    /// Whether the parameter takes whole numbers only (counts, switches).
+    const WHOLE: bool;
     fn to_f64(self) -> f64;
+    fn from_f64(v: f64) -> Self;
 }
 
 impl Numeric for f32 {
+    const WHOLE: bool = false;
     fn to_f64(self) -> f64 {
         f64::from(self)
+    }
+    fn from_f64(v: f64) -> Self {
+        v as f32
     }
 }
 
 impl Numeric for u32 {
+    const WHOLE: bool = true;
     fn to_f64(self) -> f64 {
         f64::from(self)
+    }
+    fn from_f64(v: f64) -> Self {
+        v.round().clamp(0.0, f64::from(u32::MAX)) as u32
     }
 }
 
 impl Numeric for bool {
+    const WHOLE: bool = true;
     fn to_f64(self) -> f64 {
         f64::from(u8::from(self))
+    }
+    fn from_f64(v: f64) -> Self {
+        v != 0.0
     }
 }
 
@@ -80,6 +110,8 @@ pub struct ParamRow {
     pub max: f64,
     /// What it means.
     pub meaning: &'static str,
+    /// Whether it takes whole numbers only (a count of steps, a switch).
+    pub whole: bool,
 }
 
 model_params! {
@@ -165,6 +197,8 @@ model_params! {
     cost_push: f32 = 0.05, [0.0, 1000.0];
     /// Trade-offs: staff time is finite (work queues, waits, expiry), newcomers keep arriving, a competitor takes customers, and openness has running costs; false = the model without them (unlimited staff time, stretched staff fail at random, a fixed market, no competitor, openness free). Revenue is counted either way.
     trade_offs: bool = true, [0, 1];
+    /// Revenue: multiplies every segment's ARPU (what is a customer worth? 1 = as the scenario declares).
+    arpu_scale: f32 = 1.0, [0.0, 100.0];
     /// Revenue: a cross-sell offer that fits raises the customer's spend by this share of their segment's ARPU (share of wallet).
     wallet_uplift: f32 = 0.1, [0.0, 10.0];
     /// Revenue: most a customer spends per step, as a multiple of their segment's ARPU.
@@ -229,5 +263,20 @@ mod tests {
         };
         let names: Vec<_> = p.out_of_range().iter().map(|r| r.name).collect();
         assert_eq!(names, ["forgetting", "wall_delay"]);
+    }
+
+    #[test]
+    fn assumptions_are_set_by_name() {
+        let mut p = ModelParams::default();
+        assert!(p.set("forgetting", 0.9) && p.forgetting == 0.9);
+        assert!(p.set("max_wait", 2.6) && p.max_wait == 3);
+        assert!(p.set("trade_offs", 0.0) && !p.trade_offs);
+        assert!(!p.set("no_such_assumption", 1.0));
+        for row in ModelParams::default().table() {
+            let mut q = ModelParams::default();
+            assert!(q.set(row.name, row.max), "{}", row.name);
+            let now = q.table().into_iter().find(|r| r.name == row.name).unwrap();
+            assert_eq!(now.value, row.max, "{}", row.name);
+        }
     }
 }

@@ -4,11 +4,14 @@
 //! - [`session`]: one run with its history — live edits, replay, rewind and
 //!   branches, snapshots, each agent's story;
 //! - [`compare`]: runs A and B of the same scenario and seed, in lock-step;
+//! - [`headline`]: the figures a room compares, each with its better
+//!   direction;
 //! - [`story`]: performing a scenario's story on the runs;
 //! - [`layout`]: where each agent sits on screen, in two pictures;
 //! - [`watch`]: noticing that the scenario file changed.
 
 pub mod compare;
+pub mod headline;
 pub mod layout;
 pub mod session;
 pub mod story;

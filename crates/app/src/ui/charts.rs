@@ -1,6 +1,7 @@
 //! The charts (bottom): trust toward each part, acquisitions by source,
-//! advocates and churned, the silo E-I index, loop closure; run B dashed
-//! beside run A when comparing, with a table of B − A.
+//! advocates and churned, the silo E-I index, revenue, cost and profit, loop
+//! closure; run B dashed beside run A when comparing. The table of B − A,
+//! coloured better or worse, sits at the top of the right-hand panel.
 
 use super::policy_of;
 use crate::palette;
@@ -12,6 +13,7 @@ use egui_plot::{Corner, Legend, Line, Plot, PlotPoints, VLine};
 use siloscope_model::agent::{Lifecycle, Part};
 use siloscope_model::flow::FlowKind;
 use siloscope_model::metrics::{StepReport, short_label};
+use siloscope_workshop::headline::{HEADLINES, Verdict};
 
 fn series(history: &[StepReport], f: impl Fn(&StepReport) -> f64) -> PlotPoints<'static> {
     history
@@ -117,6 +119,28 @@ fn chart_specs() -> Vec<Chart> {
             (-1.0, 1.0),
         ),
         Chart(
+            "money",
+            "Revenue, cost and profit so far",
+            vec![
+                Curve {
+                    name: short_label("revenue_total"),
+                    color: part_color(Part::ExistingCustomer),
+                    value: |r| r.totals.revenue,
+                },
+                Curve {
+                    name: short_label("cost_cumulative"),
+                    color: palette::CHURNED,
+                    value: |r| r.totals.cost,
+                },
+                Curve {
+                    name: short_label("profit_total"),
+                    color: flow_color(FlowKind::Answer),
+                    value: |r| r.totals.profit(),
+                },
+            ],
+            (0.0, 1.0),
+        ),
+        Chart(
             "loop",
             "Feedback loop closure",
             vec![
@@ -136,23 +160,6 @@ fn chart_specs() -> Vec<Chart> {
     ]
 }
 
-/// The headline metrics the comparison table shows, B against A.
-/// By metric name: the table shows each metric's short label.
-const DIFFERENCES: [(&str, Measure); 6] = [
-    ("customer_trust_in_org", |r| r.customer_trust_in_org),
-    ("advocates", |r| count(r, Lifecycle::Advocate)),
-    ("churned", |r| count(r, Lifecycle::Churned)),
-    ("acquisitions_word_of_mouth_total", |r| {
-        r.totals.acquisitions_word_of_mouth as f64
-    }),
-    ("acquisitions_campaign_total", |r| {
-        r.totals.acquisitions_campaign as f64
-    }),
-    ("loop_closure_share", |r| {
-        share(r.totals.loops_closed, r.totals.needs_raised)
-    }),
-];
-
 /// The charts, each with the steps where knobs changed marked. Run A is
 /// drawn solid, run B (comparing) dashed, and the timeline before the last
 /// rewind faint; with B, a table of the headline metrics' differences.
@@ -167,7 +174,7 @@ pub(super) fn charts(ui: &mut egui::Ui, w: &Workshop) {
         .collect();
     let horizon = f64::from(a.horizon());
     let specs = chart_specs();
-    let columns = specs.len() + usize::from(b.is_some());
+    let columns = specs.len();
     let width = (ui.available_width() - (columns - 1) as f32 * ui.spacing().item_spacing.x)
         / columns as f32;
     if let Some(b) = b {
@@ -249,18 +256,13 @@ pub(super) fn charts(ui: &mut egui::Ui, w: &Workshop) {
                     });
             });
         }
-        if let Some(b) = b {
-            ui.vertical(|ui| {
-                ui.set_width(width);
-                ui.strong(format!("B − A at step {}", a.step_index()));
-                differences(ui, a, b);
-            });
-        }
     });
 }
 
-/// The headline metrics of A and B now, and B − A.
-fn differences(
+/// The headline figures of A and B now, and B − A, coloured by whether it
+/// is better or worse for the organisation
+/// ([`siloscope_workshop::headline`]).
+pub(super) fn differences(
     ui: &mut egui::Ui,
     a: &siloscope_workshop::session::Session,
     b: &siloscope_workshop::session::Session,
@@ -275,30 +277,32 @@ fn differences(
         ui.strong("B");
         ui.strong("B − A");
         ui.end_row();
-        for (name, f) in DIFFERENCES {
-            let (x, y) = (f(ra), f(rb));
-            let fmt = |v: f64| {
-                if !v.is_finite() {
-                    "–".to_owned()
-                } else if v.fract() == 0.0 {
-                    format!("{v:.0}")
-                } else {
-                    format!("{v:.2}")
-                }
-            };
-            ui.label(short_label(name));
-            ui.label(fmt(x));
-            ui.label(fmt(y));
-            let d = y - x;
-            let text = if d.is_finite() {
-                format!("{}{}", if d > 0.0 { "+" } else { "" }, fmt(d))
-            } else {
-                "–".to_owned()
-            };
-            ui.strong(text);
+        for h in HEADLINES {
+            let (x, y) = ((h.value)(ra), (h.value)(rb));
+            if !x.is_finite() && !y.is_finite() {
+                continue;
+            }
+            let (d, verdict) = h.compare(ra, rb);
+            ui.label(short_label(h.metric));
+            ui.label(h.format(x, false));
+            ui.label(h.format(y, false));
+            ui.label(verdict_text(&h.format(d, true), verdict));
             ui.end_row();
         }
     });
+}
+
+/// B − A with its verdict: coloured and marked ⏶ better, ⏷ worse (glyphs in egui's icon font).
+pub(super) fn verdict_text(text: &str, verdict: Verdict) -> egui::RichText {
+    match verdict {
+        Verdict::Better => egui::RichText::new(format!("{text} ⏶"))
+            .color(palette::BETTER)
+            .strong(),
+        Verdict::Worse => egui::RichText::new(format!("{text} ⏷"))
+            .color(palette::WORSE)
+            .strong(),
+        Verdict::Even => egui::RichText::new(text).strong(),
+    }
 }
 
 pub(super) fn count(r: &StepReport, state: Lifecycle) -> f64 {

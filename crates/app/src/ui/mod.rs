@@ -142,6 +142,20 @@ fn panels(
         .default_size(330.0)
         .show(&mut root, |ui| {
             egui::ScrollArea::vertical().show(ui, |ui| {
+                if let Some(b) = workshop.runs.b() {
+                    let a = workshop.session();
+                    egui::CollapsingHeader::new(
+                        egui::RichText::new(format!(
+                            "B − A at {} {}",
+                            workshop.scenario().step_unit,
+                            a.step_index()
+                        ))
+                        .strong(),
+                    )
+                    .default_open(true)
+                    .show(ui, |ui| charts::differences(ui, a, b));
+                    ui.separator();
+                }
                 inspector(ui, &workshop, &view);
                 ui.separator();
                 egui::CollapsingHeader::new("Legend")

@@ -106,7 +106,7 @@ fn print_summary(s: &Summary) {
         last(m, Part::ExistingCustomer.label()).unwrap_or(0.0)
             + last(m, Part::NewCustomer.label()).unwrap_or(0.0)
     };
-    let rows: Vec<(String, String)> = vec![
+    let mut rows: Vec<(String, String)> = vec![
         (
             label("customer_trust_in_org").to_owned(),
             fmt(last("customer_trust_in_org", "all")),
@@ -172,7 +172,22 @@ fn print_summary(s: &Summary) {
                 total("savings_self_service")
             ),
         ),
+        (
+            format!("{} / {}", label("revenue_total"), label("profit_total")),
+            format!("{:.1} / {:.1}", total("revenue"), total("profit")),
+        ),
+        (label("npv").to_owned(), format!("{:.1}", total("npv"))),
     ];
+    if s.totals.contains_key("contacts_expired") {
+        rows.push((
+            both("contacts_expired", "lost_to_competitor"),
+            format!(
+                "{:.0} / {:.0}",
+                total("contacts_expired"),
+                total("lost_to_competitor")
+            ),
+        ));
+    }
     let width = rows
         .iter()
         .map(|(k, _)| k.chars().count())

@@ -1,5 +1,6 @@
-//! `siloscope sensitivity`: the one-at-a-time screen of every knob, as a
-//! ranked table, a CSV and a tornado chart.
+//! `siloscope sensitivity`: the one-at-a-time screen of every knob (and,
+//! asked for, the model's assumptions), as a ranked table, a CSV and a
+//! tornado chart; with `--against`, of the gap between two policies.
 
 use crate::args::SensitivityArgs;
 use anyhow::{Context, Result};
@@ -8,9 +9,21 @@ use std::process::ExitCode;
 
 pub(crate) fn run(args: SensitivityArgs) -> Result<ExitCode> {
     use siloscope_lab::batch::plot;
-    use siloscope_lab::sensitivity::{Screen, screen};
+    use siloscope_lab::sensitivity::{Screen, assumption_ranges, knob_ranges, screen};
     let scenario = siloscope_scenario::files::read_scenario(&args.scenario)
         .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let factors = if args.vary.is_empty() {
+        let mut all = knob_ranges(&scenario);
+        if args.assumptions {
+            all.extend(assumption_ranges(&scenario));
+        }
+        all
+    } else {
+        args.vary
+            .iter()
+            .map(|v| parse_vary(v))
+            .collect::<Result<Vec<_>>>()?
+    };
     let jobs = args
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
@@ -18,21 +31,30 @@ pub(crate) fn run(args: SensitivityArgs) -> Result<ExitCode> {
         metric: args.metric.clone(),
         part: args.part.clone(),
         policy: args.policy.clone(),
+        against: args.against.clone(),
+        factors: factors.clone(),
         replicates: args.replicates,
         steps: args.steps,
         seed: args.seed,
         jobs,
     };
-    let runs = siloscope_model::knob::Knob::ALL.len() * 2 * args.replicates as usize;
+    let per_level = if args.against.is_some() { 2 } else { 1 };
+    let runs = factors.len() * 2 * args.replicates as usize * per_level;
     let steps = args.steps.unwrap_or(scenario.steps);
     let policy = args
         .policy
         .clone()
         .or_else(|| scenario.start_policy.clone())
         .unwrap_or_else(|| "the scenario's knob values".into());
+    let against = args
+        .against
+        .as_ref()
+        .map(|a| format!(" and from {a}"))
+        .unwrap_or_default();
     eprintln!(
-        "sensitivity: {} knobs × 2 levels × {} seeds = {runs} runs of {steps} steps from {policy}, on {} threads",
-        siloscope_model::knob::Knob::ALL.len(),
+        "sensitivity: {} factor{} × 2 levels × {} seeds = {runs} runs of {steps} steps from {policy}{against}, on {} threads",
+        factors.len(),
+        if factors.len() == 1 { "" } else { "s" },
         args.replicates,
         jobs
     );
@@ -56,23 +78,27 @@ pub(crate) fn run(args: SensitivityArgs) -> Result<ExitCode> {
         .unwrap_or_else(|| PathBuf::from(format!("runs/sensitivity_{stem}_{}", args.metric)));
     std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
 
-    let what = if args.part == "all" {
+    let metric = if args.part == "all" {
         args.metric.clone()
     } else {
         format!("{} ({})", args.metric, args.part)
     };
+    let what = match &args.against {
+        Some(other) => format!("{metric}: {policy} − {other}"),
+        None => metric,
+    };
     println!(
-        "\nEffect on {what} at step {steps} of moving each knob from low to high (paired over {} seeds):\n",
+        "\nEffect on {what} at step {steps} of moving each factor from low to high (paired over {} seeds):\n",
         args.replicates
     );
     println!(
-        "  {:<4} {:<24} {:>15}  {:>10} {:>10}  {:>10} [95% CI]              {:>6}",
-        "rank", "knob", "low → high", "at low", "at high", "effect", "high wins"
+        "  {:<4} {:<28} {:>19}  {:>12} {:>12}  {:>12} [95% CI]                  {:>6}",
+        "rank", "factor", "low → high", "at low", "at high", "effect", "high wins"
     );
     let mut csv = csv::Writer::from_writer(Vec::new());
     csv.write_record([
         "rank",
-        "knob",
+        "factor",
         "low",
         "high",
         "mean_at_low",
@@ -83,16 +109,27 @@ pub(crate) fn run(args: SensitivityArgs) -> Result<ExitCode> {
         "effect_size",
         "high_wins",
         "n",
+        "sign_flips",
     ])?;
     let mut rows = Vec::new();
     for (rank, e) in effects.iter().enumerate() {
         let d = &e.effect.diff;
+        let flips = if e.flips() {
+            if args.against.is_some() {
+                "  ranking flips"
+            } else {
+                "  sign flips"
+            }
+        } else {
+            ""
+        };
         println!(
-            "  {:<4} {:<24} {:>6} → {:<6}  {:>10.4} {:>10.4}  {:>+10.4} [{:>+9.4}, {:>+9.4}]  {:>5.0}%",
+            "  {:<4} {:<28} {:>8} → {:<8}  {:>12.4} {:>12.4}  {:>+12.4} [{:>+11.4}, {:>+11.4}]  {:>5.0}%{flips}",
             rank + 1,
-            e.knob.name(),
-            e.levels.0,
-            e.levels.1,
+            e.factor.name(),
+            // Levels are f32 in the model: shown at that precision.
+            e.levels.0 as f32,
+            e.levels.1 as f32,
             e.at_low.mean,
             e.at_high.mean,
             d.mean,
@@ -103,9 +140,9 @@ pub(crate) fn run(args: SensitivityArgs) -> Result<ExitCode> {
         let f = |v: f64| siloscope_lab::output::format_value(v);
         csv.write_record([
             (rank + 1).to_string(),
-            e.knob.name().to_owned(),
-            f(f64::from(e.levels.0)),
-            f(f64::from(e.levels.1)),
+            e.factor.name(),
+            (e.levels.0 as f32).to_string(),
+            (e.levels.1 as f32).to_string(),
             f(e.at_low.mean),
             f(e.at_high.mean),
             f(d.mean),
@@ -114,14 +151,15 @@ pub(crate) fn run(args: SensitivityArgs) -> Result<ExitCode> {
             f(e.effect.effect),
             f(e.effect.wins),
             d.n.to_string(),
+            e.flips().to_string(),
         ])?;
-        rows.push((e.knob.name().to_owned(), d.mean, d.lo, d.hi));
+        rows.push((e.factor.name(), d.mean, d.lo, d.hi));
     }
     let table = out.join("sensitivity.csv");
     siloscope_lab::output::write_atomic(&table, &csv.into_inner()?)
         .with_context(|| format!("cannot write {}", table.display()))?;
     let chart = plot::Effects {
-        title: format!("What moves {what}: low → high, one knob at a time"),
+        title: format!("What moves {what}: low -> high, one factor at a time"),
         axis: format!(
             "change in {what} at step {steps} (mean, 95% CI over {} seeds)",
             args.replicates
@@ -135,4 +173,30 @@ pub(crate) fn run(args: SensitivityArgs) -> Result<ExitCode> {
         out.display()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// `NAME=LOW..HIGH`: a knob or `model.<assumption>` and its two levels.
+fn parse_vary(text: &str) -> Result<siloscope_lab::sensitivity::Range> {
+    use siloscope_lab::sensitivity::{Factor, Range};
+    let usage = || {
+        anyhow::anyhow!(
+            "--vary {text:?}: expected NAME=LOW..HIGH, a knob or model.<assumption> and two numbers, e.g. model.arpu_scale=0.25..1.5"
+        )
+    };
+    let (name, levels) = text.split_once('=').ok_or_else(usage)?;
+    let (low, high) = levels.split_once("..").ok_or_else(usage)?;
+    let factor = Factor::parse(name.trim()).ok_or_else(|| {
+        anyhow::anyhow!(
+            "--vary {text:?}: {name:?} is neither a knob nor a model assumption (model.<name>; `siloscope policies` lists the knobs, docs/model.md the assumptions)"
+        )
+    })?;
+    let number = |v: &str| v.trim().parse::<f64>().ok().filter(|x| x.is_finite());
+    let (low, high) = (
+        number(low).ok_or_else(usage)?,
+        number(high).ok_or_else(usage)?,
+    );
+    if low >= high {
+        anyhow::bail!("--vary {text:?}: the low level must be below the high level");
+    }
+    Ok(Range { factor, low, high })
 }

@@ -228,7 +228,56 @@ fn summarise(
         .try_for_each(|figure| {
             plot::write(&plots, &figure.metric, figure).map_err(io_at(&plots))
         })?;
+    if let Some(frontier) = frontier(exp, &summary) {
+        plot::write(&plots, "frontier", &frontier).map_err(io_at(&plots))?;
+    }
     Ok((summary, comparison))
+}
+
+/// The trade-off view, when the experiment records both profit and
+/// customer trust: each condition's means at the last step with their 95%
+/// intervals.
+fn frontier(exp: &Experiment, summary: &[SummaryRow]) -> Option<plot::Frontier> {
+    let at = |condition: &str, metric: &str| {
+        summary
+            .iter()
+            .find(|r| {
+                r.condition == condition
+                    && r.metric == metric
+                    && r.part == "all"
+                    && r.step == exp.steps
+            })
+            .map(|r| crate::stats::Estimate {
+                n: r.n,
+                mean: r.mean,
+                sd: r.sd,
+                lo: r.ci_low,
+                hi: r.ci_high,
+            })
+    };
+    let points = exp
+        .conditions
+        .iter()
+        .map(|c| {
+            let label = c.label();
+            Some(plot::Point {
+                x: at(&label, "customer_trust_in_org")?,
+                y: at(&label, "profit_total")?,
+                label,
+            })
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some(plot::Frontier {
+        title: format!(
+            "Profit against customer trust at step {}: mean and 95% CI over {} replicate{}",
+            exp.steps,
+            exp.replicates,
+            if exp.replicates == 1 { "" } else { "s" }
+        ),
+        x_axis: siloscope_model::metrics::label("customer_trust_in_org").to_owned(),
+        y_axis: siloscope_model::metrics::label("profit_total").to_owned(),
+        points,
+    })
 }
 
 /// A row as JSON, with non-finite numbers as `null`.

@@ -110,6 +110,32 @@ fn the_recorded_headline_metrics_are_plotted() {
 }
 
 #[test]
+fn recording_profit_and_trust_draws_the_trade_off_frontier() {
+    let mut exp = small();
+    exp.metrics = vec!["customer_trust_in_org", "profit_total"];
+    let out = scratch("frontier");
+    go(&exp, &out, 1);
+    let svg = std::fs::read_to_string(out.join("plots/frontier.svg")).unwrap();
+    // Every condition is a labelled point with its intervals.
+    for c in &exp.conditions {
+        assert!(
+            svg.contains(&c.label()),
+            "no {:?} on the frontier",
+            c.label()
+        );
+    }
+    assert!(svg.contains("profit since the start") && svg.contains("customer trust"));
+    let png = std::fs::read(out.join("plots/frontier.png")).unwrap();
+    assert_eq!(&png[1..4], b"PNG");
+    std::fs::remove_dir_all(&out).unwrap();
+    // Without profit there is no frontier (the other test's plots).
+    let out = scratch("no-frontier");
+    go(&small(), &out, 1);
+    assert!(!out.join("plots/frontier.png").exists());
+    std::fs::remove_dir_all(&out).unwrap();
+}
+
+#[test]
 fn outputs_are_identical_for_one_and_two_jobs() {
     let exp = small();
     let (a, b) = (scratch("jobs1"), scratch("jobs2"));

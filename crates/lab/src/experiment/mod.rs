@@ -37,7 +37,7 @@ use siloscope_scenario::{MAX_STEPS, Scenario, ScenarioErrors};
 use std::path::{Path, PathBuf};
 
 /// Metrics summarised when an experiment does not choose.
-pub const HEADLINE: [&str; 8] = [
+pub const HEADLINE: [&str; 11] = [
     "customer_trust_in_org",
     "trust_across_silos",
     "customers",
@@ -45,7 +45,10 @@ pub const HEADLINE: [&str; 8] = [
     "churned",
     "loop_closure_share",
     "ei_index_flow_cumulative",
-    "cost_total",
+    "revenue_total",
+    "cost_cumulative",
+    "profit_total",
+    "npv",
 ];
 
 /// Most runs one experiment may plan.

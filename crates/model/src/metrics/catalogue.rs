@@ -303,6 +303,12 @@ pub const METRICS: &[Metric] = &[
         meaning: "running cost of the extranet and the community this step, and the rewards paid to customers who helped peers",
     },
     Metric {
+        name: "cost_cumulative",
+        label: "cost since the start",
+        short: "cost so far",
+        meaning: "all costs since step 0",
+    },
+    Metric {
         name: "profit",
         label: "profit",
         short: "profit",

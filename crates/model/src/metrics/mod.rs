@@ -389,6 +389,7 @@ impl StepReport {
             (active > 0).then(|| self.revenue_total() / f64::from(active)),
         );
         opt("cost_openness", "all", Some(self.cost_openness));
+        opt("cost_cumulative", "all", Some(t.cost));
         opt("profit", "all", Some(self.profit()));
         opt("profit_total", "all", Some(t.profit()));
         opt("npv", "all", Some(t.npv));

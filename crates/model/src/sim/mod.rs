@@ -201,7 +201,7 @@ impl Simulation {
         for g in &scenario.groups {
             for a in g.first..g.first + g.size {
                 if Lifecycle::from_u8(state[a as usize]).is_active_customer() {
-                    spend[a as usize] = g.arpu;
+                    spend[a as usize] = g.arpu * scenario.model.arpu_scale;
                 }
             }
         }
@@ -264,7 +264,11 @@ impl Simulation {
             adopted_at: vec![0; n],
             arrived_at: vec![0; n],
             spend,
-            group_arpu: scenario.groups.iter().map(|g| g.arpu).collect(),
+            group_arpu: scenario
+                .groups
+                .iter()
+                .map(|g| g.arpu * p.arpu_scale)
+                .collect(),
             group_arrivals: scenario.groups.iter().map(|g| g.arrivals).collect(),
             group_capacity: scenario
                 .groups

@@ -7,6 +7,10 @@
 //! with a font compiled into the binary (`assets/fonts`), so the pictures
 //! are the same on every machine, with or without system fonts.
 
+mod frontier;
+
+pub use frontier::{Frontier, Point};
+
 use crate::stats::{Estimate, Running};
 use plotters::coord::Shift;
 use plotters::prelude::*;

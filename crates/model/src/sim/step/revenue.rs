@@ -13,7 +13,8 @@
 //! customers' spend (`measure.rs`), by part and by segment.
 //!
 //! **Knobs:** `cross_sell_pressure` (through offers that fit). Assumptions:
-//! each segment's `arpu`, `model.wallet_uplift`, `model.wallet_max`,
+//! each segment's `arpu` (times `model.arpu_scale`), `model.wallet_uplift`,
+//! `model.wallet_max`,
 //! `model.discount_rate` (for the value of a customer and of the run).
 //!
 //! **Feeds:** `revenue`, `revenue_segment`, `revenue_total`,
