@@ -174,7 +174,7 @@ pub(super) fn charts(ui: &mut egui::Ui, w: &Workshop) {
         .collect();
     let horizon = f64::from(a.horizon());
     let specs = chart_specs();
-    let columns = specs.len();
+    let columns = specs.len() + usize::from(b.is_some());
     let width = (ui.available_width() - (columns - 1) as f32 * ui.spacing().item_spacing.x)
         / columns as f32;
     if let Some(b) = b {
@@ -256,7 +256,65 @@ pub(super) fn charts(ui: &mut egui::Ui, w: &Workshop) {
                     });
             });
         }
+        if let Some(b) = b {
+            ui.vertical(|ui| {
+                ui.set_width(width);
+                ui.strong("Profit against trust");
+                trade_off(ui, a, b, width, height);
+            });
+        }
     });
+}
+
+/// The trade-off view of A and B: each run's path through (customer
+/// trust, profit so far) from step 1 to now, the last step marked; up and
+/// to the right is better on both.
+fn trade_off(
+    ui: &mut egui::Ui,
+    a: &siloscope_workshop::session::Session,
+    b: &siloscope_workshop::session::Session,
+    width: f32,
+    height: f32,
+) {
+    let path = |s: &siloscope_workshop::session::Session| -> Vec<[f64; 2]> {
+        s.history()
+            .iter()
+            .map(|r| [r.customer_trust_in_org, r.totals.profit()])
+            .filter(|p| p[0].is_finite() && p[1].is_finite())
+            .collect()
+    };
+    let color = to_egui(palette::part_color(Part::ExistingCustomer));
+    Plot::new("trade_off")
+        .height(height)
+        .width(width)
+        .legend(
+            Legend::default()
+                .position(Corner::RightBottom)
+                .background_alpha(0.6),
+        )
+        .x_axis_label(short_label("customer_trust_in_org"))
+        .allow_scroll(false)
+        .allow_zoom(false)
+        .allow_drag(false)
+        .show(ui, |p| {
+            for (name, s, dashed) in [("A", a, false), ("B", b, true)] {
+                let points = path(s);
+                let mut line = Line::new(name, PlotPoints::from(points.clone()))
+                    .color(color)
+                    .width(2.0);
+                if dashed {
+                    line = line.style(egui_plot::LineStyle::dashed_loose());
+                }
+                p.line(line);
+                if let Some(&now) = points.last() {
+                    p.points(
+                        egui_plot::Points::new(format!("{name} now"), vec![now])
+                            .radius(5.0)
+                            .color(if dashed { palette::BRANCH } else { color }),
+                    );
+                }
+            }
+        });
 }
 
 /// The headline figures of A and B now, and B − A, coloured by whether it

@@ -75,6 +75,20 @@ pub(super) fn inspector(ui: &mut egui::Ui, w: &Workshop, view: &View) {
             "trust in the organisation: {:.2}",
             sim.trust_in_org(a)
         ));
+        let spend = sim.spend(a);
+        if spend > 0.0 {
+            let arpu = sim.scenario().groups[sim.network().group[a as usize] as usize].arpu
+                * sim.scenario().model.arpu_scale;
+            ui.label(format!(
+                "spends {spend:.2} a {} ({:.0}% of the segment's ARPU, {arpu:.2})",
+                sim.scenario().step_unit,
+                if arpu > 0.0 {
+                    100.0 * spend / arpu
+                } else {
+                    0.0
+                }
+            ));
+        }
         ui.label(format!(
             "came through: {}",
             match sim.source(a) {

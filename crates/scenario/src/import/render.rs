@@ -24,7 +24,7 @@ pub(super) fn render(
     };
     let mut s = String::new();
     s.push_str(&format!(
-        "// Imported by `siloscope import` from {agents_file} and {ties_file}:\n// {} agents in {} groups, {} ties. Edit knobs, policies, interventions\n// and the model below as for any scenario.\n//\n// What to watch: how siloed your departments are (the E-I index of the\n// drawn ties beside its random-mixing baseline, in `siloscope run`'s\n// summary, and of the flows over time), and how trust and customers move\n// under each policy on *your* network.\n",
+        "// Imported by `siloscope import` from {agents_file} and {ties_file}:\n// {} agents in {} groups, {} ties. Edit knobs, policies, interventions\n// and the model below as for any scenario. Declare each customer group's\n// `arpu` (revenue per customer per step; 0 = none declared) to see revenue,\n// profit and lifetime value, and a prospect group's `arrivals` (the share\n// replaced by newcomers each step) to keep the market moving.\n//\n// What to watch: how siloed your departments are (the E-I index of the\n// drawn ties beside its random-mixing baseline, in `siloscope run`'s\n// summary, and of the flows over time), and how trust and customers move\n// under each policy on *your* network.\n",
         agents.len(),
         groups.len(),
         ties.len()
@@ -50,8 +50,13 @@ pub(super) fn render(
             .and_then(|a| a.role)
             .filter(|_| *part == Part::Department);
         let role = role.map(|r| format!(", role: {r:?}")).unwrap_or_default();
+        let revenue = if part.is_customer() {
+            ", arpu: 0.0"
+        } else {
+            ""
+        };
         s.push_str(&format!(
-            "        (name: {}, part: {}{role}, count: 0, ties: None),\n",
+            "        (name: {}, part: {}{role}, count: 0, ties: None{revenue}),\n",
             quoted(name),
             part_name(*part)
         ));
