@@ -121,7 +121,7 @@ pub(crate) struct SensitivityArgs {
     #[arg(long, value_name = "POLICY")]
     pub(crate) against: Option<String>,
     /// Also screen the model's assumptions, each from half to one and a half times its value.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "vary")]
     pub(crate) assumptions: bool,
     /// Screen only these factors, over these levels: a knob or model.<assumption> (repeatable), e.g. --vary model.arpu_scale=0.25..1.5.
     #[arg(long = "vary", value_name = "NAME=LOW..HIGH")]

@@ -695,6 +695,8 @@ fn sensitivity_of_a_gap_names_the_assumption_a_ranking_rests_on() {
             "model.forgetting = 0.1 is out of range; allowed 0.5 to 1",
         ),
         ("model.arpu_scale", "expected NAME=LOW..HIGH"),
+        ("model.trade_offs=0.2..0.8", "a switch is 0 (off) or 1 (on)"),
+        ("model.max_wait=0.5..2.5", "it takes whole numbers"),
     ] {
         let bad = siloscope(&[
             "sensitivity",
@@ -711,6 +713,15 @@ fn sensitivity_of_a_gap_names_the_assumption_a_ranking_rests_on() {
             text(&bad.stderr)
         );
     }
+    // The same policy on both sides compares nothing.
+    let same = siloscope(&[
+        "sensitivity",
+        "scenarios/workshop.scenario.ron",
+        "--against",
+        "inside_out",
+    ]);
+    assert!(!same.status.success());
+    assert!(text(&same.stderr).contains("is the policy screened itself"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

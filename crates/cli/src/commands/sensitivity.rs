@@ -9,7 +9,9 @@ use std::process::ExitCode;
 
 pub(crate) fn run(args: SensitivityArgs) -> Result<ExitCode> {
     use siloscope_lab::batch::plot;
-    use siloscope_lab::sensitivity::{Screen, assumption_ranges, knob_ranges, screen};
+    use siloscope_lab::sensitivity::{
+        Screen, ScreenError, assumption_ranges, check, knob_ranges, screen, unscreened_assumptions,
+    };
     let scenario = siloscope_scenario::files::read_scenario(&args.scenario)
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let factors = if args.vary.is_empty() {
@@ -24,9 +26,16 @@ pub(crate) fn run(args: SensitivityArgs) -> Result<ExitCode> {
             .map(|v| parse_vary(v))
             .collect::<Result<Vec<_>>>()?
     };
+    if args.jobs == Some(0) {
+        anyhow::bail!("--jobs 0: at least one worker thread is needed");
+    }
+    let per_level = if args.against.is_some() { 2 } else { 1 };
+    let runs = factors.len() * 2 * args.replicates as usize * per_level;
+    // More threads than runs would only wait.
     let jobs = args
         .jobs
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .min(runs.max(1));
     let options = Screen {
         metric: args.metric.clone(),
         part: args.part.clone(),
@@ -38,8 +47,45 @@ pub(crate) fn run(args: SensitivityArgs) -> Result<ExitCode> {
         seed: args.seed,
         jobs,
     };
-    let per_level = if args.against.is_some() { 2 } else { 1 };
-    let runs = factors.len() * 2 * args.replicates as usize * per_level;
+    // Everything is checked before any run: the metric, the policies, every
+    // level; and the output directory can be made.
+    check(&scenario, &options).map_err(|e| match e {
+        ScreenError::OutOfRange { .. }
+        | ScreenError::NotWhole { .. }
+        | ScreenError::LevelsEqual { .. }
+        | ScreenError::Duplicate(_)
+            if !args.vary.is_empty() =>
+        {
+            anyhow::anyhow!("--vary: {e}")
+        }
+        e => anyhow::anyhow!("{e}"),
+    })?;
+    let stem = args
+        .scenario
+        .file_name()
+        .map(|n| {
+            n.to_string_lossy()
+                .trim_end_matches(".scenario.ron")
+                .to_owned()
+        })
+        .unwrap_or_else(|| "scenario".into());
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(format!("runs/sensitivity_{stem}_{}", args.metric)));
+    if out.exists() && !out.is_dir() {
+        anyhow::bail!("--out {}: is a file, not a directory", out.display());
+    }
+    std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
+    if args.assumptions {
+        let left = unscreened_assumptions(&scenario);
+        if !left.is_empty() {
+            eprintln!(
+                "sensitivity: not screened (at 0, a mechanism switched off; use --vary model.<name>=LOW..HIGH): {}",
+                left.join(", ")
+            );
+        }
+    }
     let steps = args.steps.unwrap_or(scenario.steps);
     let policy = args
         .policy
@@ -64,20 +110,6 @@ pub(crate) fn run(args: SensitivityArgs) -> Result<ExitCode> {
         "sensitivity: done in {:.1} s",
         started.elapsed().as_secs_f64()
     );
-    let stem = args
-        .scenario
-        .file_name()
-        .map(|n| {
-            n.to_string_lossy()
-                .trim_end_matches(".scenario.ron")
-                .to_owned()
-        })
-        .unwrap_or_else(|| "scenario".into());
-    let out = args
-        .out
-        .unwrap_or_else(|| PathBuf::from(format!("runs/sensitivity_{stem}_{}", args.metric)));
-    std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
-
     let metric = if args.part == "all" {
         args.metric.clone()
     } else {
@@ -114,14 +146,17 @@ pub(crate) fn run(args: SensitivityArgs) -> Result<ExitCode> {
     let mut rows = Vec::new();
     for (rank, e) in effects.iter().enumerate() {
         let d = &e.effect.diff;
-        let flips = if e.flips() {
-            if args.against.is_some() {
-                "  ranking flips"
-            } else {
-                "  sign flips"
-            }
+        let what_flips = if args.against.is_some() {
+            "ranking"
         } else {
-            ""
+            "sign"
+        };
+        let flips = if e.flips() {
+            format!("  {what_flips} flips")
+        } else if e.may_flip() {
+            format!("  {what_flips} may flip (not clear at 95%)")
+        } else {
+            String::new()
         };
         println!(
             "  {:<4} {:<28} {:>8} → {:<8}  {:>12.4} {:>12.4}  {:>+12.4} [{:>+11.4}, {:>+11.4}]  {:>5.0}%{flips}",
@@ -155,9 +190,24 @@ pub(crate) fn run(args: SensitivityArgs) -> Result<ExitCode> {
         ])?;
         rows.push((e.factor.name(), d.mean, d.lo, d.hi));
     }
-    let table = out.join("sensitivity.csv");
-    siloscope_lab::output::write_atomic(&table, &csv.into_inner()?)
-        .with_context(|| format!("cannot write {}", table.display()))?;
+    let incomplete: Vec<String> = effects
+        .iter()
+        .filter(|e| e.effect.diff.n < args.replicates as usize)
+        .map(|e| {
+            format!(
+                "{} ({} of {})",
+                e.factor.name(),
+                e.effect.diff.n,
+                args.replicates
+            )
+        })
+        .collect();
+    if !incomplete.is_empty() {
+        println!(
+            "\nnote: {what} was undefined at step {steps} in some seeds (a mean over nothing); these rows use only the seeds with a value at both levels: {}",
+            incomplete.join(", ")
+        );
+    }
     let chart = plot::Effects {
         title: format!("What moves {what}: low -> high, one factor at a time"),
         axis: format!(
@@ -166,8 +216,17 @@ pub(crate) fn run(args: SensitivityArgs) -> Result<ExitCode> {
         ),
         rows,
     };
-    plot::write(&out, "sensitivity", &chart)
-        .with_context(|| format!("cannot write the plot into {}", out.display()))?;
+    // The plot first and the table last, so a table on disk means a
+    // complete output.
+    plot::write(&out, "sensitivity", &chart).with_context(|| {
+        format!(
+            "cannot write {0}/sensitivity.png and sensitivity.svg",
+            out.display()
+        )
+    })?;
+    let table = out.join("sensitivity.csv");
+    siloscope_lab::output::write_atomic(&table, &csv.into_inner()?)
+        .with_context(|| format!("cannot write {}", table.display()))?;
     println!(
         "\nwrote {0}/sensitivity.csv, sensitivity.png, sensitivity.svg",
         out.display()

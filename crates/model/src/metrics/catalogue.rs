@@ -246,7 +246,7 @@ pub const METRICS: &[Metric] = &[
         name: "savings_self_service",
         label: "self-service savings",
         short: "self-service savings",
-        meaning: "staff effort saved by self-service this step",
+        meaning: "staff effort saved by self-service this step (with model.trade_offs, staff time freed for other work, in cost units)",
     },
     Metric {
         name: "cost_campaign",
@@ -330,7 +330,7 @@ pub const METRICS: &[Metric] = &[
         name: "clv",
         label: "customer lifetime value",
         short: "lifetime value",
-        meaning: "what one customer of the segment is worth (part = the segment's name): revenue per customer m and retention per step r so far give m·r/(1 + d − r), d the discount rate",
+        meaning: "lifetime revenue of one customer of the segment (part = the segment's name): revenue per customer m and retention per step r so far (customers lost per customer-step) give m·r/(1 + d − r), d the discount rate; costs are not split by segment",
     },
     Metric {
         name: "queue_length",

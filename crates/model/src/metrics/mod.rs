@@ -52,8 +52,8 @@ pub struct Totals {
     pub arrivals: u64,
     /// Contacts that expired waiting for staff time.
     pub contacts_expired: u64,
-    /// Per group: churn events (lost to the competitor included), for
-    /// each segment's retention.
+    /// Per group: customers lost — churn (the competitor included) and
+    /// active customers who left the market — for each segment's retention.
     pub segment_churn: Vec<u64>,
     /// Per group: active customers summed over steps, for each segment's
     /// retention.
@@ -158,7 +158,8 @@ pub struct StepReport {
     pub segment_revenue: Vec<f64>,
     /// Active customers at the end of this step by group.
     pub segment_customers: Vec<u32>,
-    /// Churn events this step by group (lost to the competitor included).
+    /// Customers lost this step by group: churn (the competitor included)
+    /// and active customers who left the market.
     pub segment_churn: Vec<u32>,
     /// The part of each group (shared between reports).
     pub group_parts: std::sync::Arc<[Part]>,
@@ -439,9 +440,12 @@ impl StepReport {
 
     /// Lifetime value of one customer of group `g`, from this step's
     /// revenue per customer `m` and the segment's retention per step `r`
-    /// over the run so far: `m · r / (1 + d − r)` with `d` the discount rate
-    /// per step (Gupta and Lehmann's formula for a customer who pays at the
-    /// end of each period they stay). `None` without customers.
+    /// over the run so far (customers lost — churned, to the competitor or
+    /// out of the market — per customer-step): `m · r / (1 + d − r)` with
+    /// `d` the discount rate per step (Gupta and Lehmann's formula for a
+    /// customer who pays at the end of each period they stay). `m` is
+    /// revenue, not margin: the cost to serve is not split by segment, so
+    /// this is lifetime *revenue*. `None` without customers.
     pub fn lifetime_value(&self, g: usize) -> Option<f64> {
         let customers = *self.segment_customers.get(g)?;
         let exposure = *self.totals.segment_customer_steps.get(g)?;

@@ -124,6 +124,12 @@ impl Simulation {
         let c = item.origin as usize;
         self.report.needs_reached += 1;
         self.report.need_latency_sum += u64::from(t - item.created);
+        if item.created < self.arrived_at[c] {
+            // Whoever raised it has left the market (`market.rs`): it says
+            // nothing about the newcomer in their place, and nobody is
+            // there to answer.
+            return;
+        }
         self.pulls.push(self.needs[c]);
         self.knowledge[c] += self.params.knowledge_gain * (1.0 - self.knowledge[c]);
         let answer = self.knobs.get(Knob::Transparency) * (1.0 - self.busy_chance());

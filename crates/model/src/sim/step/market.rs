@@ -7,8 +7,10 @@
 //!   (phase 5, after the lifecycle switch): same ties and segment, fresh
 //!   needs drawn around the segment's, no history — no evidence on their
 //!   ties either way, nothing known about them, no spend. A leaving
-//!   customer's revenue ends; an answer still on its way to them is
-//!   lost. The pool of prospects is refilled at the rate the group
+//!   customer's revenue ends (and counts against their segment's
+//!   retention); a need or answer of theirs still on its way is theirs,
+//!   not the newcomer's: the answer is lost, and the need teaches the
+//!   organisation nothing about the newcomer. The pool of prospects is refilled at the rate the group
 //!   declares, so acquisitions measure the policy rather than the size of
 //!   the first pool;
 //! - each step, an active customer who did not churn leaves for the
@@ -74,6 +76,11 @@ impl Simulation {
     fn newcomer(&mut self, t: u32, g: usize, a: u32) {
         let ai = a as usize;
         self.report.arrivals += 1;
+        if Lifecycle::from_u8(self.state[ai]).is_active_customer() {
+            // A customer lost to the market: attrition for the segment's
+            // retention (lifetime value), though not churn.
+            self.report.segment_churn[g] += 1;
+        }
         let group = &self.scenario.groups[g];
         let (mean, spread) = (group.needs, group.need_spread);
         for (x, m) in self.needs[ai].iter_mut().zip(mean) {

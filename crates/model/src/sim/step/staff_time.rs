@@ -6,8 +6,9 @@
 //! a capacity of staff time per step: their department's `capacity`, else
 //! `model.staff_capacity`, in units of one staff-handled contact, cut by
 //! `efficiency_pressure · model.capacity_cut`. The organisation pays for
-//! the capacity it keeps, used or not: `cost_contact` per unit per step,
-//! so efficiency pressure is less capacity for less cost. Work takes time:
+//! the staff capacity it keeps, used or not: `cost_contact` per unit per
+//! step, so efficiency pressure is less capacity for less cost (partners'
+//! time is their own firms' to pay). Work takes time:
 //! a contact 1, writing its need up for Product `model.time_listen`
 //! (listening), handing a need on or taking it in at Product
 //! `model.time_need`, answering it `model.time_answer` (transparency),
@@ -42,10 +43,12 @@
 //! latency and loop closure.
 //!
 //! **Leaves out:** staff who move between departments to help; overtime;
-//! priorities between kinds of work (each staff member works first come,
-//! first served).
+//! priorities between kinds of work (time goes in the step's fixed order:
+//! waiting contacts first, then needs arriving, then each staff member's
+//! own sharing, pushes and offers in index order, then the step's new
+//! contacts).
 
-use crate::agent::Lifecycle;
+use crate::agent::{Lifecycle, Part};
 use crate::knob::Knob;
 use crate::sim::{Simulation, Waiting};
 
@@ -82,8 +85,10 @@ impl Simulation {
         }
         let left = &mut self.time_left[s as usize];
         if *left > 0.0 || time <= 0.0 {
+            // Time used this step; an overrun is used next step
+            // (`fill_staff_time`).
+            self.report.staff_time_used += f64::from(time.min(left.max(0.0)));
             *left -= time;
-            self.report.staff_time_used += f64::from(time);
             true
         } else {
             false
@@ -99,22 +104,29 @@ impl Simulation {
     }
 
     /// Phase 1, with the trade-offs: each staff member and partner gets
-    /// this step's time, and the organisation pays for it.
+    /// this step's time, and the organisation pays for its staff's (its
+    /// partners are paid by their own firms).
     pub(super) fn fill_staff_time(&mut self) {
         if !self.params.trade_offs {
             return;
         }
         let cut = 1.0 - self.knobs.get(Knob::EfficiencyPressure) * self.params.capacity_cut;
-        let mut total = 0.0f64;
+        let (mut total, mut paid, mut carried) = (0.0f64, 0.0f64, 0.0f64);
         for (a, left) in self.time_left.iter_mut().enumerate() {
             let capacity = self.group_capacity[self.net.group[a] as usize] * cut;
             // Unused time does not keep; work that overran the last step
             // comes out of this one.
-            *left = left.min(0.0) + capacity;
+            let overrun = (-*left).max(0.0);
+            carried += f64::from(overrun.min(capacity));
+            *left = capacity - overrun;
             total += f64::from(capacity);
+            if self.net.part[a] == Part::Department {
+                paid += f64::from(capacity);
+            }
         }
         self.report.staff_time = total;
-        self.report.cost_staff = total * f64::from(self.params.cost_contact);
+        self.report.staff_time_used = carried;
+        self.report.cost_staff = paid * f64::from(self.params.cost_contact);
     }
 
     /// A customer's contact finds staff member `s` with no time left: it

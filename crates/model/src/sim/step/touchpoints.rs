@@ -36,14 +36,17 @@ use crate::sim::{NO_CHANNEL, Simulation};
 
 impl Simulation {
     /// An active customer contacts the organisation through one of their
-    /// touchpoints (`model.contact_rate`):
+    /// touchpoints (`model.contact_rate`, times `1 − relief` with the
+    /// trade-offs):
     /// - through self-service with probability `self_service`: cheap, less
     ///   personal evidence (`model.w_self_service`), served at the segment
     ///   level; tracked into segment intelligence for Product with
     ///   probability `model.tracking_rate` (seed 001);
-    /// - otherwise by staff, who are too stretched to respond with
+    /// - otherwise by staff: with the trade-offs, at once if the staff
+    ///   member has time left, else the contact waits (`staff_time.rs`);
+    ///   without, the staff member is too stretched to respond with
     ///   probability `efficiency_pressure · model.responsiveness_cut`
-    ///   (negative evidence, seed 004); a response is good evidence with
+    ///   (negative evidence, seed 004). A response is good evidence with
     ///   probability equal to the customer's satisfaction, and with
     ///   probability `feedback_listening` the need is passed on toward
     ///   Product;

@@ -30,100 +30,16 @@
 //! depend on the number of jobs (replicate `k` uses the batch runner's seed
 //! for `k`).
 
+mod factor;
+
+pub use factor::{Factor, Range, assumption_ranges, knob_ranges, unscreened_assumptions};
+
 use crate::experiment::replicate_seed;
 use crate::stats::{Estimate, Paired};
 use rayon::prelude::*;
-use siloscope_model::assumptions::ModelParams;
 use siloscope_model::knob::Knob;
 use siloscope_model::sim::{RunOptions, SimError, Simulation};
 use siloscope_scenario::Scenario;
-
-/// What a screen varies.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Factor {
-    /// A policy knob.
-    Knob(Knob),
-    /// One of the model's assumptions (`model:` in a scenario), by name.
-    Assumption(&'static str),
-}
-
-impl Factor {
-    /// Its name: the knob's, or `model.<assumption>`.
-    pub fn name(&self) -> String {
-        match self {
-            Factor::Knob(k) => k.name().to_owned(),
-            Factor::Assumption(a) => format!("model.{a}"),
-        }
-    }
-
-    /// The factor called `name`: a knob, or `model.<assumption>`.
-    pub fn parse(name: &str) -> Option<Factor> {
-        if let Some(a) = name.strip_prefix("model.") {
-            ModelParams::default()
-                .table()
-                .into_iter()
-                .find(|r| r.name == a)
-                .map(|r| Factor::Assumption(r.name))
-        } else {
-            Knob::from_name(name).map(Factor::Knob)
-        }
-    }
-}
-
-/// A factor and the two levels a screen compares.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Range {
-    /// What varies.
-    pub factor: Factor,
-    /// Its low level.
-    pub low: f64,
-    /// Its high level.
-    pub high: f64,
-}
-
-/// Every knob over its range in `scenario`.
-pub fn knob_ranges(scenario: &Scenario) -> Vec<Range> {
-    Knob::ALL
-        .iter()
-        .map(|&k| {
-            let spec = &scenario.knobs[k.index()];
-            Range {
-                factor: Factor::Knob(k),
-                low: f64::from(spec.min),
-                high: f64::from(spec.max),
-            }
-        })
-        .collect()
-}
-
-/// Every assumption of `scenario` from half to one and a half times its
-/// value, kept inside its allowed range (whole numbers rounded; a switch
-/// from off to on). Assumptions at 0 — mechanisms switched off — and those
-/// the range leaves at one value are not screened: ask for them by name.
-pub fn assumption_ranges(scenario: &Scenario) -> Vec<Range> {
-    scenario
-        .model
-        .table()
-        .into_iter()
-        .filter_map(|row| {
-            let (low, high) = if row.whole && row.min == 0.0 && row.max == 1.0 {
-                // A switch: off and on.
-                (0.0, 1.0)
-            } else {
-                let round = |v: f64| if row.whole { v.round() } else { v };
-                (
-                    round((0.5 * row.value).clamp(row.min, row.max)),
-                    round((1.5 * row.value).clamp(row.min, row.max)),
-                )
-            };
-            (high > low).then_some(Range {
-                factor: Factor::Assumption(row.name),
-                low,
-                high,
-            })
-        })
-        .collect()
-}
 
 /// What to screen.
 #[derive(Clone, Debug, PartialEq)]
@@ -155,7 +71,8 @@ pub struct Effect {
     pub factor: Factor,
     /// Its low and high levels.
     pub levels: (f64, f64),
-    /// The metric (or gap) at the low level, over seeds.
+    /// The metric (or gap) at the low level, over the seeds that have it
+    /// at both levels (`effect.diff.n` of them).
     pub at_low: Estimate,
     /// The metric (or gap) at the high level.
     pub at_high: Estimate,
@@ -164,12 +81,22 @@ pub struct Effect {
 }
 
 impl Effect {
-    /// Whether the mean at the low level and at the high level have
-    /// different signs: with a gap between two policies, the levels put a
-    /// different policy ahead, so the ranking rests on this factor.
+    /// Whether the two levels clearly put the sign on different sides:
+    /// the 95% interval at each level excludes 0, below it at one level and
+    /// above it at the other. With a gap between two policies, the levels
+    /// put a different policy ahead, so the ranking rests on this factor.
     pub fn flips(&self) -> bool {
+        let below = |e: &Estimate| e.hi < 0.0;
+        let above = |e: &Estimate| e.lo > 0.0;
+        (below(&self.at_low) && above(&self.at_high))
+            || (above(&self.at_low) && below(&self.at_high))
+    }
+
+    /// Whether the means at the two levels have different signs, clear at
+    /// 95% or not ([`Effect::flips`] says whether it is).
+    pub fn may_flip(&self) -> bool {
         let (a, b) = (self.at_low.mean, self.at_high.mean);
-        a.is_finite() && b.is_finite() && (a > 0.0) != (b > 0.0) && a != 0.0 && b != 0.0
+        a.is_finite() && b.is_finite() && a != 0.0 && b != 0.0 && (a > 0.0) != (b > 0.0)
     }
 }
 
@@ -190,8 +117,38 @@ pub enum ScreenError {
         /// The parts it has.
         parts: String,
     },
+    /// The same policy on both sides of a gap.
+    #[error("--against {0} is the policy screened itself: choose another policy to compare with")]
+    SamePolicy(String),
+    /// A factor asked for twice.
+    #[error("{0} is screened twice: name each factor once")]
+    Duplicate(String),
+    /// A fraction for a whole-number assumption, or a switch level other
+    /// than 0 or 1.
+    #[error("{factor} = {value}: {why}")]
+    NotWhole {
+        /// The factor's name.
+        factor: String,
+        /// The refused level.
+        value: f64,
+        /// What it takes.
+        why: &'static str,
+    },
+    /// Two levels the model cannot tell apart (it holds knobs and most
+    /// assumptions as 32-bit numbers).
+    #[error(
+        "{factor}: {low} and {high} are the same value to the model (32-bit precision); choose levels further apart"
+    )]
+    LevelsEqual {
+        /// The factor's name.
+        factor: String,
+        /// The low level asked for.
+        low: f64,
+        /// The high level asked for.
+        high: f64,
+    },
     /// A level outside what the factor allows.
-    #[error("{factor} = {value} is out of range; allowed {min} to {max}")]
+    #[error("{factor} = {} is out of range; allowed {min} to {max}", shown(*.value))]
     OutOfRange {
         /// The factor's name.
         factor: String,
@@ -208,6 +165,16 @@ pub enum ScreenError {
     /// The worker threads could not start.
     #[error("cannot start {0}")]
     Pool(String),
+}
+
+/// A level as people read it: plain, or in scientific notation when huge
+/// or tiny.
+fn shown(v: f64) -> String {
+    if v != 0.0 && !(1e-4..1e6).contains(&v.abs()) {
+        format!("{v:e}")
+    } else {
+        format!("{v}")
+    }
 }
 
 /// The scenario a level of a factor runs: with an assumption set, or as it
@@ -227,6 +194,24 @@ fn scenario_at(scenario: &Scenario, range: &Range, level: f64) -> Result<Scenari
             }
         }
         Factor::Assumption(name) => {
+            let row = scenario.model.table().into_iter().find(|r| r.name == name);
+            if let Some(row) = row.filter(|r| r.whole) {
+                let switch = row.min == 0.0 && row.max == 1.0;
+                if switch && level != 0.0 && level != 1.0 {
+                    return Err(ScreenError::NotWhole {
+                        factor: range.factor.name(),
+                        value: level,
+                        why: "a switch is 0 (off) or 1 (on)",
+                    });
+                }
+                if level.fract() != 0.0 {
+                    return Err(ScreenError::NotWhole {
+                        factor: range.factor.name(),
+                        value: level,
+                        why: "it takes whole numbers",
+                    });
+                }
+            }
             sc.model.set(name, level);
             if let Some(row) = sc.model.out_of_range().into_iter().find(|r| r.name == name) {
                 return Err(ScreenError::OutOfRange {
@@ -302,6 +287,10 @@ fn check_metric(scenario: &Scenario, screen: &Screen) -> Result<(), ScreenError>
         return Err(ScreenError::UnknownMetric(screen.metric.clone(), names()));
     }
     if let Some(other) = &screen.against {
+        let own = screen.policy.as_ref().or(scenario.start_policy.as_ref());
+        if own == Some(other) {
+            return Err(ScreenError::SamePolicy(other.clone()));
+        }
         // An unknown policy is refused before any run.
         Simulation::new(
             scenario,
@@ -338,23 +327,52 @@ fn check_metric(scenario: &Scenario, screen: &Screen) -> Result<(), ScreenError>
     }
 }
 
-/// Screen the factors of `screen` (every knob when it names none), ranked
-/// by the size of their effect (largest first; undefined effects last).
-pub fn screen(scenario: &Scenario, screen: &Screen) -> Result<Vec<Effect>, ScreenError> {
-    check_metric(scenario, screen)?;
-    let ranges = if screen.factors.is_empty() {
+/// The factors a screen varies: those asked for, or every knob.
+fn ranges_of(scenario: &Scenario, screen: &Screen) -> Vec<Range> {
+    if screen.factors.is_empty() {
         knob_ranges(scenario)
     } else {
         screen.factors.clone()
-    };
-    // The scenario each (factor, level) runs, checked before any run.
+    }
+}
+
+/// The scenario each (factor, level) runs, every level checked.
+fn levels_of(scenario: &Scenario, ranges: &[Range]) -> Result<Vec<[Scenario; 2]>, ScreenError> {
     let mut levels = Vec::with_capacity(ranges.len());
-    for r in &ranges {
+    for (i, r) in ranges.iter().enumerate() {
+        if ranges[..i].iter().any(|q| q.factor == r.factor) {
+            return Err(ScreenError::Duplicate(r.factor.name()));
+        }
+        let whole = matches!(r.factor, Factor::Assumption(a)
+            if scenario.model.table().iter().any(|row| row.name == a && row.whole));
+        if !whole && (r.low as f32) >= (r.high as f32) {
+            return Err(ScreenError::LevelsEqual {
+                factor: r.factor.name(),
+                low: r.low,
+                high: r.high,
+            });
+        }
         levels.push([
             scenario_at(scenario, r, r.low)?,
             scenario_at(scenario, r, r.high)?,
         ]);
     }
+    Ok(levels)
+}
+
+/// Check everything a screen needs before any run: the metric and part,
+/// the policies, and every factor's levels.
+pub fn check(scenario: &Scenario, screen: &Screen) -> Result<(), ScreenError> {
+    check_metric(scenario, screen)?;
+    levels_of(scenario, &ranges_of(scenario, screen)).map(|_| ())
+}
+
+/// Screen the factors of `screen` (every knob when it names none), ranked
+/// by the size of their effect (largest first; undefined effects last).
+pub fn screen(scenario: &Scenario, screen: &Screen) -> Result<Vec<Effect>, ScreenError> {
+    check_metric(scenario, screen)?;
+    let ranges = ranges_of(scenario, screen);
+    let levels = levels_of(scenario, &ranges)?;
     let base = screen.seed.unwrap_or(scenario.seed);
     let replicates = screen.replicates.max(2);
     // Every (factor, level, replicate) run, in a fixed order.
@@ -390,17 +408,18 @@ pub fn screen(scenario: &Scenario, screen: &Screen) -> Result<Vec<Effect>, Scree
         .map(|(f, range)| {
             let low = &values[(2 * f) * n..(2 * f + 1) * n];
             let high = &values[(2 * f + 1) * n..(2 * f + 2) * n];
+            // Only seeds with a value at both levels count, so the means
+            // and the effect are over the same seeds.
             let (hs, ls): (Vec<f64>, Vec<f64>) = high
                 .iter()
                 .zip(low)
                 .filter_map(|(h, l)| Some(((*h)?, (*l)?)))
                 .unzip();
-            let flat = |v: &[Option<f64>]| v.iter().flatten().copied().collect::<Vec<_>>();
             Effect {
                 factor: range.factor,
                 levels: (range.low, range.high),
-                at_low: Estimate::of(&flat(low)),
-                at_high: Estimate::of(&flat(high)),
+                at_low: Estimate::of(&ls),
+                at_high: Estimate::of(&hs),
                 effect: Paired::of(&hs, &ls),
             }
         })
@@ -415,142 +434,4 @@ pub fn screen(scenario: &Scenario, screen: &Screen) -> Result<Vec<Effect>, Scree
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use siloscope_scenario::parse_str;
-
-    fn workshop() -> Scenario {
-        let text = include_str!("../../../scenarios/workshop.scenario.ron");
-        parse_str(text, "workshop.scenario.ron").unwrap()
-    }
-
-    fn options(metric: &str, jobs: usize) -> Screen {
-        Screen {
-            metric: metric.into(),
-            part: "all".into(),
-            policy: Some("inside_out".into()),
-            against: None,
-            factors: Vec::new(),
-            replicates: 4,
-            steps: Some(30),
-            seed: None,
-            jobs,
-        }
-    }
-
-    #[test]
-    fn the_screen_ranks_knobs_by_effect_and_does_not_depend_on_jobs() {
-        let scenario = workshop();
-        let one = screen(&scenario, &options("ei_index_flow_cumulative", 1)).unwrap();
-        let two = screen(&scenario, &options("ei_index_flow_cumulative", 2)).unwrap();
-        // Effects may hold NaN (a knob with no effect at all has d_z = NaN),
-        // so the two are compared as text.
-        assert_eq!(format!("{one:?}"), format!("{two:?}"));
-        assert_eq!(one.len(), Knob::ALL.len());
-        // How much crosses the silo walls is what silo permeability sets.
-        assert_eq!(one[0].factor, Factor::Knob(Knob::SiloPermeability));
-        assert!(one[0].effect.diff.lo > 0.0, "{:?}", one[0].effect);
-        // Ranked by size.
-        let sizes: Vec<f64> = one.iter().map(|e| e.effect.diff.mean.abs()).collect();
-        assert!(sizes.windows(2).all(|w| w[0] >= w[1] || w[1].is_nan()));
-        // The campaign does not touch flows between departments.
-        let campaign = one
-            .iter()
-            .find(|e| e.factor == Factor::Knob(Knob::CampaignReach))
-            .unwrap();
-        assert!(campaign.effect.diff.mean.abs() < one[0].effect.diff.mean.abs() / 5.0);
-    }
-
-    #[test]
-    fn unknown_metrics_and_parts_are_clear_errors() {
-        let scenario = workshop();
-        let e = screen(&scenario, &options("trust_acros_silos", 1)).unwrap_err();
-        assert!(
-            e.to_string()
-                .contains("unknown metric \"trust_acros_silos\""),
-            "{e}"
-        );
-        let mut bad_part = options("customers", 1);
-        bad_part.part = "everyone".into();
-        let e = screen(&scenario, &bad_part).unwrap_err();
-        assert!(e.to_string().contains("existing_customers"), "{e}");
-    }
-
-    #[test]
-    fn a_gap_between_two_policies_names_the_assumption_its_ranking_rests_on() {
-        let scenario = workshop();
-        let mut gap = options("profit_total", 2);
-        gap.policy = Some("connected".into());
-        gap.against = Some("inside_out".into());
-        gap.steps = Some(52);
-        gap.factors = vec![
-            Range {
-                factor: Factor::parse("model.arpu_scale").unwrap(),
-                low: 0.1,
-                high: 1.0,
-            },
-            Range {
-                factor: Factor::parse("model.forgetting").unwrap(),
-                low: 0.95,
-                high: 0.99,
-            },
-        ];
-        let effects = screen(&scenario, &gap).unwrap();
-        let arpu = &effects[0];
-        assert_eq!(arpu.factor.name(), "model.arpu_scale");
-        // Customers worth a tenth: connected's extra cost is not earned
-        // back; worth what the scenario says: it is.
-        assert!(
-            arpu.at_low.mean < 0.0 && arpu.at_high.mean > 0.0,
-            "{arpu:?}"
-        );
-        assert!(arpu.flips());
-        assert!(
-            !effects[1].flips() || effects[1].effect.diff.mean.abs() < arpu.effect.diff.mean.abs()
-        );
-    }
-
-    #[test]
-    fn factors_are_named_and_checked() {
-        assert_eq!(
-            Factor::parse("transparency"),
-            Some(Factor::Knob(Knob::Transparency))
-        );
-        assert_eq!(
-            Factor::parse("model.churn_rate"),
-            Some(Factor::Assumption("churn_rate"))
-        );
-        assert_eq!(Factor::parse("model.nope"), None);
-        assert_eq!(Factor::parse("churn_rate"), None, "assumptions need model.");
-        let scenario = workshop();
-        let mut bad = options("customers", 1);
-        bad.part = "existing_customers".into();
-        bad.factors = vec![Range {
-            factor: Factor::parse("model.forgetting").unwrap(),
-            low: 0.2,
-            high: 0.9,
-        }];
-        let e = screen(&scenario, &bad).unwrap_err().to_string();
-        assert!(
-            e.contains("model.forgetting = 0.2 is out of range; allowed 0.5 to 1"),
-            "{e}"
-        );
-        // Half to one and a half times each assumption, inside its range.
-        let ranges = assumption_ranges(&scenario);
-        let churn = ranges
-            .iter()
-            .find(|r| r.factor == Factor::Assumption("churn_rate"))
-            .unwrap();
-        assert!((churn.low - 0.015).abs() < 1e-6 && (churn.high - 0.045).abs() < 1e-6);
-        let forgetting = ranges
-            .iter()
-            .find(|r| r.factor == Factor::Assumption("forgetting"))
-            .unwrap();
-        assert_eq!(forgetting.high, 1.0, "clipped to the allowed range");
-        assert!(
-            ranges
-                .iter()
-                .all(|r| r.factor != Factor::Assumption("instant_adoption"))
-        );
-    }
-}
+mod tests;
