@@ -10,7 +10,9 @@
 //!   a global allocator that tracks live and peak bytes.
 //!
 //! Set `SILOSCOPE_BENCH_STEPS` and `SILOSCOPE_BENCH_REPEATS` to change the
-//! run length; the defaults take about a minute here.
+//! run length; the defaults take about a minute here. The model runs with
+//! its trade-offs (finite staff time, the market, the cost of openness);
+//! `SILOSCOPE_BENCH_TRADE_OFFS=0` measures it without them.
 
 use siloscope_model::knob::Knob;
 use siloscope_model::sim::{RunOptions, Simulation};
@@ -95,7 +97,14 @@ fn env_u32(name: &str, default: u32) -> u32 {
 fn main() {
     let steps = env_u32("SILOSCOPE_BENCH_STEPS", 100);
     let repeats = env_u32("SILOSCOPE_BENCH_REPEATS", 5);
-    let scenario = parse_str(BIG, "bench.scenario.ron").expect("bench scenario is valid");
+    // SILOSCOPE_BENCH_TRADE_OFFS=0 measures the model without the
+    // trade-offs (unlimited staff time, no market turnover or competitor).
+    let trade_offs = env_u32("SILOSCOPE_BENCH_TRADE_OFFS", 1) != 0;
+    let source = BIG.replace(
+        "    seed: 2024,",
+        &format!("    seed: 2024,\n    model: (trade_offs: {trade_offs}),"),
+    );
+    let scenario = parse_str(&source, "bench.scenario.ron").expect("bench scenario is valid");
 
     let before = LIVE.load(Ordering::Relaxed);
     PEAK.store(before, Ordering::Relaxed);

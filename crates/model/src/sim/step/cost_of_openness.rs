@@ -6,9 +6,10 @@
 //! `model.cost_extranet · extranet_openness` and
 //! `model.cost_community · community_enablement` per active customer, and
 //! `model.reward_peer_help` for each answer a customer gave a peer this
-//! step. The staff time that listening, answering and sharing take is
-//! `staff_time.rs`'s; the money here is what the platforms and rewards
-//! cost on top.
+//! step. Publishing what changed goes through the extranet, so its running
+//! cost covers it; the staff time that listening, answering and sharing
+//! take is `staff_time.rs`'s. The money here is what the platforms and
+//! rewards cost on top.
 //!
 //! **Knobs:** `extranet_openness`, `community_enablement`. Assumptions:
 //! `model.cost_extranet`, `model.cost_community`, `model.reward_peer_help`.

@@ -10,8 +10,9 @@
 //! model.push_match`) it is welcome (positive evidence `0.5 · model.w_push`
 //! on the customer's tie back); if not, it is noise (negative evidence
 //! `model.w_push`). A push that reaches an unaware prospect exposes them
-//! as a campaign would (applied in phase 5). A cross-sell that fits raises
-//! the customer's spend (`revenue.rs`); one that does not earns nothing.
+//! as a campaign would (applied in phase 5). An offer or a push that fits
+//! an active customer raises their spend (`revenue.rs`); one that does not
+//! earns nothing.
 //! Each costs `model.cost_push` and, with the trade-offs, `model.time_push`
 //! of the staff member's time (`staff_time.rs`).
 //!
@@ -72,7 +73,9 @@ impl Simulation {
             std::array::from_fn(|_| self.rng.unit())
         };
         let fit = 1.0 - crate::agent::need_gap(&self.needs[c as usize], &pitch);
-        if kind == FlowKind::CrossSell && fit >= push_match {
+        // An offer or a push that fits an active customer's need sells:
+        // their spend rises (share of wallet, `revenue.rs`).
+        if fit >= push_match && state.is_active_customer() {
             self.upsell(c);
         }
         let back = self.net.reverse[t];

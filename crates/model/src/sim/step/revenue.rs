@@ -4,17 +4,18 @@
 //! **Models:** each customer segment declares its ARPU (`arpu`: revenue per
 //! active customer per step). A customer who becomes active — converts,
 //! returns, or starts as one — spends their segment's ARPU each step. A
-//! cross-sell offer that fits their needs (`push_and_cross_sell.rs`)
-//! raises their spend by `model.wallet_uplift · ARPU`, up to
-//! `model.wallet_max · ARPU` (share of wallet); one that does not fit earns
-//! nothing and costs trust. Churn, leaving for the competitor or leaving the
-//! market ends the spend; a return restarts it at the ARPU (the share of
-//! wallet won before is lost). Each step's revenue is the sum of active
-//! customers' spend (`measure.rs`), by part and by segment.
+//! cross-sell offer or a marketing push that fits their needs
+//! (`push_and_cross_sell.rs`) raises their spend by
+//! `model.wallet_uplift · ARPU`, up to `model.wallet_max · ARPU` (share of
+//! wallet); one that does not fit earns nothing and costs trust. Churn,
+//! leaving for the competitor or leaving the market ends the spend; a
+//! return restarts it at the ARPU (the share of wallet won before is
+//! lost). Each step's revenue is the sum of active customers' spend
+//! (`measure.rs`), by part and by segment.
 //!
-//! **Knobs:** `cross_sell_pressure` (through offers that fit). Assumptions:
-//! each segment's `arpu` (times `model.arpu_scale`), `model.wallet_uplift`,
-//! `model.wallet_max`,
+//! **Knobs:** `cross_sell_pressure`, `marketing_push` (through offers and
+//! pushes that fit). Assumptions: each segment's `arpu` (times
+//! `model.arpu_scale`), `model.wallet_uplift`, `model.wallet_max`,
 //! `model.discount_rate` (for the value of a customer and of the run).
 //!
 //! **Feeds:** `revenue`, `revenue_segment`, `revenue_total`,
@@ -29,7 +30,7 @@ use crate::agent::Lifecycle;
 use crate::sim::Simulation;
 
 impl Simulation {
-    /// A cross-sell offer that fits customer `c` raises their spend by
+    /// An offer or a push that fits customer `c` raises their spend by
     /// `model.wallet_uplift · ARPU`, up to `model.wallet_max · ARPU`.
     pub(super) fn upsell(&mut self, c: u32) {
         let ci = c as usize;
