@@ -199,7 +199,7 @@ model_params! {
     trade_offs: bool = true, [0, 1];
     /// Revenue: multiplies every segment's ARPU (what is a customer worth? 1 = as the scenario declares).
     arpu_scale: f32 = 1.0, [0.0, 100.0];
-    /// Revenue: a cross-sell offer that fits raises the customer's spend by this share of their segment's ARPU (share of wallet).
+    /// Revenue: a cross-sell offer or a marketing push that fits raises the customer's spend by this share of their segment's ARPU (share of wallet).
     wallet_uplift: f32 = 0.1, [0.0, 10.0];
     /// Revenue: most a customer spends per step, as a multiple of their segment's ARPU.
     wallet_max: f32 = 2.0, [1.0, 100.0];

@@ -276,7 +276,7 @@ pub const METRICS: &[Metric] = &[
         name: "revenue",
         label: "revenue",
         short: "revenue",
-        meaning: "revenue this step: what active customers spend (their segment's ARPU, raised by cross-sells that fit), all and by part",
+        meaning: "revenue this step: what active customers spend (their segment's ARPU, raised by offers and pushes that fit), all and by part",
     },
     Metric {
         name: "revenue_segment",

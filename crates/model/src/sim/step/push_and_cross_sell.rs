@@ -20,7 +20,7 @@
 //! `model.push_match`, `model.w_push`, `model.cost_push`.
 //!
 //! **Feeds:** `pushes`, `cross_sells`, `cost_push`, customer trust,
-//! campaign acquisitions, `revenue` (offers that fit).
+//! campaign acquisitions, `revenue` (offers and pushes that fit).
 //!
 //! **Leaves out:** offers timed to a customer's need (every offer is a
 //! random draw of what the organisation sells); pushes that sell directly.
