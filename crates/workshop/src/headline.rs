@@ -186,14 +186,16 @@ fn thousands(v: f64) -> String {
     if v < 0.0 { format!("−{out}") } else { out }
 }
 
-fn count(r: &StepReport, state: Lifecycle) -> f64 {
+/// Customers and prospects of both customer parts in lifecycle `state`.
+pub fn count(r: &StepReport, state: Lifecycle) -> f64 {
     f64::from(
         r.lifecycle[Part::ExistingCustomer.index()][state as usize]
             + r.lifecycle[Part::NewCustomer.index()][state as usize],
     )
 }
 
-fn share(a: u64, b: u64) -> f64 {
+/// `a / b`, NaN when `b` is 0 (a share of nothing).
+pub fn share(a: u64, b: u64) -> f64 {
     if b == 0 {
         f64::NAN
     } else {

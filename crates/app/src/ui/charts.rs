@@ -13,7 +13,7 @@ use egui_plot::{Corner, Legend, Line, Plot, PlotPoints, VLine};
 use siloscope_model::agent::{Lifecycle, Part};
 use siloscope_model::flow::FlowKind;
 use siloscope_model::metrics::{StepReport, short_label};
-use siloscope_workshop::headline::{HEADLINES, Verdict};
+use siloscope_workshop::headline::{HEADLINES, Verdict, count, share};
 
 fn series(history: &[StepReport], f: impl Fn(&StepReport) -> f64) -> PlotPoints<'static> {
     history
@@ -360,20 +360,5 @@ pub(super) fn verdict_text(text: &str, verdict: Verdict) -> egui::RichText {
             .color(palette::WORSE)
             .strong(),
         Verdict::Even => egui::RichText::new(text).strong(),
-    }
-}
-
-pub(super) fn count(r: &StepReport, state: Lifecycle) -> f64 {
-    f64::from(
-        r.lifecycle[Part::ExistingCustomer.index()][state as usize]
-            + r.lifecycle[Part::NewCustomer.index()][state as usize],
-    )
-}
-
-fn share(a: u64, b: u64) -> f64 {
-    if b == 0 {
-        f64::NAN
-    } else {
-        a as f64 / b as f64
     }
 }
