@@ -96,8 +96,8 @@ pub(crate) struct ImportArgs {
     /// Base seed.
     #[arg(long, default_value_t = 1)]
     pub(crate) seed: u64,
-    /// Leave out ties whose weight is below this.
-    #[arg(long)]
+    /// Leave out ties whose weight is below this (a finite number).
+    #[arg(long, value_parser = parse_finite)]
     pub(crate) min_weight: Option<f64>,
     /// Overwrite --out if it exists.
     #[arg(long)]
@@ -135,8 +135,8 @@ pub(crate) struct SensitivityArgs {
     /// Base seed [default: the scenario's].
     #[arg(long)]
     pub(crate) seed: Option<u64>,
-    /// Worker threads [default: all cores].
-    #[arg(long)]
+    /// Worker threads, 1 to 1024 [default: all cores].
+    #[arg(long, value_parser = parse_jobs)]
     pub(crate) jobs: Option<usize>,
     /// Output directory [default: runs/sensitivity_<scenario>_<metric>].
     #[arg(long)]
@@ -166,8 +166,8 @@ pub(crate) struct ExperimentArgs {
 pub(crate) struct BatchArgs {
     #[command(flatten)]
     pub(crate) experiment: ExperimentArgs,
-    /// Worker threads [default: all cores].
-    #[arg(long)]
+    /// Worker threads, 1 to 1024 [default: all cores].
+    #[arg(long, value_parser = parse_jobs)]
     pub(crate) jobs: Option<usize>,
     /// Output directory [default: runs/<name>].
     #[arg(long)]
@@ -188,6 +188,28 @@ pub(crate) struct MergeArgs {
     /// The shards' output directories.
     #[arg(required = true, last = true)]
     pub(crate) shards: Vec<PathBuf>,
+}
+
+/// Most worker threads `--jobs` asks for: more would only wait (runs are
+/// bound by the cores) and can exhaust the system's threads.
+pub(crate) const MAX_JOBS: usize = 1024;
+
+pub(crate) fn parse_jobs(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(n) if (1..=MAX_JOBS).contains(&n) => Ok(n),
+        Ok(n) => Err(format!(
+            "{n} is out of range; allowed 1 to {MAX_JOBS} threads"
+        )),
+        Err(_) => Err(format!("\"{text}\" is not a whole number of threads")),
+    }
+}
+
+pub(crate) fn parse_finite(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(v),
+        Ok(_) => Err(format!("{text} is not a finite number")),
+        Err(_) => Err(format!("\"{text}\" is not a number")),
+    }
 }
 
 pub(crate) fn parse_shard(text: &str) -> Result<(usize, usize), String> {

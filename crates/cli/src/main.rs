@@ -10,6 +10,7 @@ mod commands;
 
 use args::{AppArgs, Cli, Command};
 use clap::Parser;
+use siloscope_scenario::text::terminal;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -28,7 +29,9 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            // Errors quote paths, names and ids from files: escaped, so a
+            // file cannot drive the terminal, and each line of bounded length.
+            eprintln!("error: {}", terminal(&format!("{e:#}")));
             ExitCode::FAILURE
         }
     }

@@ -379,7 +379,10 @@ fn only_whole_files_after_the_kill(
         "{point}: no temporary file was being written: {:?}",
         cut.keys()
     );
-    for (path, bytes) in cut.iter().filter(|(p, _)| !is_temporary(p)) {
+    // A killed holder also leaves its lock file, which the next process
+    // takes over (the system released the lock itself).
+    let lock = Path::new(siloscope_files::lock::LOCK_FILE);
+    for (path, bytes) in cut.iter().filter(|(p, _)| !is_temporary(p) && *p != lock) {
         assert!(
             whole.get(path) == Some(bytes),
             "{point}: {} is partial or corrupt after the kill",
@@ -478,9 +481,10 @@ fn a_batch_killed_mid_write_anywhere_restarts_to_the_same_outputs() {
         kill_while_writing(&args(&cut_dir), point);
 
         let cut = only_whole_files_after_the_kill(&cut_dir, &whole, point);
+        // A run is finished once its check is written, after its file.
         let finished = cut
             .keys()
-            .filter(|p| p.starts_with("runs") && !is_temporary(p))
+            .filter(|p| p.starts_with("runs") && p.extension() == Some("check".as_ref()))
             .count();
 
         let again = siloscope(&args(&cut_dir));

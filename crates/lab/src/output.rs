@@ -9,9 +9,10 @@
 //! ```
 //!
 //! which loads directly into pandas, R, Polars or a spreadsheet pivot.
-//! Files are written to a temporary name beside the target and renamed into
-//! place, so a reader never sees half a file, and a killed run leaves either
-//! the old file or the new one.
+//! Files are written to a temporary file beside the target and renamed into
+//! place ([`siloscope_files::write`]), so a reader never sees half a file, a
+//! killed run leaves either the old file or the new one, and no planted link
+//! can redirect a write.
 
 use serde::Serialize;
 use siloscope_model::agent::Part;
@@ -21,7 +22,7 @@ use siloscope_model::silo_index;
 use siloscope_model::sim::Simulation;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Column names of the time series.
 pub const TIMESERIES_HEADER: [&str; 7] =
@@ -207,23 +208,19 @@ pub fn png_rgb(width: u32, height: u32, rgb: &[u8]) -> io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
-/// Write `bytes` to `path` atomically: to a temporary file in the same
-/// directory, synced, then renamed over `path`.
+/// Write `bytes` to `path` atomically: to an exclusively created,
+/// unpredictably named temporary file in the same directory, synced, then
+/// renamed over `path`, which must be a regular file or absent (see
+/// [`siloscope_files::write`]). On an error the temporary file is removed.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let tmp = temp_path(path);
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        let (first, rest) = bytes.split_at(bytes.len() / 2);
-        f.write_all(first)?;
-        stall_if_asked(path, || {});
-        f.write_all(rest)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    let mut file = siloscope_files::AtomicFile::create(path)?;
+    let (first, rest) = bytes.split_at(bytes.len() / 2);
+    file.write_all(first)?;
+    stall_if_asked(path, || {
+        let _ = file.flush();
+    });
+    file.write_all(rest)?;
+    file.commit()
 }
 
 /// The environment variable of the crash tests' hook: see [`stall_if_asked`].
@@ -246,16 +243,6 @@ pub fn stall_if_asked(path: &Path, flush: impl FnOnce()) {
     }
 }
 
-/// The temporary name a file is written under before it is renamed into
-/// place: `.<name>.tmp` in the same directory.
-pub fn temp_path(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    path.with_file_name(format!(".{name}.tmp"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -276,7 +263,11 @@ mod tests {
         write_atomic(&path, b"one").unwrap();
         write_atomic(&path, b"two").unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"two");
-        assert!(!temp_path(&path).exists());
+        let names: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["out.json"]);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

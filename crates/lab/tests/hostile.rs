@@ -48,6 +48,21 @@ fn with_group(rest: &str) -> Input {
     scenario(&format!("    groups: [ {GROUP} ],\n{rest}"))
 }
 
+/// The input with its line breaks written as `ending` (`"\r\n"` as Windows
+/// editors save, `"\r"` as old Macs did).
+fn with_endings(input: Input, ending: &str) -> Input {
+    match input {
+        Input::Scenario(bytes) => Input::Scenario(
+            String::from_utf8(bytes)
+                .unwrap()
+                .replace('\n', ending)
+                .into_bytes(),
+        ),
+        Input::Experiment(text) => Input::Experiment(text.replace('\n', ending)),
+        path => path,
+    }
+}
+
 fn experiment(body: &str) -> Input {
     Input::Experiment(format!(
         "Experiment(\n    name: \"hostile\",\n    scenario: \"tiny.scenario.ron\",\n    policies: [\"inside_out\"],\n{body}\n)\n"
@@ -105,6 +120,35 @@ fn cases() -> Vec<Case> {
                 path
             }),
             File("over the 16777216-byte limit"),
+        ),
+        c(
+            "crlf_line_endings",
+            "lines ended by CR LF (as Windows editors save them), a link to an unknown group on line 4",
+            with_endings(with_group(r#"    links: [ (from: "Product", to: "Sales", ties: Density(0.5)) ],"#), "\r\n"),
+            At(4, 36, "links[0].to", "unknown group \"Sales\""),
+        ),
+        c(
+            "cr_line_endings",
+            "lines ended by a lone CR (as old Macs saved them), a `//` comment ending line 3 and an unknown group on line 4",
+            with_endings(
+                scenario(&format!(
+                    "    groups: [ {GROUP} ], // one group\n    links: [ (from: \"Product\", to: \"Sales\", ties: Density(0.5)) ],"
+                )),
+                "\r",
+            ),
+            At(4, 36, "links[0].to", "unknown group \"Sales\""),
+        ),
+        c(
+            "cr_line_endings_experiment",
+            "an experiment with lines ended by a lone CR and `replicates: 4000000000` on line 5",
+            with_endings(experiment("    replicates: 4000000000,"), "\r"),
+            At(5, 17, "replicates", "allowed 1 to 100000"),
+        ),
+        c(
+            "escape_sequences",
+            "a link to a group whose name holds `ESC ] 0 ; … BEL ESC [ 2 J` (retitle the terminal, clear the screen)",
+            with_group("    links: [ (from: \"Product\", to: \"Sales\u{1b}]0;owned\u{7}\u{1b}[2J\", ties: Density(0.5)) ],"),
+            At(4, 36, "links[0].to", r#"unknown group "Sales\u{1b}]0;owned\u{7}\u{1b}[2J""#),
         ),
         c(
             "huge_count",

@@ -9,8 +9,10 @@
 //!
 //! Syntax and type errors come from the RON parser (with the path added by
 //! `serde_path_to_error`); validation errors are positioned by
-//! [`super::locate`].
+//! [`super::locate`]. Text quoted from the file is escaped and shortened
+//! ([`crate::text`]), so an error prints as one line of bounded length.
 
+use crate::text::printable;
 use std::fmt;
 
 /// What kind of problem a [`ScenarioError`] reports.
@@ -37,24 +39,29 @@ pub struct ScenarioError {
     pub line: usize,
     /// 1-based column in characters (0 when there is no position).
     pub column: usize,
-    /// The field path, like `groups[2].count` (empty when there is none).
+    /// The field path, like `groups[2].count` (empty when there is none);
+    /// escaped and shortened like the message.
     pub path: String,
-    /// What is wrong, and what is allowed.
+    /// What is wrong, and what is allowed; text quoted from the file has
+    /// its control characters escaped and a huge one is cut in the middle.
     pub message: String,
     /// The kind of problem.
     pub kind: ErrorKind,
 }
 
+/// One line: the file, position, path and message, with any control
+/// character in them escaped ([`printable`]; a file name can hold them, and
+/// messages made here are escaped already).
 impl fmt::Display for ScenarioError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file)?;
+        write!(f, "{}", printable(&self.file))?;
         if self.line > 0 {
             write!(f, ":{}:{}", self.line, self.column)?;
         }
         if !self.path.is_empty() {
-            write!(f, ": {}", self.path)?;
+            write!(f, ": {}", printable(&self.path))?;
         }
-        write!(f, ": {}", self.message)
+        write!(f, ": {}", printable(&self.message))
     }
 }
 

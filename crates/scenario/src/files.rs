@@ -5,7 +5,6 @@
 //! the parsing itself lives in [`crate`] and takes text.
 
 use crate::{ErrorKind, Scenario, ScenarioError, ScenarioErrors};
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// Largest scenario file read (a hostile file is refused before it is read
@@ -30,50 +29,23 @@ pub fn read_scenario(path: &Path) -> Result<Scenario, ScenarioErrors> {
     crate::parse_bytes(&bytes, &path.display().to_string())
 }
 
-/// Read a file of at most [`MAX_FILE_BYTES`], refusing directories and
-/// naming the file in every error.
+/// What scenario (and experiment) files may be: regular files of at most
+/// [`MAX_FILE_BYTES`].
+pub const SCENARIO_LIMIT: siloscope_files::Limit = siloscope_files::Limit {
+    max_bytes: MAX_FILE_BYTES,
+    what: "scenario files",
+    expected: "a .scenario.ron file",
+};
+
+/// Read a file of at most [`MAX_FILE_BYTES`], refusing directories,
+/// devices, pipes and sockets, and naming the file in every error.
 pub fn read_bounded(path: &Path) -> Result<Vec<u8>, ScenarioError> {
-    let file = path.display().to_string();
-    let io = |message: String| ScenarioError {
-        file: file.clone(),
+    siloscope_files::read_regular(path, &SCENARIO_LIMIT).map_err(|e| ScenarioError {
+        file: path.display().to_string(),
         line: 0,
         column: 0,
         path: String::new(),
-        message,
+        message: e.to_string(),
         kind: ErrorKind::Io,
-    };
-    let meta = std::fs::metadata(path).map_err(|e| io(format!("cannot read the file: {e}")))?;
-    if meta.is_dir() {
-        return Err(io(
-            "is a directory; expected a .scenario.ron file".to_owned()
-        ));
-    }
-    // A device such as /dev/zero reports length 0 and never ends; a FIFO
-    // may never be written. Only plain files are read.
-    if !meta.is_file() {
-        return Err(io(
-            "is not a regular file (a device, a pipe or a socket); expected a .scenario.ron file"
-                .to_owned(),
-        ));
-    }
-    let too_big = |len: u64| {
-        io(format!(
-            "the file is {len} bytes, over the {MAX_FILE_BYTES}-byte limit for scenario files"
-        ))
-    };
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(too_big(meta.len()));
-    }
-    // The file may grow between the check and the read: read one byte past
-    // the limit at most.
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
-        .map_err(|e| io(format!("cannot read the file: {e}")))?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(io(format!(
-            "the file grew past the {MAX_FILE_BYTES}-byte limit for scenario files while it was read"
-        )));
-    }
-    Ok(bytes)
+    })
 }

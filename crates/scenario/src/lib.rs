@@ -1,7 +1,7 @@
 //! Scenario files: parse RON text, validate it, and resolve it into a
 //! [`Scenario`] the simulation can build from; read files with the same
 //! limits everywhere ([`files`]); turn an organisation's own CSVs into a
-//! scenario ([`import`]).
+//! scenario ([`import`]); show user text in messages safely ([`text`]).
 //!
 //! One parse path serves every caller: the CLI, the batch runner and the
 //! app's asset loader all call [`parse_str`] or [`parse_bytes`] with the
@@ -38,6 +38,7 @@ pub mod files;
 pub mod format;
 pub mod import;
 pub mod locate;
+pub mod text;
 mod validate;
 
 pub(crate) use error::write_lines;
@@ -52,10 +53,13 @@ pub use siloscope_model::scenario::{
 use serde::de::DeserializeOwned;
 
 /// Parse and validate a scenario from RON text. `file` names the source in
-/// error messages.
+/// error messages. Lines may end in LF, CR LF or CR (even mixed): errors
+/// are positioned as an editor shows the file.
 pub fn parse_str(src: &str, file: &str) -> Result<Scenario, ScenarioErrors> {
-    let raw: format::ScenarioFile = from_ron(src, file)?;
-    validate::validate(raw, src, file)
+    // Once, here: the parser and the validator read the same text.
+    let src = text::normalise_line_endings(src);
+    let raw: format::ScenarioFile = from_ron(&src, file)?;
+    validate::validate(raw, &src, file)
 }
 
 /// Parse and validate a scenario from bytes, which must be UTF-8.
@@ -71,6 +75,7 @@ pub fn utf8<'a>(bytes: &'a [u8], file: &str) -> Result<&'a str, ScenarioError> {
         let valid = e.valid_up_to();
         // The valid prefix is UTF-8, so positions can be counted in it.
         let prefix = std::str::from_utf8(&bytes[..valid]).unwrap_or("");
+        // Counted in the text as it is: every kind of line break counts.
         let pos = Position::of_offset(prefix, valid);
         ScenarioError {
             file: file.to_owned(),
@@ -88,7 +93,15 @@ pub fn utf8<'a>(bytes: &'a [u8], file: &str) -> Result<&'a str, ScenarioError> {
 
 /// Deserialize any RON document with this project's conventions
 /// (`implicit_some`, recursion limit) and positioned, path-named errors.
+/// Lines may end in LF, CR LF or CR: errors are positioned as an editor
+/// shows the file, and a line break inside a string reads as LF. Messages
+/// and paths quote the file's text escaped and shortened ([`text::message`]).
 pub fn from_ron<T: DeserializeOwned>(src: &str, file: &str) -> Result<T, ScenarioError> {
+    // ron counts only LF as a line break, and a `//` comment ends only at
+    // one: give it the text with every break an LF (a copy only when the
+    // text holds a CR). Positions in it are the editor's positions in `src`.
+    let normalised = text::normalise_line_endings(src);
+    let src: &str = &normalised;
     let options = ron::Options::default()
         .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
         .with_recursion_limit(64);
@@ -125,8 +138,8 @@ pub fn from_ron<T: DeserializeOwned>(src: &str, file: &str) -> Result<T, Scenari
             file: file.to_owned(),
             line: at.line,
             column: at.column,
-            path,
-            message,
+            path: text::message(path),
+            message: text::message(message),
             kind,
         }
     };
@@ -168,7 +181,7 @@ pub fn from_ron<T: DeserializeOwned>(src: &str, file: &str) -> Result<T, Scenari
                 e.column = pos.column;
                 let found = locate::token_at(src, locate::offset_of(src, pos));
                 if !found.is_empty() && !e.message.contains("found") {
-                    e.message = format!("{}, found {found}", e.message);
+                    e.message = text::message(format!("{}, found {found}", e.message));
                 }
             }
             Err(e)

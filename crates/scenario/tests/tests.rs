@@ -1,4 +1,6 @@
 //! Integration tests of the scenario format, in one binary.
 
 mod import;
+mod line_endings;
 mod malformed;
+mod messages;

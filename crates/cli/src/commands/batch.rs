@@ -72,6 +72,7 @@ pub(crate) fn run(args: BatchArgs) -> Result<ExitCode> {
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
+    super::print_distrusted("batch", &outcome, "computed again");
     eprintln!(
         "batch: {} runs computed, {} resumed from {}, in {:.1} s",
         outcome.ran,

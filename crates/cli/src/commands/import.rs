@@ -3,29 +3,48 @@
 
 use crate::args::ImportArgs;
 use anyhow::{Context, Result, bail};
+use siloscope_files::{AtomicFile, Limit};
+use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
+/// What an import's CSVs may be: regular files of at most 512 MiB (an
+/// organisation of a million people and ten million ties is about 300 MB).
+const CSV_LIMIT: Limit = Limit {
+    max_bytes: 512 << 20,
+    what: "import CSVs",
+    expected: "a CSV file",
+};
+
 pub(crate) fn run(args: ImportArgs) -> Result<ExitCode> {
     use siloscope_scenario::import::{Csv, ImportOptions, import};
-    if args.out.exists() && !args.force {
-        bail!(
-            "{} exists; choose another --out or pass --force to replace it",
-            args.out.display()
-        );
+    // `symlink_metadata`: a dangling link at --out exists too.
+    if std::fs::symlink_metadata(&args.out).is_ok() {
+        if !args.force {
+            bail!(
+                "{} exists; choose another --out or pass --force to replace it",
+                args.out.display()
+            );
+        }
+        // --force replaces a scenario file, never a link, device or directory.
+        siloscope_files::check_replaceable(&args.out)
+            .with_context(|| format!("--force cannot replace {}", args.out.display()))?;
     }
     let read = |p: &Path| {
-        std::fs::read(p)
-            .with_context(|| format!("cannot read {}", p.display()))
+        siloscope_files::read_regular(p, &CSV_LIMIT)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))
             .and_then(|b| {
                 String::from_utf8(b).map_err(|e| {
-                    let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
-                    let line = good.iter().filter(|&&c| c == b'\n').count() + 1;
-                    let line_start = good.iter().rposition(|&c| c == b'\n').map_or(0, |i| i + 1);
-                    let column = good.len() - line_start + 1;
+                    // Line and column (in characters, lines as an editor
+                    // counts them) of the first byte that is not UTF-8.
+                    let valid = e.utf8_error().valid_up_to();
+                    let good = std::str::from_utf8(&e.as_bytes()[..valid]).unwrap_or("");
+                    let at = siloscope_scenario::locate::Position::of_offset(good, valid);
                     anyhow::anyhow!(
-                        "{}:{line}:{column}: not UTF-8; save the file as UTF-8",
-                        p.display()
+                        "{}:{}:{}: not UTF-8; save the file as UTF-8",
+                        p.display(),
+                        at.line,
+                        at.column
                     )
                 })
             })
@@ -66,7 +85,9 @@ pub(crate) fn run(args: ImportArgs) -> Result<ExitCode> {
         Ok(done) => done,
         Err(errors) => {
             eprintln!("{errors}");
-            eprintln!("{} problems; nothing written", errors.0.len());
+            let n = errors.0.len();
+            let problems = if n == 1 { "problem" } else { "problems" };
+            eprintln!("{n} {problems}; nothing written");
             return Ok(ExitCode::FAILURE);
         }
     };
@@ -75,8 +96,17 @@ pub(crate) fn run(args: ImportArgs) -> Result<ExitCode> {
     if let Err(e) = siloscope_scenario::parse_str(&done.text, &out_name) {
         bail!("the imported scenario is not valid:\n{e}");
     }
-    siloscope_lab::output::write_atomic(&args.out, done.text.as_bytes())
-        .with_context(|| format!("cannot write {}", args.out.display()))?;
+    let cannot_write = || format!("cannot write {}", args.out.display());
+    let mut file = AtomicFile::create(&args.out).with_context(cannot_write)?;
+    file.write_all(done.text.as_bytes())
+        .with_context(cannot_write)?;
+    // Without --force, something that appeared at --out meanwhile is kept.
+    if args.force {
+        file.commit()
+    } else {
+        file.commit_new()
+    }
+    .with_context(cannot_write)?;
     for (file, columns) in &done.ignored {
         eprintln!("import: ignored columns of {file}: {}", columns.join(", "));
     }

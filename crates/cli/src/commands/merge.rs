@@ -9,6 +9,7 @@ use std::process::ExitCode;
 pub(crate) fn run(args: MergeArgs) -> Result<ExitCode> {
     let exp = experiment_of(&args.experiment)?;
     let outcome = siloscope_lab::batch::merge(&exp, &args.shards, &args.out)?;
+    super::print_distrusted("merge", &outcome, "not used");
     eprintln!(
         "merge: {} runs joined from {} shards into {}",
         exp.runs(),

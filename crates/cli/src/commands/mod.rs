@@ -63,6 +63,22 @@ pub(crate) fn experiment_of(
     Ok(exp)
 }
 
+/// Run files found but not trusted: the first few, and how many more.
+pub(crate) fn print_distrusted(
+    command: &str,
+    outcome: &siloscope_lab::batch::Outcome,
+    action: &str,
+) {
+    const SHOWN: usize = 5;
+    for (path, reason) in outcome.distrusted.iter().take(SHOWN) {
+        eprintln!("{command}: {} {reason}; {action}", path.display());
+    }
+    let more = outcome.distrusted.len().saturating_sub(SHOWN);
+    if more > 0 {
+        eprintln!("{command}: … and {more} more run files not trusted; {action}");
+    }
+}
+
 /// The paired comparison at the last step, one line per condition, metric
 /// and part.
 pub(crate) fn print_comparison(

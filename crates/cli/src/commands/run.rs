@@ -49,13 +49,18 @@ pub(crate) fn run(args: RunArgs) -> Result<ExitCode> {
     let out =
         out.unwrap_or_else(|| PathBuf::from("runs").join(format!("{stem}_{policy_name}_s{seed}")));
     std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
+    let _lock = siloscope_files::DirLock::acquire(&out, "run")?;
+    // What a killed run left; no one else writes here while we hold the lock.
+    siloscope_files::write::remove_stale_temporaries(&out)
+        .with_context(|| format!("cannot clean {}", out.display()))?;
 
-    // Stream the series to a temporary file, renamed into place at the end.
+    // Stream the series to a temporary file, renamed into place at the end;
+    // on any error it is removed.
     let series_path = out.join("timeseries.csv");
-    let tmp = output::temp_path(&series_path);
-    let file =
-        std::fs::File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
-    let mut writer = TimeSeriesWriter::new(std::io::BufWriter::new(file))?;
+    let cannot_write = || format!("cannot write {}", series_path.display());
+    let file = siloscope_files::AtomicFile::create(&series_path).with_context(cannot_write)?;
+    let mut writer =
+        TimeSeriesWriter::new(std::io::BufWriter::new(file)).with_context(cannot_write)?;
     let mut io_result = Ok(());
     sim.run(steps, |report| {
         if io_result.is_ok() {
@@ -65,14 +70,18 @@ pub(crate) fn run(args: RunArgs) -> Result<ExitCode> {
             output::stall_if_asked(&series_path, || {});
         }
     });
-    io_result.with_context(|| format!("cannot write {}", tmp.display()))?;
-    let file = writer.finish()?.into_inner().map_err(|e| e.into_error())?;
-    file.sync_all()?;
-    std::fs::rename(&tmp, &series_path)?;
+    io_result.with_context(cannot_write)?;
+    let file = writer
+        .finish()
+        .and_then(|w| w.into_inner().map_err(|e| e.into_error()))
+        .with_context(cannot_write)?;
+    file.commit().with_context(cannot_write)?;
 
     let summary = Summary::of(&sim);
     let json = serde_json::to_vec_pretty(&summary)?;
-    output::write_atomic(&out.join("summary.json"), &json)?;
+    let summary_path = out.join("summary.json");
+    output::write_atomic(&summary_path, &json)
+        .with_context(|| format!("cannot write {}", summary_path.display()))?;
     print_summary(&summary);
     println!(
         "\nwrote {} and {}",

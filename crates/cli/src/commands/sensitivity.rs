@@ -26,9 +26,6 @@ pub(crate) fn run(args: SensitivityArgs) -> Result<ExitCode> {
             .map(|v| parse_vary(v))
             .collect::<Result<Vec<_>>>()?
     };
-    if args.jobs == Some(0) {
-        anyhow::bail!("--jobs 0: at least one worker thread is needed");
-    }
     let per_level = if args.against.is_some() { 2 } else { 1 };
     let runs = factors.len() * 2 * args.replicates as usize * per_level;
     // More threads than runs would only wait.
@@ -77,6 +74,9 @@ pub(crate) fn run(args: SensitivityArgs) -> Result<ExitCode> {
         anyhow::bail!("--out {}: is a file, not a directory", out.display());
     }
     std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
+    let _lock = siloscope_files::DirLock::acquire(&out, "sensitivity")?;
+    siloscope_files::write::remove_stale_temporaries(&out)
+        .with_context(|| format!("cannot clean {}", out.display()))?;
     if args.assumptions {
         let left = unscreened_assumptions(&scenario);
         if !left.is_empty() {

@@ -1,10 +1,13 @@
 //! `siloscope validate`: check scenario and experiment files, every error
-//! with its file, line, column and field.
+//! with its file, line, column and field. Everything printed that comes
+//! from a file or its name is escaped ([`terminal`]): a name holding escape
+//! sequences is shown, not obeyed.
 
 use crate::args::ValidateArgs;
 use anyhow::Result;
 use siloscope_model::network::Network;
 use siloscope_scenario::files;
+use siloscope_scenario::text::terminal;
 use std::process::ExitCode;
 
 pub(crate) fn run(args: ValidateArgs) -> Result<ExitCode> {
@@ -16,13 +19,13 @@ pub(crate) fn run(args: ValidateArgs) -> Result<ExitCode> {
                 Err(errors) => {
                     failed += 1;
                     for e in errors.iter() {
-                        eprintln!("{e}");
+                        eprintln!("{}", terminal(&e.to_string()));
                     }
                 }
                 Ok(exp) => println!(
                     "ok: {} ({}: {} conditions × {} replicates = {} runs)",
-                    path.display(),
-                    exp.name,
+                    terminal(&path.display().to_string()),
+                    terminal(&exp.name),
                     exp.conditions.len(),
                     exp.replicates,
                     exp.runs()
@@ -34,18 +37,18 @@ pub(crate) fn run(args: ValidateArgs) -> Result<ExitCode> {
             Err(errors) => {
                 failed += 1;
                 for e in errors.iter() {
-                    eprintln!("{e}");
+                    eprintln!("{}", terminal(&e.to_string()));
                 }
             }
             Ok(scenario) => match Network::build(&scenario, scenario.seed) {
                 Err(e) => {
                     failed += 1;
-                    eprintln!("{e}");
+                    eprintln!("{}", terminal(&e.to_string()));
                 }
                 Ok(net) => println!(
                     "ok: {} ({}: {} agents, {} ties, {} policies)",
-                    path.display(),
-                    scenario.name,
+                    terminal(&path.display().to_string()),
+                    terminal(&scenario.name),
                     net.agents(),
                     net.ties(),
                     scenario.policies.len()

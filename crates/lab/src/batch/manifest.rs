@@ -5,11 +5,19 @@ use super::{BatchError, io_at};
 use crate::experiment::Experiment;
 use crate::output::write_atomic;
 use serde::Serialize;
+use siloscope_files::Limit;
 use std::io::{self};
 use std::path::Path;
 
+/// What a manifest may be: a regular file of at most 1 MiB.
+const MANIFEST_LIMIT: Limit = Limit {
+    max_bytes: 1 << 20,
+    what: "manifests",
+    expected: "the manifest.json siloscope batch writes",
+};
+
 /// A fingerprint of what the runs depend on.
-fn fingerprint(exp: &Experiment) -> String {
+pub(super) fn fingerprint(exp: &Experiment) -> String {
     // The resolved experiment's debug text covers the scenario, conditions,
     // seeds and steps; FNV-1a keeps it short and stable across platforms.
     let text = format!("{exp:?}");
@@ -28,25 +36,39 @@ struct Manifest {
     runs: usize,
 }
 
+/// Whether `dir` holds a manifest of `exp` (`Ok(true)`), none at all
+/// (`Ok(false)`), or another experiment's (an error). Nothing is written.
+pub(super) fn has_manifest(exp: &Experiment, dir: &Path) -> Result<bool, BatchError> {
+    let path = dir.join("manifest.json");
+    let bytes = match siloscope_files::read_regular(&path, &MANIFEST_LIMIT) {
+        Ok(bytes) => bytes,
+        Err(e) if e.is_not_found() => return Ok(false),
+        Err(e) => return Err(io_at(&path)(e.into())),
+    };
+    let theirs: Manifest = serde_json::from_slice(&bytes).map_err(|e| {
+        io_at(&path)(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("is not a siloscope manifest ({e})"),
+        ))
+    })?;
+    if theirs.fingerprint == fingerprint(exp) {
+        Ok(true)
+    } else {
+        Err(BatchError::Foreign(dir.to_owned()))
+    }
+}
+
+/// Check `out`'s manifest against `exp`, writing one if there is none.
 pub(super) fn check_manifest(exp: &Experiment, out: &Path) -> Result<(), BatchError> {
+    if has_manifest(exp, out)? {
+        return Ok(());
+    }
     let path = out.join("manifest.json");
     let mine = Manifest {
         experiment: exp.name.clone(),
         fingerprint: fingerprint(exp),
         runs: exp.runs(),
     };
-    match std::fs::read(&path) {
-        Ok(bytes) => {
-            let theirs: Option<Manifest> = serde_json::from_slice(&bytes).ok();
-            match theirs {
-                Some(m) if m.fingerprint == mine.fingerprint => Ok(()),
-                _ => Err(BatchError::Foreign(out.to_owned())),
-            }
-        }
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            let json = serde_json::to_vec_pretty(&mine).map_err(io::Error::other);
-            write_atomic(&path, &json.map_err(io_at(&path))?).map_err(io_at(&path))
-        }
-        Err(e) => Err(io_at(&path)(e)),
-    }
+    let json = serde_json::to_vec_pretty(&mine).map_err(io::Error::other);
+    write_atomic(&path, &json.map_err(io_at(&path))?).map_err(io_at(&path))
 }

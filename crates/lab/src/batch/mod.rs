@@ -1,10 +1,16 @@
 //! Running an experiment: every condition × replicate, in parallel, with
 //! nothing lost.
 //!
+//! - A batch (or merge) holds an exclusive lock on its output directory
+//!   ([`siloscope_files::DirLock`]): a second process started on the same
+//!   `--out` is refused with a message naming the first, never mixed in.
 //! - Each run writes its own tidy CSV, `runs/run-<id>.csv`, atomically
-//!   (a temporary file renamed into place) as soon as it finishes. A run
-//!   whose file exists is not run again, so a batch that was killed — even
-//!   with SIGKILL — resumes where it stopped.
+//!   (a temporary file renamed into place) as soon as it finishes, then its
+//!   check `runs/run-<id>.check` (rows, bytes, CRC-32). A run whose file
+//!   matches its check is not run again, so a batch that was killed — even
+//!   with SIGKILL — resumes where it stopped; a run file that does not
+//!   match (empty, cut short, edited) is computed again, and the batch says
+//!   so.
 //! - `manifest.json` records a fingerprint of the experiment and its
 //!   scenario; an output directory holding another experiment is refused
 //!   rather than mixed.
@@ -21,11 +27,11 @@ mod runs;
 mod tables;
 
 use crate::experiment::Experiment;
-use crate::output::write_atomic;
-use manifest::check_manifest;
+use manifest::{check_manifest, has_manifest};
 use rayon::prelude::*;
-use runs::{run_one, run_path};
+use runs::{Verified, run_one, run_path, verify_run, write_run};
 use serde::Serialize;
+use siloscope_files::DirLock;
 use siloscope_model::sim::SimError;
 use std::collections::HashMap;
 use std::io;
@@ -50,8 +56,12 @@ pub struct BatchOptions {
 pub struct Outcome {
     /// Runs computed now.
     pub ran: usize,
-    /// Runs found finished from an earlier attempt.
+    /// Runs found finished from an earlier attempt (for a merge: copied
+    /// from the shards).
     pub resumed: usize,
+    /// Run files found but not trusted, and why: a batch computed them
+    /// again, a merge took them from another shard.
+    pub distrusted: Vec<(PathBuf, String)>,
     /// Means per condition, metric, part and step.
     pub summary: Vec<SummaryRow>,
     /// Paired differences against the baseline.
@@ -115,31 +125,57 @@ pub struct ComparisonRow {
 #[non_exhaustive]
 pub enum BatchError {
     /// Reading or writing outputs.
-    #[error("{path}: {source}")]
+    #[error("{path}: {error}")]
     Io {
         /// The file.
         path: PathBuf,
-        /// The error.
-        source: io::Error,
+        /// The error (shown in this error's message, not as its source, so
+        /// it is printed once).
+        error: io::Error,
     },
     /// A run could not be built.
-    #[error("run {run}: {source}")]
+    #[error("run {run}: {error}")]
     Sim {
         /// The run.
         run: usize,
         /// The error.
-        source: SimError,
+        error: SimError,
     },
     /// Shards to merge lack some runs.
     #[error(
-        "the shards lack {count} runs (the first is run {first}); run the missing shards first"
+        "the shards lack {count} {} (the first is run {first}{note}); run the missing shards first",
+        if *count == 1 { "run" } else { "runs" }
     )]
     Missing {
         /// How many.
         count: usize,
         /// The first missing run.
         first: usize,
+        /// Why copies of the first missing run were not trusted ("" if there
+        /// were none).
+        note: String,
     },
+    /// Another process holds the output directory.
+    #[error(transparent)]
+    Locked(#[from] siloscope_files::LockError),
+    /// A run file that was to be read no longer matches its check.
+    #[error("{path} {reason}; run the batch again to compute it anew")]
+    Untrusted {
+        /// The run file.
+        path: PathBuf,
+        /// What does not match.
+        reason: String,
+    },
+    /// A merge's output directory is (or is inside) one of its shards.
+    #[error(
+        "--out {0} is one of the shard directories (or inside one); merge into a new directory, a merge never writes into its inputs"
+    )]
+    IntoShard(PathBuf),
+    /// A directory given as a shard holds no batch output.
+    #[error(
+        "{0} holds no manifest.json: it is not the output of `siloscope batch --shard` for this experiment"
+    )]
+    NotAShard(PathBuf),
     /// The output directory holds another experiment.
     #[error(
         "{0} holds the outputs of a different experiment (or of an earlier version of this one); choose another --out or remove it"
@@ -148,10 +184,32 @@ pub enum BatchError {
 }
 
 fn io_at(path: &Path) -> impl FnOnce(io::Error) -> BatchError + '_ {
-    move |source| BatchError::Io {
+    move |error| BatchError::Io {
         path: path.to_owned(),
-        source,
+        error,
     }
+}
+
+/// Remove what writers killed in `out` left behind (see
+/// [`siloscope_files::write::remove_stale_temporaries`]); call with the
+/// directory locked.
+fn clean(out: &Path) -> Result<(), BatchError> {
+    for dir in [out.to_owned(), out.join("runs"), out.join("plots")] {
+        siloscope_files::write::remove_stale_temporaries(&dir).map_err(io_at(&dir))?;
+    }
+    Ok(())
+}
+
+/// A rayon pool of `jobs` threads.
+fn pool(jobs: usize, out: &Path) -> Result<rayon::ThreadPool, BatchError> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs.max(1))
+        .build()
+        .map_err(|e| {
+            io_at(out)(io::Error::other(format!(
+                "cannot start {jobs} worker threads ({e}); ask for fewer with --jobs"
+            )))
+        })
 }
 
 /// Run every planned run not yet finished in `options.out`, then assemble
@@ -161,28 +219,45 @@ pub fn run(
     options: &BatchOptions,
     progress: impl Fn(usize, usize) + Sync,
 ) -> Result<Outcome, BatchError> {
-    let runs_dir = options.out.join("runs");
+    let out = &options.out;
+    std::fs::create_dir_all(out).map_err(io_at(out))?;
+    let _lock = DirLock::acquire(out, "batch")?;
+    check_manifest(exp, out)?;
+    let runs_dir = out.join("runs");
     std::fs::create_dir_all(&runs_dir).map_err(io_at(&runs_dir))?;
-    check_manifest(exp, &options.out)?;
+    clean(out)?;
     let mine = |id: &usize| options.shard.is_none_or(|(i, n)| id % n.max(1) == i);
     let planned: Vec<usize> = (0..exp.runs()).filter(mine).collect();
     let total = planned.len();
-    let todo: Vec<usize> = planned
-        .into_iter()
-        .filter(|&id| !run_path(&options.out, exp, id).exists())
-        .collect();
+    // Never more threads than runs: `--jobs` far above the work asks the
+    // system for threads that would only wait.
+    let pool = pool(options.jobs.max(1).min(total.max(1)), out)?;
+    // Each existing run file is read and checked; only the verdict is kept.
+    let found: Vec<(usize, Option<String>)> = pool.install(|| {
+        planned
+            .par_iter()
+            .filter_map(|&id| match verify_run(out, exp, id) {
+                Verified::Good(_) => None,
+                Verified::Absent => Some((id, None)),
+                Verified::Bad(reason) => Some((id, Some(reason))),
+            })
+            .collect()
+    });
+    let mut distrusted = Vec::new();
+    let mut todo = Vec::with_capacity(found.len());
+    for (id, reason) in found {
+        if let Some(reason) = reason {
+            distrusted.push((run_path(out, exp, id), reason));
+        }
+        todo.push(id);
+    }
     let resumed = total - todo.len();
     let done = AtomicUsize::new(resumed);
     progress(resumed, total);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(options.jobs.max(1))
-        .build()
-        .map_err(|e| io_at(&options.out)(io::Error::other(e)))?;
     pool.install(|| {
         todo.par_iter().try_for_each(|&id| {
             let bytes = run_one(exp, id)?;
-            let path = run_path(&options.out, exp, id);
-            write_atomic(&path, &bytes).map_err(io_at(&path))?;
+            write_run(out, exp, id, &bytes)?;
             progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
             Ok::<(), BatchError>(())
         })
@@ -190,56 +265,125 @@ pub fn run(
     let (summary, comparison) = if options.shard.is_some() {
         (Vec::new(), Vec::new())
     } else {
-        pool.install(|| assemble(exp, &options.out))?
+        pool.install(|| assemble(exp, out))?
     };
     Ok(Outcome {
         ran: todo.len(),
         resumed,
+        distrusted,
         summary,
         comparison,
     })
 }
 
+/// `path` made absolute with its links resolved, as far as it exists (a
+/// directory yet to be created resolves through its parent).
+fn resolved(path: &Path) -> Option<PathBuf> {
+    match std::fs::canonicalize(path) {
+        Ok(p) => Some(p),
+        Err(_) => {
+            let name = path.file_name()?;
+            let parent = match path.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p,
+                _ => Path::new("."),
+            };
+            resolved(parent).map(|p| p.join(name))
+        }
+    }
+}
+
 /// Join the run files of shard directories into `out` and assemble the
 /// outputs a single batch would have written. Every shard must have run
-/// the same experiment, and together they must hold every run.
+/// the same experiment, and together they must hold every run, each
+/// matching its check. Nothing is ever written into a shard, and a merge
+/// that fails before it has every run writes nothing into `out`.
 pub fn merge(exp: &Experiment, shards: &[PathBuf], out: &Path) -> Result<Outcome, BatchError> {
-    let runs_dir = out.join("runs");
-    std::fs::create_dir_all(&runs_dir).map_err(io_at(&runs_dir))?;
-    check_manifest(exp, out)?;
+    let target = resolved(out);
     for dir in shards {
-        check_manifest(exp, dir)?;
-    }
-    let mut copied = 0;
-    let mut missing = Vec::new();
-    for id in 0..exp.runs() {
-        let target = run_path(out, exp, id);
-        if target.exists() {
-            continue;
-        }
-        match shards
-            .iter()
-            .map(|d| run_path(d, exp, id))
-            .find(|p| p.exists())
+        if let (Some(t), Some(d)) = (&target, resolved(dir))
+            && t.starts_with(&d)
         {
-            Some(source) => {
-                let bytes = std::fs::read(&source).map_err(io_at(&source))?;
-                write_atomic(&target, &bytes).map_err(io_at(&target))?;
-                copied += 1;
-            }
-            None => missing.push(id),
+            return Err(BatchError::IntoShard(out.to_owned()));
+        }
+        if !has_manifest(exp, dir)? {
+            return Err(BatchError::NotAShard(dir.clone()));
         }
     }
-    if !missing.is_empty() {
+    let created = !out.exists();
+    std::fs::create_dir_all(out).map_err(io_at(out))?;
+    let lock = DirLock::acquire(out, "merge")?;
+    let result = merge_locked(exp, shards, out);
+    if result.is_err() && created {
+        // Leave nothing behind a merge that wrote nothing.
+        drop(lock);
+        let _ = std::fs::remove_dir(out);
+    }
+    result
+}
+
+fn merge_locked(exp: &Experiment, shards: &[PathBuf], out: &Path) -> Result<Outcome, BatchError> {
+    has_manifest(exp, out)?;
+    clean(out)?;
+    // Plan first: which shard each missing run comes from.
+    let mut plan = Vec::new();
+    let mut missing = Vec::new();
+    let mut distrusted = Vec::new();
+    let mut note = String::new();
+    for id in 0..exp.runs() {
+        match verify_run(out, exp, id) {
+            Verified::Good(_) => continue,
+            Verified::Absent => {}
+            Verified::Bad(reason) => distrusted.push((run_path(out, exp, id), reason)),
+        }
+        let before = distrusted.len();
+        let source = shards.iter().find(|dir| match verify_run(dir, exp, id) {
+            Verified::Good(_) => true,
+            Verified::Absent => false,
+            Verified::Bad(reason) => {
+                distrusted.push((run_path(dir, exp, id), reason));
+                false
+            }
+        });
+        match source {
+            Some(dir) => plan.push((id, dir)),
+            None => {
+                if missing.is_empty()
+                    && let Some((path, reason)) = distrusted[before..].first()
+                {
+                    note = format!("; {} {reason}", path.display());
+                }
+                missing.push(id);
+            }
+        }
+    }
+    if let Some(&first) = missing.first() {
         return Err(BatchError::Missing {
             count: missing.len(),
-            first: missing[0],
+            first,
+            note,
         });
+    }
+    check_manifest(exp, out)?;
+    let runs_dir = out.join("runs");
+    std::fs::create_dir_all(&runs_dir).map_err(io_at(&runs_dir))?;
+    for &(id, dir) in &plan {
+        match verify_run(dir, exp, id) {
+            Verified::Good(bytes) => write_run(out, exp, id, &bytes)?,
+            Verified::Absent => {
+                let path = run_path(dir, exp, id);
+                return Err(io_at(&path)(io::Error::from(io::ErrorKind::NotFound)));
+            }
+            Verified::Bad(reason) => {
+                let path = run_path(dir, exp, id);
+                return Err(BatchError::Untrusted { path, reason });
+            }
+        }
     }
     let (summary, comparison) = assemble(exp, out)?;
     Ok(Outcome {
         ran: 0,
-        resumed: copied,
+        resumed: plan.len(),
+        distrusted,
         summary,
         comparison,
     })

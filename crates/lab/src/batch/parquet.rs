@@ -7,7 +7,8 @@
 //! encoded, so the repeated labels cost almost nothing); one nullable
 //! double per swept knob (null where a condition does not set it); `value`
 //! double. Snappy compression, one row group per chunk of runs. The file is
-//! written under a temporary name and renamed into place when complete.
+//! written under a temporary name and renamed into place when complete; a
+//! batch that fails first leaves no temporary file behind.
 
 use parquet::basic::Compression;
 use parquet::data_type::{ByteArray, ByteArrayType, DoubleType, Int32Type, Int64Type};
@@ -15,7 +16,7 @@ use parquet::file::properties::WriterProperties;
 use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::parser::parse_message_type;
 use rayon::prelude::*;
-use std::fs::File;
+use siloscope_files::AtomicFile;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -23,9 +24,8 @@ use std::sync::Arc;
 /// Streams run files (CSV rows without a header) into a Parquet file.
 pub struct TimeSeriesParquet {
     /// `None` once finished.
-    writer: Option<SerializedFileWriter<File>>,
+    writer: Option<SerializedFileWriter<AtomicFile>>,
     knobs: usize,
-    tmp: PathBuf,
     path: PathBuf,
 }
 
@@ -93,14 +93,12 @@ impl TimeSeriesParquet {
             .set_compression(Compression::SNAPPY)
             .set_created_by(format!("siloscope {}", env!("CARGO_PKG_VERSION")))
             .build();
-        let tmp = crate::output::temp_path(path);
-        let file = File::create(&tmp)?;
+        let file = AtomicFile::create(path)?;
         let writer =
             SerializedFileWriter::new(file, schema, Arc::new(props)).map_err(parquet_error)?;
         Ok(TimeSeriesParquet {
             writer: Some(writer),
             knobs: knobs.len(),
-            tmp,
             path: path.to_owned(),
         })
     }
@@ -172,9 +170,7 @@ impl TimeSeriesParquet {
     /// Write the footer, flush to disk and move the file into place.
     pub fn finish(mut self) -> io::Result<()> {
         let writer = self.writer.take().expect("finished once");
-        let file = writer.into_inner().map_err(parquet_error)?;
-        file.sync_all()?;
-        std::fs::rename(&self.tmp, &self.path)
+        writer.into_inner().map_err(parquet_error)?.commit()
     }
 }
 
@@ -221,13 +217,4 @@ fn columns(bytes: &[u8], knobs: usize) -> io::Result<Columns> {
         c.value.push(value);
     }
     Ok(c)
-}
-
-/// A batch that failed before finishing leaves no temporary file behind.
-impl Drop for TimeSeriesParquet {
-    fn drop(&mut self) {
-        if self.writer.is_some() {
-            let _ = std::fs::remove_file(&self.tmp);
-        }
-    }
 }

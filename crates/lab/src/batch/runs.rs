@@ -1,16 +1,149 @@
 //! One run of an experiment: computed into its CSV rows, written under
-//! `runs/`, and read back (to resume, or to merge shards).
+//! `runs/` with a check beside it, and read back (to resume, or to merge
+//! shards) only if it matches its check.
+//!
+//! The check, `runs/run-<id>.check`, is written after the run file, when
+//! the run has finished: the experiment's fingerprint, the run's number,
+//! and the file's rows, bytes and CRC-32. A run file without a check, or
+//! that does not match it (empty, cut short, edited, from another
+//! experiment), is never trusted: a batch computes it again and says so; a
+//! merge takes it from another shard or reports it missing.
 
 use super::{BatchError, Series, io_at};
 use crate::experiment::{Experiment, replicate_seed};
-use crate::output::format_value;
+use crate::output::{format_value, write_atomic};
+use serde::{Deserialize, Serialize};
+use siloscope_files::Limit;
 use siloscope_model::sim::{RunOptions, Simulation};
 use std::io::{self};
 use std::path::{Path, PathBuf};
 
+/// What run files may be: regular files of at most 1 GiB (a run of a
+/// million steps of the default metrics is about 60 MB).
+pub const RUN_FILE_LIMIT: Limit = Limit {
+    max_bytes: 1 << 30,
+    what: "run files",
+    expected: "a run file written by siloscope batch",
+};
+
+/// What a run's check file may be.
+const CHECK_LIMIT: Limit = Limit {
+    max_bytes: 4096,
+    what: "run checks",
+    expected: "a run check written by siloscope batch",
+};
+
 pub(super) fn run_path(out: &Path, exp: &Experiment, id: usize) -> PathBuf {
+    out.join("runs").join(format!("{}.csv", run_stem(exp, id)))
+}
+
+/// Where a run file's check is.
+pub(super) fn check_path(out: &Path, exp: &Experiment, id: usize) -> PathBuf {
+    out.join("runs")
+        .join(format!("{}.check", run_stem(exp, id)))
+}
+
+fn run_stem(exp: &Experiment, id: usize) -> String {
     let width = exp.runs().saturating_sub(1).to_string().len();
-    out.join("runs").join(format!("run-{id:0width$}.csv"))
+    format!("run-{id:0width$}")
+}
+
+/// What a finished run file held, recorded beside it.
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RunCheck {
+    /// The experiment's fingerprint (as in `manifest.json`).
+    experiment: String,
+    /// The run's number.
+    run: usize,
+    /// Lines (rows) in the file.
+    rows: u64,
+    /// Bytes in the file.
+    bytes: u64,
+    /// CRC-32 (IEEE) of the file, in hexadecimal.
+    crc32: String,
+}
+
+impl RunCheck {
+    fn of(exp: &Experiment, id: usize, bytes: &[u8]) -> RunCheck {
+        RunCheck {
+            experiment: super::manifest::fingerprint(exp),
+            run: id,
+            rows: bytes.iter().filter(|&&b| b == b'\n').count() as u64,
+            bytes: bytes.len() as u64,
+            crc32: format!("{:08x}", crc32fast::hash(bytes)),
+        }
+    }
+}
+
+/// Write a finished run's file, then its check.
+pub(super) fn write_run(
+    out: &Path,
+    exp: &Experiment,
+    id: usize,
+    bytes: &[u8],
+) -> Result<(), BatchError> {
+    let path = run_path(out, exp, id);
+    write_atomic(&path, bytes).map_err(io_at(&path))?;
+    let check = check_path(out, exp, id);
+    let json = serde_json::to_vec(&RunCheck::of(exp, id, bytes)).map_err(io::Error::other);
+    write_atomic(&check, &json.map_err(io_at(&check))?).map_err(io_at(&check))
+}
+
+/// What is on disk for one run.
+pub(super) enum Verified {
+    /// Nothing: the run was never finished here.
+    Absent,
+    /// The run file, matching its check.
+    Good(Vec<u8>),
+    /// A run file that must not be trusted, and why.
+    Bad(String),
+}
+
+/// Read run `id`'s file in `dir` and check it against its check.
+pub(super) fn verify_run(dir: &Path, exp: &Experiment, id: usize) -> Verified {
+    let path = run_path(dir, exp, id);
+    let bytes = match siloscope_files::read_regular(&path, &RUN_FILE_LIMIT) {
+        Ok(bytes) => bytes,
+        Err(e) if e.is_not_found() => return Verified::Absent,
+        Err(e) => return Verified::Bad(e.to_string()),
+    };
+    let check = check_path(dir, exp, id);
+    let name = check
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let recorded: RunCheck = match siloscope_files::read_regular(&check, &CHECK_LIMIT) {
+        Ok(text) => match serde_json::from_slice(&text) {
+            Ok(c) => c,
+            Err(e) => return Verified::Bad(format!("its check {name} is damaged ({e})")),
+        },
+        Err(e) if e.is_not_found() => {
+            return Verified::Bad(format!(
+                "has no check ({name}): the run did not finish, or was written by an older siloscope"
+            ));
+        }
+        Err(e) => return Verified::Bad(format!("its check {name} {e}")),
+    };
+    let found = RunCheck::of(exp, id, &bytes);
+    if recorded.experiment != found.experiment || recorded.run != id {
+        return Verified::Bad(format!(
+            "its check {name} belongs to another experiment or run"
+        ));
+    }
+    if recorded.bytes != found.bytes || recorded.rows != found.rows {
+        return Verified::Bad(format!(
+            "has {} rows ({} bytes), but {} rows ({} bytes) were written",
+            found.rows, found.bytes, recorded.rows, recorded.bytes
+        ));
+    }
+    if recorded.crc32 != found.crc32 {
+        return Verified::Bad(format!(
+            "its content changed after it was written (CRC-32 {}, recorded {})",
+            found.crc32, recorded.crc32
+        ));
+    }
+    Verified::Good(bytes)
 }
 
 /// Columns of the time series: run, condition, policy, one per swept knob,
@@ -40,7 +173,7 @@ pub(super) fn run_one(exp: &Experiment, id: usize) -> Result<Vec<u8>, BatchError
     let (c, k) = exp.run(id);
     let cond = &exp.conditions[c];
     let seed = replicate_seed(exp.seed, k);
-    let sim_err = |source| BatchError::Sim { run: id, source };
+    let sim_err = |error| BatchError::Sim { run: id, error };
     let mut sim = Simulation::new(
         &exp.scenario,
         RunOptions {
@@ -87,7 +220,7 @@ pub(super) fn run_one(exp: &Experiment, id: usize) -> Result<Vec<u8>, BatchError
     }
     let memory = |e: String| BatchError::Io {
         path: PathBuf::from(format!("run {id}")),
-        source: io::Error::other(e),
+        error: io::Error::other(e),
     };
     if let Some(e) = failed {
         return Err(memory(e.to_string()));
@@ -112,7 +245,13 @@ pub(super) fn parse_run(
     plotted: &[&str],
 ) -> Result<ParsedRun, BatchError> {
     let path = run_path(out, exp, id);
-    let bytes = std::fs::read(&path).map_err(io_at(&path))?;
+    let bytes = match verify_run(out, exp, id) {
+        Verified::Good(bytes) => bytes,
+        Verified::Absent => {
+            return Err(io_at(&path)(io::Error::from(io::ErrorKind::NotFound)));
+        }
+        Verified::Bad(reason) => return Err(BatchError::Untrusted { path, reason }),
+    };
     let mut values = Vec::new();
     let mut series: Vec<Series> = Vec::new();
     let mut reader = csv::ReaderBuilder::new()

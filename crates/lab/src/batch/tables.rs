@@ -40,9 +40,11 @@ pub(super) fn assemble(
     out: &Path,
 ) -> Result<(Vec<SummaryRow>, Vec<ComparisonRow>), BatchError> {
     let series_path = out.join("timeseries.csv");
-    let tmp = crate::output::temp_path(&series_path);
-    let mut series = io::BufWriter::new(std::fs::File::create(&tmp).map_err(io_at(&tmp))?);
-    writeln!(series, "{}", header(exp).join(",")).map_err(io_at(&tmp))?;
+    // Dropped on an error (a full disk, say), the temporary file goes too.
+    let mut series = io::BufWriter::new(
+        siloscope_files::AtomicFile::create(&series_path).map_err(io_at(&series_path))?,
+    );
+    writeln!(series, "{}", header(exp).join(",")).map_err(io_at(&series_path))?;
     let mut table: Table = HashMap::new();
     let mut keys: Vec<(usize, String, String, usize)> = Vec::new();
     let knobs = swept_knobs(exp).len();
@@ -71,7 +73,7 @@ pub(super) fn assemble(
             table_file.append(&bytes).map_err(io_at(&path))?;
         }
         for (&id, run) in chunk.iter().zip(parsed) {
-            series.write_all(&run.bytes).map_err(io_at(&tmp))?;
+            series.write_all(&run.bytes).map_err(io_at(&series_path))?;
             let (c, k) = exp.run(id);
             for (metric, part, at, value) in run.values {
                 let key = (c, metric, part, at);
@@ -117,13 +119,10 @@ pub(super) fn assemble(
     }
     let series = series
         .into_inner()
-        .map_err(|e| io_at(&tmp)(e.into_error()))?;
+        .map_err(|e| io_at(&series_path)(e.into_error()))?;
     // The time series reaches the disk while the summaries are computed.
     std::thread::scope(|scope| {
-        let synced = scope.spawn(|| {
-            series.sync_all().map_err(io_at(&tmp))?;
-            std::fs::rename(&tmp, &series_path).map_err(io_at(&series_path))
-        });
+        let synced = scope.spawn(|| series.commit().map_err(io_at(&series_path)));
         let summarised = summarise(exp, out, &table, keys, curves);
         let synced = synced
             .join()

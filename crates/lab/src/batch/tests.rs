@@ -159,14 +159,19 @@ fn an_interrupted_batch_resumes_to_the_same_outputs() {
     for id in [1, 4, 7, 10] {
         std::fs::remove_file(run_path(&cut, &exp, id)).unwrap();
     }
-    let partial = crate::output::temp_path(&run_path(&cut, &exp, 4));
+    let partial = cut.join("runs").join(".run-04.csv.x7Yq2Z.tmp");
     std::fs::write(&partial, "0,half a line").unwrap();
     for f in ["summary.csv", "timeseries.csv"] {
         std::fs::remove_file(cut.join(f)).unwrap();
     }
     let again = go(&exp, &cut, 2);
     assert_eq!((again.ran, again.resumed), (4, exp.runs() - 4));
+    assert!(again.distrusted.is_empty(), "{:?}", again.distrusted);
     assert_eq!(outputs(&whole), outputs(&cut));
+    assert!(
+        !partial.exists(),
+        "the killed writer's temporary file is cleaned up"
+    );
     std::fs::remove_dir_all(&whole).unwrap();
     std::fs::remove_dir_all(&cut).unwrap();
 }
@@ -284,10 +289,134 @@ fn shards_merged_equal_the_unsharded_batch() {
     // Two shards are not enough.
     let err = merge(&exp, &shards[..2], &merged).unwrap_err();
     assert!(matches!(err, BatchError::Missing { count: 4, .. }), "{err}");
+    assert!(
+        !merged.exists(),
+        "a failed merge leaves nothing to block the next"
+    );
     let o = merge(&exp, &shards, &merged).unwrap();
-    assert_eq!(o.resumed, exp.runs() - 8, "the first attempt copied 8");
+    assert_eq!(o.resumed, exp.runs());
     assert_eq!(outputs(&whole), outputs(&merged));
     for d in shards.iter().chain([&whole, &merged]) {
+        std::fs::remove_dir_all(d).unwrap();
+    }
+}
+
+/// Every file under `dir`, with its bytes.
+fn tree(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let bytes = std::fs::read(&p).unwrap();
+                files.push((p, bytes));
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+#[test]
+fn a_run_file_that_does_not_match_its_check_is_computed_again() {
+    let exp = small();
+    let (whole, damaged) = (scratch("verify-whole"), scratch("verify-damaged"));
+    go(&exp, &whole, 2);
+    go(&exp, &damaged, 2);
+    // Empty; cut at a line boundary; edited in place; no check at all.
+    std::fs::write(run_path(&damaged, &exp, 4), "").unwrap();
+    let five = std::fs::read_to_string(run_path(&damaged, &exp, 5)).unwrap();
+    let cut = five.lines().count() / 2;
+    let kept: String = five.split_inclusive('\n').take(cut).collect();
+    std::fs::write(run_path(&damaged, &exp, 5), kept).unwrap();
+    let six = std::fs::read_to_string(run_path(&damaged, &exp, 6)).unwrap();
+    std::fs::write(run_path(&damaged, &exp, 6), six.replacen(",0.", ",1.", 1)).unwrap();
+    std::fs::remove_file(runs::check_path(&damaged, &exp, 7)).unwrap();
+    std::fs::remove_file(damaged.join("timeseries.csv")).unwrap();
+    let again = go(&exp, &damaged, 2);
+    assert_eq!((again.ran, again.resumed), (4, exp.runs() - 4));
+    let reasons: Vec<String> = again
+        .distrusted
+        .iter()
+        .map(|(p, r)| format!("{} {r}", p.file_name().unwrap().to_string_lossy()))
+        .collect();
+    assert_eq!(reasons.len(), 4, "{reasons:?}");
+    assert!(
+        reasons[0].contains("has 0 rows (0 bytes), but"),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons[1].contains(&format!("has {cut} rows")),
+        "{reasons:?}"
+    );
+    assert!(reasons[2].contains("content changed"), "{reasons:?}");
+    assert!(reasons[3].contains("has no check"), "{reasons:?}");
+    assert_eq!(outputs(&whole), outputs(&damaged));
+    std::fs::remove_dir_all(&whole).unwrap();
+    std::fs::remove_dir_all(&damaged).unwrap();
+}
+
+#[test]
+fn an_output_directory_in_use_is_refused_naming_its_holder() {
+    let exp = small();
+    let out = scratch("locked");
+    std::fs::create_dir_all(&out).unwrap();
+    let held = siloscope_files::DirLock::acquire(&out, "run").unwrap();
+    let options = BatchOptions {
+        out: out.clone(),
+        jobs: 1,
+        shard: None,
+    };
+    let err = run(&exp, &options, |_, _| {}).unwrap_err();
+    assert!(matches!(err, BatchError::Locked(_)), "{err}");
+    assert!(
+        err.to_string().contains("in use by siloscope run (process"),
+        "{err}"
+    );
+    assert!(!out.join("manifest.json").exists(), "nothing written");
+    drop(held);
+    run(&exp, &options, |_, _| {}).unwrap();
+    std::fs::remove_dir_all(&out).unwrap();
+}
+
+#[test]
+fn a_merge_never_writes_into_its_shards() {
+    let exp = small();
+    let shards: Vec<PathBuf> = (0..2).map(|i| scratch(&format!("ro-shard{i}"))).collect();
+    for (i, dir) in shards.iter().enumerate() {
+        let options = BatchOptions {
+            out: dir.clone(),
+            jobs: 1,
+            shard: Some((i, 2)),
+        };
+        run(&exp, &options, |_, _| {}).unwrap();
+    }
+    let before: Vec<_> = shards.iter().map(|d| tree(d)).collect();
+    // Into one of the shards, or a directory inside one.
+    for out in [shards[0].clone(), shards[1].join("merged")] {
+        let err = merge(&exp, &shards, &out).unwrap_err();
+        assert!(matches!(err, BatchError::IntoShard(_)), "{err}");
+    }
+    // An empty directory is not a shard, and stays empty.
+    let empty = scratch("ro-empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    let merged = scratch("ro-merged");
+    let err = merge(&exp, &[shards[0].clone(), empty.clone()], &merged).unwrap_err();
+    assert!(matches!(err, BatchError::NotAShard(_)), "{err}");
+    assert!(tree(&empty).is_empty() && !merged.exists());
+    // A shard's damaged run is not copied: the merge says which and why.
+    std::fs::write(run_path(&shards[1], &exp, 3), "").unwrap();
+    let err = merge(&exp, &shards, &merged).unwrap_err();
+    let said = err.to_string();
+    assert!(said.contains("lack 1 run (the first is run 3;"), "{said}");
+    assert!(said.contains("has 0 rows"), "{said}");
+    assert!(!merged.exists());
+    let after: Vec<_> = shards.iter().map(|d| tree(d)).collect();
+    assert_eq!(before[0], after[0]);
+    for d in shards.iter().chain([&empty]) {
         std::fs::remove_dir_all(d).unwrap();
     }
 }

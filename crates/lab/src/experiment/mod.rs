@@ -173,7 +173,12 @@ pub fn from_scenario(
     if policies.is_empty() {
         return Err("--policies: list at least one policy".into());
     }
-    for p in policies {
+    for (i, p) in policies.iter().enumerate() {
+        if policies[..i].contains(p) {
+            return Err(format!(
+                "--policies: \"{p}\" is listed twice; each policy is one condition"
+            ));
+        }
         if scenario.policy(p).is_none() {
             return Err(format!(
                 "--policies: unknown policy \"{p}\"; {} offers: {}",

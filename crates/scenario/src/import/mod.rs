@@ -23,6 +23,9 @@
 //! Other columns are ignored and reported. Every problem is reported with
 //! file, line, column and field — unknown ids, duplicate ids, self-ties,
 //! malformed rows — and nothing is written unless the whole input is good.
+//! Lines may end in LF, CR LF or CR (even mixed): positions are as an editor
+//! shows the file, and a line break inside a quoted cell reads as LF. Ids
+//! and names quoted in messages are escaped and shortened ([`crate::text`]).
 
 mod render;
 mod table;
@@ -30,6 +33,7 @@ mod table;
 use render::render;
 use table::{parse_part, read_table, variant};
 
+use crate::text::{self, normalise_line_endings, printable};
 use siloscope_model::agent::{Channel, Lifecycle, Part, Role};
 use std::collections::HashMap;
 use std::fmt;
@@ -39,23 +43,27 @@ use std::fmt;
 pub struct ImportError {
     /// The file, as named by the caller.
     pub file: String,
-    /// 1-based line.
+    /// 1-based line, as an editor counts them.
     pub line: u64,
-    /// 1-based column (of the field, where there is one).
+    /// 1-based column in characters (of the field, where there is one).
     pub column: u64,
-    /// The column's name, where there is one.
+    /// The column's name, where there is one (escaped and shortened).
     pub field: String,
-    /// What is wrong.
+    /// What is wrong; ids and names from the files are escaped and a huge
+    /// one is cut in the middle.
     pub message: String,
 }
 
+/// One line: file, position, field and message, with any control character
+/// escaped ([`printable`]) so that a file cannot drive the terminal.
 impl fmt::Display for ImportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: ", self.file, self.line, self.column)?;
+        let file = printable(&self.file);
+        write!(f, "{file}:{}:{}: ", self.line, self.column)?;
         if !self.field.is_empty() {
-            write!(f, "{}: ", self.field)?;
+            write!(f, "{}: ", printable(&self.field))?;
         }
-        f.write_str(&self.message)
+        f.write_str(&printable(&self.message))
     }
 }
 
@@ -110,7 +118,8 @@ pub struct Imported {
     pub merged: usize,
     /// Rows left out for their weight.
     pub light: usize,
-    /// Columns ignored, per file.
+    /// Columns ignored, per file; file and column names are escaped and
+    /// shortened ([`crate::text::message`]), ready to be shown.
     pub ignored: Vec<(String, Vec<String>)>,
 }
 
@@ -128,6 +137,20 @@ pub fn import(
     ties_csv: Csv<'_>,
     options: &ImportOptions,
 ) -> Result<Imported, ImportErrors> {
+    // Every line break an LF, once, here: the CSV reader counts lines by
+    // LF, and the error columns are read from the same text.
+    let (agents_text, ties_text) = (
+        normalise_line_endings(agents_csv.text),
+        normalise_line_endings(ties_csv.text),
+    );
+    let agents_csv = Csv {
+        name: agents_csv.name,
+        text: &agents_text,
+    };
+    let ties_csv = Csv {
+        name: ties_csv.name,
+        text: &ties_text,
+    };
     let mut errors = Vec::new();
     let agents_table = read_table(agents_csv, &mut errors);
     let ties_table = read_table(ties_csv, &mut errors);
@@ -156,10 +179,10 @@ pub fn import(
             .header
             .iter()
             .filter(|h| !known.contains(&h.as_str()) && h.as_str() != "department")
-            .cloned()
+            .map(|h| text::message(h.as_str()))
             .collect();
         if !extra.is_empty() {
-            ignored.push((t.file.to_owned(), extra));
+            ignored.push((text::message(t.file), extra));
         }
         let (role_col, start_col, needs_col) = (
             t.column(&["role"]),
@@ -352,10 +375,10 @@ pub fn import(
             .header
             .iter()
             .filter(|h| !known.contains(&h.as_str()))
-            .cloned()
+            .map(|h| text::message(h.as_str()))
             .collect();
         if !extra.is_empty() {
-            ignored.push((t.file.to_owned(), extra));
+            ignored.push((text::message(t.file), extra));
         }
         let (weight_col, channel_col) = (t.column(&["weight"]), t.column(&["channel"]));
         if let (Some(sc), Some(dc)) = (src_col, dst_col) {

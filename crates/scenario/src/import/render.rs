@@ -2,6 +2,7 @@
 //! distinct group, every agent and tie named.
 
 use super::{Agent, ImportOptions};
+use crate::text::printable;
 use siloscope_model::agent::{Channel, Part};
 
 pub(super) fn quoted(s: &str) -> String {
@@ -22,6 +23,9 @@ pub(super) fn render(
         Part::ExistingCustomer => "ExistingCustomer",
         Part::NewCustomer => "NewCustomer",
     };
+    // The names go into a `//` comment: a line break in one (a CR too)
+    // would end it and put the rest of the name into the scenario.
+    let (agents_file, ties_file) = (printable(agents_file), printable(ties_file));
     let mut s = String::new();
     s.push_str(&format!(
         "// Imported by `siloscope import` from {agents_file} and {ties_file}:\n// {} agents in {} groups, {} ties. Edit knobs, policies, interventions\n// and the model below as for any scenario. Declare each customer group's\n// `arpu` (revenue per customer per step; 0 = none declared) to see revenue,\n// profit and lifetime value, and a prospect group's `arrivals` (the share\n// replaced by newcomers each step) to keep the market moving.\n//\n// What to watch: how siloed your departments are (the E-I index of the\n// drawn ties beside its random-mixing baseline, in `siloscope run`'s\n// summary, and of the flows over time), and how trust and customers move\n// under each policy on *your* network.\n",

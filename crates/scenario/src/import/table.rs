@@ -3,6 +3,7 @@
 //! format spells them.
 
 use super::{Csv, ImportError};
+use crate::text;
 use siloscope_model::agent::Part;
 
 /// 1-based columns where each field of a raw CSV line starts (quotes
@@ -20,7 +21,9 @@ fn field_columns(line: &str) -> Vec<u64> {
     starts
 }
 
-/// A parsed CSV: its header (lower-cased) and rows with their lines.
+/// A parsed CSV: its header (lower-cased) and rows with their lines. The
+/// text's line breaks must all be LF (see [`crate::text::normalise_line_endings`]):
+/// the reader's line numbers and `lines` must agree.
 pub(super) struct Table<'a> {
     pub(super) file: &'a str,
     pub(super) lines: Vec<&'a str>,
@@ -50,9 +53,10 @@ impl Table<'_> {
             line,
             column,
             field: col
-                .and_then(|c| self.header.get(c).cloned())
+                .and_then(|c| self.header.get(c))
+                .map(|h| text::message(h.as_str()))
                 .unwrap_or_default(),
-            message: message.into(),
+            message: text::message(message),
         }
     }
 }
@@ -66,7 +70,7 @@ pub(super) fn read_table<'a>(
         line,
         column: 1,
         field: String::new(),
-        message,
+        message: text::message(message),
     };
     if csv_file.text.trim().is_empty() {
         errors.push(at(1, "the file is empty; it needs a header row".into()));

@@ -23,7 +23,8 @@ impl Cursor<'_> {
         }
     }
 
-    /// Skip whitespace and comments (`//…` and nested `/* … */`).
+    /// Skip whitespace and comments (`//…` to the line break, whichever
+    /// kind it is, and nested `/* … */`).
     pub(super) fn skip_ws(&mut self) {
         loop {
             match self.peek() {
@@ -31,7 +32,7 @@ impl Cursor<'_> {
                 Some(b'/') if self.src.get(self.pos + 1) == Some(&b'/') => {
                     while let Some(b) = self.peek() {
                         self.pos += 1;
-                        if b == b'\n' {
+                        if b == b'\n' || b == b'\r' {
                             break;
                         }
                     }

@@ -122,7 +122,9 @@ impl fmt::Display for FieldPath {
     }
 }
 
-/// A 1-based line and column (columns count characters).
+/// A 1-based line and column, as an editor shows them: an LF, a CR LF
+/// pair and a lone CR each end one line, and columns count characters
+/// (a CR is no column).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Position {
     /// Line, from 1.
@@ -131,22 +133,38 @@ pub struct Position {
     pub column: usize,
 }
 
+/// Whether the byte at `i` ends a line: an LF, or a CR not followed by an
+/// LF (a CR LF pair ends its line once, at the LF).
+fn ends_line(bytes: &[u8], i: usize) -> bool {
+    match bytes[i] {
+        b'\n' => true,
+        b'\r' => bytes.get(i + 1) != Some(&b'\n'),
+        _ => false,
+    }
+}
+
 impl Position {
-    /// The position of byte offset `offset` in `src`.
+    /// The position of byte offset `offset` in `src` (an offset inside a
+    /// character counts as that character's start).
     pub fn of_offset(src: &str, offset: usize) -> Position {
         let mut end = offset.min(src.len());
         while !src.is_char_boundary(end) {
             end -= 1;
         }
-        let before = &src[..end];
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let column = before[line_start..].chars().count() + 1;
+        let (mut line, mut line_start) = (1, 0);
+        for i in (0..end).filter(|&i| ends_line(src.as_bytes(), i)) {
+            line += 1;
+            line_start = i + 1;
+        }
+        // Only the CR of a CR LF pair can be left before `end`.
+        let column = src[line_start..end].chars().filter(|&c| c != '\r').count() + 1;
         Position { line, column }
     }
 }
 
-/// Where the value at `path` starts in `src`, if it can be found.
+/// Where the value at `path` starts in `src`, if it can be found. Lines
+/// may end in LF, CR LF or CR, as in the file: the position is the
+/// editor's either way.
 ///
 /// Complexity: O(length of `src`); each byte is skimmed at most once per
 /// call.
@@ -186,23 +204,30 @@ pub fn token_at(src: &str, offset: usize) -> String {
     }
 }
 
-/// The byte offset of a 1-based position.
+/// The byte offset of a 1-based position (lines and columns as
+/// [`Position`] counts them). A column past the end of its line gives the
+/// line's end; a line past the end of `src`, the end of `src`.
 pub fn offset_of(src: &str, pos: Position) -> usize {
-    let line_start: usize = src
-        .split_inclusive('\n')
-        .take(pos.line.saturating_sub(1))
-        .map(str::len)
-        .sum();
-    let line = &src[line_start.min(src.len())..];
+    let line_start = match pos.line {
+        0 | 1 => 0,
+        line => (0..src.len())
+            .filter(|&i| ends_line(src.as_bytes(), i))
+            .nth(line - 2)
+            .map_or(src.len(), |i| i + 1),
+    };
+    let rest = &src[line_start..];
+    let line_end = rest.find(['\r', '\n']).unwrap_or(rest.len());
     line_start
-        + line
+        + rest[..line_end]
             .char_indices()
             .nth(pos.column.saturating_sub(1))
-            .map_or(line.len(), |(i, _)| i)
+            .map_or(line_end, |(i, _)| i)
 }
 
 /// A validation error at `path` in `src`, positioned at the deepest part of
 /// the path that can be found in the text (the start of the file if none).
+/// The message and the path are escaped and shortened
+/// ([`crate::text::message`]): they may quote any text from the file.
 pub fn error_at(
     src: &str,
     file: &str,
@@ -222,25 +247,10 @@ pub fn error_at(
         file: file.to_owned(),
         line: pos.line,
         column: pos.column,
-        path: path.to_string(),
-        message: shorten(message.into()),
+        path: crate::text::message(path.to_string()),
+        message: crate::text::message(message),
         kind: super::ErrorKind::Validation,
     }
-}
-
-/// Longest message kept whole: a message quoting a name from the file
-/// (a 10 MB group name, say) keeps its start and end.
-const MAX_MESSAGE_CHARS: usize = 600;
-
-fn shorten(message: String) -> String {
-    let n = message.chars().count();
-    if n <= MAX_MESSAGE_CHARS {
-        return message;
-    }
-    let (head, tail) = (MAX_MESSAGE_CHARS / 2, MAX_MESSAGE_CHARS / 4);
-    let start: String = message.chars().take(head).collect();
-    let end: String = message.chars().skip(n - tail).collect();
-    format!("{start}… ({} characters left out) …{end}", n - head - tail)
 }
 
 #[cfg(test)]

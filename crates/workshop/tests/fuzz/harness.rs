@@ -140,7 +140,13 @@ pub fn experiment(data: &[u8], root: &Path) {
 
 /// Errors must be non-empty, name the file and point inside the text.
 fn check_errors(errors: &ScenarioErrors, data: &[u8], file: &str) {
-    let lines = data.split(|&b| b == b'\n').count();
+    // Lines as an editor counts them: LF, CR LF and a lone CR each end one.
+    let breaks = data
+        .iter()
+        .enumerate()
+        .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && data.get(i + 1) != Some(&b'\n')))
+        .count();
+    let lines = breaks + 1;
     let mut any = false;
     for e in errors.iter() {
         any = true;
