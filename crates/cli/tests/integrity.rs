@@ -165,11 +165,15 @@ fn stalled(d: &Path, exp: &str, out: &Path, file: &str) -> std::process::Child {
     let mut seen = Vec::new();
     let mut buf = [0u8; 256];
     use std::io::Read;
-    while !text(&seen).contains("stalled writing") {
+    // The whole line: a pipe closed while the child is still writing its
+    // message would end the child.
+    while !text(&seen).lines().any(|l| l.contains("stalled writing")) || !seen.ends_with(b"\n") {
         let n = err.read(&mut buf).unwrap();
         assert!(n > 0, "the batch ended without stalling: {}", text(&seen));
         seen.extend_from_slice(&buf[..n]);
     }
+    // Kept open until the child is killed.
+    child.stderr = Some(err);
     child
 }
 
@@ -670,6 +674,154 @@ fn cases() -> Vec<Case> {
                         .unwrap_or("")
                         .to_owned(),
                     ..said(&o, wrong)
+                }
+            },
+        },
+        Case {
+            name: "merge_into_shard_by_dotdot",
+            holds: "`merge --out s0/x/..` (a shard, spelt through a directory that does not exist)",
+            succeeds: false,
+            says: "is one of the shard directories",
+            run: |d| {
+                let shard = d.join("s0");
+                let mut args = batch(d, "a", &shard);
+                args.extend(os(&[&"--shard", &"0/1"]));
+                siloscope(&args);
+                let before = tree(&shard);
+                let out = shard.join("x").join("..");
+                let o = siloscope(&os(&[
+                    &"merge",
+                    &d.join("a.experiment.ron"),
+                    &"--out",
+                    &out,
+                    &"--",
+                    &shard,
+                ]));
+                let wrong = check(tree(&shard) == before && !shard.join("x").exists(), || {
+                    "the merge wrote into its shard".into()
+                });
+                said(&o, wrong)
+            },
+        },
+        #[cfg(unix)]
+        Case {
+            name: "runs_dir_link",
+            holds: "`--out`'s `runs/` is a link to a directory elsewhere",
+            succeeds: false,
+            says: "runs: is a symbolic link; siloscope writes only into real directories",
+            run: |d| {
+                let out = d.join("out");
+                std::fs::create_dir_all(&out).unwrap();
+                std::fs::create_dir_all(d.join("elsewhere")).unwrap();
+                link(&d.join("elsewhere"), &out.join("runs"));
+                let o = siloscope(&batch(d, "a", &out));
+                let wrong = check(tree(&d.join("elsewhere")).is_empty(), || {
+                    "wrote through the link".into()
+                });
+                said(&o, wrong)
+            },
+        },
+        #[cfg(unix)]
+        Case {
+            name: "lock_hard_link",
+            holds: "`--out/.siloscope.lock` is a hard link to a file elsewhere",
+            succeeds: false,
+            says: "has other hard links",
+            run: |d| {
+                let out = d.join("out");
+                std::fs::create_dir_all(&out).unwrap();
+                std::fs::write(d.join("victim"), "precious").unwrap();
+                std::fs::hard_link(d.join("victim"), out.join(".siloscope.lock")).unwrap();
+                let o = siloscope(&batch(d, "a", &out));
+                let kept = std::fs::read(d.join("victim")).unwrap() == b"precious";
+                said(&o, check(kept, || "victim overwritten".into()))
+            },
+        },
+        Case {
+            name: "others_temporaries",
+            holds: "files in `--out` that look like temporaries but are not temporaries of siloscope's outputs (`.backup.Zq81xy.tmp`, `.notes.txt.Ab12Cd.siloscope.tmp`)",
+            succeeds: true,
+            says: "runs computed",
+            run: |d| {
+                let out = d.join("out");
+                std::fs::create_dir_all(&out).unwrap();
+                let theirs = [".backup.Zq81xy.tmp", ".notes.txt.Ab12Cd.siloscope.tmp"];
+                for t in theirs {
+                    std::fs::write(out.join(t), "theirs").unwrap();
+                }
+                let o = siloscope(&batch(d, "a", &out));
+                let kept = theirs.iter().all(|t| out.join(t).exists());
+                Said {
+                    line: text(&o.stderr)
+                        .lines()
+                        .find(|l| l.contains("runs computed"))
+                        .unwrap_or("")
+                        .to_owned(),
+                    ..said(&o, check(kept, || "removed someone else's file".into()))
+                }
+            },
+        },
+        Case {
+            name: "path_spelling",
+            holds: "a batch resumed with the experiment file named another way (`a.experiment.ron` from its folder, then by its absolute path)",
+            succeeds: true,
+            says: "0 runs computed, 6 resumed",
+            run: |d| {
+                let out = d.join("out");
+                let first = bin()
+                    .current_dir(d)
+                    .args(["batch", "a.experiment.ron", "--out", "out"])
+                    .output()
+                    .unwrap();
+                let o = siloscope(&batch(d, "a", &out));
+                Said {
+                    line: text(&o.stderr)
+                        .lines()
+                        .find(|l| l.contains("resumed from"))
+                        .unwrap_or("")
+                        .to_owned(),
+                    ..said(&o, check(first.status.success(), || text(&first.stderr)))
+                }
+            },
+        },
+        Case {
+            name: "run_into_batch_dir",
+            holds: "`run --out` naming a batch's output directory",
+            succeeds: false,
+            says: "holds a batch's outputs (manifest.json)",
+            run: |d| {
+                let out = d.join("out");
+                siloscope(&batch(d, "a", &out));
+                let before = tree(&out);
+                let o = siloscope(&os(&[&"run", &d.join("tiny.scenario.ron"), &"--out", &out]));
+                said(
+                    &o,
+                    check(tree(&out) == before, || {
+                        "the batch's outputs changed".into()
+                    }),
+                )
+            },
+        },
+        Case {
+            name: "escaped_names",
+            holds: "an experiment named `n ESC[31m X BEL` (terminal escape sequences)",
+            succeeds: true,
+            says: "batch: n\\u{1b}[31mX\\u{7} —",
+            run: |d| {
+                std::fs::write(
+                    d.join("esc.experiment.ron"),
+                    "Experiment(name: \"n\\u{1b}[31mX\\u{7}\", scenario: \"tiny.scenario.ron\", policies: [\"inside_out\", \"connected\"], replicates: 2, steps: 5, metrics: [\"advocates\"], seed: 5)",
+                )
+                .unwrap();
+                let o = siloscope(&batch(d, "esc", &d.join("out")));
+                let all = format!("{}{}", text(&o.stdout), text(&o.stderr));
+                let raw = all.contains('\u{1b}') || all.contains('\u{7}');
+                Said {
+                    line: text(&o.stderr).lines().next().unwrap_or("").to_owned(),
+                    ..said(
+                        &o,
+                        check(!raw, || "a control character reached the terminal".into()),
+                    )
                 }
             },
         },

@@ -22,5 +22,5 @@ pub mod read;
 pub mod write;
 
 pub use lock::{DirLock, LockError};
-pub use read::{Limit, ReadError, read_regular};
-pub use write::{AtomicFile, check_replaceable, write_atomic};
+pub use read::{Limit, ReadError, open_regular, read_regular};
+pub use write::{AtomicFile, check_replaceable, create_real_dir, write_atomic};

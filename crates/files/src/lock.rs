@@ -12,8 +12,13 @@
 //! name now points elsewhere and tries again, so two processes never both
 //! believe they hold the directory.
 //!
-//! On NFS, Linux maps `flock` to NFS byte-range locks, which work across
-//! machines; on file systems without locks the error says so.
+//! In a directory shared between users, a lock file left by another user is
+//! opened read-only: the lock works the same, only the holder's description
+//! is not rewritten. A lock file with other hard links is refused (the
+//! description would overwrite another file). On NFS, Linux maps `flock` to
+//! NFS byte-range locks, which work across machines; on file systems
+//! without locks the error says so. Without Unix inode numbers (Windows) a
+//! released lock file is left in place and taken over by the next holder.
 
 use std::fmt;
 use std::fs::File;
@@ -117,34 +122,68 @@ fn describe_holder(text: &str) -> String {
 }
 
 /// Open (creating it if absent) the lock file, never through a link and
-/// never blocking on a FIFO.
-fn open(path: &Path) -> io::Result<File> {
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true).write(true).create(true).truncate(false);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options
-            .mode(0o644)
-            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
-    }
-    let file = options.open(path).map_err(|e| {
+/// never blocking on a FIFO; read-only if it is another user's (a lock
+/// works on a read-only file: the holder's description is then not
+/// written). The second value says whether it may be written.
+fn open(path: &Path) -> io::Result<(File, bool)> {
+    let options = |write: bool| {
+        let mut options = std::fs::OpenOptions::new();
+        options.read(true);
+        if write {
+            options.write(true).create(true).truncate(false);
+        }
         #[cfg(unix)]
-        if e.raw_os_error() == Some(libc::ELOOP) {
-            return io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "is a symbolic link; siloscope never follows a link to its lock file",
-            );
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options
+                .mode(0o644)
+                .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+        }
+        options
+    };
+    let explain = |e: io::Error| {
+        #[cfg(unix)]
+        match e.raw_os_error() {
+            Some(libc::ELOOP) => {
+                return io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    "is a symbolic link; siloscope never follows a link to its lock file",
+                );
+            }
+            Some(libc::ENXIO) => {
+                return io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    "is not a regular file (a device, a pipe or a socket)",
+                );
+            }
+            _ => {}
         }
         e
-    })?;
-    if !file.metadata()?.is_file() {
+    };
+    let (file, writable) = match options(true).open(path) {
+        Ok(file) => (file, true),
+        Err(e) if e.kind() == io::ErrorKind::PermissionDenied => {
+            (options(false).open(path).map_err(explain)?, false)
+        }
+        Err(e) => return Err(explain(e)),
+    };
+    let meta = file.metadata()?;
+    if !meta.is_file() {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
             "is not a regular file (a device, a pipe or a socket)",
         ));
     }
-    Ok(file)
+    // A hard link would let the holder's description overwrite another
+    // file.
+    #[cfg(unix)]
+    if std::os::unix::fs::MetadataExt::nlink(&meta) > 1 {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "has other hard links; siloscope writes its lock only into a file of its own",
+        ));
+    }
+    Ok((file, writable))
 }
 
 /// Whether the name `path` still points at the open `file`.
@@ -159,9 +198,11 @@ fn still_named(file: &File, path: &Path) -> io::Result<bool> {
     })
 }
 
+/// Without inode numbers the name cannot be checked; the file is then
+/// left in place on release (and taken over by the next holder).
 #[cfg(not(unix))]
 fn still_named(_: &File, _: &Path) -> io::Result<bool> {
-    Ok(true)
+    Ok(false)
 }
 
 impl DirLock {
@@ -176,7 +217,7 @@ impl DirLock {
         // A holder releasing between our open and our lock makes us retry;
         // that can only happen a few times in a row.
         for _ in 0..100 {
-            let mut file = open(&path).map_err(io_err)?;
+            let (mut file, writable) = open(&path).map_err(io_err)?;
             match file.try_lock() {
                 Ok(()) => {}
                 Err(std::fs::TryLockError::WouldBlock) => {
@@ -202,9 +243,11 @@ impl DirLock {
             if !still_named(&file, &path).map_err(io_err)? {
                 continue;
             }
-            file.set_len(0).map_err(io_err)?;
-            file.write_all(describe_self(command).as_bytes())
-                .map_err(io_err)?;
+            if writable {
+                file.set_len(0).map_err(io_err)?;
+                file.write_all(describe_self(command).as_bytes())
+                    .map_err(io_err)?;
+            }
             return Ok(DirLock { file, path });
         }
         Err(io_err(io::Error::other(
@@ -220,9 +263,11 @@ impl DirLock {
 
 impl Drop for DirLock {
     fn drop(&mut self) {
-        // Removed while still held: see the module comment.
-        #[cfg(unix)]
-        let _ = std::fs::remove_file(&self.path);
+        // Removed while still held (see the module comment), and only if
+        // the name is still this lock's.
+        if still_named(&self.file, &self.path).unwrap_or(false) {
+            let _ = std::fs::remove_file(&self.path);
+        }
         let _ = self.file.unlock();
     }
 }
@@ -238,6 +283,7 @@ mod tests {
         d
     }
 
+    #[cfg(unix)]
     #[test]
     fn a_second_holder_is_refused_and_told_who_holds_it() {
         let d = dir("busy");
@@ -256,6 +302,7 @@ mod tests {
         std::fs::remove_dir_all(&d).unwrap();
     }
 
+    #[cfg(unix)]
     #[test]
     fn a_stale_lock_file_is_taken_over() {
         // What a killed holder leaves: the file, with no lock on it.
@@ -279,6 +326,18 @@ mod tests {
         std::os::unix::fs::symlink(d.join("victim"), d.join(LOCK_FILE)).unwrap();
         let e = DirLock::acquire(&d, "batch").unwrap_err();
         assert!(e.to_string().contains("symbolic link"), "{e}");
+        assert_eq!(std::fs::read(d.join("victim")).unwrap(), b"precious");
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_hard_link_at_the_lock_file_is_not_written() {
+        let d = dir("hard");
+        std::fs::write(d.join("victim"), b"precious").unwrap();
+        std::fs::hard_link(d.join("victim"), d.join(LOCK_FILE)).unwrap();
+        let e = DirLock::acquire(&d, "batch").unwrap_err();
+        assert!(e.to_string().contains("hard links"), "{e}");
         assert_eq!(std::fs::read(d.join("victim")).unwrap(), b"precious");
         std::fs::remove_dir_all(&d).unwrap();
     }

@@ -131,13 +131,22 @@ fn open(path: &Path) -> io::Result<std::fs::File> {
     options.open(path)
 }
 
-/// The whole of the regular file at `path`, if it is one and within `limit`.
-pub fn read_regular(path: &Path, limit: &Limit) -> Result<Vec<u8>, ReadError> {
+/// The regular file at `path` opened for reading, with its length, if it is
+/// one and within `limit` (to read as a stream; read no more than
+/// `limit.max_bytes + 1` bytes of it).
+pub fn open_regular(path: &Path, limit: &Limit) -> Result<(std::fs::File, u64), ReadError> {
     check_kind(&std::fs::metadata(path).map_err(ReadError::Io)?, limit)?;
     let file = open(path).map_err(ReadError::Io)?;
     // The path may have been swapped since it was looked at: the handle is
     // what is read.
-    check_kind(&file.metadata().map_err(ReadError::Io)?, limit)?;
+    let meta = file.metadata().map_err(ReadError::Io)?;
+    check_kind(&meta, limit)?;
+    Ok((file, meta.len()))
+}
+
+/// The whole of the regular file at `path`, if it is one and within `limit`.
+pub fn read_regular(path: &Path, limit: &Limit) -> Result<Vec<u8>, ReadError> {
+    let (file, _) = open_regular(path, limit)?;
     let mut bytes = Vec::new();
     file.take(limit.max_bytes + 1)
         .read_to_end(&mut bytes)

@@ -1,7 +1,7 @@
 //! Atomic writes that cannot be redirected.
 //!
 //! An [`AtomicFile`] is a temporary file created exclusively (`O_EXCL`)
-//! under an unpredictable name, `.<name>.<random>.tmp`, in the destination's
+//! under an unpredictable name, `.<name>.<random>.siloscope.tmp`, in the destination's
 //! own directory. A planted symbolic link at that name cannot be followed
 //! (the name cannot be guessed, and an existing name is never opened), the
 //! temporary file is removed when the writer is dropped on any error path,
@@ -61,17 +61,23 @@ impl AtomicFile {
         let name = path.file_name().ok_or_else(|| {
             io::Error::new(io::ErrorKind::InvalidInput, "names no file (ends in `..`)")
         })?;
-        let prefix = format!(".{}.", name.to_string_lossy());
         let mut builder = tempfile::Builder::new();
-        builder.prefix(&prefix).suffix(".tmp");
-        // The permissions a plain `File::create` would give (the umask
-        // applies), not tempfile's private 0600: outputs are shared.
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            builder.permissions(std::fs::Permissions::from_mode(0o666));
-        }
-        let tmp = builder.tempfile_in(parent_of(path))?;
+        let prefix = temporary_prefix(&name.to_string_lossy());
+        builder.prefix(&prefix).suffix(TEMPORARY_SUFFIX);
+        // Created here rather than by tempfile, so that an error is the
+        // system's alone (tempfile's names the random temporary path), with
+        // the permissions a plain `File::create` gives (the umask applies),
+        // not tempfile's private 0600: outputs are shared.
+        let tmp = builder.make_in(parent_of(path), |p| {
+            let mut options = std::fs::OpenOptions::new();
+            options.read(true).write(true).create_new(true);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::OpenOptionsExt;
+                options.mode(0o666);
+            }
+            options.open(p)
+        })?;
         Ok(AtomicFile {
             tmp,
             path: path.to_owned(),
@@ -149,27 +155,52 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     file.commit()
 }
 
-/// Whether `name` is one of [`AtomicFile`]'s temporary names:
-/// `.<name>.<six or more letters and digits>.tmp`.
-pub fn is_temporary_name(name: &str) -> bool {
-    let Some(rest) = name.strip_prefix('.').and_then(|n| n.strip_suffix(".tmp")) else {
-        return false;
-    };
-    match rest.rsplit_once('.') {
-        Some((stem, random)) => {
-            !stem.is_empty()
-                && random.len() >= 6
-                && random.bytes().all(|b| b.is_ascii_alphanumeric())
-        }
-        None => false,
+/// How every temporary name ends.
+const TEMPORARY_SUFFIX: &str = ".siloscope.tmp";
+
+/// Longest part of the destination's name kept in a temporary name, so
+/// that a destination name near the file system's limit (255 bytes) still
+/// has room for the random part and the suffix.
+const MAX_STEM_BYTES: usize = 200;
+
+/// `.<name>.`, with `name` cut (at a character boundary) to
+/// [`MAX_STEM_BYTES`].
+fn temporary_prefix(name: &str) -> String {
+    let mut end = name.len().min(MAX_STEM_BYTES);
+    while !name.is_char_boundary(end) {
+        end -= 1;
     }
+    format!(".{}.", &name[..end])
 }
 
-/// Remove the temporary files a killed writer left in `dir` (regular files
-/// with [temporary names](is_temporary_name) only). Call it only while
-/// holding the directory's lock, when no other siloscope writes there.
-/// Returns how many were removed.
-pub fn remove_stale_temporaries(dir: &Path) -> io::Result<usize> {
+/// The destination a temporary name was made for, if `name` is one of
+/// [`AtomicFile`]'s temporary names (`.<name>.<six or more letters and
+/// digits>.siloscope.tmp`); the destination's name may have been cut.
+pub fn temporary_for(name: &str) -> Option<&str> {
+    let rest = name.strip_prefix('.')?.strip_suffix(TEMPORARY_SUFFIX)?;
+    let (stem, random) = rest.rsplit_once('.')?;
+    let random_ok = random.len() >= 6 && random.bytes().all(|b| b.is_ascii_alphanumeric());
+    (!stem.is_empty() && random_ok).then_some(stem)
+}
+
+/// Whether a temporary name whose destination part is `stem` (as
+/// [`temporary_for`] gives it) was made for `destination`.
+pub fn made_for(stem: &str, destination: &str) -> bool {
+    temporary_prefix(destination) == format!(".{stem}.")
+}
+
+/// Whether `name` is one of [`AtomicFile`]'s temporary names.
+pub fn is_temporary_name(name: &str) -> bool {
+    temporary_for(name).is_some()
+}
+
+/// Remove the temporary files a killed writer left in `dir` for the
+/// destinations `ours` accepts (it is given the destination's name):
+/// regular files with [temporary names](is_temporary_name) only. Call it
+/// only while holding the directory's lock, for the files the lock holder
+/// writes. A temporary file that cannot be removed (another user's, in a
+/// shared directory) is left. Returns how many were removed.
+pub fn remove_stale_temporaries(dir: &Path, ours: impl Fn(&str) -> bool) -> io::Result<usize> {
     let mut removed = 0;
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
@@ -179,12 +210,48 @@ pub fn remove_stale_temporaries(dir: &Path) -> io::Result<usize> {
     for entry in entries {
         let entry = entry?;
         let is_file = entry.file_type().is_ok_and(|t| t.is_file());
-        if is_file && entry.file_name().to_str().is_some_and(is_temporary_name) {
-            std::fs::remove_file(entry.path())?;
-            removed += 1;
+        let name = entry.file_name();
+        let Some(target) = name.to_str().and_then(temporary_for) else {
+            continue;
+        };
+        if is_file && ours(target) {
+            match std::fs::remove_file(entry.path()) {
+                Ok(()) => removed += 1,
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::PermissionDenied | io::ErrorKind::NotFound
+                    ) => {}
+                Err(e) => return Err(e),
+            }
         }
     }
     Ok(removed)
+}
+
+/// Create `dir` (and what leads to it) if absent, and check that it is a
+/// real directory: a symbolic link there (even to a directory) is refused,
+/// so that what siloscope writes inside its output cannot be sent
+/// elsewhere.
+pub fn create_real_dir(dir: &Path) -> io::Result<()> {
+    let check = || match std::fs::symlink_metadata(dir) {
+        Ok(m) if m.file_type().is_symlink() => Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "is a symbolic link; siloscope writes only into real directories",
+        )),
+        Ok(m) if !m.is_dir() => Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "is not a directory",
+        )),
+        other => other.map(drop),
+    };
+    match check() {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            std::fs::create_dir_all(dir)?;
+            check()
+        }
+        done => done,
+    }
 }
 
 #[cfg(test)]
@@ -265,6 +332,29 @@ mod tests {
     }
 
     #[test]
+    fn a_name_near_the_limit_still_gets_a_temporary() {
+        let d = dir("long");
+        let path = d.join(format!("{}.scenario.ron", "o".repeat(241)));
+        write_atomic(&path, b"long").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"long");
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn real_directories_only() {
+        let d = dir("real");
+        create_real_dir(&d.join("runs")).unwrap();
+        create_real_dir(&d.join("runs")).unwrap();
+        std::os::unix::fs::symlink(d.join("runs"), d.join("plots")).unwrap();
+        let e = create_real_dir(&d.join("plots")).unwrap_err();
+        assert!(e.to_string().contains("symbolic link"), "{e}");
+        std::fs::write(d.join("file"), b"").unwrap();
+        assert!(create_real_dir(&d.join("file")).is_err());
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
     fn commit_new_never_replaces() {
         let d = dir("new");
         let path = d.join("scenario.ron");
@@ -282,15 +372,32 @@ mod tests {
 
     #[test]
     fn stale_temporaries_are_recognised_and_removed() {
-        assert!(is_temporary_name(".run-04.csv.a1B2c3.tmp"));
-        assert!(!is_temporary_name(".run-04.csv.tmp"));
-        assert!(!is_temporary_name("run-04.csv.a1B2c3.tmp"));
-        assert!(!is_temporary_name(".notes.a-b.tmp"));
+        assert_eq!(
+            temporary_for(".run-04.csv.a1B2c3.siloscope.tmp"),
+            Some("run-04.csv")
+        );
+        assert!(made_for("run-04.csv", "run-04.csv") && !made_for("run", "run-04.csv"));
+        let long = "o".repeat(250);
+        assert!(made_for(&long[..MAX_STEM_BYTES], &long));
+        assert!(!is_temporary_name(".run-04.csv.a1B2c3.tmp"));
+        assert!(!is_temporary_name(".run-04.csv.siloscope.tmp"));
+        assert!(!is_temporary_name("run-04.csv.a1B2c3.siloscope.tmp"));
+        assert!(!is_temporary_name(".notes.a-b.siloscope.tmp"));
         let d = dir("stale");
-        std::fs::write(d.join(".run-04.csv.a1B2c3.tmp"), b"half").unwrap();
+        std::fs::write(d.join(".run-04.csv.a1B2c3.siloscope.tmp"), b"half").unwrap();
+        std::fs::write(d.join(".notes.txt.a1B2c3.siloscope.tmp"), b"not ours").unwrap();
+        std::fs::write(d.join(".backup.Zq81xy.tmp"), b"someone else's").unwrap();
         std::fs::write(d.join("run-04.csv"), b"whole").unwrap();
-        assert_eq!(remove_stale_temporaries(&d).unwrap(), 1);
-        assert_eq!(names(&d), ["run-04.csv"]);
+        let removed = remove_stale_temporaries(&d, |n| n.starts_with("run-")).unwrap();
+        assert_eq!(removed, 1);
+        assert_eq!(
+            names(&d),
+            [
+                ".backup.Zq81xy.tmp",
+                ".notes.txt.a1B2c3.siloscope.tmp",
+                "run-04.csv"
+            ]
+        );
         std::fs::remove_dir_all(&d).unwrap();
     }
 }

@@ -37,10 +37,24 @@ pub const SCENARIO_LIMIT: siloscope_files::Limit = siloscope_files::Limit {
     expected: "a .scenario.ron file",
 };
 
-/// Read a file of at most [`MAX_FILE_BYTES`], refusing directories,
-/// devices, pipes and sockets, and naming the file in every error.
+/// What experiment files may be: regular files of at most
+/// [`MAX_FILE_BYTES`].
+pub const EXPERIMENT_LIMIT: siloscope_files::Limit = siloscope_files::Limit {
+    max_bytes: MAX_FILE_BYTES,
+    what: "experiment files",
+    expected: "a .experiment.ron file",
+};
+
+/// Read a scenario file of at most [`MAX_FILE_BYTES`], refusing
+/// directories, devices, pipes and sockets, and naming the file in every
+/// error.
 pub fn read_bounded(path: &Path) -> Result<Vec<u8>, ScenarioError> {
-    siloscope_files::read_regular(path, &SCENARIO_LIMIT).map_err(|e| ScenarioError {
+    read_limited(path, &SCENARIO_LIMIT)
+}
+
+/// Read a regular file within `limit`, naming the file in every error.
+pub fn read_limited(path: &Path, limit: &siloscope_files::Limit) -> Result<Vec<u8>, ScenarioError> {
+    siloscope_files::read_regular(path, limit).map_err(|e| ScenarioError {
         file: path.display().to_string(),
         line: 0,
         column: 0,

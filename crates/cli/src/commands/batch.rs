@@ -25,13 +25,15 @@ pub(crate) fn run(args: BatchArgs) -> Result<ExitCode> {
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     eprintln!(
-        "batch: {} — {} conditions × {} replicates = {} runs of {} steps on {jobs} threads, into {}",
-        exp.name,
+        "batch: {} — {} conditions × {} replicates = {} runs of {} steps on {}, into {}",
+        super::shown(&exp.name),
         exp.conditions.len(),
         exp.replicates,
         exp.runs(),
         exp.steps,
-        out.display()
+        // The batch never starts more threads than runs.
+        super::count(jobs.min(exp.runs().max(1)), "thread", "threads"),
+        super::shown_path(&out)
     );
     let started = std::time::Instant::now();
     let last = std::sync::atomic::AtomicUsize::new(usize::MAX);
@@ -74,16 +76,16 @@ pub(crate) fn run(args: BatchArgs) -> Result<ExitCode> {
     }
     super::print_distrusted("batch", &outcome, "computed again");
     eprintln!(
-        "batch: {} runs computed, {} resumed from {}, in {:.1} s",
-        outcome.ran,
+        "batch: {} computed, {} resumed from {}, in {:.1} s",
+        super::count(outcome.ran, "run", "runs"),
         outcome.resumed,
-        out.display(),
+        super::shown_path(&out),
         started.elapsed().as_secs_f64()
     );
     if let Some((i, n)) = args.shard {
         eprintln!(
             "batch: shard {i}/{n} done; join the shards with `siloscope merge {} --out DIR -- <shard dirs>`",
-            args.experiment.file.display()
+            super::shown_path(&args.experiment.file)
         );
         return Ok(ExitCode::SUCCESS);
     }

@@ -97,6 +97,18 @@ pub(crate) fn run(args: ImportArgs) -> Result<ExitCode> {
         bail!("the imported scenario is not valid:\n{e}");
     }
     let cannot_write = || format!("cannot write {}", args.out.display());
+    // A killed import left its temporary file; import takes no lock, so only
+    // those of this very destination are removed.
+    if let (Some(dir), Some(name)) = (args.out.parent(), args.out.file_name()) {
+        let dir = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
+        let name = name.to_string_lossy();
+        let ours = |n: &str| siloscope_files::write::made_for(n, &name);
+        siloscope_files::write::remove_stale_temporaries(dir, ours).with_context(cannot_write)?;
+    }
     let mut file = AtomicFile::create(&args.out).with_context(cannot_write)?;
     file.write_all(done.text.as_bytes())
         .with_context(cannot_write)?;
@@ -108,11 +120,15 @@ pub(crate) fn run(args: ImportArgs) -> Result<ExitCode> {
     }
     .with_context(cannot_write)?;
     for (file, columns) in &done.ignored {
-        eprintln!("import: ignored columns of {file}: {}", columns.join(", "));
+        eprintln!(
+            "import: ignored columns of {}: {}",
+            super::shown(file),
+            super::shown(&columns.join(", "))
+        );
     }
     println!(
         "wrote {}: {} agents in {} groups, {} ties ({} repeated rows merged, {} below --min-weight left out)",
-        args.out.display(),
+        super::shown_path(&args.out),
         done.agents,
         done.groups,
         done.ties,

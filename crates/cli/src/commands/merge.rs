@@ -14,7 +14,7 @@ pub(crate) fn run(args: MergeArgs) -> Result<ExitCode> {
         "merge: {} runs joined from {} shards into {}",
         exp.runs(),
         args.shards.len(),
-        args.out.display()
+        super::shown_path(&args.out)
     );
     print_comparison(&exp, &outcome, &args.out)?;
     Ok(ExitCode::SUCCESS)

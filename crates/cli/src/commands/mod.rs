@@ -13,8 +13,25 @@ pub(crate) mod validate;
 use crate::args::ExperimentArgs;
 use anyhow::{Result, bail};
 use siloscope_scenario::{Scenario, files};
+use std::borrow::Cow;
 use std::io::Write;
 use std::path::Path;
+
+/// Text from a file or an argument (a name, a path), fit to print: control
+/// characters escaped, so it cannot drive the terminal.
+pub(crate) fn shown(text: &str) -> Cow<'_, str> {
+    siloscope_scenario::text::printable(text)
+}
+
+/// `n` and the noun that goes with it: "1 run", "6 runs".
+pub(crate) fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// A path, fit to print (see [`shown`]).
+pub(crate) fn shown_path(path: &Path) -> String {
+    shown(&path.to_string_lossy()).into_owned()
+}
 
 /// A scenario file, or its errors as one message.
 pub(crate) fn load(path: &Path) -> Result<Scenario> {
@@ -71,7 +88,11 @@ pub(crate) fn print_distrusted(
 ) {
     const SHOWN: usize = 5;
     for (path, reason) in outcome.distrusted.iter().take(SHOWN) {
-        eprintln!("{command}: {} {reason}; {action}", path.display());
+        eprintln!(
+            "{command}: {} {}; {action}",
+            shown_path(path),
+            shown(reason)
+        );
     }
     let more = outcome.distrusted.len().saturating_sub(SHOWN);
     if more > 0 {
@@ -89,16 +110,18 @@ pub(crate) fn print_comparison(
     let last_step = exp.steps;
     println!(
         "\n{} against {} at step {last_step} (paired over {} seeds; mean difference, 95% CI, effect size d_z, share of seeds higher):",
-        exp.name, exp.baseline, exp.replicates
+        shown(&exp.name),
+        shown(&exp.baseline),
+        exp.replicates
     );
     let mut stdout = std::io::stdout().lock();
     for row in outcome.comparison.iter().filter(|r| r.step == last_step) {
         writeln!(
             stdout,
             "  {:<40} {:<34} {:<20} {:>+10.4} [{:>+10.4}, {:>+10.4}]  d={:>6.2}  wins {:>4.0}%",
-            row.condition,
+            shown(&row.condition),
             row.metric,
-            row.part,
+            shown(&row.part),
             row.mean_diff,
             row.ci_low,
             row.ci_high,
@@ -113,7 +136,7 @@ pub(crate) fn print_comparison(
     };
     println!(
         "\nwrote {}/timeseries.csv{parquet}, summary.csv, comparison.csv, summary.json, plots/",
-        out.display()
+        shown_path(out)
     );
     Ok(())
 }

@@ -9,7 +9,9 @@ use std::process::ExitCode;
 
 pub(crate) fn run(args: PoliciesArgs) -> Result<ExitCode> {
     let scenario = load(&args.scenario)?;
-    let mut out = std::io::stdout().lock();
+    // Names and descriptions come from the file: the table is printed with
+    // their control characters escaped.
+    let mut out = Vec::new();
     writeln!(out, "{} — {}", scenario.name, scenario.file)?;
     if let Some(p) = &scenario.start_policy {
         writeln!(out, "starting policy: {p}")?;
@@ -50,5 +52,7 @@ pub(crate) fn run(args: PoliciesArgs) -> Result<ExitCode> {
     for p in &scenario.policies {
         writeln!(out, "  {:<16} {}", p.name, p.description)?;
     }
+    let text = String::from_utf8_lossy(&out);
+    print!("{}", siloscope_scenario::text::terminal(&text));
     Ok(ExitCode::SUCCESS)
 }

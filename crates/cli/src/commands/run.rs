@@ -51,8 +51,22 @@ pub(crate) fn run(args: RunArgs) -> Result<ExitCode> {
     std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
     let _lock = siloscope_files::DirLock::acquire(&out, "run")?;
     // What a killed run left; no one else writes here while we hold the lock.
-    siloscope_files::write::remove_stale_temporaries(&out)
+    let ours = |n: &str| n == "timeseries.csv" || n == "summary.json";
+    siloscope_files::write::remove_stale_temporaries(&out, ours)
         .with_context(|| format!("cannot clean {}", out.display()))?;
+    // Into a batch's directory, a run would leave a mix of the two.
+    if out.join("manifest.json").exists() {
+        bail!(
+            "{} holds a batch's outputs (manifest.json); choose another --out for a single run",
+            out.display()
+        );
+    }
+    // Both files are checked before either is written.
+    for name in ["timeseries.csv", "summary.json"] {
+        let path = out.join(name);
+        siloscope_files::check_replaceable(&path)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
 
     // Stream the series to a temporary file, renamed into place at the end;
     // on any error it is removed.
@@ -85,8 +99,8 @@ pub(crate) fn run(args: RunArgs) -> Result<ExitCode> {
     print_summary(&summary);
     println!(
         "\nwrote {} and {}",
-        series_path.display(),
-        out.join("summary.json").display()
+        super::shown_path(&series_path),
+        super::shown_path(&summary_path)
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -97,11 +111,11 @@ fn print_summary(s: &Summary) {
     let fmt = |v: Option<f64>| v.map_or_else(|| "-".to_owned(), |v| format!("{v:.3}"));
     println!(
         "{} — policy {}, seed {}, {} {}s, {} agents, {} ties",
-        s.scenario,
+        super::shown(&s.scenario),
         if s.policy.is_empty() {
-            "(scenario knobs)"
+            "(scenario knobs)".into()
         } else {
-            &s.policy
+            super::shown(&s.policy)
         },
         s.seed,
         s.steps,

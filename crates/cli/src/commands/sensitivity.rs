@@ -75,7 +75,8 @@ pub(crate) fn run(args: SensitivityArgs) -> Result<ExitCode> {
     }
     std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
     let _lock = siloscope_files::DirLock::acquire(&out, "sensitivity")?;
-    siloscope_files::write::remove_stale_temporaries(&out)
+    let ours = |n: &str| n.starts_with("sensitivity.");
+    siloscope_files::write::remove_stale_temporaries(&out, ours)
         .with_context(|| format!("cannot clean {}", out.display()))?;
     if args.assumptions {
         let left = unscreened_assumptions(&scenario);
@@ -218,12 +219,8 @@ pub(crate) fn run(args: SensitivityArgs) -> Result<ExitCode> {
     };
     // The plot first and the table last, so a table on disk means a
     // complete output.
-    plot::write(&out, "sensitivity", &chart).with_context(|| {
-        format!(
-            "cannot write {0}/sensitivity.png and sensitivity.svg",
-            out.display()
-        )
-    })?;
+    plot::write(&out, "sensitivity", &chart)
+        .with_context(|| format!("cannot write the chart into {}", out.display()))?;
     let table = out.join("sensitivity.csv");
     siloscope_lab::output::write_atomic(&table, &csv.into_inner()?)
         .with_context(|| format!("cannot write {}", table.display()))?;

@@ -16,11 +16,17 @@ const MANIFEST_LIMIT: Limit = Limit {
     expected: "the manifest.json siloscope batch writes",
 };
 
-/// A fingerprint of what the runs depend on.
+/// A fingerprint of what the runs depend on: the experiment's content, not
+/// where its files are (`exp.ron`, `./exp.ron` and `/abs/exp.ron` are the
+/// same experiment, on any machine of a cluster). Computed once per batch
+/// or merge: the text of a large imported scenario is long.
 pub(super) fn fingerprint(exp: &Experiment) -> String {
     // The resolved experiment's debug text covers the scenario, conditions,
     // seeds and steps; FNV-1a keeps it short and stable across platforms.
-    let text = format!("{exp:?}");
+    let mut content = exp.clone();
+    content.file = std::path::PathBuf::new();
+    content.scenario.file.clear();
+    let text = format!("{content:?}");
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in text.bytes() {
         h ^= u64::from(b);
@@ -36,9 +42,10 @@ struct Manifest {
     runs: usize,
 }
 
-/// Whether `dir` holds a manifest of `exp` (`Ok(true)`), none at all
+/// Whether `dir` holds a manifest of the experiment with this fingerprint
+/// (`Ok(true)`), none at all
 /// (`Ok(false)`), or another experiment's (an error). Nothing is written.
-pub(super) fn has_manifest(exp: &Experiment, dir: &Path) -> Result<bool, BatchError> {
+pub(super) fn has_manifest(fingerprint: &str, dir: &Path) -> Result<bool, BatchError> {
     let path = dir.join("manifest.json");
     let bytes = match siloscope_files::read_regular(&path, &MANIFEST_LIMIT) {
         Ok(bytes) => bytes,
@@ -51,7 +58,7 @@ pub(super) fn has_manifest(exp: &Experiment, dir: &Path) -> Result<bool, BatchEr
             format!("is not a siloscope manifest ({e})"),
         ))
     })?;
-    if theirs.fingerprint == fingerprint(exp) {
+    if theirs.fingerprint == fingerprint {
         Ok(true)
     } else {
         Err(BatchError::Foreign(dir.to_owned()))
@@ -59,14 +66,18 @@ pub(super) fn has_manifest(exp: &Experiment, dir: &Path) -> Result<bool, BatchEr
 }
 
 /// Check `out`'s manifest against `exp`, writing one if there is none.
-pub(super) fn check_manifest(exp: &Experiment, out: &Path) -> Result<(), BatchError> {
-    if has_manifest(exp, out)? {
+pub(super) fn check_manifest(
+    exp: &Experiment,
+    fingerprint: &str,
+    out: &Path,
+) -> Result<(), BatchError> {
+    if has_manifest(fingerprint, out)? {
         return Ok(());
     }
     let path = out.join("manifest.json");
     let mine = Manifest {
         experiment: exp.name.clone(),
-        fingerprint: fingerprint(exp),
+        fingerprint: fingerprint.to_owned(),
         runs: exp.runs(),
     };
     let json = serde_json::to_vec_pretty(&mine).map_err(io::Error::other);

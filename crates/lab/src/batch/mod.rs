@@ -27,7 +27,7 @@ mod runs;
 mod tables;
 
 use crate::experiment::Experiment;
-use manifest::{check_manifest, has_manifest};
+use manifest::{check_manifest, fingerprint, has_manifest};
 use rayon::prelude::*;
 use runs::{Verified, run_one, run_path, verify_run, write_run};
 use serde::Serialize;
@@ -166,11 +166,17 @@ pub enum BatchError {
         /// What does not match.
         reason: String,
     },
-    /// A merge's output directory is (or is inside) one of its shards.
+    /// A merge's output directory is one of its shards, inside one, or
+    /// holds one.
     #[error(
-        "--out {0} is one of the shard directories (or inside one); merge into a new directory, a merge never writes into its inputs"
+        "--out {0} is one of the shard directories, inside one or around one; merge into a new directory, a merge never writes into its inputs"
     )]
     IntoShard(PathBuf),
+    /// A shard ran another experiment.
+    #[error(
+        "{0} holds the runs of a different experiment (or of an earlier version of this one); give merge the experiment file its shards ran"
+    )]
+    ForeignShard(PathBuf),
     /// A directory given as a shard holds no batch output.
     #[error(
         "{0} holds no manifest.json: it is not the output of `siloscope batch --shard` for this experiment"
@@ -190,14 +196,37 @@ fn io_at(path: &Path) -> impl FnOnce(io::Error) -> BatchError + '_ {
     }
 }
 
-/// Remove what writers killed in `out` left behind (see
-/// [`siloscope_files::write::remove_stale_temporaries`]); call with the
+/// The files a batch writes at the top of its output directory.
+const OUTPUTS: [&str; 6] = [
+    "manifest.json",
+    "timeseries.csv",
+    "timeseries.parquet",
+    "summary.csv",
+    "comparison.csv",
+    "summary.json",
+];
+
+/// Remove what writers killed in `out` left behind: the temporary files of
+/// a batch's own outputs (see
+/// [`siloscope_files::write::remove_stale_temporaries`]). Call with the
 /// directory locked.
 fn clean(out: &Path) -> Result<(), BatchError> {
-    for dir in [out.to_owned(), out.join("runs"), out.join("plots")] {
-        siloscope_files::write::remove_stale_temporaries(&dir).map_err(io_at(&dir))?;
-    }
+    use siloscope_files::write::remove_stale_temporaries;
+    let runs = |n: &str| n.starts_with("run-") && (n.ends_with(".csv") || n.ends_with(".check"));
+    let plots = |n: &str| n.ends_with(".png") || n.ends_with(".svg");
+    remove_stale_temporaries(out, |n| OUTPUTS.contains(&n)).map_err(io_at(out))?;
+    let dir = out.join("runs");
+    remove_stale_temporaries(&dir, runs).map_err(io_at(&dir))?;
+    let dir = out.join("plots");
+    remove_stale_temporaries(&dir, plots).map_err(io_at(&dir))?;
     Ok(())
+}
+
+/// `runs/` in `out`, created if absent; a real directory, never a link.
+fn runs_dir(out: &Path) -> Result<PathBuf, BatchError> {
+    let dir = out.join("runs");
+    siloscope_files::create_real_dir(&dir).map_err(io_at(&dir))?;
+    Ok(dir)
 }
 
 /// A rayon pool of `jobs` threads.
@@ -222,9 +251,9 @@ pub fn run(
     let out = &options.out;
     std::fs::create_dir_all(out).map_err(io_at(out))?;
     let _lock = DirLock::acquire(out, "batch")?;
-    check_manifest(exp, out)?;
-    let runs_dir = out.join("runs");
-    std::fs::create_dir_all(&runs_dir).map_err(io_at(&runs_dir))?;
+    let fp = fingerprint(exp);
+    check_manifest(exp, &fp, out)?;
+    runs_dir(out)?;
     clean(out)?;
     let mine = |id: &usize| options.shard.is_none_or(|(i, n)| id % n.max(1) == i);
     let planned: Vec<usize> = (0..exp.runs()).filter(mine).collect();
@@ -236,7 +265,7 @@ pub fn run(
     let found: Vec<(usize, Option<String>)> = pool.install(|| {
         planned
             .par_iter()
-            .filter_map(|&id| match verify_run(out, exp, id) {
+            .filter_map(|&id| match verify_run(out, exp, &fp, id, false) {
                 Verified::Good(_) => None,
                 Verified::Absent => Some((id, None)),
                 Verified::Bad(reason) => Some((id, Some(reason))),
@@ -251,13 +280,20 @@ pub fn run(
         }
         todo.push(id);
     }
+    // A run whose file or check cannot be replaced (a link, a directory)
+    // is refused before anything is computed.
+    for &id in &todo {
+        for path in [run_path(out, exp, id), runs::check_path(out, exp, id)] {
+            siloscope_files::check_replaceable(&path).map_err(io_at(&path))?;
+        }
+    }
     let resumed = total - todo.len();
     let done = AtomicUsize::new(resumed);
     progress(resumed, total);
     pool.install(|| {
         todo.par_iter().try_for_each(|&id| {
             let bytes = run_one(exp, id)?;
-            write_run(out, exp, id, &bytes)?;
+            write_run(out, exp, &fp, id, &bytes)?;
             progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
             Ok::<(), BatchError>(())
         })
@@ -265,7 +301,7 @@ pub fn run(
     let (summary, comparison) = if options.shard.is_some() {
         (Vec::new(), Vec::new())
     } else {
-        pool.install(|| assemble(exp, out))?
+        pool.install(|| assemble(exp, &fp, out))?
     };
     Ok(Outcome {
         ran: todo.len(),
@@ -276,20 +312,31 @@ pub fn run(
     })
 }
 
-/// `path` made absolute with its links resolved, as far as it exists (a
-/// directory yet to be created resolves through its parent).
+/// `path` made absolute with its links resolved as far as it exists; the
+/// rest (a directory yet to be created) is taken as written, `..` going up
+/// a level, as creating it would.
 fn resolved(path: &Path) -> Option<PathBuf> {
-    match std::fs::canonicalize(path) {
-        Ok(p) => Some(p),
-        Err(_) => {
-            let name = path.file_name()?;
-            let parent = match path.parent() {
-                Some(p) if !p.as_os_str().is_empty() => p,
-                _ => Path::new("."),
-            };
-            resolved(parent).map(|p| p.join(name))
+    use std::path::Component;
+    let absolute = std::env::current_dir().ok()?.join(path);
+    let mut out = PathBuf::new();
+    for part in absolute.components() {
+        match part {
+            Component::Prefix(_) | Component::RootDir => out.push(part),
+            Component::CurDir => {}
+            // `out` is resolved wherever it exists, so its parent is the
+            // real one.
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::Normal(name) => {
+                out.push(name);
+                if let Ok(real) = std::fs::canonicalize(&out) {
+                    out = real;
+                }
+            }
         }
     }
+    Some(out)
 }
 
 /// Join the run files of shard directories into `out` and assemble the
@@ -298,31 +345,40 @@ fn resolved(path: &Path) -> Option<PathBuf> {
 /// matching its check. Nothing is ever written into a shard, and a merge
 /// that fails before it has every run writes nothing into `out`.
 pub fn merge(exp: &Experiment, shards: &[PathBuf], out: &Path) -> Result<Outcome, BatchError> {
+    let fp = fingerprint(exp);
     let target = resolved(out);
     for dir in shards {
         if let (Some(t), Some(d)) = (&target, resolved(dir))
-            && t.starts_with(&d)
+            && (t.starts_with(&d) || d.starts_with(t))
         {
             return Err(BatchError::IntoShard(out.to_owned()));
         }
-        if !has_manifest(exp, dir)? {
-            return Err(BatchError::NotAShard(dir.clone()));
+        match has_manifest(&fp, dir) {
+            Ok(true) => {}
+            Ok(false) => return Err(BatchError::NotAShard(dir.clone())),
+            Err(BatchError::Foreign(d)) => return Err(BatchError::ForeignShard(d)),
+            Err(e) => return Err(e),
         }
     }
     let created = !out.exists();
     std::fs::create_dir_all(out).map_err(io_at(out))?;
     let lock = DirLock::acquire(out, "merge")?;
-    let result = merge_locked(exp, shards, out);
+    let result = merge_locked(exp, &fp, shards, out);
     if result.is_err() && created {
-        // Leave nothing behind a merge that wrote nothing.
+        // Leave nothing behind a merge that failed in a directory it made.
+        let _ = std::fs::remove_dir_all(out);
         drop(lock);
-        let _ = std::fs::remove_dir(out);
     }
     result
 }
 
-fn merge_locked(exp: &Experiment, shards: &[PathBuf], out: &Path) -> Result<Outcome, BatchError> {
-    has_manifest(exp, out)?;
+fn merge_locked(
+    exp: &Experiment,
+    fp: &str,
+    shards: &[PathBuf],
+    out: &Path,
+) -> Result<Outcome, BatchError> {
+    has_manifest(fp, out)?;
     clean(out)?;
     // Plan first: which shard each missing run comes from.
     let mut plan = Vec::new();
@@ -330,20 +386,22 @@ fn merge_locked(exp: &Experiment, shards: &[PathBuf], out: &Path) -> Result<Outc
     let mut distrusted = Vec::new();
     let mut note = String::new();
     for id in 0..exp.runs() {
-        match verify_run(out, exp, id) {
+        match verify_run(out, exp, fp, id, false) {
             Verified::Good(_) => continue,
             Verified::Absent => {}
             Verified::Bad(reason) => distrusted.push((run_path(out, exp, id), reason)),
         }
         let before = distrusted.len();
-        let source = shards.iter().find(|dir| match verify_run(dir, exp, id) {
-            Verified::Good(_) => true,
-            Verified::Absent => false,
-            Verified::Bad(reason) => {
-                distrusted.push((run_path(dir, exp, id), reason));
-                false
-            }
-        });
+        let source = shards
+            .iter()
+            .find(|dir| match verify_run(dir, exp, fp, id, false) {
+                Verified::Good(_) => true,
+                Verified::Absent => false,
+                Verified::Bad(reason) => {
+                    distrusted.push((run_path(dir, exp, id), reason));
+                    false
+                }
+            });
         match source {
             Some(dir) => plan.push((id, dir)),
             None => {
@@ -363,23 +421,25 @@ fn merge_locked(exp: &Experiment, shards: &[PathBuf], out: &Path) -> Result<Outc
             note,
         });
     }
-    check_manifest(exp, out)?;
-    let runs_dir = out.join("runs");
-    std::fs::create_dir_all(&runs_dir).map_err(io_at(&runs_dir))?;
+    check_manifest(exp, fp, out)?;
+    runs_dir(out)?;
     for &(id, dir) in &plan {
-        match verify_run(dir, exp, id) {
-            Verified::Good(bytes) => write_run(out, exp, id, &bytes)?,
+        let path = run_path(dir, exp, id);
+        match verify_run(dir, exp, fp, id, true) {
+            Verified::Good(bytes) => write_run(out, exp, fp, id, &bytes.unwrap_or_default())?,
             Verified::Absent => {
-                let path = run_path(dir, exp, id);
-                return Err(io_at(&path)(io::Error::from(io::ErrorKind::NotFound)));
+                return Err(io_at(&path)(io::Error::other(
+                    "disappeared during the merge; merge again once the shards are finished",
+                )));
             }
             Verified::Bad(reason) => {
-                let path = run_path(dir, exp, id);
-                return Err(BatchError::Untrusted { path, reason });
+                return Err(io_at(&path)(io::Error::other(format!(
+                    "{reason} (it changed during the merge); merge again once the shards are finished"
+                ))));
             }
         }
     }
-    let (summary, comparison) = assemble(exp, out)?;
+    let (summary, comparison) = assemble(exp, fp, out)?;
     Ok(Outcome {
         ran: 0,
         resumed: plan.len(),

@@ -65,9 +65,9 @@ struct RunCheck {
 }
 
 impl RunCheck {
-    fn of(exp: &Experiment, id: usize, bytes: &[u8]) -> RunCheck {
+    fn of(fingerprint: &str, id: usize, bytes: &[u8]) -> RunCheck {
         RunCheck {
-            experiment: super::manifest::fingerprint(exp),
+            experiment: fingerprint.to_owned(),
             run: id,
             rows: bytes.iter().filter(|&&b| b == b'\n').count() as u64,
             bytes: bytes.len() as u64,
@@ -76,17 +76,27 @@ impl RunCheck {
     }
 }
 
-/// Write a finished run's file, then its check.
+/// Write a finished run's file, then its check. `fingerprint` is the
+/// experiment's ([`super::manifest::fingerprint`]).
 pub(super) fn write_run(
     out: &Path,
     exp: &Experiment,
+    fingerprint: &str,
     id: usize,
     bytes: &[u8],
 ) -> Result<(), BatchError> {
     let path = run_path(out, exp, id);
+    if bytes.len() as u64 > RUN_FILE_LIMIT.max_bytes {
+        // It could be written, but never read back to resume or assemble.
+        return Err(io_at(&path)(io::Error::other(format!(
+            "run {id} came to {} bytes, over the {}-byte limit for run files; record fewer metrics, steps or parts",
+            bytes.len(),
+            RUN_FILE_LIMIT.max_bytes
+        ))));
+    }
     write_atomic(&path, bytes).map_err(io_at(&path))?;
     let check = check_path(out, exp, id);
-    let json = serde_json::to_vec(&RunCheck::of(exp, id, bytes)).map_err(io::Error::other);
+    let json = serde_json::to_vec(&RunCheck::of(fingerprint, id, bytes)).map_err(io::Error::other);
     write_atomic(&check, &json.map_err(io_at(&check))?).map_err(io_at(&check))
 }
 
@@ -94,17 +104,53 @@ pub(super) fn write_run(
 pub(super) enum Verified {
     /// Nothing: the run was never finished here.
     Absent,
-    /// The run file, matching its check.
-    Good(Vec<u8>),
+    /// The run file matches its check (its bytes, if they were asked for).
+    Good(Option<Vec<u8>>),
     /// A run file that must not be trusted, and why.
     Bad(String),
 }
 
-/// Read run `id`'s file in `dir` and check it against its check.
-pub(super) fn verify_run(dir: &Path, exp: &Experiment, id: usize) -> Verified {
+/// Rows, CRC-32 and (if `keep`) the bytes of a stream, read to at most
+/// `limit` bytes.
+fn digest(file: std::fs::File, limit: u64, keep: bool) -> io::Result<(u64, u64, u32, Vec<u8>)> {
+    use std::io::Read;
+    let mut reader = file.take(limit);
+    let mut hasher = crc32fast::Hasher::new();
+    let (mut rows, mut len) = (0u64, 0u64);
+    let mut kept = Vec::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = match reader.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        let chunk = &buf[..n];
+        hasher.update(chunk);
+        rows += chunk.iter().filter(|&&b| b == b'\n').count() as u64;
+        len += n as u64;
+        if keep {
+            kept.extend_from_slice(chunk);
+        }
+    }
+    Ok((rows, len, hasher.finalize(), kept))
+}
+
+/// Check run `id`'s file in `dir` against its check, reading it as a
+/// stream (and keeping its bytes only if `keep`). The check is read first
+/// and the lengths compared before the file is, so a run file of the wrong
+/// size costs almost nothing.
+pub(super) fn verify_run(
+    dir: &Path,
+    exp: &Experiment,
+    fingerprint: &str,
+    id: usize,
+    keep: bool,
+) -> Verified {
     let path = run_path(dir, exp, id);
-    let bytes = match siloscope_files::read_regular(&path, &RUN_FILE_LIMIT) {
-        Ok(bytes) => bytes,
+    let (file, len) = match siloscope_files::open_regular(&path, &RUN_FILE_LIMIT) {
+        Ok(opened) => opened,
         Err(e) if e.is_not_found() => return Verified::Absent,
         Err(e) => return Verified::Bad(e.to_string()),
     };
@@ -116,34 +162,42 @@ pub(super) fn verify_run(dir: &Path, exp: &Experiment, id: usize) -> Verified {
     let recorded: RunCheck = match siloscope_files::read_regular(&check, &CHECK_LIMIT) {
         Ok(text) => match serde_json::from_slice(&text) {
             Ok(c) => c,
-            Err(e) => return Verified::Bad(format!("its check {name} is damaged ({e})")),
+            Err(e) => return Verified::Bad(format!("has a damaged check, {name} ({e})")),
         },
         Err(e) if e.is_not_found() => {
             return Verified::Bad(format!(
                 "has no check ({name}): the run did not finish, or was written by an older siloscope"
             ));
         }
-        Err(e) => return Verified::Bad(format!("its check {name} {e}")),
+        Err(e) => return Verified::Bad(format!("has a check {name} that cannot be used: {e}")),
     };
-    let found = RunCheck::of(exp, id, &bytes);
-    if recorded.experiment != found.experiment || recorded.run != id {
+    if recorded.experiment != fingerprint || recorded.run != id {
         return Verified::Bad(format!(
-            "its check {name} belongs to another experiment or run"
+            "has a check, {name}, that belongs to another experiment or run"
         ));
     }
-    if recorded.bytes != found.bytes || recorded.rows != found.rows {
+    let written = format!(
+        "{} rows ({} bytes) were written",
+        recorded.rows, recorded.bytes
+    );
+    if len > recorded.bytes {
+        return Verified::Bad(format!("has {len} bytes, but {written}"));
+    }
+    let (rows, read, crc, bytes) = match digest(file, recorded.bytes + 1, keep) {
+        Ok(d) => d,
+        Err(e) => return Verified::Bad(format!("cannot be read: {e}")),
+    };
+    if read != recorded.bytes || rows != recorded.rows {
+        return Verified::Bad(format!("has {rows} rows ({read} bytes), but {written}"));
+    }
+    let crc = format!("{crc:08x}");
+    if crc != recorded.crc32 {
         return Verified::Bad(format!(
-            "has {} rows ({} bytes), but {} rows ({} bytes) were written",
-            found.rows, found.bytes, recorded.rows, recorded.bytes
+            "changed after it was written (CRC-32 {crc}, recorded {})",
+            recorded.crc32
         ));
     }
-    if recorded.crc32 != found.crc32 {
-        return Verified::Bad(format!(
-            "its content changed after it was written (CRC-32 {}, recorded {})",
-            found.crc32, recorded.crc32
-        ));
-    }
-    Verified::Good(bytes)
+    Verified::Good(keep.then_some(bytes))
 }
 
 /// Columns of the time series: run, condition, policy, one per swept knob,
@@ -239,14 +293,15 @@ pub(super) struct ParsedRun {
 
 pub(super) fn parse_run(
     exp: &Experiment,
+    fingerprint: &str,
     out: &Path,
     id: usize,
     knobs: usize,
     plotted: &[&str],
 ) -> Result<ParsedRun, BatchError> {
     let path = run_path(out, exp, id);
-    let bytes = match verify_run(out, exp, id) {
-        Verified::Good(bytes) => bytes,
+    let bytes = match verify_run(out, exp, fingerprint, id, true) {
+        Verified::Good(bytes) => bytes.unwrap_or_default(),
         Verified::Absent => {
             return Err(io_at(&path)(io::Error::from(io::ErrorKind::NotFound)));
         }

@@ -37,6 +37,7 @@ pub(super) fn plotted(exp: &Experiment) -> Vec<&'static str> {
 /// `summary.json` and `plots/` from the run files, in run order.
 pub(super) fn assemble(
     exp: &Experiment,
+    fingerprint: &str,
     out: &Path,
 ) -> Result<(Vec<SummaryRow>, Vec<ComparisonRow>), BatchError> {
     let series_path = out.join("timeseries.csv");
@@ -98,7 +99,7 @@ pub(super) fn assemble(
             || {
                 chunk
                     .par_iter()
-                    .map(|&id| parse_run(exp, out, id, knobs, &plotted))
+                    .map(|&id| parse_run(exp, fingerprint, out, id, knobs, &plotted))
                     .collect::<Result<Vec<ParsedRun>, BatchError>>()
             },
             || match pending.take() {
@@ -221,6 +222,7 @@ fn summarise(
     write_atomic(&path, &text).map_err(io_at(&path))?;
     let labels: Vec<String> = exp.conditions.iter().map(|c| c.label()).collect();
     let plots = out.join("plots");
+    siloscope_files::create_real_dir(&plots).map_err(io_at(&plots))?;
     curves
         .figures(&labels, exp.replicates)
         .par_iter()

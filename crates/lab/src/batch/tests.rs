@@ -159,7 +159,7 @@ fn an_interrupted_batch_resumes_to_the_same_outputs() {
     for id in [1, 4, 7, 10] {
         std::fs::remove_file(run_path(&cut, &exp, id)).unwrap();
     }
-    let partial = cut.join("runs").join(".run-04.csv.x7Yq2Z.tmp");
+    let partial = cut.join("runs").join(".run-04.csv.x7Yq2Z.siloscope.tmp");
     std::fs::write(&partial, "0,half a line").unwrap();
     for f in ["summary.csv", "timeseries.csv"] {
         std::fs::remove_file(cut.join(f)).unwrap();
@@ -352,7 +352,10 @@ fn a_run_file_that_does_not_match_its_check_is_computed_again() {
         reasons[1].contains(&format!("has {cut} rows")),
         "{reasons:?}"
     );
-    assert!(reasons[2].contains("content changed"), "{reasons:?}");
+    assert!(
+        reasons[2].contains("changed after it was written"),
+        "{reasons:?}"
+    );
     assert!(reasons[3].contains("has no check"), "{reasons:?}");
     assert_eq!(outputs(&whole), outputs(&damaged));
     std::fs::remove_dir_all(&whole).unwrap();
@@ -394,9 +397,22 @@ fn a_merge_never_writes_into_its_shards() {
         };
         run(&exp, &options, |_, _| {}).unwrap();
     }
+    // A shard's damaged run is not copied (below): damaged first, so that
+    // every byte of both shards can be compared afterwards.
+    std::fs::write(run_path(&shards[1], &exp, 3), "").unwrap();
     let before: Vec<_> = shards.iter().map(|d| tree(d)).collect();
-    // Into one of the shards, or a directory inside one.
-    for out in [shards[0].clone(), shards[1].join("merged")] {
+    // Into one of the shards, a directory inside one (however spelt), or
+    // around one.
+    let around = scratch("ro-around");
+    let nested = around.join("inner");
+    std::fs::create_dir_all(&around).unwrap();
+    let spellings = [
+        shards[0].clone(),
+        shards[1].join("merged"),
+        shards[0].join("no-such-dir").join(".."),
+        shards[0].join("runs"),
+    ];
+    for out in spellings {
         let err = merge(&exp, &shards, &out).unwrap_err();
         assert!(matches!(err, BatchError::IntoShard(_)), "{err}");
     }
@@ -407,16 +423,28 @@ fn a_merge_never_writes_into_its_shards() {
     let err = merge(&exp, &[shards[0].clone(), empty.clone()], &merged).unwrap_err();
     assert!(matches!(err, BatchError::NotAShard(_)), "{err}");
     assert!(tree(&empty).is_empty() && !merged.exists());
-    // A shard's damaged run is not copied: the merge says which and why.
-    std::fs::write(run_path(&shards[1], &exp, 3), "").unwrap();
+    let inside = run(
+        &exp,
+        &BatchOptions {
+            out: nested.clone(),
+            jobs: 1,
+            shard: Some((0, 2)),
+        },
+        |_, _| {},
+    );
+    inside.unwrap();
+    let err = merge(&exp, &[nested.clone(), shards[1].clone()], &around).unwrap_err();
+    assert!(matches!(err, BatchError::IntoShard(_)), "{err}");
+    // The damaged run: the merge says which and why.
     let err = merge(&exp, &shards, &merged).unwrap_err();
     let said = err.to_string();
     assert!(said.contains("lack 1 run (the first is run 3;"), "{said}");
     assert!(said.contains("has 0 rows"), "{said}");
     assert!(!merged.exists());
     let after: Vec<_> = shards.iter().map(|d| tree(d)).collect();
-    assert_eq!(before[0], after[0]);
-    for d in shards.iter().chain([&empty]) {
+    assert!(before == after, "a merge wrote into a shard");
+    assert!(!shards[0].join("no-such-dir").exists());
+    for d in shards.iter().chain([&empty, &around]) {
         std::fs::remove_dir_all(d).unwrap();
     }
 }

@@ -155,7 +155,10 @@ pub fn replicate_seed(base: u64, k: u32) -> u64 {
 /// Read and check an experiment file, loading its scenario.
 pub fn read(path: &Path) -> Result<Experiment, ScenarioErrors> {
     let file = path.display().to_string();
-    let bytes = siloscope_scenario::files::read_bounded(path)?;
+    let bytes = siloscope_scenario::files::read_limited(
+        path,
+        &siloscope_scenario::files::EXPERIMENT_LIMIT,
+    )?;
     let src = siloscope_scenario::utf8(&bytes, &file)?;
     parse(src, path)
 }

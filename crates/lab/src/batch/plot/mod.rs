@@ -177,12 +177,26 @@ pub fn svg(picture: &impl Picture) -> io::Result<String> {
     Ok(text)
 }
 
-/// Write `<dir>/<stem>.png` and `.svg`, atomically.
+/// Write `<dir>/<stem>.png` and `.svg` (into an existing `dir`),
+/// atomically; neither is written unless both can be. An error names the
+/// file.
 pub fn write(dir: &Path, stem: &str, picture: &impl Picture) -> io::Result<()> {
-    std::fs::create_dir_all(dir)?;
-    let stem = dir.join(stem);
-    crate::output::write_atomic(&stem.with_extension("png"), &png(picture)?)?;
-    crate::output::write_atomic(&stem.with_extension("svg"), svg(picture)?.as_bytes())
+    let (png_path, svg_path) = (
+        dir.join(format!("{stem}.png")),
+        dir.join(format!("{stem}.svg")),
+    );
+    let named = |path: &Path| {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        move |e: io::Error| io::Error::new(e.kind(), format!("{name}: {e}"))
+    };
+    for path in [&png_path, &svg_path] {
+        siloscope_files::check_replaceable(path).map_err(named(path))?;
+    }
+    crate::output::write_atomic(&png_path, &png(picture)?).map_err(named(&png_path))?;
+    crate::output::write_atomic(&svg_path, svg(picture)?.as_bytes()).map_err(named(&svg_path))
 }
 
 /// Effects with their 95% intervals as horizontal bars, largest first
