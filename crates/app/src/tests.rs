@@ -684,3 +684,47 @@ fn hostile_reloads_keep_the_last_good_run() {
     send(&mut app, Control::StoryNext);
     send(&mut app, Control::Step);
 }
+
+/// Update until the background replay of A and B has finished.
+fn replayed(app: &mut App) -> siloscope_workshop::luck::Luck {
+    for _ in 0..600 {
+        app.update();
+        let check = app.world().resource::<LuckCheck>();
+        if let Some(luck) = &check.luck {
+            return luck.clone();
+        }
+        assert!(check.error.is_none(), "{:?}", check.error);
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("the replay did not finish in 30 s");
+}
+
+#[test]
+fn comparing_replays_both_runs_on_paired_seeds_and_again_after_an_edit() {
+    let file = Scratch::new("luck");
+    let mut app = app(&file.0);
+    send(&mut app, Control::Compare("connected".into()));
+    send(&mut app, Control::Goto(20));
+    assert!(app.world().resource::<LuckCheck>().pending());
+    let first = replayed(&mut app);
+    let spreads = first.at(20).expect("every step is kept");
+    assert_eq!(spreads[0].diff.n, siloscope_workshop::luck::SEEDS as usize);
+    assert!(spreads[0].diff.lo <= spreads[0].diff.hi);
+    // Moving along the timeline needs no new replay.
+    send(&mut app, Control::Goto(10));
+    assert!(!app.world().resource::<LuckCheck>().pending());
+    assert!(app.world().resource::<LuckCheck>().luck.is_some());
+    // An edit to B changes what B is: the old replay goes, a new one comes.
+    send(
+        &mut app,
+        Control::Edit(siloscope_workshop::compare::Side::B),
+    );
+    send(&mut app, Control::SetKnob(Knob::SiloPermeability, 0.0));
+    assert!(app.world().resource::<LuckCheck>().luck.is_none());
+    let second = replayed(&mut app);
+    assert_ne!(first, second);
+    // Stopping the comparison drops it.
+    send(&mut app, Control::SetComparing(false));
+    let check = app.world().resource::<LuckCheck>();
+    assert!(check.luck.is_none() && !check.pending());
+}

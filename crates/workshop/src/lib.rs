@@ -6,6 +6,8 @@
 //! - [`compare`]: runs A and B of the same scenario and seed, in lock-step;
 //! - [`headline`]: the figures a room compares, each with its better
 //!   direction;
+//! - [`luck`]: whether B − A is the policy's or the seed's, over paired
+//!   seeds;
 //! - [`story`]: performing a scenario's story on the runs;
 //! - [`layout`]: where each agent sits on screen, in two pictures;
 //! - [`watch`]: noticing that the scenario file changed.
@@ -13,6 +15,7 @@
 pub mod compare;
 pub mod headline;
 pub mod layout;
+pub mod luck;
 pub mod session;
 pub mod story;
 pub mod watch;

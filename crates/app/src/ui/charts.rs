@@ -13,7 +13,8 @@ use egui_plot::{Corner, Legend, Line, Plot, PlotPoints, VLine};
 use siloscope_model::agent::{Lifecycle, Part};
 use siloscope_model::flow::FlowKind;
 use siloscope_model::metrics::{StepReport, short_label};
-use siloscope_workshop::headline::{HEADLINES, Verdict, count, share};
+use siloscope_workshop::headline::{Better, HEADLINES, Headline, Verdict, count, share};
+use siloscope_workshop::luck::{SEEDS, Spread};
 
 fn series(history: &[StepReport], f: impl Fn(&StepReport) -> f64) -> PlotPoints<'static> {
     history
@@ -319,23 +320,30 @@ fn trade_off(
 
 /// The headline figures of A and B now, and B − A, coloured by whether it
 /// is better or worse for the organisation
-/// ([`siloscope_workshop::headline`]).
+/// ([`siloscope_workshop::headline`]); beside it, the same difference over
+/// paired seeds ("is it luck?", [`crate::workshop::LuckCheck`]).
 pub(super) fn differences(
     ui: &mut egui::Ui,
     a: &siloscope_workshop::session::Session,
     b: &siloscope_workshop::session::Session,
+    luck: &crate::workshop::LuckCheck,
 ) {
     let (Some(ra), Some(rb)) = (a.history().last(), b.history().last()) else {
         ui.label("run a step to compare");
         return;
     };
+    let spreads = luck.luck.as_ref().and_then(|l| l.at(a.step_index()));
     egui::Grid::new("differences").striped(true).show(ui, |ui| {
         ui.label("");
         ui.strong("A");
         ui.strong("B");
         ui.strong("B − A");
+        ui.strong(format!("{SEEDS} seeds (B better)"))
+            .on_hover_text(format!(
+                "Is it luck? A and B replayed on {SEEDS} paired seeds: the 95% interval of B − A, and (in brackets) in how many seeds B does better. Coloured when the interval leaves out 0; grey when it straddles 0, where the difference on screen could be the seed's rather than the policy's."
+            ));
         ui.end_row();
-        for h in HEADLINES {
+        for (i, h) in HEADLINES.iter().enumerate() {
             let (x, y) = ((h.value)(ra), (h.value)(rb));
             if !x.is_finite() && !y.is_finite() {
                 continue;
@@ -345,9 +353,51 @@ pub(super) fn differences(
             ui.label(h.format(x, false));
             ui.label(h.format(y, false));
             ui.label(verdict_text(&h.format(d, true), verdict));
+            match &spreads {
+                Some(s) => ui.label(spread_text(h, &s[i])),
+                None if luck.pending() => ui.weak("…"),
+                None => ui.weak("–"),
+            };
             ui.end_row();
         }
     });
+    if let Some(e) = &luck.error {
+        ui.colored_label(
+            palette::WORSE,
+            format!("replaying on {SEEDS} seeds failed: {e}"),
+        );
+    } else if luck.pending() {
+        ui.weak(format!("replaying A and B on {SEEDS} seeds…"));
+    }
+}
+
+/// B − A over the paired seeds: its 95% interval and in how many seeds B
+/// does better, coloured only when the interval leaves out zero.
+fn spread_text(h: &Headline, s: &Spread) -> egui::RichText {
+    if s.diff.n < 2 {
+        return egui::RichText::new("–").weak();
+    }
+    let interval = format!(
+        "{} … {}",
+        h.format(s.diff.lo, true),
+        h.format(s.diff.hi, true)
+    );
+    let ahead = if s.b_ahead.is_finite() {
+        let seeds = (s.b_ahead * s.diff.n as f64).round();
+        format!(" ({seeds:.0}/{})", s.diff.n)
+    } else {
+        String::new()
+    };
+    let text = egui::RichText::new(format!("{interval}{ahead}"));
+    let verdict = match (s.clear(), h.better, s.diff.mean > 0.0) {
+        (false, _, _) | (_, Better::Neither, _) => return text.weak(),
+        (true, Better::Higher, true) | (true, Better::Lower, false) => Verdict::Better,
+        _ => Verdict::Worse,
+    };
+    match verdict {
+        Verdict::Better => text.color(palette::BETTER),
+        _ => text.color(palette::WORSE),
+    }
 }
 
 /// B − A with its verdict: coloured and marked ⏶ better, ⏷ worse (glyphs in egui's icon font).

@@ -98,6 +98,7 @@ fn panels(
     mut commands: MessageWriter<Control>,
     mut shots: MessageWriter<TakeScreenshot>,
     camera: Single<(&Camera, &GlobalTransform), With<GraphCamera>>,
+    luck: Res<crate::workshop::LuckCheck>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?.clone();
     if !state.styled {
@@ -116,7 +117,7 @@ fn panels(
     if workshop.presenting {
         presenter(&mut root, &workshop, &playback);
         let area = root.available_rect_before_wrap();
-        view.graph_area = Some(Rect::new(area.min.x, area.min.y, area.max.x, area.max.y));
+        set_graph_area(&mut view, area);
         region_labels(&ctx, area, &workshop, &view, camera.0, camera.1);
         for c in out {
             commands.write(c);
@@ -153,7 +154,7 @@ fn panels(
                         .strong(),
                     )
                     .default_open(true)
-                    .show(ui, |ui| charts::differences(ui, a, b));
+                    .show(ui, |ui| charts::differences(ui, a, b, &luck));
                     ui.separator();
                 }
                 inspector(ui, &workshop, &view);
@@ -164,7 +165,7 @@ fn panels(
             });
         });
     let area = root.available_rect_before_wrap();
-    view.graph_area = Some(Rect::new(area.min.x, area.min.y, area.max.x, area.max.y));
+    set_graph_area(&mut view, area);
 
     region_labels(&ctx, area, &workshop, &view, camera.0, camera.1);
     if let Some(errors) = &workshop.errors {
@@ -210,6 +211,23 @@ fn panels(
 }
 
 /// The policy a run was last switched to, for people.
+/// Record the area left for the organisation; when its size changes (the
+/// window is resized, a panel grows or is collapsed) the picture is framed
+/// again to fit it.
+fn set_graph_area(view: &mut View, area: egui::Rect) {
+    let new = Rect::new(area.min.x, area.min.y, area.max.x, area.max.y);
+    if resized(view.graph_area, new) {
+        view.fit = true;
+    }
+    view.graph_area = Some(new);
+}
+
+/// Whether the graph area changed size (by more than two pixels either
+/// way: not the jitter of a frame).
+fn resized(old: Option<Rect>, new: Rect) -> bool {
+    old.is_none_or(|old| (old.size() - new.size()).abs().max_element() > 2.0)
+}
+
 fn policy_of(s: &siloscope_workshop::session::Session) -> &str {
     s.sim().policy().unwrap_or("(scenario knobs)")
 }
@@ -234,4 +252,20 @@ fn other_policy(w: &Workshop) -> String {
             .unwrap_or(current)
     };
     pick.to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_picture_is_framed_again_when_its_area_changes_size() {
+        let area = Rect::new(300.0, 90.0, 1080.0, 650.0);
+        assert!(resized(None, area));
+        assert!(!resized(Some(area), area));
+        // Moved, not resized: the frame stays.
+        assert!(!resized(Some(area), Rect::new(301.0, 91.0, 1081.0, 651.0)));
+        // A panel grew by 130 px.
+        assert!(resized(Some(area), Rect::new(300.0, 90.0, 950.0, 650.0)));
+    }
 }

@@ -12,16 +12,20 @@
 //! - [`Stepped`] is sent for each computed step (the view animates its
 //!   items); [`Workshop::generation`] changes when the organisation is
 //!   rebuilt (the view lays it out again).
+//! - While comparing, [`LuckCheck`] replays A and B on paired seeds in the
+//!   background ("is it luck?").
 //! - The scenario file is polled four times a second; a valid edit
 //!   rebuilds the run and replays it to the step on screen, an invalid
 //!   one keeps the last good run and shows the errors.
 
 mod advance;
 mod commands;
+mod luck;
 
 use advance::{advance, watch_scenario};
 use bevy::prelude::*;
 use commands::apply_commands;
+pub use luck::LuckCheck;
 use siloscope_model::knob::Knob;
 use siloscope_scenario::files;
 use siloscope_scenario::{Intervention, Scenario};
@@ -252,6 +256,7 @@ pub struct WorkshopPlugin;
 impl Plugin for WorkshopPlugin {
     fn build(&self, app: &mut App) {
         app.init_resource::<Playback>()
+            .init_resource::<LuckCheck>()
             .add_message::<Control>()
             .add_message::<Stepped>()
             .configure_sets(
@@ -269,6 +274,7 @@ impl Plugin for WorkshopPlugin {
                     apply_commands.in_set(WorkshopSystems::Controls),
                     watch_scenario.in_set(WorkshopSystems::Watch),
                     advance.in_set(WorkshopSystems::Advance),
+                    luck::check_luck.after(WorkshopSystems::Advance),
                 ),
             );
     }
