@@ -13,7 +13,7 @@
 //! background thread: it checks a cancel flag between steps.
 
 use crate::headline::{Better, HEADLINES};
-use crate::session::{Edit, LoggedEdit};
+use crate::session::{Edit, LoggedEdit, Session};
 use siloscope_lab::experiment::replicate_seed;
 use siloscope_lab::stats::{Estimate, Paired};
 use siloscope_model::scenario::Scenario;
@@ -39,6 +39,15 @@ pub struct Recipe {
 type Values = Vec<[f64; HEADLINES.len()]>;
 
 impl Recipe {
+    /// What `session` is apart from its seed.
+    pub fn of(session: &Session) -> Recipe {
+        Recipe {
+            scenario: session.original_scenario(),
+            policy: session.start_policy().map(str::to_owned),
+            edits: session.edits().to_vec(),
+        }
+    }
+
     /// Run it on `seed` for `steps` steps (edits applied at their steps, as
     /// a session applies them), reading every headline after each step.
     /// `None` if `cancel` was raised.
@@ -181,7 +190,6 @@ impl Luck {
 mod tests {
     use super::*;
     use crate::compare::Runs;
-    use crate::session::Session;
     use siloscope_model::knob::Knob;
 
     fn workshop() -> Scenario {
@@ -199,8 +207,7 @@ mod tests {
         s.advance_to(20);
         s.apply_policy("connected").unwrap();
         s.advance_to(30);
-        let values = s
-            .recipe()
+        let values = Recipe::of(&s)
             .values(7, 30, &AtomicBool::new(false))
             .unwrap()
             .unwrap();
@@ -222,7 +229,7 @@ mod tests {
         let sc = workshop();
         let mut runs = Runs::new(Session::new(&sc, Some("inside_out".into()), Some(3)).unwrap());
         runs.compare("connected").unwrap();
-        let (a, b) = (runs.a().recipe(), runs.b().unwrap().recipe());
+        let (a, b) = (Recipe::of(runs.a()), Recipe::of(runs.b().unwrap()));
         let never = AtomicBool::new(false);
         let luck = Luck::compute(&a, &b, 3, 12, 52, &never).unwrap().unwrap();
         assert_eq!((luck.seeds().len(), luck.steps()), (12, 52));
@@ -243,7 +250,7 @@ mod tests {
     #[test]
     fn a_raised_cancel_flag_stops_the_replay() {
         let sc = workshop();
-        let a = Session::new(&sc, None, Some(1)).unwrap().recipe();
+        let a = Recipe::of(&Session::new(&sc, None, Some(1)).unwrap());
         let cancel = AtomicBool::new(true);
         assert_eq!(Luck::compute(&a, &a, 1, 30, 104, &cancel).unwrap(), None);
     }

@@ -179,17 +179,6 @@ impl Session {
         )
     }
 
-    /// What this run is apart from its seed — the scenario as loaded, the
-    /// starting policy and the live edits — to replay on other seeds
-    /// ([`crate::luck`]).
-    pub fn recipe(&self) -> crate::luck::Recipe {
-        crate::luck::Recipe {
-            scenario: self.original_scenario(),
-            policy: self.start.policy.clone(),
-            edits: self.edits.clone(),
-        }
-    }
-
     /// The policy this session was started under, if one was chosen.
     pub fn start_policy(&self) -> Option<&str> {
         self.start.policy.as_deref()
@@ -450,8 +439,9 @@ impl Session {
         write_atomic(path, &w.finish()?)
     }
 
-    /// The scenario as loaded, without the interventions added live.
-    fn original_scenario(&self) -> Scenario {
+    /// The scenario as loaded, without the interventions added live (they
+    /// are among [`Session::edits`]).
+    pub fn original_scenario(&self) -> Scenario {
         let mut scenario = self.sim.scenario().clone();
         let live: Vec<&Intervention> = self
             .edits

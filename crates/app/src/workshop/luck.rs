@@ -101,7 +101,7 @@ pub(super) fn check_luck(workshop: Res<Workshop>, mut check: ResMut<LuckCheck>) 
     };
     if check.key.as_ref() != Some(&key) {
         // The old job, if any, is dropped and so cancelled.
-        check.job = Some(spawn(a.recipe(), b.recipe(), key.seed, key.steps));
+        check.job = Some(spawn(Recipe::of(a), Recipe::of(b), key.seed, key.steps));
         check.key = Some(key);
         check.luck = None;
         check.error = None;
