@@ -28,7 +28,16 @@ pub(super) fn pan_zoom_select(
         return;
     };
     let cursor = window.cursor_position();
-    let over_ui = egui_wants.wants_any_pointer_input();
+    // The panels are drawn on egui's background layer, where egui cannot
+    // tell a panel from the space between them, and the press that starts
+    // a slider's drag reaches this system before egui has seen it: only a
+    // press inside the area left for the organisation pans, and never one
+    // egui is using (a window, a popup, a widget being dragged).
+    let in_graph = match (cursor, view.graph_area) {
+        (Some(c), Some(area)) => area.contains(c),
+        _ => false,
+    };
+    let over_ui = egui_wants.wants_any_pointer_input() || !in_graph;
     // Zoom about the cursor.
     if !over_ui && scroll.delta.y != 0.0 {
         let lines = match scroll.unit {
@@ -57,7 +66,10 @@ pub(super) fn pan_zoom_select(
         && let Some(c) = cursor
     {
         let delta = c - last;
-        if buttons.pressed(MouseButton::Left) || buttons.pressed(MouseButton::Middle) {
+        if egui_wants.is_using_pointer() {
+            // A widget took the drag after all: the picture stays.
+            *drag = None;
+        } else if buttons.pressed(MouseButton::Left) || buttons.pressed(MouseButton::Middle) {
             if moved || delta.length() > 4.0 {
                 transform.translation.x -= delta.x * ortho.scale;
                 transform.translation.y += delta.y * ortho.scale;
@@ -135,4 +147,103 @@ pub(super) fn fit_camera(
     transform.translation.x = centre.x - offset.x * scale;
     transform.translation.y = centre.y + offset.y * scale;
     view.fit = false;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bevy::input::mouse::AccumulatedMouseScroll;
+    use bevy_egui::input::EguiWantsInput;
+
+    /// The camera system alone, on a 1600×900 window whose graph area is
+    /// the middle of the screen, the workshop scenario open.
+    fn app() -> App {
+        let path = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+            .join("scenarios/workshop.scenario.ron");
+        let mut app = App::new();
+        // Buttons set by hand (the input plugin would clear a press made
+        // between frames before the system sees it).
+        app.add_plugins(MinimalPlugins)
+            .init_resource::<ButtonInput<MouseButton>>()
+            .init_resource::<AccumulatedMouseScroll>()
+            .init_resource::<EguiWantsInput>()
+            .insert_resource(Workshop::open(&path, None, None).unwrap())
+            .insert_resource(View {
+                picture: Default::default(),
+                layout: None,
+                selected: None,
+                selected_side: Side::A,
+                show_ties: true,
+                show_items: true,
+                fit: false,
+                graph_area: Some(Rect::new(340.0, 100.0, 1080.0, 640.0)),
+                offset_b: Vec2::ZERO,
+                built: None,
+                painted: None,
+                node_image: Handle::default(),
+            })
+            .add_systems(Update, pan_zoom_select);
+        app.world_mut().spawn((Window::default(), PrimaryWindow));
+        app.world_mut().spawn((
+            GraphCamera,
+            Camera2d,
+            Transform::default(),
+            GlobalTransform::default(),
+            Projection::Orthographic(OrthographicProjection::default_2d()),
+        ));
+        app.update();
+        app
+    }
+
+    fn cursor(app: &mut App, at: Vec2) {
+        let mut q = app.world_mut().query::<&mut Window>();
+        q.single_mut(app.world_mut())
+            .unwrap()
+            .set_cursor_position(Some(at));
+    }
+
+    fn mouse(app: &mut App, down: bool) {
+        let mut buttons = app.world_mut().resource_mut::<ButtonInput<MouseButton>>();
+        if down {
+            buttons.press(MouseButton::Left);
+        } else {
+            buttons.release(MouseButton::Left);
+        }
+    }
+
+    /// Press at `from`, move to `to` in steps, release; where the camera
+    /// ends.
+    fn drag(app: &mut App, from: Vec2, to: Vec2) -> Vec3 {
+        let frame = |app: &mut App| {
+            app.update();
+            app.world_mut()
+                .resource_mut::<ButtonInput<MouseButton>>()
+                .clear();
+        };
+        cursor(app, from);
+        mouse(app, true);
+        frame(app);
+        for i in 1..=10 {
+            cursor(app, from.lerp(to, i as f32 / 10.0));
+            frame(app);
+        }
+        mouse(app, false);
+        frame(app);
+        let mut q = app.world_mut().query_filtered::<&Transform, With<Camera>>();
+        q.single(app.world()).unwrap().translation
+    }
+
+    #[test]
+    fn a_drag_on_a_widget_leaves_the_camera_where_it_was() {
+        let mut app = app();
+        // A knob slider in the left panel, the timeline scrubber at the top:
+        // outside the graph area, with egui none the wiser at the press.
+        let slider = drag(&mut app, Vec2::new(150.0, 300.0), Vec2::new(60.0, 300.0));
+        assert_eq!(slider, Vec3::ZERO);
+        let scrubber = drag(&mut app, Vec2::new(700.0, 60.0), Vec2::new(300.0, 60.0));
+        assert_eq!(scrubber, Vec3::ZERO);
+        // In the graph area: the organisation pans.
+        let panned = drag(&mut app, Vec2::new(700.0, 400.0), Vec2::new(600.0, 400.0));
+        assert!(panned.x > 50.0, "{panned}");
+    }
 }
