@@ -46,6 +46,8 @@ pub struct AppOptions {
     pub compare: Option<String>,
     /// Open in presenter mode, at this story step (counted from 1).
     pub present: Option<usize>,
+    /// The interface's scale (`None`: 100 %; see [`ui::UiZoom`]).
+    pub scale: Option<f32>,
     /// Unattended runs.
     pub unattended: capture::Unattended,
 }
@@ -107,6 +109,12 @@ pub fn run(options: AppOptions) -> anyhow::Result<()> {
     .add_plugins(EguiPlugin::default())
     .insert_resource(workshop)
     .insert_resource(options.unattended)
+    .insert_resource(ui::UiZoom(
+        options
+            .scale
+            .unwrap_or(1.0)
+            .clamp(ui::UiZoom::MIN, ui::UiZoom::MAX),
+    ))
     .add_plugins((
         workshop::WorkshopPlugin,
         view::ViewPlugin {

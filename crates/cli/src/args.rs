@@ -194,16 +194,31 @@ pub(crate) struct MergeArgs {
 /// bound by the cores) and can exhaust the system's threads.
 pub(crate) const MAX_JOBS: usize = 1024;
 
+/// `--jobs`: a whole number of threads from 1 to [`MAX_JOBS`].
 pub(crate) fn parse_jobs(text: &str) -> Result<usize, String> {
-    match text.trim().parse::<usize>() {
+    let digits = text.trim();
+    let out_of_range = || format!("{digits} is out of range; allowed 1 to {MAX_JOBS} threads");
+    match digits.parse::<usize>() {
         Ok(n) if (1..=MAX_JOBS).contains(&n) => Ok(n),
-        Ok(n) => Err(format!(
-            "{n} is out of range; allowed 1 to {MAX_JOBS} threads"
-        )),
+        Ok(_) => Err(out_of_range()),
+        // Too many digits for a number is still a number, too large.
+        Err(_) if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) => {
+            Err(out_of_range())
+        }
         Err(_) => Err(format!("\"{text}\" is not a whole number of threads")),
     }
 }
 
+/// `--scale`: a number from 0.5 to 3.
+pub(crate) fn parse_scale(text: &str) -> Result<f32, String> {
+    match text.trim().parse::<f32>() {
+        Ok(v) if (0.5..=3.0).contains(&v) => Ok(v),
+        Ok(_) => Err(format!("{text} is out of range; allowed 0.5 to 3")),
+        Err(_) => Err(format!("\"{text}\" is not a number")),
+    }
+}
+
+/// A finite number (`--min-weight`): NaN and infinities are refused.
 pub(crate) fn parse_finite(text: &str) -> Result<f64, String> {
     match text.trim().parse::<f64>() {
         Ok(v) if v.is_finite() => Ok(v),
@@ -263,6 +278,9 @@ pub(crate) struct AppArgs {
     /// step N (default 1).
     #[arg(long, value_name = "N", num_args = 0..=1, require_equals = true, default_missing_value = "1")]
     pub(crate) present: Option<usize>,
+    /// Interface scale for a projector or a small screen, 0.5 to 3 (1 = 100 %); Ctrl + / Ctrl - change it in the app.
+    #[arg(long, value_parser = parse_scale)]
+    pub(crate) scale: Option<f32>,
     /// Unattended: compute this many steps, save --screenshot, exit.
     #[arg(long, requires = "screenshot")]
     pub(crate) steps: Option<u32>,

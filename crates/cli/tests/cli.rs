@@ -807,3 +807,24 @@ fn import_writes_a_valid_scenario_and_reports_bad_rows_with_their_place() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Out-of-range numbers are refused by name before anything opens.
+#[test]
+fn scale_and_jobs_out_of_range_are_refused_clearly() {
+    let out = siloscope(&["app", "--scale", "9"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("9 is out of range; allowed 0.5 to 3"),
+        "{}",
+        text(&out.stderr)
+    );
+    let huge = "99999999999999999999999";
+    let out = siloscope(&["batch", "x.experiment.ron", "--jobs", huge]);
+    assert!(
+        text(&out.stderr).contains(&format!(
+            "{huge} is out of range; allowed 1 to 1024 threads"
+        )),
+        "{}",
+        text(&out.stderr)
+    );
+}

@@ -18,8 +18,8 @@ pub(super) fn region_labels(
     area: egui::Rect,
     w: &Workshop,
     view: &View,
-    camera: &Camera,
-    at: &GlobalTransform,
+    (camera, at): (&Camera, &GlobalTransform),
+    zoom: f32,
 ) {
     let Some(l) = view.layout.as_ref() else {
         return;
@@ -28,7 +28,14 @@ pub(super) fn region_labels(
         .layer_painter(egui::LayerId::background())
         .with_clip_rect(area);
     let font = egui::FontId::proportional(17.0);
-    let to_screen = |p: Vec2| camera.world_to_viewport(at, p.extend(0.0)).ok();
+    // The camera speaks the window's pixels, egui its points (`zoom` pixels
+    // each).
+    let to_screen = |p: Vec2| {
+        camera
+            .world_to_viewport(at, p.extend(0.0))
+            .ok()
+            .map(|s| s / zoom)
+    };
     // Comparing: name each run above its organisation.
     if w.runs.comparing()
         && let Some((lo, hi)) = crate::view::bounds(l, None)

@@ -37,6 +37,7 @@ pub struct UiPlugin;
 impl Plugin for UiPlugin {
     fn build(&self, app: &mut App) {
         app.init_resource::<UiState>()
+            .init_resource::<UiZoom>()
             .add_systems(EguiPrimaryContextPass, panels)
             .add_systems(Update, full_screen_when_presenting)
             .add_systems(
@@ -45,6 +46,35 @@ impl Plugin for UiPlugin {
                     .run_if(not(egui_wants_any_keyboard_input))
                     .before(WorkshopSystems::Controls),
             );
+    }
+}
+
+/// The interface's scale for a projector or a small screen: egui's zoom
+/// factor, so panels, charts and the labels over the organisation grow
+/// together (Ctrl + / Ctrl − / Ctrl 0, or `siloscope app --scale`).
+#[derive(Resource, Clone, Copy, Debug, PartialEq)]
+pub struct UiZoom(pub f32);
+
+impl UiZoom {
+    /// Smallest scale offered.
+    pub const MIN: f32 = 0.5;
+    /// Largest scale offered.
+    pub const MAX: f32 = 3.0;
+
+    /// One step larger (`+1`), smaller (`-1`), or back to 100 % (`0`),
+    /// within [`UiZoom::MIN`] and [`UiZoom::MAX`], in tenths.
+    pub fn stepped(self, direction: i32) -> UiZoom {
+        let z = match direction {
+            0 => 1.0,
+            d => ((self.0 * 10.0).round() + d.signum() as f32) / 10.0,
+        };
+        UiZoom(z.clamp(Self::MIN, Self::MAX))
+    }
+}
+
+impl Default for UiZoom {
+    fn default() -> Self {
+        UiZoom(1.0)
     }
 }
 
@@ -83,6 +113,9 @@ fn style(ctx: &egui::Context) {
         .into();
         s.spacing.slider_width = 170.0;
     });
+    // Ctrl + and Ctrl − are the app's own (see `UiZoom`), so the zoom is
+    // one state, shown and set in one place.
+    ctx.options_mut(|o| o.zoom_with_keyboard = false);
 }
 
 #[expect(
@@ -99,8 +132,12 @@ fn panels(
     mut shots: MessageWriter<TakeScreenshot>,
     camera: Single<(&Camera, &GlobalTransform), With<GraphCamera>>,
     luck: Res<crate::workshop::LuckCheck>,
+    zoom: Res<UiZoom>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?.clone();
+    if (ctx.zoom_factor() - zoom.0).abs() > 1e-4 {
+        ctx.set_zoom_factor(zoom.0);
+    }
     if !state.styled {
         style(&ctx);
         state.styled = true;
@@ -117,8 +154,8 @@ fn panels(
     if workshop.presenting {
         presenter(&mut root, &workshop, &playback);
         let area = root.available_rect_before_wrap();
-        set_graph_area(&mut view, area);
-        region_labels(&ctx, area, &workshop, &view, camera.0, camera.1);
+        set_graph_area(&mut view, area, zoom.0);
+        region_labels(&ctx, area, &workshop, &view, (camera.0, camera.1), zoom.0);
         for c in out {
             commands.write(c);
         }
@@ -165,9 +202,9 @@ fn panels(
             });
         });
     let area = root.available_rect_before_wrap();
-    set_graph_area(&mut view, area);
+    set_graph_area(&mut view, area, zoom.0);
 
-    region_labels(&ctx, area, &workshop, &view, camera.0, camera.1);
+    region_labels(&ctx, area, &workshop, &view, (camera.0, camera.1), zoom.0);
     if let Some(errors) = &workshop.errors {
         egui::Window::new("The scenario file has errors")
             .anchor(egui::Align2::CENTER_TOP, [0.0, area.min.y + 8.0])
@@ -214,12 +251,23 @@ fn panels(
 /// Record the area left for the organisation; when its size changes (the
 /// window is resized, a panel grows or is collapsed) the picture is framed
 /// again to fit it.
-fn set_graph_area(view: &mut View, area: egui::Rect) {
-    let new = Rect::new(area.min.x, area.min.y, area.max.x, area.max.y);
+fn set_graph_area(view: &mut View, area: egui::Rect, zoom: f32) {
+    let new = to_window(area, zoom);
     if resized(view.graph_area, new) {
         view.fit = true;
     }
     view.graph_area = Some(new);
+}
+
+/// An egui rectangle (in points) in the window's logical pixels, which the
+/// camera works in: a point is `zoom` pixels.
+fn to_window(area: egui::Rect, zoom: f32) -> Rect {
+    Rect::new(
+        area.min.x * zoom,
+        area.min.y * zoom,
+        area.max.x * zoom,
+        area.max.y * zoom,
+    )
 }
 
 /// Whether the graph area changed size (by more than two pixels either
@@ -267,5 +315,20 @@ mod tests {
         assert!(!resized(Some(area), Rect::new(301.0, 91.0, 1081.0, 651.0)));
         // A panel grew by 130 px.
         assert!(resized(Some(area), Rect::new(300.0, 90.0, 950.0, 650.0)));
+    }
+
+    #[test]
+    fn the_scale_steps_in_tenths_within_its_bounds_and_maps_points_to_pixels() {
+        let z = UiZoom::default();
+        assert_eq!(z.stepped(1), UiZoom(1.1));
+        assert_eq!(z.stepped(1).stepped(1).stepped(-1), UiZoom(1.1));
+        assert_eq!(UiZoom(2.95).stepped(1), UiZoom(UiZoom::MAX));
+        assert_eq!(UiZoom(0.5).stepped(-1), UiZoom(UiZoom::MIN));
+        assert_eq!(UiZoom(1.7).stepped(0), UiZoom(1.0));
+        let r = to_window(
+            egui::Rect::from_min_max(egui::pos2(100.0, 50.0), egui::pos2(600.0, 400.0)),
+            1.5,
+        );
+        assert_eq!(r, Rect::new(150.0, 75.0, 900.0, 600.0));
     }
 }

@@ -11,7 +11,7 @@ use bevy::prelude::*;
 use siloscope_workshop::layout::Picture;
 
 /// Keyboard shortcuts, as shown in the help overlay.
-pub const SHORTCUTS: [(&str, &str); 17] = [
+pub const SHORTCUTS: [(&str, &str); 18] = [
     ("Space", "play / pause"),
     ("Right arrow", "one step"),
     ("Left arrow", "one step back (rewind)"),
@@ -25,6 +25,10 @@ pub const SHORTCUTS: [(&str, &str); 17] = [
     ("R", "reset to step 0 (same seed)"),
     ("N", "new seed"),
     ("+ / -", "faster / slower"),
+    (
+        "Ctrl + / Ctrl - / Ctrl 0",
+        "larger / smaller interface (projector) / 100 %",
+    ),
     ("L", "switch picture (customers inside / separate circles)"),
     ("T", "show / hide ties"),
     ("I", "show / hide travelling items"),
@@ -40,9 +44,27 @@ pub(super) fn shortcuts(
     mut shots: MessageWriter<TakeScreenshot>,
     mut view: ResMut<View>,
     mut ui: ResMut<UiState>,
+    mut zoom: ResMut<super::UiZoom>,
     workshop: Res<Workshop>,
 ) {
     let pressed = |k: KeyCode| keys.just_pressed(k);
+    // Ctrl with + / - / 0 scales the interface, in presenter mode too.
+    if keys.any_pressed([KeyCode::ControlLeft, KeyCode::ControlRight]) {
+        let direction = if pressed(KeyCode::Equal) || pressed(KeyCode::NumpadAdd) {
+            Some(1)
+        } else if pressed(KeyCode::Minus) || pressed(KeyCode::NumpadSubtract) {
+            Some(-1)
+        } else if pressed(KeyCode::Digit0) || pressed(KeyCode::Numpad0) {
+            Some(0)
+        } else {
+            None
+        };
+        if let Some(d) = direction {
+            *zoom = zoom.stepped(d);
+            view.fit = true;
+        }
+        return;
+    }
     if pressed(KeyCode::F5) {
         commands.write(Control::Present(!workshop.presenting));
     }

@@ -24,6 +24,7 @@ pub(crate) fn run(args: AppArgs) -> Result<ExitCode> {
         inspect: args.inspect,
         compare: args.compare,
         present: args.present,
+        scale: args.scale,
         unattended: Unattended {
             steps: args.steps,
             screenshot: args.screenshot,
