@@ -127,6 +127,9 @@ fn playback_stops_at_the_horizon() {
     assert!(!app.world().resource::<Playback>().playing);
     let notice = workshop(&app).notice.clone().unwrap_or_default();
     assert!(notice.contains("reset (R)"), "{notice}");
+    // Rewound: neither "end of the run" nor "at its horizon" holds any more.
+    send(&mut app, Control::Goto(20));
+    assert_eq!(workshop(&app).notice, None);
 }
 
 #[test]
@@ -200,6 +203,13 @@ fn an_invalid_edit_keeps_the_last_good_run_and_surfaces_the_error() {
     for _ in 0..2 {
         send(&mut app, Control::Step);
     }
+    // A good edit first: rebuilt and replayed, and the room is told.
+    std::fs::write(&file.0, format!("{WORKSHOP}\n// edited\n")).unwrap();
+    for _ in 0..4 {
+        app.update();
+    }
+    let told = workshop(&app).notice.clone().unwrap_or_default();
+    assert!(told.contains("rebuilt and replayed"), "{told}");
     let hash = workshop(&app).session().sim().state_hash();
     let broken = WORKSHOP.replacen("steps: 104", "steps: \"many\"", 1);
     std::fs::write(&file.0, &broken).unwrap();
@@ -207,6 +217,7 @@ fn an_invalid_edit_keeps_the_last_good_run_and_surfaces_the_error() {
         app.update();
     }
     let w = workshop(&app);
+    assert_eq!(w.notice, None, "the reload's notice no longer holds");
     let errors = w.errors.as_deref().expect("the error is shown");
     let line = broken.lines().position(|l| l.contains("\"many\"")).unwrap() + 1;
     assert!(

@@ -6,6 +6,7 @@
 //! - [`compare`]: runs A and B of the same scenario and seed, in lock-step;
 //! - [`headline`]: the figures a room compares, each with its better
 //!   direction;
+//! - [`in_force`]: which policy a run is under, as a room reads it;
 //! - [`luck`]: whether B − A is the policy's or the seed's, over paired
 //!   seeds;
 //! - [`story`]: performing a scenario's story on the runs;
@@ -14,6 +15,7 @@
 
 pub mod compare;
 pub mod headline;
+pub mod in_force;
 pub mod layout;
 pub mod luck;
 pub mod session;

@@ -224,12 +224,15 @@ pub(super) fn charts(ui: &mut egui::Ui, w: &Workshop) {
                         }
                         for c in &curves {
                             let color = to_egui(c.color);
+                            // The old timeline only once this one has left it
+                            // (a rewind alone changes nothing to show).
                             let ghost = a.ghost();
-                            if !ghost.is_empty() {
+                            if a.branched_at().is_some() && !ghost.is_empty() {
                                 p.line(
-                                    Line::new("before rewind", series(ghost, c.value))
-                                        .color(color.gamma_multiply(0.35))
-                                        .width(1.5),
+                                    Line::new("before the change", series(ghost, c.value))
+                                        .color(color.gamma_multiply(0.6))
+                                        .width(2.0)
+                                        .style(egui_plot::LineStyle::dotted_dense()),
                                 );
                             }
                             let name_a = if b.is_some() {

@@ -276,8 +276,10 @@ fn resized(old: Option<Rect>, new: Rect) -> bool {
     old.is_none_or(|old| (old.size() - new.size()).abs().max_element() > 2.0)
 }
 
-fn policy_of(s: &siloscope_workshop::session::Session) -> &str {
-    s.sim().policy().unwrap_or("(scenario knobs)")
+/// The policy a run is under, as the room reads it: "connected",
+/// "connected, knobs changed" or "(scenario knobs)".
+fn policy_of(s: &siloscope_workshop::session::Session) -> String {
+    siloscope_workshop::in_force::InForce::of(s.sim()).to_string()
 }
 
 /// A policy to compare A with: `connected` unless A runs it, else the

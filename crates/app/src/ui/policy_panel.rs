@@ -54,9 +54,11 @@ pub(super) fn policy_panel(
     } else {
         ui.heading("Policy");
     }
+    // A preset is highlighted only while every knob it sets has its value.
+    let in_force = siloscope_workshop::in_force::InForce::of(sim);
     ui.horizontal_wrapped(|ui| {
         for p in &scenario.policies {
-            let current = sim.policy() == Some(p.name.as_str());
+            let current = in_force.is(&p.name);
             if ui
                 .selectable_label(current, pretty(&p.name))
                 .on_hover_text(&p.description)

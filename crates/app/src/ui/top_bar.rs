@@ -107,7 +107,7 @@ pub(super) fn top_bar(
         ui.label(format!(
             "seed {} · policy {}",
             session.seed(),
-            session.sim().policy().unwrap_or("(scenario knobs)")
+            super::policy_of(session)
         ));
         ui.separator();
         for picture in [Picture::Extranet, Picture::Separate] {

@@ -69,10 +69,32 @@ pub(super) fn advance(
     playback.owed = playback.owed.min(1.0);
     if workshop.session().at_end() {
         playback.playing = false;
-        workshop.notice = Some(format!(
+        let notice = format!(
             "end of the run: {} {}s",
             workshop.session().horizon(),
             workshop.scenario().step_unit
-        ));
+        );
+        workshop.notice = Some(notice.clone());
+        workshop.end_notice = Some(notice);
+    }
+}
+
+/// Status that no longer holds goes: "end of the run" (or "at its horizon")
+/// once the run is rewound from its end, and a reload's notice once the file has errors
+/// (the errors say what the run is now).
+pub(super) fn expire_notices(mut workshop: ResMut<Workshop>) {
+    let w = &mut *workshop;
+    if w.end_notice.is_some() && !w.session().at_end() {
+        if w.notice == w.end_notice {
+            w.notice = None;
+        }
+        w.end_notice = None;
+    }
+    if w.errors.is_some()
+        && w.notice
+            .as_deref()
+            .is_some_and(|n| n.contains(" changed: rebuilt"))
+    {
+        w.notice = None;
     }
 }

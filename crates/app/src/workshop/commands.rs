@@ -22,7 +22,9 @@ pub(super) fn apply_commands(
         let result: anyhow::Result<()> = match command {
             Control::TogglePlay => {
                 if !playback.playing && w.session().at_end() {
-                    w.notice = Some("the run is at its horizon: reset (R) to play it again".into());
+                    let notice = "the run is at its horizon: reset (R) to play it again".to_owned();
+                    w.notice = Some(notice.clone());
+                    w.end_notice = Some(notice);
                 }
                 playback.playing = !playback.playing && !w.session().at_end();
                 playback.owed = 0.0;

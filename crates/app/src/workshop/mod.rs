@@ -77,6 +77,9 @@ pub struct Workshop {
     pub generation: u64,
     watch: FileWatch,
     watch_timer: Timer,
+    /// The notice about the run's end ("end of the run", "at its horizon"),
+    /// which goes once the run leaves its end.
+    end_notice: Option<String>,
 }
 
 impl Workshop {
@@ -97,6 +100,7 @@ impl Workshop {
             generation: 0,
             watch: FileWatch::new(path),
             watch_timer: Timer::new(WATCH_PERIOD, TimerMode::Repeating),
+            end_notice: None,
         })
     }
 
@@ -273,7 +277,9 @@ impl Plugin for WorkshopPlugin {
                 (
                     apply_commands.in_set(WorkshopSystems::Controls),
                     watch_scenario.in_set(WorkshopSystems::Watch),
-                    advance.in_set(WorkshopSystems::Advance),
+                    (advance, advance::expire_notices)
+                        .chain()
+                        .in_set(WorkshopSystems::Advance),
                     luck::check_luck.after(WorkshopSystems::Advance),
                 ),
             );
