@@ -16,11 +16,14 @@ fn swatch(ui: &mut egui::Ui, color: egui::Color32, radius: f32, text: &str) {
     });
 }
 
-/// What the colours, sizes and particles mean.
-pub(super) fn legend(ui: &mut egui::Ui) {
+/// What the colours, sizes and particles mean; only the parts `scenario`
+/// has are listed.
+pub(super) fn legend(ui: &mut egui::Ui, scenario: &siloscope_model::scenario::Scenario) {
     ui.spacing_mut().item_spacing.y = 1.0;
     for part in Part::ALL {
-        swatch(ui, to_egui(part_color(part)), 6.0, part_name(part));
+        if scenario.groups.iter().any(|g| g.part == part && g.size > 0) {
+            swatch(ui, to_egui(part_color(part)), 6.0, part_name(part));
+        }
     }
     ui.horizontal(|ui| {
         ui.label("trust: low");

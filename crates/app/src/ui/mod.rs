@@ -83,7 +83,8 @@ struct UiState {
     help: bool,
     styled: bool,
     plan: Plan,
-    files: Vec<PathBuf>,
+    /// The scenario files beside the open one, with their titles.
+    files: Vec<(PathBuf, String)>,
 }
 
 fn pretty(name: &str) -> String {
@@ -198,7 +199,7 @@ fn panels(
                 ui.separator();
                 egui::CollapsingHeader::new("Legend")
                     .default_open(true)
-                    .show(ui, legend);
+                    .show(ui, |ui| legend(ui, workshop.scenario()));
             });
         });
     let area = root.available_rect_before_wrap();
@@ -226,12 +227,13 @@ fn panels(
         egui::Window::new("Shortcuts")
             .open(&mut open)
             .collapsible(false)
+            .min_width(640.0)
             .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
             .show(&ctx, |ui| {
                 egui::Grid::new("keys").striped(true).show(ui, |ui| {
                     for (key, what) in SHORTCUTS {
                         ui.strong(key);
-                        ui.label(what);
+                        ui.add(egui::Label::new(what).wrap());
                         ui.end_row();
                     }
                     ui.strong("Mouse");

@@ -78,7 +78,13 @@ pub(super) fn policy_panel(
         let slider = egui::Slider::new(&mut value, spec.min..=spec.max)
             .step_by(f64::from(spec.step))
             .suffix(format!(" {}", spec.unit));
-        if ui.add(slider).on_hover_text(&spec.description).changed() {
+        let before = sim.knobs().get(knob);
+        // egui snaps a value to the slider's step through f64 and reports
+        // the last-bit difference as a change on the first frame: only a
+        // move of a sizeable part of a step is the user's.
+        if ui.add(slider).on_hover_text(&spec.description).changed()
+            && (value - before).abs() > spec.step * 1e-3
+        {
             out.push(Control::SetKnob(knob, value));
         }
         ui.label(egui::RichText::new(&spec.description).small().weak());

@@ -36,23 +36,24 @@ pub(super) fn top_bar(
     let session = w.session();
     ui.horizontal_wrapped(|ui| {
         ui.heading("siloscope");
-        let name = |p: &PathBuf| {
-            p.file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default()
-        };
+        // Scenarios by their titles; the file is in the tooltip.
         egui::ComboBox::from_id_salt("scenario")
-            .selected_text(name(&w.path))
+            .selected_text(&w.scenario().name)
             .width(260.0)
             .show_ui(ui, |ui| {
-                for f in &state.files {
-                    if ui.selectable_label(*f == w.path, name(f)).clicked() && *f != w.path {
+                for (f, title) in &state.files {
+                    if ui
+                        .selectable_label(*f == w.path, title)
+                        .on_hover_text(file_name(f))
+                        .clicked()
+                        && *f != w.path
+                    {
                         out.push(Control::Open(f.clone()));
                     }
                 }
             })
             .response
-            .on_hover_text(&w.scenario().name);
+            .on_hover_text(file_name(&w.path));
         if ui
             .button("⟳")
             .on_hover_text("rescan the scenario folder")
@@ -146,10 +147,28 @@ pub(super) fn top_bar(
     }
 }
 
-pub(super) fn scenario_files(current: &std::path::Path) -> Vec<PathBuf> {
+/// The scenario files beside `current`, each with its title (its file name
+/// if it cannot be read: the picker still offers it, and opening it shows
+/// its errors).
+pub(super) fn scenario_files(current: &std::path::Path) -> Vec<(PathBuf, String)> {
     let dir = current
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(std::path::Path::new("."));
-    siloscope_scenario::files::scenario_files_in(dir).unwrap_or_default()
+    siloscope_scenario::files::scenario_files_in(dir)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|path| {
+            let title = siloscope_scenario::files::read_scenario(&path)
+                .map(|s| s.name)
+                .unwrap_or_else(|_| file_name(&path));
+            (path, title)
+        })
+        .collect()
+}
+
+fn file_name(p: &std::path::Path) -> String {
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
