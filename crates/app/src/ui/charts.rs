@@ -202,6 +202,7 @@ pub(super) fn charts(ui: &mut egui::Ui, w: &Workshop) {
                     )
                     .include_x(0.0)
                     .include_x(horizon.max(1.0))
+                    .x_grid_spacer(step_marks(horizon))
                     .include_y(y.0)
                     .include_y(y.1)
                     .allow_scroll(false)
@@ -235,25 +236,20 @@ pub(super) fn charts(ui: &mut egui::Ui, w: &Workshop) {
                                         .style(egui_plot::LineStyle::dotted_dense()),
                                 );
                             }
-                            let name_a = if b.is_some() {
-                                format!("{} A", c.name)
-                            } else {
-                                c.name.to_owned()
-                            };
+                            // A and B share a name, so a curve has one legend
+                            // entry (its colour); solid A and dashed B are
+                            // told apart by the line above the charts.
                             p.line(
-                                Line::new(name_a, series(a.history(), c.value))
+                                Line::new(c.name, series(a.history(), c.value))
                                     .color(color)
                                     .width(2.5),
                             );
                             if let Some(b) = b {
                                 p.line(
-                                    Line::new(
-                                        format!("{} B", c.name),
-                                        series(b.history(), c.value),
-                                    )
-                                    .color(color)
-                                    .width(2.0)
-                                    .style(egui_plot::LineStyle::dashed_loose()),
+                                    Line::new(c.name, series(b.history(), c.value))
+                                        .color(color)
+                                        .width(2.0)
+                                        .style(egui_plot::LineStyle::dashed_loose()),
                                 );
                             }
                         }
@@ -268,6 +264,14 @@ pub(super) fn charts(ui: &mut egui::Ui, w: &Workshop) {
             });
         }
     });
+}
+
+/// Grid lines (and their labels) on the step axis at quarters of the
+/// horizon, rounded to a whole number of steps: 0, 26, 52, 78, 104 for two
+/// years of weeks, where egui's own spacing labels only 0 and 100.
+fn step_marks(horizon: f64) -> impl Fn(egui_plot::GridInput) -> Vec<egui_plot::GridMark> {
+    let quarter = (horizon / 4.0).round().max(1.0);
+    egui_plot::uniform_grid_spacer(move |_| [quarter / 2.0, quarter, quarter * 2.0])
 }
 
 /// The trade-off view of A and B: each run's path through (customer
