@@ -89,14 +89,7 @@ pub(super) fn inspector(ui: &mut egui::Ui, w: &Workshop, view: &View) {
                 }
             ));
         }
-        ui.label(format!(
-            "came through: {}",
-            match sim.source(a) {
-                siloscope_model::agent::Source::None => "not yet exposed / started as a customer",
-                siloscope_model::agent::Source::WordOfMouth => "word of mouth",
-                siloscope_model::agent::Source::Campaign => "a campaign",
-            }
-        ));
+        ui.label(came_through(sim.source(a), state));
         ui.separator();
         ui.strong("Know me, not know about me");
         ui.label(format!(
@@ -172,5 +165,41 @@ pub(super) fn inspector(ui: &mut egui::Ui, w: &Workshop, view: &View) {
                 ),
             );
         }
+    }
+}
+
+/// How a customer came to the organisation, in words that depend on where
+/// it stands: a prospect no one has reached yet, a customer since the start,
+/// or one won by word of mouth or a campaign.
+fn came_through(
+    source: siloscope_model::agent::Source,
+    state: siloscope_model::agent::Lifecycle,
+) -> &'static str {
+    use siloscope_model::agent::{Lifecycle, Source};
+    match (source, state) {
+        (Source::WordOfMouth, _) => "came through word of mouth (a trusted customer)",
+        (Source::Campaign, _) => "came through a campaign or a marketing push",
+        (Source::None, Lifecycle::Unaware) => "not reached yet: has not heard of the organisation",
+        (Source::None, _) => "a customer from the start of the run",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::came_through;
+    use siloscope_model::agent::{Lifecycle, Source};
+
+    #[test]
+    fn how_a_customer_came_is_said_plainly() {
+        assert!(came_through(Source::None, Lifecycle::Unaware).starts_with("not reached yet"));
+        assert_eq!(
+            came_through(Source::None, Lifecycle::Customer),
+            "a customer from the start of the run"
+        );
+        assert_eq!(
+            came_through(Source::None, Lifecycle::Churned),
+            "a customer from the start of the run"
+        );
+        assert!(came_through(Source::WordOfMouth, Lifecycle::Advocate).contains("word of mouth"));
     }
 }
