@@ -83,6 +83,9 @@ struct UiState {
     help: bool,
     styled: bool,
     plan: Plan,
+    /// The window's size last frame (egui points), to tell a resized window
+    /// from a resized panel.
+    window: Option<egui::Vec2>,
     /// The scenario files beside the open one, with their titles.
     files: Vec<(PathBuf, String)>,
 }
@@ -139,6 +142,11 @@ fn panels(
     if (ctx.zoom_factor() - zoom.0).abs() > 1e-4 {
         ctx.set_zoom_factor(zoom.0);
     }
+    let window = ctx.viewport_rect().size() * zoom.0;
+    let window_resized = state
+        .window
+        .is_some_and(|w| (w - window).abs().max_elem() > 2.0);
+    state.window = Some(window);
     if !state.styled {
         style(&ctx);
         state.styled = true;
@@ -155,7 +163,7 @@ fn panels(
     if workshop.presenting {
         presenter(&mut root, &workshop, &playback);
         let area = root.available_rect_before_wrap();
-        set_graph_area(&mut view, area, zoom.0);
+        set_graph_area(&mut view, area, zoom.0, window_resized);
         region_labels(&ctx, area, &workshop, &view, (camera.0, camera.1), zoom.0);
         for c in out {
             commands.write(c);
@@ -203,7 +211,7 @@ fn panels(
             });
         });
     let area = root.available_rect_before_wrap();
-    set_graph_area(&mut view, area, zoom.0);
+    set_graph_area(&mut view, area, zoom.0, window_resized);
 
     region_labels(&ctx, area, &workshop, &view, (camera.0, camera.1), zoom.0);
     if let Some(errors) = &workshop.errors {
@@ -250,12 +258,13 @@ fn panels(
 }
 
 /// The policy a run was last switched to, for people.
-/// Record the area left for the organisation; when its size changes (the
-/// window is resized, a panel grows or is collapsed) the picture is framed
-/// again to fit it.
-fn set_graph_area(view: &mut View, area: egui::Rect, zoom: f32) {
+/// Record the area left for the organisation; when its size changes the
+/// picture is framed again to fit it — when the window is resized, or when
+/// a panel grows or is collapsed unless the user has panned or zoomed since
+/// the last fit (their view is kept).
+fn set_graph_area(view: &mut View, area: egui::Rect, zoom: f32, window_resized: bool) {
     let new = to_window(area, zoom);
-    if resized(view.graph_area, new) {
+    if resized(view.graph_area, new) && (window_resized || !view.user_moved) {
         view.fit = true;
     }
     view.graph_area = Some(new);

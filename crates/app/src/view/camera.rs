@@ -47,6 +47,7 @@ pub(super) fn pan_zoom_select(
         let factor = 0.88f32.powf(lines);
         let before = cursor.and_then(|c| cam.viewport_to_world_2d(global, c).ok());
         ortho.scale = (ortho.scale * factor).clamp(0.02, 50.0);
+        view.user_moved = true;
         if let Some(before) = before {
             // Keep the point under the cursor where it is.
             let centre = transform.translation.truncate();
@@ -72,6 +73,7 @@ pub(super) fn pan_zoom_select(
         } else if buttons.pressed(MouseButton::Left) || buttons.pressed(MouseButton::Middle) {
             if moved || delta.length() > 4.0 {
                 transform.translation.x -= delta.x * ortho.scale;
+                view.user_moved = true;
                 transform.translation.y += delta.y * ortho.scale;
                 *drag = Some((c, true));
             }
@@ -147,6 +149,7 @@ pub(super) fn fit_camera(
     transform.translation.x = centre.x - offset.x * scale;
     transform.translation.y = centre.y + offset.y * scale;
     view.fit = false;
+    view.user_moved = false;
 }
 
 #[cfg(test)]
@@ -176,6 +179,7 @@ mod tests {
                 show_ties: true,
                 show_items: true,
                 fit: false,
+                user_moved: false,
                 graph_area: Some(Rect::new(340.0, 100.0, 1080.0, 640.0)),
                 offset_b: Vec2::ZERO,
                 built: None,
@@ -242,8 +246,11 @@ mod tests {
         assert_eq!(slider, Vec3::ZERO);
         let scrubber = drag(&mut app, Vec2::new(700.0, 60.0), Vec2::new(300.0, 60.0));
         assert_eq!(scrubber, Vec3::ZERO);
+        assert!(!app.world().resource::<View>().user_moved);
         // In the graph area: the organisation pans.
         let panned = drag(&mut app, Vec2::new(700.0, 400.0), Vec2::new(600.0, 400.0));
         assert!(panned.x > 50.0, "{panned}");
+        // The user has taken the view: a panel's change of size keeps it.
+        assert!(app.world().resource::<View>().user_moved);
     }
 }

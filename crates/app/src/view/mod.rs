@@ -74,6 +74,10 @@ pub struct View {
     pub show_items: bool,
     /// Fit the camera to the organisation on the next frame.
     pub fit: bool,
+    /// Whether the user has panned or zoomed since the last fit: the
+    /// picture is then framed again on its own only when the window changes
+    /// size, not when a panel does.
+    pub user_moved: bool,
     /// The screen area left for the graph by the panels (logical pixels).
     pub graph_area: Option<Rect>,
     /// Where run B is drawn, relative to run A (world units).
@@ -187,6 +191,7 @@ fn setup(
         show_ties: true,
         show_items: true,
         fit: true,
+        user_moved: false,
         graph_area: None,
         offset_b: Vec2::ZERO,
         built: None,
