@@ -1,24 +1,13 @@
 //! The `siloscope` binary, run as a user would.
 
+use super::support::{siloscope, text};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn siloscope(args: &[impl AsRef<std::ffi::OsStr>]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_siloscope"))
-        .args(args)
-        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
-        .output()
-        .expect("the binary runs")
-}
+use std::process::Command;
 
 /// The scenario files shipped in `scenarios/`, sorted.
 fn shipped() -> Vec<PathBuf> {
     let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")).join("scenarios");
     siloscope_scenario::files::scenario_files_in(&dir).unwrap()
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
 }
 
 fn temp_dir(name: &str) -> PathBuf {

@@ -11,24 +11,12 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+use super::support::{ROOT, bin, siloscope, text};
 
-/// The binary under test: this build's, or the one `SILOSCOPE_BIN` names
-/// (to show that a case fails on an older build).
-fn bin() -> Command {
-    let path =
-        std::env::var_os("SILOSCOPE_BIN").unwrap_or_else(|| env!("CARGO_BIN_EXE_siloscope").into());
-    let mut c = Command::new(path);
-    c.current_dir(ROOT).env_remove("SILOSCOPE_STALL_WRITING");
-    c
-}
-
-fn siloscope(args: &[OsString]) -> Output {
-    bin().args(args).output().expect("the binary runs")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
+/// The example organisation's agents and ties CSVs.
+fn acme() -> (PathBuf, PathBuf) {
+    let data = Path::new(ROOT).join("scenarios/data");
+    (data.join("acme_agents.csv"), data.join("acme_ties.csv"))
 }
 
 /// A fresh directory holding the tiny scenario and two experiments on it
@@ -282,8 +270,7 @@ fn cases() -> Vec<Case> {
                     link(&d.join("victim"), &out.join(t));
                 }
                 let o = siloscope(&os(&[&"run", &d.join("tiny.scenario.ron"), &"--out", &out]));
-                let agents = Path::new(ROOT).join("scenarios/data/acme_agents.csv");
-                let ties = Path::new(ROOT).join("scenarios/data/acme_ties.csv");
+                let (agents, ties) = acme();
                 link(&d.join("victim"), &d.join(".org.scenario.ron.tmp"));
                 let i = siloscope(&os(&[
                     &"import",
@@ -434,7 +421,7 @@ fn cases() -> Vec<Case> {
             says: "is not a regular file (a device, a pipe or a socket); expected a CSV file",
             run: |d| {
                 fifo(&d.join("ties.csv"));
-                let agents = Path::new(ROOT).join("scenarios/data/acme_agents.csv");
+                let (agents, _) = acme();
                 let o = siloscope(&os(&[
                     &"import",
                     &"--agents",
@@ -514,8 +501,7 @@ fn cases() -> Vec<Case> {
             succeeds: false,
             says: "special.scenario.ron: is a device, a pipe or a socket",
             run: |d| {
-                let agents = Path::new(ROOT).join("scenarios/data/acme_agents.csv");
-                let ties = Path::new(ROOT).join("scenarios/data/acme_ties.csv");
+                let (agents, ties) = acme();
                 let special = d.join("special.scenario.ron");
                 fifo(&special);
                 let o = siloscope(&os(&[
@@ -540,8 +526,7 @@ fn cases() -> Vec<Case> {
             says: "exists; choose another --out or pass --force",
             run: |d| {
                 link(&d.join("nowhere.scenario.ron"), &d.join("org.scenario.ron"));
-                let agents = Path::new(ROOT).join("scenarios/data/acme_agents.csv");
-                let ties = Path::new(ROOT).join("scenarios/data/acme_ties.csv");
+                let (agents, ties) = acme();
                 let o = siloscope(&os(&[
                     &"import",
                     &"--agents",

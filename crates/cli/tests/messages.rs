@@ -3,20 +3,8 @@
 //! name, or the command line) shown, not obeyed by the terminal, and of
 //! bounded length.
 
+use super::support::{siloscope, text};
 use std::path::PathBuf;
-use std::process::{Command, Output};
-
-fn siloscope(args: &[impl AsRef<std::ffi::OsStr>]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_siloscope"))
-        .args(args)
-        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
-        .output()
-        .expect("the binary runs")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
 
 fn temp_dir(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("siloscope-messages-{name}-{}", std::process::id()));

@@ -4,5 +4,6 @@ mod cli;
 #[cfg(unix)]
 mod integrity;
 mod messages;
+mod support;
 #[cfg(feature = "app")]
 mod window;

@@ -2,7 +2,7 @@
 //! noticing that the scenario file changed (rebuilt and replayed to the
 //! step on screen, or its errors shown while the last good run goes on).
 
-use super::{MAX_STEPS_PER_FRAME, Playback, Stepped, Workshop};
+use super::{MAX_STEPS_PER_FRAME, Playback, Stepped, Until, Workshop};
 use bevy::prelude::*;
 use siloscope_scenario::files;
 use siloscope_workshop::compare::Side;
@@ -24,7 +24,7 @@ pub(super) fn watch_scenario(time: Res<Time>, mut workshop: ResMut<Workshop>) {
                 if !done.refused.is_empty() {
                     notice.push_str(&format!("; not replayed: {}", done.refused.join("; ")));
                 }
-                w.notice = Some(notice);
+                w.tell_until(notice, Until::FileGood);
                 // The story's staging may no longer fit the new file.
                 if w.story.is_some_and(|at| at.index >= scenario.story.len()) {
                     w.story = None;
@@ -74,8 +74,7 @@ pub(super) fn advance(
             workshop.session().horizon(),
             workshop.scenario().step_unit
         );
-        workshop.notice = Some(notice.clone());
-        workshop.end_notice = Some(notice);
+        workshop.tell_until(notice, Until::AtEnd);
     }
 }
 
@@ -84,17 +83,20 @@ pub(super) fn advance(
 /// (the errors say what the run is now).
 pub(super) fn expire_notices(mut workshop: ResMut<Workshop>) {
     let w = &mut *workshop;
-    if w.end_notice.is_some() && !w.session().at_end() {
-        if w.notice == w.end_notice {
-            w.notice = None;
-        }
-        w.end_notice = None;
+    let Some((text, until)) = &w.held else {
+        return;
+    };
+    // Replaced by another notice: nothing of it is shown any more.
+    if w.notice.as_deref() != Some(text.as_str()) {
+        w.held = None;
+        return;
     }
-    if w.errors.is_some()
-        && w.notice
-            .as_deref()
-            .is_some_and(|n| n.contains(" changed: rebuilt"))
-    {
+    let holds = match until {
+        Until::AtEnd => w.session().at_end(),
+        Until::FileGood => w.errors.is_none(),
+    };
+    if !holds {
         w.notice = None;
+        w.held = None;
     }
 }

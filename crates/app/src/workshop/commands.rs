@@ -2,7 +2,7 @@
 //! rewind, live edits, compare, the story, export, opening another
 //! scenario.
 
-use super::{Control, Playback, Stepped, StoryAt, Workshop};
+use super::{Control, Playback, Stepped, StoryAt, Until, Workshop};
 use bevy::prelude::*;
 use siloscope_scenario::files;
 use siloscope_workshop::compare::{Runs, Side};
@@ -22,9 +22,10 @@ pub(super) fn apply_commands(
         let result: anyhow::Result<()> = match command {
             Control::TogglePlay => {
                 if !playback.playing && w.session().at_end() {
-                    let notice = "the run is at its horizon: reset (R) to play it again".to_owned();
-                    w.notice = Some(notice.clone());
-                    w.end_notice = Some(notice);
+                    w.tell_until(
+                        "the run is at its horizon: reset (R) to play it again".to_owned(),
+                        Until::AtEnd,
+                    );
                 }
                 playback.playing = !playback.playing && !w.session().at_end();
                 playback.owed = 0.0;

@@ -43,6 +43,15 @@ pub const MAX_STEPS_PER_FRAME: u32 = 8;
 /// Playback speeds offered, in steps per second.
 pub const SPEEDS: [f32; 7] = [0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0];
 
+/// How long a notice holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Until {
+    /// While the run is at its end ("end of the run", "at its horizon").
+    AtEnd,
+    /// While the scenario file reads without errors (a reload's notice).
+    FileGood,
+}
+
 /// Where presenter mode is in the scenario's story.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct StoryAt {
@@ -77,9 +86,9 @@ pub struct Workshop {
     pub generation: u64,
     watch: FileWatch,
     watch_timer: Timer,
-    /// The notice about the run's end ("end of the run", "at its horizon"),
-    /// which goes once the run leaves its end.
-    end_notice: Option<String>,
+    /// A notice that holds only for a while, and until when (see
+    /// [`Workshop::tell_until`]).
+    held: Option<(String, Until)>,
 }
 
 impl Workshop {
@@ -100,7 +109,7 @@ impl Workshop {
             generation: 0,
             watch: FileWatch::new(path),
             watch_timer: Timer::new(WATCH_PERIOD, TimerMode::Repeating),
-            end_notice: None,
+            held: None,
         })
     }
 
@@ -145,6 +154,13 @@ impl Workshop {
     /// How the view is staged (the story's, or the whole organisation).
     pub fn staging(&self) -> Staging {
         self.story.map(|s| s.staging).unwrap_or_default()
+    }
+
+    /// Show `notice` until `until` stops holding ([`advance::expire_notices`]);
+    /// another notice replaces it as usual.
+    fn tell_until(&mut self, notice: String, until: Until) {
+        self.notice = Some(notice.clone());
+        self.held = Some((notice, until));
     }
 
     fn rebuilt(&mut self) {

@@ -85,9 +85,8 @@ pub(crate) fn run(args: ImportArgs) -> Result<ExitCode> {
         Ok(done) => done,
         Err(errors) => {
             eprintln!("{errors}");
-            let n = errors.0.len();
-            let problems = if n == 1 { "problem" } else { "problems" };
-            eprintln!("{n} {problems}; nothing written");
+            let problems = super::count(errors.0.len(), "problem", "problems");
+            eprintln!("{problems}; nothing written");
             return Ok(ExitCode::FAILURE);
         }
     };
