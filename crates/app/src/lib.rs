@@ -48,6 +48,8 @@ pub struct AppOptions {
     pub present: Option<usize>,
     /// The interface's scale (`None`: 100 %; see [`ui::UiZoom`]).
     pub scale: Option<f32>,
+    /// The window's size in pixels (`None`: 1600 × 900).
+    pub size: Option<(u32, u32)>,
     /// Unattended runs.
     pub unattended: capture::Unattended,
 }
@@ -63,6 +65,7 @@ pub fn no_display() -> Option<&'static str> {
 
 /// Open the workshop app and run until its window closes.
 pub fn run(options: AppOptions) -> anyhow::Result<()> {
+    let started = capture::Started(std::time::Instant::now());
     if let Some(why) = no_display() {
         anyhow::bail!(
             "{why}; the workshop app needs one. Headless: `siloscope run {0}`, \
@@ -96,7 +99,10 @@ pub fn run(options: AppOptions) -> anyhow::Result<()> {
             .set(WindowPlugin {
                 primary_window: Some(Window {
                     title,
-                    resolution: WindowResolution::new(1600, 900),
+                    resolution: {
+                        let (w, h) = options.size.unwrap_or((1600, 900));
+                        WindowResolution::new(w, h)
+                    },
                     ..default()
                 }),
                 ..default()
@@ -109,6 +115,7 @@ pub fn run(options: AppOptions) -> anyhow::Result<()> {
     .add_plugins(EguiPlugin::default())
     .insert_resource(workshop)
     .insert_resource(options.unattended)
+    .insert_resource(started)
     .insert_resource(ui::UiZoom(
         options
             .scale

@@ -218,6 +218,20 @@ pub(crate) fn parse_scale(text: &str) -> Result<f32, String> {
     }
 }
 
+/// `--size`: a window size `WxH`, each side 320 to 7680 pixels.
+pub(crate) fn parse_size(text: &str) -> Result<(u32, u32), String> {
+    let bad = || format!("\"{text}\" is not a size; write WIDTHxHEIGHT, e.g. 1280x720");
+    let (w, h) = text.trim().split_once(['x', 'X', '×']).ok_or_else(bad)?;
+    let side = |v: &str| v.trim().parse::<u32>().map_err(|_| bad());
+    let (w, h) = (side(w)?, side(h)?);
+    if !(320..=7680).contains(&w) || !(240..=4320).contains(&h) {
+        return Err(format!(
+            "{w}x{h} is out of range; allowed 320 to 7680 wide and 240 to 4320 high"
+        ));
+    }
+    Ok((w, h))
+}
+
 /// A finite number (`--min-weight`): NaN and infinities are refused.
 pub(crate) fn parse_finite(text: &str) -> Result<f64, String> {
     match text.trim().parse::<f64>() {
@@ -281,14 +295,36 @@ pub(crate) struct AppArgs {
     /// Interface scale for a projector or a small screen, 0.5 to 3 (1 = 100 %); Ctrl + / Ctrl - change it in the app.
     #[arg(long, value_parser = parse_scale)]
     pub(crate) scale: Option<f32>,
+    /// The window's size in pixels, e.g. 1280x720 (default 1600x900).
+    #[arg(long, value_name = "WxH", value_parser = parse_size)]
+    pub(crate) size: Option<(u32, u32)>,
     /// Unattended: compute this many steps, save --screenshot, exit.
     #[arg(long, requires = "screenshot")]
     pub(crate) steps: Option<u32>,
-    /// Where the unattended screenshot goes (PNG).
-    #[arg(long, requires = "steps")]
+    /// Unattended: save the window as PNG and exit (after --steps steps if
+    /// given, else as it opened, e.g. at a --present story step).
+    #[arg(long, conflicts_with = "frames")]
     pub(crate) screenshot: Option<PathBuf>,
-    /// Unattended: step once per frame for this many frames, print the CPU
-    /// time per frame, exit.
+    /// Unattended: step once per frame for this many frames, print whole
+    /// frame times, frames per second, the time to the first picture and
+    /// the CPU time per frame, exit.
     #[arg(long, conflicts_with = "steps")]
     pub(crate) frames: Option<u32>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_window_size_is_width_x_height_within_reason() {
+        assert_eq!(parse_size("1280x720"), Ok((1280, 720)));
+        assert_eq!(parse_size(" 1920X1080 "), Ok((1920, 1080)));
+        assert_eq!(parse_size("800×600"), Ok((800, 600)));
+        let e = parse_size("1280").unwrap_err();
+        assert!(e.contains("WIDTHxHEIGHT"), "{e}");
+        let e = parse_size("100x100").unwrap_err();
+        assert!(e.contains("out of range"), "{e}");
+        assert!(parse_size("99999999999x720").is_err());
+    }
 }

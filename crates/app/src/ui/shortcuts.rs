@@ -30,7 +30,7 @@ pub const SHORTCUTS: [(&str, &str); 18] = [
         "larger / smaller interface (projector) / 100 %",
     ),
     ("L", "switch picture (customers inside / separate circles)"),
-    ("T", "show / hide ties"),
+    ("T", "ties: the structure, every tie, none"),
     ("I", "show / hide travelling items"),
     ("F", "fit the organisation to the screen"),
     ("P", "save a screenshot (PNG)"),
@@ -123,7 +123,7 @@ pub(super) fn shortcuts(
         };
     }
     if pressed(KeyCode::KeyT) {
-        view.show_ties = !view.show_ties;
+        view.ties = view.ties.next();
     }
     if pressed(KeyCode::KeyI) {
         view.show_items = !view.show_items;

@@ -4,6 +4,7 @@
 use super::UiState;
 use super::timeline::timeline;
 use crate::capture::TakeScreenshot;
+use crate::view::TieShow;
 use crate::view::View;
 use crate::workshop::{Control, Playback, SPEEDS, Workshop};
 use bevy::prelude::*;
@@ -120,7 +121,15 @@ pub(super) fn top_bar(
                 view.picture = picture;
             }
         }
-        ui.checkbox(&mut view.show_ties, "ties");
+        egui::ComboBox::from_id_salt("ties")
+            .selected_text(view.ties.label())
+            .show_ui(ui, |ui| {
+                for t in [TieShow::Structure, TieShow::All, TieShow::Off] {
+                    ui.selectable_value(&mut view.ties, t, t.label());
+                }
+            })
+            .response
+            .on_hover_text("T: the structure (walls, departments, partners, a sample of customer ties), every tie, or none");
         ui.checkbox(&mut view.show_items, "items");
         ui.separator();
         if ui

@@ -176,7 +176,7 @@ mod tests {
                 layout: None,
                 selected: None,
                 selected_side: Side::A,
-                show_ties: true,
+                ties: crate::view::TieShow::default(),
                 show_items: true,
                 fit: false,
                 user_moved: false,

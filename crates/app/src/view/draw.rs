@@ -25,7 +25,7 @@ pub(super) fn draw(
         _ => 1.0,
     };
     for mut v in &mut ties {
-        let want = if view.show_ties {
+        let want = if view.ties != super::TieShow::Off {
             Visibility::Inherited
         } else {
             Visibility::Hidden

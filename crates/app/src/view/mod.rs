@@ -7,7 +7,14 @@
 //!   customer's lifecycle state (advocates large, prospects and churned
 //!   customers small and faint).
 //! - Ties are one retained line mesh with vertex colours, rebuilt only when
-//!   the organisation or the picture changes; silo walls are drawn in red.
+//!   the organisation, the picture or the choice of ties changes; silo
+//!   walls are drawn in red. By default ([`TieShow::Structure`]) the view
+//!   draws the organisation's structure, not every tie: ties inside
+//!   departments, silo walls and partner ties all, customer touchpoints
+//!   thinned to an even sample, and customers' peer ties only while word
+//!   of mouth is highlighted. The outer rings then stay readable at 2,000
+//!   agents, and software rendering draws a fraction of the lines; `T`
+//!   switches to every tie, or none.
 //! - Items that moved in the last step travel as particles coloured by
 //!   kind; an item a silo wall stopped halts half way and leaves a red
 //!   cross.
@@ -42,6 +49,43 @@ pub const UNIT: f32 = 12.0;
 pub const MAX_PARTICLES: usize = 700;
 /// Most ties drawn.
 pub const MAX_TIES_DRAWN: usize = 120_000;
+/// Most customer ties of one kind (touchpoints, peer ties) the structure
+/// view draws per organisation: an even sample beyond that.
+pub const STRUCTURE_SAMPLE: usize = 400;
+
+/// Which ties the view draws.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum TieShow {
+    /// The structure: every tie inside and between departments and to
+    /// partners, a sample of customer touchpoints, peer ties only while
+    /// word of mouth is highlighted.
+    #[default]
+    Structure,
+    /// Every tie.
+    All,
+    /// None.
+    Off,
+}
+
+impl TieShow {
+    /// The next choice, for the `T` key.
+    pub fn next(self) -> TieShow {
+        match self {
+            TieShow::Structure => TieShow::All,
+            TieShow::All => TieShow::Off,
+            TieShow::Off => TieShow::Structure,
+        }
+    }
+
+    /// Its name in the top bar.
+    pub fn label(self) -> &'static str {
+        match self {
+            TieShow::Structure => "structure",
+            TieShow::All => "all ties",
+            TieShow::Off => "no ties",
+        }
+    }
+}
 
 /// Relative size and opacity of a node in a lifecycle state.
 pub fn lifecycle_look(state: Option<Lifecycle>) -> (f32, f32) {
@@ -68,8 +112,8 @@ pub struct View {
     pub selected: Option<u32>,
     /// The run it is in.
     pub selected_side: Side,
-    /// Draw ties.
-    pub show_ties: bool,
+    /// Which ties to draw.
+    pub ties: TieShow,
     /// Animate items.
     pub show_items: bool,
     /// Fit the camera to the organisation on the next frame.
@@ -88,8 +132,8 @@ pub struct View {
 }
 
 /// What the drawn entities depend on: the organisation, the picture, the
-/// comparison and the highlighted mechanism.
-type BuildKey = (u64, Picture, bool, Option<Mechanism>);
+/// comparison, the highlighted mechanism and the ties shown.
+type BuildKey = (u64, Picture, bool, Option<Mechanism>, TieShow);
 
 /// What the nodes' colours depend on: the organisation, the step and the
 /// selection.
@@ -170,7 +214,33 @@ impl Plugin for ViewPlugin {
                 )
                     .chain()
                     .after(WorkshopSystems::Advance),
-            );
+            )
+            .add_systems(Update, antialiasing);
+    }
+}
+
+/// Smooth edges (4× multisampling) on a graphics card; none on software
+/// rendering (Mesa's llvmpipe, a VM), where multisampling every tie and
+/// node costs more than a third of each frame. Decided once, when the
+/// renderer says what it runs on.
+fn antialiasing(
+    info: Option<Res<bevy::render::renderer::RenderAdapterInfo>>,
+    mut camera: Query<&mut Msaa, With<GraphCamera>>,
+    mut decided: Local<bool>,
+) {
+    let Some(info) = info else {
+        return;
+    };
+    if *decided {
+        return;
+    }
+    for mut msaa in &mut camera {
+        *msaa = if info.device_type == wgpu_types::DeviceType::Cpu {
+            Msaa::Off
+        } else {
+            Msaa::Sample4
+        };
+        *decided = true;
     }
 }
 
@@ -188,7 +258,7 @@ fn setup(
         layout: None,
         selected: start.1,
         selected_side: Side::A,
-        show_ties: true,
+        ties: TieShow::default(),
         show_items: true,
         fit: true,
         user_moved: false,

@@ -3,7 +3,10 @@
 //! lifecycle).
 
 use super::items::Particles;
-use super::{Drawn, MAX_TIES_DRAWN, Node, Ties, UNIT, View, bounds, lifecycle_look};
+use super::{
+    Drawn, MAX_TIES_DRAWN, Node, STRUCTURE_SAMPLE, TieShow, Ties, UNIT, View, bounds,
+    lifecycle_look,
+};
 use crate::palette::{part_color, trust_tint};
 use crate::workshop::Workshop;
 use bevy::asset::RenderAssetUsages;
@@ -59,6 +62,7 @@ pub(super) fn rebuild(
         view.picture,
         workshop.runs.comparing(),
         highlight,
+        view.ties,
     );
     if view.built == Some(key) {
         return;
@@ -73,7 +77,7 @@ pub(super) fn rebuild(
     view.offset_b = bounds(&l, None)
         .map(|(lo, hi)| Vec2::new((hi.x - lo.x) * 1.12 * UNIT, 0.0))
         .unwrap_or(Vec2::ZERO);
-    let mesh = meshes.add(tie_mesh(sim, &l, highlight));
+    let mesh = meshes.add(tie_mesh(sim, &l, highlight, view.ties));
     for (side, _) in workshop.runs.shown() {
         let offset = view.offset(side);
         for a in 0..net.agents() {
@@ -98,7 +102,7 @@ pub(super) fn rebuild(
                 ..default()
             })),
             Transform::from_translation(offset.extend(0.0)),
-            if view.show_ties {
+            if view.ties != TieShow::Off {
                 Visibility::Inherited
             } else {
                 Visibility::Hidden
@@ -117,14 +121,45 @@ pub(super) fn rebuild(
     view.fit = true;
 }
 
-/// Each undirected tie once, coloured by kind; walls stand out, and so do
-/// the ties of a highlighted mechanism (the others fade).
+/// Which of each kind of tie to draw: every one, every `n`th, or none.
+fn strides(
+    net: &siloscope_model::network::Network,
+    highlight: Option<Mechanism>,
+    show: TieShow,
+) -> [usize; 5] {
+    let mut count = [0usize; 5];
+    for a in 0..net.agents() {
+        for t in net.offsets[a] as usize..net.offsets[a + 1] as usize {
+            if net.target[t] as usize > a {
+                count[net.kind_of(t) as usize] += 1;
+            }
+        }
+    }
+    let sample = |n: usize| n.div_ceil(STRUCTURE_SAMPLE).max(1);
+    let mut stride = [1; 5];
+    if show == TieShow::Structure {
+        stride[TieKind::Touchpoint as usize] = sample(count[TieKind::Touchpoint as usize]);
+        stride[TieKind::Peer as usize] = if highlight == Some(Mechanism::WordOfMouth) {
+            sample(count[TieKind::Peer as usize])
+        } else {
+            0
+        };
+    }
+    stride
+}
+
+/// Each undirected tie once (of those `show` asks for), coloured by kind;
+/// walls stand out, and so do the ties of a highlighted mechanism (the
+/// others fade).
 fn tie_mesh(
     sim: &siloscope_model::sim::Simulation,
     l: &Layout,
     highlight: Option<Mechanism>,
+    show: TieShow,
 ) -> Mesh {
     let net = sim.network();
+    let stride = strides(net, highlight, show);
+    let mut seen = [0usize; 5];
     let mut positions: Vec<[f32; 3]> = Vec::new();
     let mut colors: Vec<[f32; 4]> = Vec::new();
     'agents: for a in 0..net.agents() {
@@ -137,6 +172,11 @@ fn tie_mesh(
                 break 'agents;
             }
             let kind = net.kind_of(t);
+            let k = kind as usize;
+            seen[k] += 1;
+            if stride[k] == 0 || (seen[k] - 1) % stride[k] != 0 {
+                continue;
+            }
             let mut rgba: [f32; 4] = match kind {
                 TieKind::Internal => [0.35, 0.55, 1.0, 0.16],
                 TieKind::Wall => [1.0, 0.25, 0.3, 0.30],
@@ -219,4 +259,71 @@ pub(super) fn paint_nodes(
         sprite.custom_size = Some(Vec2::splat(UNIT * size * grow));
     }
     view.painted = Some(key);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use siloscope_workshop::layout::Picture;
+
+    /// Lines in a tie mesh.
+    fn lines(mesh: &Mesh) -> usize {
+        mesh.attribute(Mesh::ATTRIBUTE_POSITION).unwrap().len() / 2
+    }
+
+    /// The structure view draws every tie inside and between departments
+    /// and to partners, at most a sample of touchpoints, and peer ties
+    /// only while word of mouth is highlighted; "all" draws every tie.
+    #[test]
+    fn the_structure_view_keeps_the_walls_and_thins_the_customer_ties() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../scenarios/regional_2000.scenario.ron"
+        );
+        let w = crate::workshop::Workshop::open(std::path::Path::new(path), None, None).unwrap();
+        let sim = w.session().sim();
+        let net = sim.network();
+        let l = layout(sim.scenario(), net, Picture::default(), sim.seed());
+        let mut count = [0usize; 5];
+        for a in 0..net.agents() {
+            for t in net.offsets[a] as usize..net.offsets[a + 1] as usize {
+                if net.target[t] as usize > a {
+                    count[net.kind_of(t) as usize] += 1;
+                }
+            }
+        }
+        let structural = count[TieKind::Internal as usize]
+            + count[TieKind::Wall as usize]
+            + count[TieKind::Partner as usize];
+        let (touch, peer) = (
+            count[TieKind::Touchpoint as usize],
+            count[TieKind::Peer as usize],
+        );
+        assert!(
+            touch > 2 * STRUCTURE_SAMPLE && peer > 2 * STRUCTURE_SAMPLE,
+            "{count:?}"
+        );
+
+        let all = lines(&tie_mesh(sim, &l, None, TieShow::All));
+        assert_eq!(all, count.iter().sum::<usize>());
+
+        let structure = lines(&tie_mesh(sim, &l, None, TieShow::Structure));
+        let sampled = structure - structural;
+        assert!(
+            (STRUCTURE_SAMPLE / 2..=STRUCTURE_SAMPLE).contains(&sampled),
+            "{sampled} touchpoints drawn of {touch}"
+        );
+
+        let word_of_mouth = lines(&tie_mesh(
+            sim,
+            &l,
+            Some(Mechanism::WordOfMouth),
+            TieShow::Structure,
+        ));
+        let peers = word_of_mouth - structure;
+        assert!(
+            (STRUCTURE_SAMPLE / 2..=STRUCTURE_SAMPLE).contains(&peers),
+            "{peers} peer ties drawn of {peer}"
+        );
+    }
 }

@@ -25,6 +25,7 @@ pub(crate) fn run(args: AppArgs) -> Result<ExitCode> {
         compare: args.compare,
         present: args.present,
         scale: args.scale,
+        size: args.size,
         unattended: Unattended {
             steps: args.steps,
             screenshot: args.screenshot,
