@@ -64,6 +64,9 @@ pub fn trust_ramp(trust: f32) -> Color {
 pub const ERROR_TEXT: Color32 = Color32::from_rgb(255, 120, 120);
 /// The story's note in presenter mode.
 pub const STORY_TEXT: Color32 = Color32::from_gray(235);
+/// Behind each figure of presenter mode's callout: a shade lighter than
+/// the panel, so the cards read as one row of numbers.
+pub const CALLOUT_FILL: Color32 = Color32::from_gray(38);
 /// What presenter mode highlights.
 pub const HIGHLIGHT_TEXT: Color32 = Color32::from_rgb(255, 210, 90);
 /// Where a run branched, on the timeline and the charts.

@@ -11,10 +11,10 @@ use std::time::Duration;
 const WORKSHOP: &str = include_str!("../../../scenarios/workshop.scenario.ron");
 
 /// A scratch copy of the workshop scenario, removed on drop.
-struct Scratch(PathBuf);
+pub(crate) struct Scratch(pub(crate) PathBuf);
 
 impl Scratch {
-    fn new(name: &str) -> Scratch {
+    pub(crate) fn new(name: &str) -> Scratch {
         let dir = std::env::temp_dir().join(format!("siloscope-app-{}-{name}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("workshop.scenario.ron");
@@ -41,7 +41,7 @@ fn with_steps(steps: u32) -> String {
     edited
 }
 
-fn app(path: &std::path::Path) -> App {
+pub(crate) fn app(path: &std::path::Path) -> App {
     let mut app = App::new();
     app.add_plugins(MinimalPlugins)
         .insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_millis(
@@ -53,12 +53,12 @@ fn app(path: &std::path::Path) -> App {
     app
 }
 
-fn send(app: &mut App, command: Control) {
+pub(crate) fn send(app: &mut App, command: Control) {
     app.world_mut().write_message(command);
     app.update();
 }
 
-fn workshop(app: &App) -> &Workshop {
+pub(crate) fn workshop(app: &App) -> &Workshop {
     app.world().resource::<Workshop>()
 }
 
@@ -697,7 +697,7 @@ fn hostile_reloads_keep_the_last_good_run() {
 }
 
 /// Update until the background replay of A and B has finished.
-fn replayed(app: &mut App) -> siloscope_workshop::luck::Luck {
+pub(crate) fn replayed(app: &mut App) -> siloscope_workshop::luck::Luck {
     for _ in 0..600 {
         app.update();
         let check = app.world().resource::<LuckCheck>();

@@ -80,6 +80,12 @@ pub struct StoryStepSpec {
     /// Performed in order.
     #[serde(default)]
     pub actions: Vec<StoryActionSpec>,
+    /// The headline figures the note talks about (metric names).
+    #[serde(default)]
+    pub figures: Vec<String>,
+    /// The charts that show it.
+    #[serde(default)]
+    pub charts: Vec<siloscope_model::story::Chart>,
 }
 
 /// A story action, as written.

@@ -21,7 +21,7 @@
 
 use crate::compare::Runs;
 use siloscope_model::sim::SimError;
-pub use siloscope_model::story::{Focus, Mechanism, StoryAction, StoryStep};
+pub use siloscope_model::story::{Chart, Focus, Mechanism, StoryAction, StoryStep};
 
 /// How the view is staged after a story step: each step says what it
 /// frames and highlights (the whole organisation and nothing, unless it
@@ -214,7 +214,7 @@ mod tests {
         jumped.a_mut().set_knob(Knob::Transparency, 0.1).unwrap();
         jumped.goto(70);
         let staging = perform_to(&scenario.story, 6, &mut jumped).unwrap();
-        assert_eq!(staging.focus, Focus::ExistingCustomer);
+        assert_eq!(staging.focus, Focus::All);
         for (f, j) in [
             (forward.a(), jumped.a()),
             (forward.b().unwrap(), jumped.b().unwrap()),

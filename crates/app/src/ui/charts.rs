@@ -3,7 +3,7 @@
 //! closure; run B dashed beside run A when comparing. The table of B − A,
 //! coloured better or worse, sits at the top of the right-hand panel.
 
-use super::policy_of;
+use super::{branched, policy_of, policy_since};
 use crate::palette;
 use crate::palette::{flow_color, part_color, to_egui};
 use crate::workshop::Workshop;
@@ -15,6 +15,7 @@ use siloscope_model::flow::FlowKind;
 use siloscope_model::metrics::{StepReport, short_label};
 use siloscope_workshop::headline::{Better, HEADLINES, Headline, Verdict, count, share};
 use siloscope_workshop::luck::{SEEDS, Spread};
+use siloscope_workshop::story::Chart as StoryChart;
 
 fn series(history: &[StepReport], f: impl Fn(&StepReport) -> f64) -> PlotPoints<'static> {
     history
@@ -36,8 +37,22 @@ struct Curve {
     value: Measure,
 }
 
-/// One chart: its id, title, curves and the y range it always includes.
-struct Chart(&'static str, &'static str, Vec<Curve>, (f64, f64));
+/// One chart: which it is, its title, curves and the y range it always
+/// includes.
+pub(super) struct Chart(StoryChart, &'static str, Vec<Curve>, (f64, f64));
+
+impl Chart {
+    /// Its title.
+    pub(super) fn title(&self) -> &'static str {
+        self.1
+    }
+}
+
+/// The chart of a kind a story step names (`None`: the trade-off of A and
+/// B, drawn by [`trade_off`]).
+pub(super) fn chart_of(kind: StoryChart) -> Option<Chart> {
+    chart_specs().into_iter().find(|c| c.0 == kind)
+}
 
 /// The charts.
 fn chart_specs() -> Vec<Chart> {
@@ -57,7 +72,7 @@ fn chart_specs() -> Vec<Chart> {
     ];
     vec![
         Chart(
-            "trust",
+            StoryChart::Trust,
             "Trust toward each part",
             parts
                 .iter()
@@ -70,7 +85,7 @@ fn chart_specs() -> Vec<Chart> {
             (0.0, 1.0),
         ),
         Chart(
-            "acquisitions",
+            StoryChart::Acquisitions,
             "Acquisitions (cumulative)",
             vec![
                 Curve {
@@ -87,7 +102,7 @@ fn chart_specs() -> Vec<Chart> {
             (0.0, 1.0),
         ),
         Chart(
-            "customers",
+            StoryChart::Customers,
             "Advocates and churned",
             vec![
                 Curve {
@@ -104,7 +119,7 @@ fn chart_specs() -> Vec<Chart> {
             (0.0, 1.0),
         ),
         Chart(
-            "silo",
+            StoryChart::SiloIndex,
             "Silo E-I index (-1 closed)",
             vec![Curve {
                 name: short_label("ei_index_flow_cumulative"),
@@ -120,7 +135,7 @@ fn chart_specs() -> Vec<Chart> {
             (-1.0, 1.0),
         ),
         Chart(
-            "money",
+            StoryChart::Money,
             "Revenue, cost and profit so far",
             vec![
                 Curve {
@@ -142,7 +157,7 @@ fn chart_specs() -> Vec<Chart> {
             (0.0, 1.0),
         ),
         Chart(
-            "loop",
+            StoryChart::Loop,
             "Feedback loop closure",
             vec![
                 Curve {
@@ -167,20 +182,14 @@ fn chart_specs() -> Vec<Chart> {
 pub(super) fn charts(ui: &mut egui::Ui, w: &Workshop) {
     let a = w.session();
     let b = w.runs.b();
-    let marks: Vec<u32> = a
-        .history()
-        .iter()
-        .filter(|r| !r.knob_changes.is_empty())
-        .map(|r| r.step)
-        .collect();
-    let horizon = f64::from(a.horizon());
     let specs = chart_specs();
     let columns = specs.len() + usize::from(b.is_some());
     let width = (ui.available_width() - (columns - 1) as f32 * ui.spacing().item_spacing.x)
         / columns as f32;
     if let Some(b) = b {
         ui.horizontal(|ui| {
-            ui.strong(format!("A: {} (solid)", policy_of(a)));
+            let unit = &w.scenario().step_unit;
+            ui.strong(format!("A: {} (solid)", policy_since(a, unit)));
             ui.label("·");
             ui.strong(format!("B: {} (dashed)", policy_of(b)));
             ui.label(format!("same seed {}, in lock-step", a.seed()));
@@ -188,82 +197,103 @@ pub(super) fn charts(ui: &mut egui::Ui, w: &Workshop) {
     }
     let height = ui.available_height() - 26.0;
     ui.horizontal(|ui| {
-        for Chart(id, title, curves, y) in specs {
+        for spec in &specs {
             ui.vertical(|ui| {
                 ui.set_width(width);
-                ui.strong(title);
-                Plot::new(id)
-                    .height(height)
-                    .width(width)
-                    .legend(
-                        Legend::default()
-                            .position(Corner::RightTop)
-                            .background_alpha(0.6),
-                    )
-                    .include_x(0.0)
-                    .include_x(horizon.max(1.0))
-                    .x_grid_spacer(step_marks(horizon))
-                    .include_y(y.0)
-                    .include_y(y.1)
-                    .allow_scroll(false)
-                    .allow_zoom(false)
-                    .allow_drag(false)
-                    .show(ui, |p| {
-                        for &m in &marks {
-                            p.vline(
-                                VLine::new("", f64::from(m))
-                                    .color(palette::change_mark())
-                                    .width(1.5),
-                            );
-                        }
-                        if let Some(at) = a.branched_at() {
-                            p.vline(
-                                VLine::new("branched", f64::from(at))
-                                    .color(palette::BRANCH)
-                                    .width(2.0),
-                            );
-                        }
-                        for c in &curves {
-                            let color = to_egui(c.color);
-                            // The old timeline only once this one has left it
-                            // (a rewind alone changes nothing to show).
-                            let ghost = a.ghost();
-                            if a.branched_at().is_some() && !ghost.is_empty() {
-                                p.line(
-                                    Line::new("before the change", series(ghost, c.value))
-                                        .color(color.gamma_multiply(0.6))
-                                        .width(2.0)
-                                        .style(egui_plot::LineStyle::dotted_dense()),
-                                );
-                            }
-                            // A and B share a name, so a curve has one legend
-                            // entry (its colour); solid A and dashed B are
-                            // told apart by the line above the charts.
-                            p.line(
-                                Line::new(c.name, series(a.history(), c.value))
-                                    .color(color)
-                                    .width(2.5),
-                            );
-                            if let Some(b) = b {
-                                p.line(
-                                    Line::new(c.name, series(b.history(), c.value))
-                                        .color(color)
-                                        .width(2.0)
-                                        .style(egui_plot::LineStyle::dashed_loose()),
-                                );
-                            }
-                        }
-                    });
+                ui.strong(spec.title());
+                plot(ui, w, spec, "", egui::vec2(width, height));
             });
         }
         if let Some(b) = b {
             ui.vertical(|ui| {
                 ui.set_width(width);
-                ui.strong("Profit against trust");
-                trade_off(ui, a, b, width, height);
+                ui.strong(TRADE_OFF_TITLE);
+                trade_off(ui, a, b, "", egui::vec2(width, height));
             });
         }
     });
+}
+
+/// The trade-off chart's title.
+pub(super) const TRADE_OFF_TITLE: &str = "Profit against trust";
+
+/// One chart at `size`, its plot told apart from others of its kind by
+/// `id`: run A solid, run B dashed, the steps where A's knobs changed
+/// marked, and once A has branched, the branch marked and the timeline
+/// before it dotted.
+pub(super) fn plot(ui: &mut egui::Ui, w: &Workshop, spec: &Chart, id: &str, size: egui::Vec2) {
+    let Chart(kind, _, curves, y) = spec;
+    let a = w.session();
+    let b = w.runs.b();
+    let marks: Vec<u32> = a
+        .history()
+        .iter()
+        .filter(|r| !r.knob_changes.is_empty())
+        .map(|r| r.step)
+        .collect();
+    let horizon = f64::from(a.horizon());
+    Plot::new((id, *kind as u8))
+        .height(size.y)
+        .width(size.x)
+        .legend(
+            Legend::default()
+                .position(Corner::RightTop)
+                .background_alpha(0.6),
+        )
+        .include_x(0.0)
+        .include_x(horizon.max(1.0))
+        .x_grid_spacer(step_marks(horizon))
+        .include_y(y.0)
+        .include_y(y.1)
+        .allow_scroll(false)
+        .allow_zoom(false)
+        .allow_drag(false)
+        .show(ui, |p| {
+            for &m in &marks {
+                p.vline(
+                    VLine::new("", f64::from(m))
+                        .color(palette::change_mark())
+                        .width(1.5),
+                );
+            }
+            if let Some(at) = branched(a) {
+                p.vline(
+                    VLine::new("branched", f64::from(at))
+                        .color(palette::BRANCH)
+                        .width(2.0),
+                );
+            }
+            for c in curves {
+                let color = to_egui(c.color);
+                // The old timeline only once this one has left it (a
+                // rewind alone changes nothing to show).
+                let ghost = a.ghost();
+                if branched(a).is_some() && !ghost.is_empty() {
+                    p.line(
+                        Line::new("before the change", series(ghost, c.value))
+                            .color(color.gamma_multiply(0.6))
+                            .width(2.0)
+                            .style(egui_plot::LineStyle::dotted_dense()),
+                    );
+                }
+                // A and B share a name, so a curve has one legend entry
+                // (its colour); solid A and dashed B are told apart by the
+                // line above the charts.
+                p.line(
+                    Line::new(c.name, series(a.history(), c.value))
+                        .color(color)
+                        .width(2.5),
+                );
+                if let Some(b) = b {
+                    p.line(
+                        Line::new(c.name, series(b.history(), c.value))
+                            .color(color)
+                            .width(2.0)
+                            .style(egui_plot::LineStyle::dashed_loose()),
+                    );
+                }
+            }
+        });
 }
 
 /// Grid lines (and their labels) on the step axis at quarters of the
@@ -277,12 +307,12 @@ fn step_marks(horizon: f64) -> impl Fn(egui_plot::GridInput) -> Vec<egui_plot::G
 /// The trade-off view of A and B: each run's path through (customer
 /// trust, profit so far) from step 1 to now, the last step marked; up and
 /// to the right is better on both.
-fn trade_off(
+pub(super) fn trade_off(
     ui: &mut egui::Ui,
     a: &siloscope_workshop::session::Session,
     b: &siloscope_workshop::session::Session,
-    width: f32,
-    height: f32,
+    id: &str,
+    size: egui::Vec2,
 ) {
     let path = |s: &siloscope_workshop::session::Session| -> Vec<[f64; 2]> {
         s.history()
@@ -292,9 +322,9 @@ fn trade_off(
             .collect()
     };
     let color = to_egui(palette::part_color(Part::ExistingCustomer));
-    Plot::new("trade_off")
-        .height(height)
-        .width(width)
+    Plot::new((id, "trade_off"))
+        .height(size.y)
+        .width(size.x)
         .legend(
             Legend::default()
                 .position(Corner::RightBottom)

@@ -161,7 +161,7 @@ fn panels(
     );
     let mut out = Vec::new();
     if workshop.presenting {
-        presenter(&mut root, &workshop, &playback);
+        presenter(&mut root, &workshop, &playback, &luck);
         let area = root.available_rect_before_wrap();
         set_graph_area(&mut view, area, zoom.0, window_resized);
         region_labels(&ctx, area, &workshop, &view, (camera.0, camera.1), zoom.0);
@@ -285,6 +285,23 @@ fn to_window(area: egui::Rect, zoom: f32) -> Rect {
 /// way: not the jitter of a frame).
 fn resized(old: Option<Rect>, new: Rect) -> bool {
     old.is_none_or(|old| (old.size() - new.size()).abs().max_element() > 2.0)
+}
+
+/// The step at which a run left its old timeline, when that shows
+/// anything: a change at step 0 starts the run afresh (the story's
+/// "back to week 0, now under another policy"), with no shared past to
+/// branch from, so there is no branch to mark and no old line to draw.
+fn branched(s: &siloscope_workshop::session::Session) -> Option<u32> {
+    s.branched_at().filter(|&at| at > 0)
+}
+
+/// The policy a run is under, as the room reads it, with the week it took
+/// over when the run branched: "connected from week 13".
+fn policy_since(s: &siloscope_workshop::session::Session, unit: &str) -> String {
+    match branched(s) {
+        Some(at) => format!("{} from {unit} {at}", policy_of(s)),
+        None => policy_of(s),
+    }
 }
 
 /// The policy a run is under, as the room reads it: "connected",

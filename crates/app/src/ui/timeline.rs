@@ -33,7 +33,7 @@ pub(super) fn timeline(ui: &mut egui::Ui, w: &Workshop, out: &mut Vec<Control>) 
         if slider.changed() {
             out.push(Control::Goto(step));
         }
-        if let Some(at) = session.branched_at() {
+        if let Some(at) = super::branched(session) {
             ui.colored_label(palette::BRANCH, format!("branched at {at}"));
         }
         ui.separator();

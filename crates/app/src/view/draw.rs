@@ -19,11 +19,12 @@ pub(super) fn draw(
     mut ties: Query<&mut Visibility, With<Ties>>,
     projection: Single<&Projection, With<GraphCamera>>,
 ) {
-    // World units per screen pixel: markers keep their size on screen.
+    // World units per screen pixel: markers keep their size on screen,
+    // twice as large in presenter mode, to be seen from the back of a room.
     let px = match *projection {
         Projection::Orthographic(o) => o.scale,
         _ => 1.0,
-    };
+    } * if workshop.presenting { 2.0 } else { 1.0 };
     for mut v in &mut ties {
         let want = if view.ties != super::TieShow::Off {
             Visibility::Inherited

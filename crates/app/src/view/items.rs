@@ -1,5 +1,8 @@
 //! Travelling items: each item that moved in the last step travels along
-//! its tie, coloured by kind; one a wall stopped halts half way.
+//! its tie, coloured by kind; one a wall stopped halts half way. While the
+//! run is paused the last step's items travel again every couple of
+//! seconds, so a paused picture (a story step, say) still shows where
+//! needs go and where they stop.
 
 use super::{MAX_PARTICLES, UNIT, View};
 use crate::workshop::{Stepped, Workshop};
@@ -24,7 +27,13 @@ pub(super) struct Particles {
     /// set up, a shader compiling) advances it by at most 1/20 s, so items
     /// are not skipped over.
     pub(super) clock: f32,
+    /// When the last items were sent off (on the clock); none yet: a
+    /// paused picture replays the last step at once.
+    sent: Option<f32>,
 }
+
+/// Seconds between two replays of the last step's items while paused.
+const REPLAY_EVERY: f32 = 2.2;
 
 /// Item kinds a highlighted mechanism is made of.
 fn kinds_of(m: Mechanism) -> &'static [FlowKind] {
@@ -43,7 +52,12 @@ pub(super) fn spawn_particles(
     mut particles: ResMut<Particles>,
     playback: Res<crate::workshop::Playback>,
 ) {
-    if stepped.read().count() == 0 || !view.show_items {
+    let stepped = stepped.read().count() > 0;
+    let replay = !playback.playing
+        && particles
+            .sent
+            .is_none_or(|t| particles.clock - t > REPLAY_EVERY);
+    if !(stepped || replay) || !view.show_items {
         return;
     }
     let Some(l) = view.layout.as_ref() else {
@@ -55,6 +69,7 @@ pub(super) fn spawn_particles(
         0.9
     };
     let now = particles.clock;
+    particles.sent = Some(now);
     particles.live.retain(|p| now - p.born < 0.3);
     let highlight = workshop.staging().highlight;
     for (side, session) in workshop.runs.shown() {

@@ -9,6 +9,7 @@
 //! a NaN.
 
 mod catalogue;
+pub mod headline;
 
 use crate::agent::{Lifecycle, Part};
 use crate::flow::FlowEvent;

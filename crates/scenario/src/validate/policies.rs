@@ -8,8 +8,9 @@ use crate::format::{ActionSpec, ScenarioFile, StoryActionSpec};
 use crate::locate::FieldPath;
 use crate::{Action, Intervention};
 use siloscope_model::knob::{KNOB_COUNT, Knob, KnobSpec};
+use siloscope_model::metrics::headline::{HEADLINES, headline};
 use siloscope_model::policy::{self, PRESET_NAMES, Policy};
-use siloscope_model::story::{StoryAction, StoryStep};
+use siloscope_model::story::{MAX_CHARTS, MAX_FIGURES, StoryAction, StoryStep};
 
 pub(super) fn check_knobs(c: &mut Checker<'_>, raw: &ScenarioFile) -> Vec<KnobSpec> {
     let root = FieldPath::root().field("knobs");
@@ -287,10 +288,54 @@ pub(super) fn check_story(
                 StoryActionSpec::Highlight(m) => StoryAction::Highlight(*m),
             });
         }
+        let mut figures = Vec::new();
+        for (j, name) in step.figures.iter().enumerate() {
+            match headline(name) {
+                Some(h) if figures.contains(&h.metric) => c.err(
+                    &p.field("figures").index(j),
+                    format!("\"{name}\" is named twice; a figure is shown once"),
+                ),
+                Some(h) => figures.push(h.metric),
+                None => {
+                    let names: Vec<&str> = HEADLINES.iter().map(|h| h.metric).collect();
+                    c.err(
+                        &p.field("figures").index(j),
+                        format!(
+                            "unknown figure \"{name}\"; figures are: {}",
+                            names.join(", ")
+                        ),
+                    );
+                }
+            }
+        }
+        if step.figures.len() > MAX_FIGURES {
+            c.err(
+                &p.field("figures").index(MAX_FIGURES),
+                format!(
+                    "one figure too many: a step shows at most {MAX_FIGURES} (the callout is read from the back of a room)"
+                ),
+            );
+        }
+        if step.charts.len() > MAX_CHARTS {
+            c.err(
+                &p.field("charts").index(MAX_CHARTS),
+                format!("one chart too many: a step shows at most {MAX_CHARTS}"),
+            );
+        }
+        for (j, chart) in step.charts.iter().enumerate() {
+            if step.charts[..j].contains(chart) {
+                c.err(
+                    &p.field("charts").index(j),
+                    format!("{chart:?} is named twice; a chart is shown once"),
+                );
+            }
+        }
         out.push(StoryStep {
             title: step.title.clone(),
             note: step.note.clone(),
             actions,
+            figures,
+            charts: step.charts.clone(),
         });
     }
     out
