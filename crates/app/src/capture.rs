@@ -195,6 +195,10 @@ fn frame_finished(mut progress: ResMut<Progress>) {
     }
 }
 
+#[expect(
+    clippy::too_many_arguments,
+    reason = "a bevy system takes each resource it reads as a parameter"
+)]
 fn drive(
     unattended: Res<Unattended>,
     mut progress: ResMut<Progress>,
@@ -222,7 +226,7 @@ fn drive(
         } else {
             commands.write(Control::Step);
         }
-        if frame >= frames + FIRST_PICTURE_FRAME + 1 {
+        if frame > frames + FIRST_PICTURE_FRAME {
             report(&progress, &workshop, started.as_deref(), &ready);
             exit.write(AppExit::Success);
         }

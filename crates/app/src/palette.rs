@@ -71,6 +71,9 @@ pub const CALLOUT_FILL: Color32 = Color32::from_gray(38);
 pub const HIGHLIGHT_TEXT: Color32 = Color32::from_rgb(255, 210, 90);
 /// Where a run branched, on the timeline and the charts.
 pub const BRANCH: Color32 = Color32::from_rgb(255, 200, 80);
+/// Behind the names over the organisation: the background, nearly
+/// opaque, so ties passing under a name do not cross it out.
+pub const LABEL_PLATE: Color32 = Color32::from_rgba_premultiplied(12, 14, 18, 200);
 /// Group names over the organisation.
 pub const LABEL_TEXT: Color32 = Color32::from_gray(230);
 /// Secondary text and symbols in the legend.

@@ -6,8 +6,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const WIDTH: u32 = 1600;
-const HEIGHT: u32 = 900;
+/// The virtual screen: room for the largest window the tests open.
+const WIDTH: u32 = 1920;
+const HEIGHT: u32 = 1080;
 
 /// How to get a display: Xvfb through `xvfb-run`, else the one we have.
 fn display_wrapper() -> Option<Vec<String>> {
@@ -136,11 +137,15 @@ fn screenshot(name: &str, args: &[&str]) -> Option<Rgba> {
     assert!(out.status.success(), "the app failed:\n{log}");
     let img = Rgba::read(&shot);
     std::fs::remove_dir_all(&dir).unwrap();
-    assert!(
-        img.width >= 1000 && img.height >= 600,
-        "{}x{}",
-        img.width,
-        img.height
+    let size = args
+        .iter()
+        .position(|a| *a == "--size")
+        .map(|i| args[i + 1])
+        .unwrap_or("1600x900");
+    assert_eq!(
+        format!("{}x{}", img.width, img.height),
+        size,
+        "the window's size"
     );
     Some(img)
 }
@@ -260,4 +265,164 @@ fn the_app_draws_an_organisation_missing_whole_parts() {
     let present = [PARTS[0], PARTS[2]];
     assert_graph(&img, "run A (left)", (0.23, 0.49), (0.2, 0.6), &present);
     assert_graph(&img, "run B (right)", (0.51, 0.77), (0.2, 0.6), &present);
+}
+
+/// Pixels of a region that are light text or lines on the dark panels
+/// (bright and nearly grey).
+fn light(px: &[[u8; 3]]) -> usize {
+    px.iter()
+        .filter(|p| {
+            let (_, s, v) = hsv(**p);
+            v > 0.75 && s < 0.2
+        })
+        .count()
+}
+
+/// Pixels of a region that are text or lines of any grey on the dark
+/// panels (egui's body text is a mid grey).
+fn text(px: &[[u8; 3]]) -> usize {
+    px.iter()
+        .filter(|p| {
+            let (_, s, v) = hsv(**p);
+            v > 0.45 && s < 0.25
+        })
+        .count()
+}
+
+/// Pixels of a region in the callout cards' fill (`palette::CALLOUT_FILL`,
+/// grey 38, on egui's panel grey 27).
+fn card(px: &[[u8; 3]]) -> usize {
+    px.iter()
+        .filter(|p| p.iter().all(|c| c.abs_diff(38) <= 3))
+        .count()
+}
+
+/// Pixels of a region in saturated colour (chart lines, coloured figures).
+fn coloured(px: &[[u8; 3]]) -> usize {
+    px.iter()
+        .filter(|p| {
+            let (_, s, v) = hsv(**p);
+            s > 0.45 && v > 0.45
+        })
+        .count()
+}
+
+/// A 1280 × 720 screen and a 1920 × 1080 one, comparing: the organisation
+/// of each run, the panels and the charts all fit.
+#[test]
+fn the_app_fits_a_small_screen_and_a_large_one() {
+    for (size, graph) in [
+        // The graph lies between the policy panel (21 % of the width) and
+        // the right panel (30 %), under the top bar, over the charts.
+        ("1280x720", ((0.22, 0.69), (0.16, 0.66))),
+        ("1920x1080", ((0.19, 0.74), (0.12, 0.72))),
+    ] {
+        let Some(img) = screenshot(
+            &format!("size-{size}"),
+            &[
+                "scenarios/workshop.scenario.ron",
+                "--compare",
+                "connected",
+                "--steps",
+                "24",
+                "--size",
+                size,
+            ],
+        ) else {
+            return;
+        };
+        let ((x0, x1), y) = graph;
+        let mid = (x0 + x1) / 2.0;
+        assert_graph(&img, &format!("{size}: run A"), (x0, mid), y, &PARTS);
+        assert_graph(&img, &format!("{size}: run B"), (mid, x1), y, &PARTS);
+        for (name, x, y) in [
+            ("policy panel", (0.0, 0.18), (0.2, 0.6)),
+            ("B − A table", (0.75, 0.98), (0.15, 0.45)),
+            ("charts", (0.02, 0.98), (0.8, 0.97)),
+        ] {
+            let px = img.region(x, y);
+            assert!(
+                text(&px) > 800,
+                "{size}: {name}: only {} pixels of text",
+                text(&px)
+            );
+        }
+        let charts = img.region((0.02, 0.98), (0.8, 0.97));
+        assert!(
+            coloured(&charts) > 1000,
+            "{size}: the charts' lines are drawn"
+        );
+    }
+}
+
+/// Every step of the workshop story in presenter mode: the organisation,
+/// the callout of figures under the note and the chart strip on the
+/// right are drawn.
+#[test]
+fn each_story_step_shows_its_figures_and_charts() {
+    for step in 1..=9 {
+        let Some(img) = screenshot(
+            &format!("story-{step}"),
+            &[
+                "scenarios/workshop.scenario.ron",
+                &format!("--present={step}"),
+            ],
+        ) else {
+            return;
+        };
+        let what = format!("story step {step}");
+        // The organisation: above the story, left of the strip (a step may
+        // frame one part, so only some parts need show).
+        let graph = img.region((0.05, 0.65), (0.1, 0.6));
+        let drawn = graph
+            .iter()
+            .filter(|p| p.iter().zip(BACKGROUND).any(|(a, b)| a.abs_diff(b) > 24))
+            .count();
+        assert!(
+            drawn * 20 > graph.len(),
+            "{what}: the organisation is drawn"
+        );
+        // The story: large light text at the bottom.
+        let story = img.region((0.0, 0.68), (0.7, 0.99));
+        assert!(
+            light(&story) > 4000,
+            "{what}: {} pixels of story text",
+            light(&story)
+        );
+        // The callout: from step 2 on (step 1 runs nothing yet), a row of
+        // cards under the note, with the figures in large type on them.
+        let callout = img.region((0.0, 0.86), (0.8, 0.99));
+        if step == 1 {
+            assert!(
+                card(&callout) < 5000,
+                "{what}: no figures before the first step"
+            );
+        } else {
+            assert!(
+                card(&callout) > 30_000,
+                "{what}: {} pixels of cards",
+                card(&callout)
+            );
+            assert!(
+                light(&callout) > 1000,
+                "{what}: {} pixels of figures",
+                light(&callout)
+            );
+        }
+        // The strip: charts on the right, with coloured lines once the
+        // runs have moved.
+        let strip = img.region((0.71, 0.99), (0.02, 0.62));
+        assert!(
+            text(&strip) > 2000,
+            "{what}: {} pixels of titles and axes",
+            text(&strip)
+        );
+        if step > 1 {
+            assert!(
+                coloured(&strip) > 300,
+                "{what}: {} pixels of chart lines",
+                coloured(&strip)
+            );
+        }
+    }
 }

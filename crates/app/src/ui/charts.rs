@@ -184,8 +184,12 @@ pub(super) fn charts(ui: &mut egui::Ui, w: &Workshop) {
     let b = w.runs.b();
     let specs = chart_specs();
     let columns = specs.len() + usize::from(b.is_some());
-    let width = (ui.available_width() - (columns - 1) as f32 * ui.spacing().item_spacing.x)
-        / columns as f32;
+    // Below this width a chart's title and axis labels no longer fit: the
+    // row scrolls instead (a small screen).
+    const NARROWEST: f32 = 200.0;
+    let width = ((ui.available_width() - (columns - 1) as f32 * ui.spacing().item_spacing.x)
+        / columns as f32)
+        .max(NARROWEST);
     if let Some(b) = b {
         ui.horizontal(|ui| {
             let unit = &w.scenario().step_unit;
@@ -195,22 +199,24 @@ pub(super) fn charts(ui: &mut egui::Ui, w: &Workshop) {
             ui.label(format!("same seed {}, in lock-step", a.seed()));
         });
     }
-    let height = ui.available_height() - 26.0;
-    ui.horizontal(|ui| {
-        for spec in &specs {
-            ui.vertical(|ui| {
-                ui.set_width(width);
-                ui.strong(spec.title());
-                plot(ui, w, spec, "", egui::vec2(width, height));
-            });
-        }
-        if let Some(b) = b {
-            ui.vertical(|ui| {
-                ui.set_width(width);
-                ui.strong(TRADE_OFF_TITLE);
-                trade_off(ui, a, b, "", egui::vec2(width, height));
-            });
-        }
+    let height = ui.available_height() - 26.0 - 12.0;
+    egui::ScrollArea::horizontal().show(ui, |ui| {
+        ui.horizontal(|ui| {
+            for spec in &specs {
+                ui.vertical(|ui| {
+                    ui.set_width(width);
+                    ui.strong(spec.title());
+                    plot(ui, w, spec, "", egui::vec2(width, height));
+                });
+            }
+            if let Some(b) = b {
+                ui.vertical(|ui| {
+                    ui.set_width(width);
+                    ui.strong(TRADE_OFF_TITLE);
+                    trade_off(ui, a, b, "", egui::vec2(width, height));
+                });
+            }
+        });
     });
 }
 
@@ -370,12 +376,19 @@ pub(super) fn differences(
         return;
     };
     let spreads = luck.luck.as_ref().and_then(|l| l.at(a.step_index()));
+    // A narrow panel (a small screen) gives the seeds only how many B
+    // wins; the interval is in the tooltip.
+    let compact = ui.available_width() < 470.0;
     egui::Grid::new("differences").striped(true).show(ui, |ui| {
         ui.label("");
         ui.strong("A");
         ui.strong("B");
         ui.strong("B − A");
-        ui.strong(format!("{SEEDS} seeds (B better)"))
+        ui.strong(if compact {
+            "B better".to_owned()
+        } else {
+            format!("{SEEDS} seeds (B better)")
+        })
             .on_hover_text(format!(
                 "Is it luck? A and B replayed on {SEEDS} paired seeds: the 95% interval of B − A, and (in brackets) in how many seeds B does better. Coloured when the interval leaves out 0; grey when it straddles 0, where the difference on screen could be the seed's rather than the policy's."
             ));
@@ -391,6 +404,11 @@ pub(super) fn differences(
             ui.label(h.format(y, false));
             ui.label(verdict_text(&h.format(d, true), verdict));
             match &spreads {
+                Some(s) if compact => {
+                    let (interval, ahead) = spread_parts(h, &s[i]);
+                    ui.label(verdict_color(h, &s[i], egui::RichText::new(ahead.trim())))
+                        .on_hover_text(format!("95% interval of B − A over {SEEDS} seeds: {interval}"))
+                }
                 Some(s) => ui.label(spread_text(h, &s[i])),
                 None if luck.pending() => ui.weak("…"),
                 None => ui.weak("–"),
@@ -408,11 +426,12 @@ pub(super) fn differences(
     }
 }
 
-/// B − A over the paired seeds: its 95% interval and in how many seeds B
-/// does better, coloured only when the interval leaves out zero.
-fn spread_text(h: &Headline, s: &Spread) -> egui::RichText {
+/// B − A over the paired seeds: its 95% interval ("+27 … +39"), and in
+/// how many seeds B does better (" (30/30)"; empty for a figure with no
+/// better direction).
+fn spread_parts(h: &Headline, s: &Spread) -> (String, String) {
     if s.diff.n < 2 {
-        return egui::RichText::new("–").weak();
+        return ("–".to_owned(), String::new());
     }
     let interval = format!(
         "{} … {}",
@@ -425,7 +444,25 @@ fn spread_text(h: &Headline, s: &Spread) -> egui::RichText {
     } else {
         String::new()
     };
-    let text = egui::RichText::new(format!("{interval}{ahead}"));
+    (interval, ahead)
+}
+
+/// B − A over the paired seeds: its 95% interval and in how many seeds B
+/// does better, coloured only when the interval leaves out zero.
+fn spread_text(h: &Headline, s: &Spread) -> egui::RichText {
+    if s.diff.n < 2 {
+        return egui::RichText::new("–").weak();
+    }
+    let (interval, ahead) = spread_parts(h, s);
+    verdict_color(h, s, egui::RichText::new(format!("{interval}{ahead}")))
+}
+
+/// `text` coloured better or worse when the interval of B − A over the
+/// seeds leaves out zero, grey when it straddles it.
+pub(super) fn verdict_color(h: &Headline, s: &Spread, text: egui::RichText) -> egui::RichText {
+    if s.diff.n < 2 {
+        return text.weak();
+    }
     let verdict = match (s.clear(), h.better, s.diff.mean > 0.0) {
         (false, _, _) | (_, Better::Neither, _) => return text.weak(),
         (true, Better::Higher, true) | (true, Better::Lower, false) => Verdict::Better,

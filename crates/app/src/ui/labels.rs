@@ -1,5 +1,6 @@
-//! Labels over the organisation: each part's and department's name where
-//! it is drawn.
+//! Labels over the organisation: each part's and group's name where it is
+//! drawn, in each run while comparing, on a dark plate over the ties; a
+//! label that would cover another is left out.
 
 use super::part_name;
 use super::policy_of;
@@ -53,44 +54,79 @@ pub(super) fn region_labels(
             }
         }
     }
-    for f in &l.parts {
-        let top = Vec2::new(f.centre[0], f.centre[1] + f.outer) * UNIT;
-        if let Some(s) = to_screen(top) {
-            painter.text(
-                egui::pos2(s.x, s.y - 4.0),
-                egui::Align2::CENTER_BOTTOM,
-                part_name(f.part),
-                font.clone(),
-                to_egui(part_color(f.part)),
-            );
+    let mut placed = Labels {
+        painter: &painter,
+        placed: Vec::new(),
+    };
+    let scenario = w.scenario();
+    for (side, _) in w.runs.shown() {
+        let offset = view.offset(side);
+        for f in &l.parts {
+            let top = Vec2::new(f.centre[0], f.centre[1] + f.outer) * UNIT + offset;
+            if let Some(s) = to_screen(top) {
+                placed.put(
+                    egui::pos2(s.x, s.y - 4.0),
+                    part_name(f.part),
+                    font.clone(),
+                    to_egui(part_color(f.part)),
+                );
+            }
         }
     }
-    let scenario = w.scenario();
-    for (g, region) in l.groups.iter().enumerate() {
-        let group = &scenario.groups[g];
-        let p = if group.part == Part::Department {
-            Vec2::new(region.centre[0], region.centre[1] + region.outer + 0.6)
-        } else if l.picture == Picture::Extranet
-            || scenario
-                .groups
-                .iter()
-                .filter(|x| x.part == group.part)
-                .count()
-                > 1
-        {
-            let m = region.middle();
-            Vec2::new(m[0], m[1])
-        } else {
-            continue;
-        } * UNIT;
-        if let Some(s) = to_screen(p) {
-            painter.text(
-                egui::pos2(s.x, s.y),
-                egui::Align2::CENTER_BOTTOM,
-                &group.name,
-                egui::FontId::proportional(14.0),
-                palette::LABEL_TEXT,
-            );
+    for (side, _) in w.runs.shown() {
+        let offset = view.offset(side);
+        for (g, region) in l.groups.iter().enumerate() {
+            let group = &scenario.groups[g];
+            let p = if group.part == Part::Department {
+                Vec2::new(region.centre[0], region.centre[1] + region.outer + 0.6)
+            } else if l.picture == Picture::Extranet
+                || scenario
+                    .groups
+                    .iter()
+                    .filter(|x| x.part == group.part)
+                    .count()
+                    > 1
+            {
+                let m = region.middle();
+                Vec2::new(m[0], m[1])
+            } else {
+                continue;
+            } * UNIT
+                + offset;
+            if let Some(s) = to_screen(p) {
+                placed.put(
+                    egui::pos2(s.x, s.y),
+                    &group.name,
+                    egui::FontId::proportional(14.0),
+                    palette::LABEL_TEXT,
+                );
+            }
         }
+    }
+}
+
+/// Labels laid over the organisation on a dark plate, so ties do not run
+/// through them; a label that would cover one already placed (a small
+/// screen, a zoomed-out view) is left out rather than drawn over it.
+struct Labels<'a> {
+    painter: &'a egui::Painter,
+    placed: Vec<egui::Rect>,
+}
+
+impl Labels<'_> {
+    /// Put `text` centred above `bottom`, unless it would cover a label
+    /// already there.
+    fn put(&mut self, bottom: egui::Pos2, text: &str, font: egui::FontId, color: egui::Color32) {
+        let galley = self.painter.layout_no_wrap(text.to_owned(), font, color);
+        let rect = egui::Align2::CENTER_BOTTOM
+            .anchor_size(bottom, galley.size())
+            .expand2(egui::vec2(4.0, 1.0));
+        if self.placed.iter().any(|r| r.intersects(rect)) {
+            return;
+        }
+        self.painter.rect_filled(rect, 3.0, palette::LABEL_PLATE);
+        self.painter
+            .galley(rect.min + egui::vec2(4.0, 1.0), galley, color);
+        self.placed.push(rect);
     }
 }

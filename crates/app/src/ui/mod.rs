@@ -88,6 +88,20 @@ struct UiState {
     window: Option<egui::Vec2>,
     /// The scenario files beside the open one, with their titles.
     files: Vec<(PathBuf, String)>,
+    /// The panels the facilitator has put away.
+    panels: Hidden,
+}
+
+/// Panels put away (View menu, F2 / F3 / F4), for a small screen or to
+/// give the organisation the room.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Hidden {
+    /// The policy panel (left).
+    policy: bool,
+    /// B − A, the inspector and the legend (right).
+    side: bool,
+    /// The charts (bottom).
+    charts: bool,
 }
 
 fn pretty(name: &str) -> String {
@@ -136,7 +150,7 @@ fn panels(
     mut shots: MessageWriter<TakeScreenshot>,
     camera: Single<(&Camera, &GlobalTransform), With<GraphCamera>>,
     luck: Res<crate::workshop::LuckCheck>,
-    zoom: Res<UiZoom>,
+    mut zoom: ResMut<UiZoom>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?.clone();
     if (ctx.zoom_factor() - zoom.0).abs() > 1e-4 {
@@ -173,43 +187,53 @@ fn panels(
 
     egui::Panel::top("controls").show(&mut root, |ui| {
         top_bar(
-            ui, &workshop, &playback, &mut view, &mut state, &mut out, &mut shots,
+            ui, &workshop, &playback, &mut view, &mut state, &mut out, &mut shots, &mut zoom,
         );
     });
-    egui::Panel::bottom("charts")
-        .exact_size(250.0)
-        .show(&mut root, |ui| charts(ui, &workshop));
-    egui::Panel::left("policy")
-        .default_size(340.0)
-        .show(&mut root, |ui| {
-            egui::ScrollArea::vertical()
-                .show(ui, |ui| policy_panel(ui, &workshop, &mut state, &mut out));
-        });
-    egui::Panel::right("inspector")
-        .default_size(330.0)
-        .show(&mut root, |ui| {
-            egui::ScrollArea::vertical().show(ui, |ui| {
-                if let Some(b) = workshop.runs.b() {
-                    let a = workshop.session();
-                    egui::CollapsingHeader::new(
-                        egui::RichText::new(format!(
-                            "B − A at {} {}",
-                            workshop.scenario().step_unit,
-                            a.step_index()
-                        ))
-                        .strong(),
-                    )
-                    .default_open(true)
-                    .show(ui, |ui| charts::differences(ui, a, b, &luck));
-                    ui.separator();
-                }
-                inspector(ui, &workshop, &view);
-                ui.separator();
-                egui::CollapsingHeader::new("Legend")
-                    .default_open(true)
-                    .show(ui, |ui| legend(ui, workshop.scenario()));
+    // Panels in proportion to the window (in points), within what their
+    // contents need: all of them fit 1280 × 720.
+    let screen = ctx.viewport_rect().size();
+    if !state.panels.charts {
+        egui::Panel::bottom("charts")
+            .exact_size((screen.y * 0.3).clamp(170.0, 250.0))
+            .show(&mut root, |ui| charts(ui, &workshop));
+    }
+    if !state.panels.policy {
+        egui::Panel::left("policy")
+            .default_size((screen.x * 0.21).clamp(250.0, 340.0))
+            .show(&mut root, |ui| {
+                egui::ScrollArea::vertical()
+                    .show(ui, |ui| policy_panel(ui, &workshop, &mut state, &mut out));
             });
-        });
+    }
+    if !state.panels.side {
+        egui::Panel::right("inspector")
+            .default_size((screen.x * 0.34).clamp(300.0, 560.0))
+            .max_size((screen.x * 0.34).clamp(300.0, 560.0))
+            .show(&mut root, |ui| {
+                egui::ScrollArea::vertical().show(ui, |ui| {
+                    if let Some(b) = workshop.runs.b() {
+                        let a = workshop.session();
+                        egui::CollapsingHeader::new(
+                            egui::RichText::new(format!(
+                                "B − A at {} {}",
+                                workshop.scenario().step_unit,
+                                a.step_index()
+                            ))
+                            .strong(),
+                        )
+                        .default_open(true)
+                        .show(ui, |ui| charts::differences(ui, a, b, &luck));
+                        ui.separator();
+                    }
+                    inspector(ui, &workshop, &view);
+                    ui.separator();
+                    egui::CollapsingHeader::new("Legend")
+                        .default_open(true)
+                        .show(ui, |ui| legend(ui, workshop.scenario()));
+                });
+            });
+    }
     let area = root.available_rect_before_wrap();
     set_graph_area(&mut view, area, zoom.0, window_resized);
 

@@ -10,12 +10,12 @@
 //! else trust, customers and profit with the trust and money charts
 //! ([`siloscope_workshop::story::StoryStep::figures_shown`]).
 
-use super::charts::{TRADE_OFF_TITLE, chart_of, plot, trade_off, verdict_text};
+use super::charts::{TRADE_OFF_TITLE, chart_of, plot, trade_off, verdict_color, verdict_text};
 use super::{policy_of, policy_since};
 use crate::palette;
 use crate::workshop::{LuckCheck, Playback, Workshop};
 use bevy_egui::egui;
-use siloscope_model::metrics::headline::{Better, HEADLINES, Headline, Verdict, headline};
+use siloscope_model::metrics::headline::{Better, HEADLINES, Headline, headline};
 use siloscope_model::metrics::short_label;
 use siloscope_model::story::{Chart, DEFAULT_CHARTS, DEFAULT_FIGURES};
 use siloscope_workshop::luck::Spread;
@@ -226,16 +226,7 @@ fn seeds_text(h: &Headline, s: &Spread) -> egui::RichText {
     let seeds = (s.b_ahead * s.diff.n as f64).round();
     let text =
         egui::RichText::new(format!("B better on {seeds:.0} of {} seeds", s.diff.n)).size(17.0);
-    let verdict = match (s.clear(), h.better, s.diff.mean > 0.0) {
-        (false, _, _) => Verdict::Even,
-        (true, Better::Higher, true) | (true, Better::Lower, false) => Verdict::Better,
-        _ => Verdict::Worse,
-    };
-    match verdict {
-        Verdict::Better => text.color(palette::BETTER),
-        Verdict::Worse => text.color(palette::WORSE),
-        Verdict::Even => text.weak(),
-    }
+    verdict_color(h, s, text)
 }
 
 /// The chart strip: the step's charts stacked, the trade-off only while

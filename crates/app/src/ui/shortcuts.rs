@@ -11,7 +11,7 @@ use bevy::prelude::*;
 use siloscope_workshop::layout::Picture;
 
 /// Keyboard shortcuts, as shown in the help overlay.
-pub const SHORTCUTS: [(&str, &str); 18] = [
+pub const SHORTCUTS: [(&str, &str); 19] = [
     ("Space", "play / pause"),
     ("Right arrow", "one step"),
     ("Left arrow", "one step back (rewind)"),
@@ -33,6 +33,10 @@ pub const SHORTCUTS: [(&str, &str); 18] = [
     ("T", "ties: the structure, every tie, none"),
     ("I", "show / hide travelling items"),
     ("F", "fit the organisation to the screen"),
+    (
+        "F2 / F3 / F4",
+        "put away or bring back the policy panel / B − A and inspector / charts",
+    ),
     ("P", "save a screenshot (PNG)"),
     ("E", "export the run (CSV)"),
     ("H or F1", "this help"),
@@ -130,6 +134,15 @@ pub(super) fn shortcuts(
     }
     if pressed(KeyCode::KeyF) {
         view.fit = true;
+    }
+    if pressed(KeyCode::F2) {
+        ui.panels.policy = !ui.panels.policy;
+    }
+    if pressed(KeyCode::F3) {
+        ui.panels.side = !ui.panels.side;
+    }
+    if pressed(KeyCode::F4) {
+        ui.panels.charts = !ui.panels.charts;
     }
     if pressed(KeyCode::Escape) {
         view.selected = None;

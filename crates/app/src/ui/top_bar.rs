@@ -25,6 +25,10 @@ pub(super) fn default_output(w: &Workshop, ext: &str) -> PathBuf {
     ))
 }
 
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the top bar reads and sets most of the UI's state"
+)]
 pub(super) fn top_bar(
     ui: &mut egui::Ui,
     w: &Workshop,
@@ -33,14 +37,16 @@ pub(super) fn top_bar(
     state: &mut UiState,
     out: &mut Vec<Control>,
     shots: &mut MessageWriter<TakeScreenshot>,
+    zoom: &mut super::UiZoom,
 ) {
     let session = w.session();
+    // One row for a 1280-pixel-wide screen: what the room uses while
+    // playing; what to draw, which panels and saving sit in two menus.
     ui.horizontal_wrapped(|ui| {
-        ui.heading("siloscope");
         // Scenarios by their titles; the file is in the tooltip.
         egui::ComboBox::from_id_salt("scenario")
             .selected_text(&w.scenario().name)
-            .width(260.0)
+            .width(220.0)
             .show_ui(ui, |ui| {
                 for (f, title) in &state.files {
                     if ui
@@ -91,7 +97,8 @@ pub(super) fn top_bar(
         if ui.button("-").on_hover_text("slower (-)").clicked() {
             out.push(Control::Slower);
         }
-        ui.label(format!("{} steps/s", playback.steps_per_second));
+        ui.label(format!("{}/s", playback.steps_per_second))
+            .on_hover_text("steps per second while playing");
         if ui.button("+").on_hover_text("faster (+)").clicked() {
             out.push(Control::Faster);
         }
@@ -106,46 +113,24 @@ pub(super) fn top_bar(
             session.step_index(),
             session.horizon()
         ));
-        ui.label(format!(
-            "seed {} · policy {}",
-            session.seed(),
-            super::policy_of(session)
-        ));
+        ui.label(format!("seed {}", session.seed()))
+            .on_hover_text(format!("policy {}", super::policy_of(session)));
         ui.separator();
-        for picture in [Picture::Extranet, Picture::Separate] {
+        ui.menu_button("👁 View", |ui| view_menu(ui, view, state, zoom));
+        ui.menu_button("💾 Save", |ui| {
             if ui
-                .selectable_label(view.picture == picture, picture.label())
-                .on_hover_text("L")
+                .button("📷 Screenshot (PNG)")
+                .on_hover_text("P")
                 .clicked()
             {
-                view.picture = picture;
+                shots.write(TakeScreenshot(default_output(w, "png")));
+                ui.close();
             }
-        }
-        egui::ComboBox::from_id_salt("ties")
-            .selected_text(view.ties.label())
-            .show_ui(ui, |ui| {
-                for t in [TieShow::Structure, TieShow::All, TieShow::Off] {
-                    ui.selectable_value(&mut view.ties, t, t.label());
-                }
-            })
-            .response
-            .on_hover_text("T: the structure (walls, departments, partners, a sample of customer ties), every tie, or none");
-        ui.checkbox(&mut view.show_items, "items");
-        ui.separator();
-        if ui
-            .button("📷 PNG")
-            .on_hover_text("P: save a screenshot")
-            .clicked()
-        {
-            shots.write(TakeScreenshot(default_output(w, "png")));
-        }
-        if ui
-            .button("💾 CSV")
-            .on_hover_text("E: export this run")
-            .clicked()
-        {
-            out.push(Control::ExportCsv(default_output(w, "csv")));
-        }
+            if ui.button("📄 This run (CSV)").on_hover_text("E").clicked() {
+                out.push(Control::ExportCsv(default_output(w, "csv")));
+                ui.close();
+            }
+        });
         if ui.button("❓ Help").on_hover_text("H").clicked() {
             state.help = !state.help;
         }
@@ -154,6 +139,69 @@ pub(super) fn top_bar(
     if let Some(notice) = &w.notice {
         ui.label(egui::RichText::new(notice).italics());
     }
+}
+
+/// What to draw, which panels to show and how large: the picture, the
+/// ties, the items, the three panels, the interface's scale.
+fn view_menu(ui: &mut egui::Ui, view: &mut View, state: &mut UiState, zoom: &mut super::UiZoom) {
+    ui.label(egui::RichText::new("Picture").strong())
+        .on_hover_text("L");
+    for picture in [Picture::Extranet, Picture::Separate] {
+        ui.radio_value(&mut view.picture, picture, picture.label());
+    }
+    ui.separator();
+    ui.label(egui::RichText::new("Ties").strong())
+        .on_hover_text("T");
+    for (t, what) in [
+        (
+            TieShow::Structure,
+            "walls, departments, partners, a sample of customer ties",
+        ),
+        (TieShow::All, "every tie"),
+        (TieShow::Off, "none"),
+    ] {
+        ui.radio_value(&mut view.ties, t, t.label())
+            .on_hover_text(what);
+    }
+    ui.checkbox(&mut view.show_items, "travelling items")
+        .on_hover_text("I");
+    ui.separator();
+    ui.label(egui::RichText::new("Panels").strong());
+    let mut shown = !state.panels.policy;
+    if ui
+        .checkbox(&mut shown, "policy and knobs")
+        .on_hover_text("F2")
+        .changed()
+    {
+        state.panels.policy = !shown;
+    }
+    let mut shown = !state.panels.side;
+    if ui
+        .checkbox(&mut shown, "B − A, inspector and legend")
+        .on_hover_text("F3")
+        .changed()
+    {
+        state.panels.side = !shown;
+    }
+    let mut shown = !state.panels.charts;
+    if ui
+        .checkbox(&mut shown, "charts")
+        .on_hover_text("F4")
+        .changed()
+    {
+        state.panels.charts = !shown;
+    }
+    ui.separator();
+    ui.horizontal(|ui| {
+        ui.label("Size").on_hover_text("Ctrl + / Ctrl - / Ctrl 0");
+        if ui.button("−").clicked() {
+            *zoom = zoom.stepped(-1);
+        }
+        ui.label(format!("{:.0} %", zoom.0 * 100.0));
+        if ui.button("+").clicked() {
+            *zoom = zoom.stepped(1);
+        }
+    });
 }
 
 /// The scenario files beside `current`, each with its title (its file name
