@@ -233,6 +233,12 @@ pub const NEED_DIMS: usize = 4;
 /// A point in the need space.
 pub type Needs = [f32; NEED_DIMS];
 
+/// What the need dimensions stand for when a scenario does not say
+/// (`need_names`): what an enterprise customer and a small business weigh
+/// differently.
+pub const DEFAULT_NEED_NAMES: [&str; NEED_DIMS] =
+    ["reliability", "price", "service", "ease of use"];
+
 /// Mean absolute difference between two need vectors, in `[0, 1]`.
 #[inline]
 pub fn need_gap(a: &Needs, b: &Needs) -> f32 {

@@ -92,6 +92,15 @@ pub fn churn_chance(rate: f32, satisfaction: f32, trust: f32) -> f32 {
     rate * (1.0 - satisfaction) * (1.0 - trust)
 }
 
+/// Chance per step that an active customer leaves for the competitor
+/// (with the trade-offs): the less its satisfaction and trust hold it, the
+/// likelier.
+#[inline]
+pub fn competitor_chance(rate: f32, satisfaction: f32, trust: f32) -> f32 {
+    let hold = (0.5 * (satisfaction + trust)).clamp(0.0, 1.0);
+    rate * (1.0 - hold)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

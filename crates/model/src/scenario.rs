@@ -44,6 +44,8 @@ pub struct Scenario {
     pub max_ties: u64,
     /// The starting offering.
     pub offering: Needs,
+    /// What each need dimension stands for, for people.
+    pub need_names: [String; crate::agent::NEED_DIMS],
     /// Groups, in file order; agent indices run through them in order.
     pub groups: Vec<Group>,
     /// Generated ties between groups.

@@ -39,6 +39,10 @@ pub struct ScenarioFile {
     /// The organisation's starting offering, a point in the need space.
     #[serde(default)]
     pub offering: Option<Vec<f32>>,
+    /// What each need dimension stands for (default: reliability, price,
+    /// service, ease of use).
+    #[serde(default)]
+    pub need_names: Option<Vec<String>>,
     /// Groups of agents: departments, partner groups, customer segments,
     /// prospect pools.
     pub groups: Vec<GroupSpec>,

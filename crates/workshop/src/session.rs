@@ -8,9 +8,10 @@
 //!   deterministic, the edit log is enough to rebuild it exactly: a hot
 //!   reload of the scenario file replays the edits up to the step the room
 //!   was looking at.
-//! - **Agent stories**: per agent, its lifecycle transitions and the last
-//!   items it sent or received, for the inspector ("know me, not know about
-//!   me").
+//! - **Agent stories**: per agent, its lifecycle transitions, the last
+//!   items it sent or received, why its last lifecycle change came, and its
+//!   trust's last moves, for the inspector ("know me, not know about me";
+//!   `session/stories.rs`).
 //! - **Rewind**: [`Session::goto`] an earlier step restores the nearest
 //!   snapshot at or before it and replays the logged edits from there, so
 //!   the past is exactly as it was. Snapshots are taken every
@@ -25,18 +26,13 @@
 //! drive it directly.
 
 use siloscope_lab::output::{TimeSeriesWriter, write_atomic};
-use siloscope_model::agent::Lifecycle;
-use siloscope_model::flow::{FlowEvent, FlowKind};
+use siloscope_model::flow::FlowEvent;
 use siloscope_model::knob::Knob;
 use siloscope_model::metrics::StepReport;
 use siloscope_model::sim::{RunOptions, SimError, Simulation};
 use siloscope_scenario::{Intervention, Scenario};
-use std::collections::VecDeque;
 use std::io;
 use std::path::Path;
-
-/// Items remembered per agent for the inspector.
-pub const ITEMS_REMEMBERED: usize = 12;
 
 /// Snapshots kept at most for rewinding (the one at step 0 included).
 pub const MAX_SNAPSHOTS: usize = 32;
@@ -63,32 +59,6 @@ pub struct LoggedEdit {
     pub step: u32,
     /// What changed.
     pub edit: Edit,
-}
-
-/// One item an agent sent or received.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct ItemSeen {
-    /// The step it moved in.
-    pub step: u32,
-    /// What it was.
-    pub kind: FlowKind,
-    /// The agent at the other end.
-    pub other: u32,
-    /// `true` if this agent sent it.
-    pub sent: bool,
-    /// `false` if a silo wall stopped it.
-    pub passed: bool,
-}
-
-/// What the inspector tells about one agent.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct AgentStory {
-    /// Lifecycle states entered, each with the number of steps computed
-    /// when it was first seen (the first entry is the starting state, at 0).
-    pub states: Vec<(u32, Lifecycle)>,
-    /// The last [`ITEMS_REMEMBERED`] items it sent or received, oldest
-    /// first.
-    pub items: VecDeque<ItemSeen>,
 }
 
 /// What a reload did.
@@ -147,7 +117,7 @@ impl Session {
             record_flows: true,
         };
         let sim = Simulation::new(scenario, start.clone())?;
-        let stories = initial_stories(&sim);
+        let stories = stories::initial(&sim);
         let first = Snapshot {
             step: 0,
             sim: sim.clone(),
@@ -460,30 +430,7 @@ impl Session {
     }
 
     fn record_stories(&mut self) {
-        let now = self.step_index();
-        let step = now - 1;
-        for (a, story) in self.stories.iter_mut().enumerate() {
-            if let Some(state) = self.sim.lifecycle(a as u32)
-                && story.states.last().is_none_or(|&(_, s)| s != state)
-            {
-                story.states.push((now, state));
-            }
-        }
-        for f in &self.last_flows {
-            for (agent, other, sent) in [(f.from, f.to, true), (f.to, f.from, false)] {
-                let items = &mut self.stories[agent as usize].items;
-                if items.len() == ITEMS_REMEMBERED {
-                    items.pop_front();
-                }
-                items.push_back(ItemSeen {
-                    step,
-                    kind: f.kind,
-                    other,
-                    sent,
-                    passed: f.passed,
-                });
-            }
-        }
+        stories::record(&mut self.stories, &self.sim, &self.last_flows);
     }
 }
 
@@ -495,14 +442,8 @@ fn apply_edit(sim: &mut Simulation, edit: &Edit) -> Result<(), SimError> {
     }
 }
 
-fn initial_stories(sim: &Simulation) -> Vec<AgentStory> {
-    (0..sim.network().agents() as u32)
-        .map(|a| AgentStory {
-            states: sim.lifecycle(a).map(|s| (0, s)).into_iter().collect(),
-            items: VecDeque::new(),
-        })
-        .collect()
-}
+pub mod stories;
+pub use stories::{AgentStory, Change, ITEMS_REMEMBERED, ItemSeen, TrustMove, explain};
 
 #[cfg(test)]
 mod tests;

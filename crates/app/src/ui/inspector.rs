@@ -1,7 +1,9 @@
 //! The inspector (right): the selected agent's part, group, lifecycle
-//! history, needs against the offering, satisfaction, how well the
-//! organisation knows it, its trust toward and from each neighbour, and
-//! the last items it sent or received.
+//! history and why its last change came, needs (by name) against the
+//! offering, satisfaction, how well the organisation knows it, its trust
+//! toward and from each neighbour, the last moves of its trust in the
+//! organisation, the last items it sent or received, and while comparing,
+//! where the same agent stands in the other run.
 
 use super::policy_of;
 use super::{part_name, pretty};
@@ -11,6 +13,7 @@ use crate::view::{View, agent_trust};
 use crate::workshop::Workshop;
 use bevy::prelude::*;
 use bevy_egui::egui;
+use siloscope_workshop::compare::Side;
 
 pub(super) fn inspector(ui: &mut egui::Ui, w: &Workshop, view: &View) {
     ui.heading("Inspector");
@@ -41,9 +44,29 @@ pub(super) fn inspector(ui: &mut egui::Ui, w: &Workshop, view: &View) {
         format!("{} · {}", part_name(part), group.name),
     );
     ui.label(format!("trust shown: {:.2}", agent_trust(sim, a)));
+    let other = match view.selected_side {
+        Side::A => Side::B,
+        Side::B => Side::A,
+    };
+    if w.runs.comparing()
+        && let Some(there) = w.runs.side(other)
+    {
+        ui.label(
+            egui::RichText::new(format!(
+                "in run {} ({}): {}",
+                other.label(),
+                policy_of(there),
+                standing(there.sim(), a)
+            ))
+            .color(palette::MUTED),
+        );
+    }
     if let Some(state) = sim.lifecycle(a) {
         ui.label(format!("lifecycle: {}", state.label()));
         if let Some(story) = session.story(a) {
+            if let Some(change) = &story.last_change {
+                why(ui, w, sim, a, story, change);
+            }
             let path: Vec<String> = story
                 .states
                 .iter()
@@ -60,7 +83,7 @@ pub(super) fn inspector(ui: &mut egui::Ui, w: &Workshop, view: &View) {
         let offering = sim.offering();
         egui::Grid::new("needs").show(ui, |ui| {
             for (i, (n, o)) in needs.iter().zip(offering).enumerate() {
-                ui.label(format!("need {}", i + 1));
+                ui.label(&scenario.need_names[i]);
                 ui.add(
                     egui::ProgressBar::new(*n)
                         .desired_width(90.0)
@@ -90,6 +113,31 @@ pub(super) fn inspector(ui: &mut egui::Ui, w: &Workshop, view: &View) {
             ));
         }
         ui.label(came_through(sim.source(a), state));
+        if let Some(story) = session.story(a)
+            && !story.trust_moves.is_empty()
+        {
+            ui.label(egui::RichText::new("Trust in the organisation moved").strong());
+            for m in &story.trust_moves {
+                let got: Vec<String> = story
+                    .items
+                    .iter()
+                    .filter(|i| !i.sent && i.step + 1 == m.step)
+                    .map(|i| pretty(i.kind.label()))
+                    .collect();
+                let because = if got.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (got {})", got.join(", "))
+                };
+                ui.colored_label(
+                    to_egui(trust_tint(palette::TRUST_BASE, m.to)),
+                    format!(
+                        "{} {}: from {:.2} to {:.2}{because}",
+                        scenario.step_unit, m.step, m.from, m.to
+                    ),
+                );
+            }
+        }
         ui.separator();
         ui.strong("Know me, not know about me");
         ui.label(format!(
@@ -159,7 +207,7 @@ pub(super) fn inspector(ui: &mut egui::Ui, w: &Workshop, view: &View) {
                 format!(
                     "{} {}: {verb} {} {who} {}{status}",
                     scenario.step_unit,
-                    item.step,
+                    item.step + 1,
                     pretty(item.kind.label()),
                     scenario.agent_id(item.other)
                 ),
@@ -167,6 +215,68 @@ pub(super) fn inspector(ui: &mut egui::Ui, w: &Workshop, view: &View) {
         }
     }
 }
+
+/// Why the agent's last lifecycle change came: the rule, its standing
+/// then, the chance that gave; and what reached it in the weeks before.
+fn why(
+    ui: &mut egui::Ui,
+    w: &Workshop,
+    sim: &siloscope_model::sim::Simulation,
+    a: u32,
+    story: &siloscope_workshop::session::AgentStory,
+    change: &siloscope_workshop::session::Change,
+) {
+    let unit = &w.scenario().step_unit;
+    ui.label(
+        egui::RichText::new(siloscope_workshop::session::explain(
+            change,
+            &sim.scenario().model,
+            sim.source(a),
+            unit,
+        ))
+        .color(palette::MUTED),
+    );
+    let before: Vec<String> = story
+        .items_before(change, WHY_WINDOW)
+        .filter(|i| !i.sent)
+        .map(|i| {
+            let stopped = if i.passed { "" } else { ", stopped" };
+            format!(
+                "{} from {} ({unit} {}{stopped})",
+                pretty(i.kind.label()),
+                w.scenario().agent_id(i.other),
+                i.step + 1
+            )
+        })
+        .collect();
+    if !before.is_empty() {
+        ui.label(
+            egui::RichText::new(format!(
+                "in the {WHY_WINDOW} {unit}s before, it got: {}",
+                before.join("; ")
+            ))
+            .small(),
+        );
+    }
+}
+
+/// Where an agent stands in a run, in one line: a customer's lifecycle,
+/// satisfaction, trust and how well it is known; the trust staff show.
+fn standing(sim: &siloscope_model::sim::Simulation, a: u32) -> String {
+    match sim.lifecycle(a) {
+        Some(state) => format!(
+            "{}, satisfaction {:.2}, trust in the organisation {:.2}, known {:.0} %",
+            state.label(),
+            sim.satisfaction(a),
+            sim.trust_in_org(a),
+            100.0 * sim.knowledge(a)
+        ),
+        None => format!("trust shown {:.2}", agent_trust(sim, a)),
+    }
+}
+
+/// Steps before a lifecycle change whose items the inspector lists.
+const WHY_WINDOW: u32 = 4;
 
 /// How a customer came to the organisation, in words that depend on where
 /// it stands: a prospect no one has reached yet, a customer since the start,

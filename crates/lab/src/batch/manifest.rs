@@ -23,9 +23,13 @@ const MANIFEST_LIMIT: Limit = Limit {
 pub(super) fn fingerprint(exp: &Experiment) -> String {
     // The resolved experiment's debug text covers the scenario, conditions,
     // seeds and steps; FNV-1a keeps it short and stable across platforms.
+    // What only people read (the story for presenter mode, the names of
+    // the need dimensions) changes no run, so it is left out.
     let mut content = exp.clone();
     content.file = std::path::PathBuf::new();
     content.scenario.file.clear();
+    content.scenario.story.clear();
+    content.scenario.need_names = Default::default();
     let text = format!("{content:?}");
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in text.bytes() {

@@ -498,3 +498,21 @@ fn the_parquet_series_holds_the_csv_rows_with_nulls_for_unset_knobs() {
     assert!(nulls > 0, "the condition without the knob has null cells");
     std::fs::remove_dir_all(&out).unwrap();
 }
+
+/// A batch's fingerprint covers what changes its runs, not what only people
+/// read: a new story or new need names leave it alone (a batch can be
+/// resumed after the presenter's notes were edited), a model change does
+/// not.
+#[test]
+fn the_fingerprint_ignores_the_story_and_the_names_of_needs() {
+    let exp = small();
+    assert!(!exp.scenario.story.is_empty(), "the workshop has a story");
+    let fp = manifest::fingerprint(&exp);
+    let mut told = exp.clone();
+    told.scenario.story.clear();
+    told.scenario.need_names[0] = "speed".into();
+    assert_eq!(manifest::fingerprint(&told), fp);
+    let mut changed = exp.clone();
+    changed.scenario.model.churn_rate += 0.01;
+    assert_ne!(manifest::fingerprint(&changed), fp);
+}

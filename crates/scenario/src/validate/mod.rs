@@ -14,7 +14,7 @@ use super::{
 };
 use organisation::{check_agents, check_groups, check_links, check_ties};
 use policies::{check_interventions, check_knobs, check_policies, check_policy_name, check_story};
-use siloscope_model::agent::{NEED_DIMS, Needs};
+use siloscope_model::agent::{DEFAULT_NEED_NAMES, NEED_DIMS, Needs};
 use siloscope_model::knob::Knob;
 use siloscope_model::scenario::{Generator, LinkTies};
 
@@ -152,6 +152,7 @@ pub(super) fn validate(
         );
     }
 
+    let need_names = check_need_names(&mut c, raw.need_names.as_deref());
     let groups = check_groups(&mut c, &raw, max_agents);
     let (links, link_rows) = check_links(&mut c, &raw, &groups);
     let named_agents = check_agents(&mut c, &raw, &groups);
@@ -199,6 +200,7 @@ pub(super) fn validate(
         max_agents,
         max_ties,
         offering,
+        need_names,
         groups,
         links,
         named_agents,
@@ -209,6 +211,44 @@ pub(super) fn validate(
         model: raw.model,
         story,
     })
+}
+
+/// Longest name of a need dimension (it labels a row of the inspector).
+const NEED_NAME_MAX: usize = 40;
+
+/// The need dimensions' names: one per dimension, each a short non-empty
+/// text; the defaults where the file gives none.
+fn check_need_names(c: &mut Checker<'_>, names: Option<&[String]>) -> [String; NEED_DIMS] {
+    let defaults = DEFAULT_NEED_NAMES.map(str::to_owned);
+    let Some(names) = names else {
+        return defaults;
+    };
+    let path = FieldPath::root().field("need_names");
+    if names.len() != NEED_DIMS {
+        c.err(
+            &path,
+            format!(
+                "needs {NEED_DIMS} names, one per need dimension; found {}",
+                names.len()
+            ),
+        );
+        return defaults;
+    }
+    let mut out = defaults;
+    for (i, name) in names.iter().enumerate() {
+        let trimmed = name.trim();
+        if trimmed.is_empty() || trimmed.chars().count() > NEED_NAME_MAX {
+            c.err(
+                &path.index(i),
+                format!("must be 1 to {NEED_NAME_MAX} characters long"),
+            );
+        } else if names[..i].iter().any(|n| n.trim() == trimmed) {
+            c.err(&path.index(i), format!("\"{trimmed}\" is named twice"));
+        } else {
+            out[i] = trimmed.to_owned();
+        }
+    }
+    out
 }
 
 /// Expected number of undirected ties a group's generator makes.

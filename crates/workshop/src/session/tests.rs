@@ -1,4 +1,6 @@
+use super::stories;
 use super::*;
+use siloscope_model::flow::FlowKind;
 use siloscope_scenario::{Action, parse_str};
 
 const WORKSHOP: &str = include_str!("../../../../scenarios/workshop.scenario.ron");
@@ -356,5 +358,86 @@ fn snapshots_stay_bounded_and_thin_out_on_long_runs() {
     for t in [699, 350, 1] {
         s.goto(t);
         assert_eq!(s.sim().state_hash(), hashes[t as usize], "step {t}");
+    }
+}
+
+/// The inspector's "why": a customer's last lifecycle change carries its
+/// satisfaction and trust from just before the step that decided it, and
+/// the explanation gives the rule's chance at that standing; trust moves
+/// chain, each at least [`stories::TRUST_MOVE`].
+#[test]
+fn a_churned_customer_says_where_it_stood_and_what_chance_it_had() {
+    let scenario = workshop();
+    let mut s = Session::new(&scenario, Some("inside_out".into()), None).unwrap();
+    s.goto(52);
+    let net = s.sim().network();
+    let churned = (0..net.agents() as u32)
+        .find(|&a| {
+            s.story(a)
+                .and_then(|st| st.last_change)
+                .is_some_and(|c| c.to == siloscope_model::agent::Lifecycle::Churned && c.step > 1)
+        })
+        .expect("some customer churned under inside-out within a year");
+    let change = s.story(churned).unwrap().last_change.unwrap();
+    // Where it stood: as read off the run one step before the change.
+    let mut before = Session::new(&scenario, Some("inside_out".into()), None).unwrap();
+    before.goto(change.step - 1);
+    assert_eq!(change.satisfaction, before.sim().satisfaction(churned));
+    assert_eq!(change.trust, before.sim().trust_in_org(churned));
+    let p = &scenario.model;
+    let why = explain(&change, p, s.sim().source(churned), "week");
+    assert!(
+        why.starts_with(&format!("Left in week {}.", change.step)),
+        "{why}"
+    );
+    let chance =
+        siloscope_model::lifecycle::churn_chance(p.churn_rate, change.satisfaction, change.trust);
+    assert!(why.contains(&format!("{:.1} %", 100.0 * chance)), "{why}");
+    assert!(
+        why.contains("to the competitor"),
+        "the trade-offs are on: {why}"
+    );
+
+    let moves = &s.story(churned).unwrap().trust_moves;
+    for pair in moves.iter().collect::<Vec<_>>().windows(2) {
+        assert_eq!(pair[0].to, pair[1].from, "moves chain");
+        assert!(pair[0].step < pair[1].step);
+    }
+    for m in moves {
+        assert!((m.to - m.from).abs() >= stories::TRUST_MOVE);
+    }
+    // A rewind restores the stories as they were.
+    let story = s.story(churned).unwrap().clone();
+    s.goto(10);
+    s.goto(52);
+    assert_eq!(s.story(churned).unwrap(), &story);
+}
+
+#[test]
+fn every_lifecycle_change_is_explained_in_words() {
+    use siloscope_model::agent::{Lifecycle::*, Source};
+    let p = siloscope_model::assumptions::ModelParams::default();
+    let states = [
+        Unaware,
+        Aware,
+        Considering,
+        Customer,
+        Advocate,
+        Churned,
+        Returning,
+    ];
+    for from in states {
+        for to in states {
+            let change = Change {
+                step: 7,
+                from,
+                to,
+                satisfaction: 0.78,
+                trust: 0.45,
+            };
+            let why = explain(&change, &p, Source::WordOfMouth, "week");
+            assert!(why.contains("in week 7"), "{from:?} -> {to:?}: {why}");
+            assert!(why.ends_with('.'), "{why}");
+        }
     }
 }

@@ -30,6 +30,7 @@
 //! prices; newcomers who know the organisation already.
 
 use crate::agent::{Lifecycle, Source};
+use crate::lifecycle;
 use crate::sim::{NEVER, NO_CHANNEL, Simulation};
 use crate::trust::NEUTRAL;
 
@@ -40,8 +41,11 @@ impl Simulation {
         if !self.params.trade_offs {
             return false;
         }
-        let hold = (0.5 * (sat + trust)).clamp(0.0, 1.0);
-        if self.rng.chance(self.params.competitor_rate * (1.0 - hold)) {
+        if self.rng.chance(lifecycle::competitor_chance(
+            self.params.competitor_rate,
+            sat,
+            trust,
+        )) {
             self.report.lost_to_competitor += 1;
             true
         } else {
