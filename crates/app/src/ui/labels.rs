@@ -56,6 +56,7 @@ pub(super) fn region_labels(
     }
     let mut placed = Labels {
         painter: &painter,
+        area,
         placed: Vec::new(),
     };
     let scenario = w.scenario();
@@ -110,6 +111,10 @@ pub(super) fn region_labels(
 /// screen, a zoomed-out view) is left out rather than drawn over it.
 struct Labels<'a> {
     painter: &'a egui::Painter,
+    /// The graph area: a label that would stick out above it, or sits just
+    /// above it (the outer ring's, with the organisation fitted to the
+    /// area), is moved down into it.
+    area: egui::Rect,
     placed: Vec<egui::Rect>,
 }
 
@@ -118,9 +123,12 @@ impl Labels<'_> {
     /// already there.
     fn put(&mut self, bottom: egui::Pos2, text: &str, font: egui::FontId, color: egui::Color32) {
         let galley = self.painter.layout_no_wrap(text.to_owned(), font, color);
-        let rect = egui::Align2::CENTER_BOTTOM
+        let mut rect = egui::Align2::CENTER_BOTTOM
             .anchor_size(bottom, galley.size())
             .expand2(egui::vec2(4.0, 1.0));
+        if rect.min.y < self.area.min.y && rect.max.y + rect.height() > self.area.min.y {
+            rect = rect.translate(egui::vec2(0.0, self.area.min.y - rect.min.y));
+        }
         if self.placed.iter().any(|r| r.intersects(rect)) {
             return;
         }

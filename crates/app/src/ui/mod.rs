@@ -208,8 +208,8 @@ fn panels(
     }
     if !state.panels.side {
         egui::Panel::right("inspector")
-            .default_size((screen.x * 0.34).clamp(300.0, 560.0))
-            .max_size((screen.x * 0.34).clamp(300.0, 560.0))
+            .default_size((screen.x * 0.32).clamp(300.0, 560.0))
+            .max_size((screen.x * 0.32).clamp(300.0, 560.0))
             .show(&mut root, |ui| {
                 egui::ScrollArea::vertical().show(ui, |ui| {
                     if let Some(b) = workshop.runs.b() {
