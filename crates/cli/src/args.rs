@@ -218,7 +218,8 @@ pub(crate) fn parse_scale(text: &str) -> Result<f32, String> {
     }
 }
 
-/// `--size`: a window size `WxH`, each side 320 to 7680 pixels.
+/// `--size`: a window size `WxH`, 320 to 7680 pixels wide and 240 to 4320
+/// high.
 pub(crate) fn parse_size(text: &str) -> Result<(u32, u32), String> {
     let bad = || format!("\"{text}\" is not a size; write WIDTHxHEIGHT, e.g. 1280x720");
     let (w, h) = text.trim().split_once(['x', 'X', '×']).ok_or_else(bad)?;

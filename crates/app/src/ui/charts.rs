@@ -406,7 +406,8 @@ pub(super) fn differences(
             match &spreads {
                 Some(s) if compact => {
                     let (interval, ahead) = spread_parts(h, &s[i]);
-                    ui.label(verdict_color(h, &s[i], egui::RichText::new(ahead.trim())))
+                    let shown = if ahead.is_empty() { "–" } else { ahead.trim() };
+                    ui.label(verdict_color(h, &s[i], egui::RichText::new(shown)))
                         .on_hover_text(format!("95% interval of B − A over {SEEDS} seeds: {interval}"))
                 }
                 Some(s) => ui.label(spread_text(h, &s[i])),
@@ -438,13 +439,18 @@ fn spread_parts(h: &Headline, s: &Spread) -> (String, String) {
         h.format(s.diff.lo, true),
         h.format(s.diff.hi, true)
     );
-    let ahead = if s.b_ahead.is_finite() {
-        let seeds = (s.b_ahead * s.diff.n as f64).round();
-        format!(" ({seeds:.0}/{})", s.diff.n)
-    } else {
-        String::new()
+    let ahead = match seeds_won(s) {
+        Some((won, n)) => format!(" ({won}/{n})"),
+        None => String::new(),
     };
     (interval, ahead)
+}
+
+/// In how many of the paired seeds B does better, and of how many (none
+/// for a figure with no better direction).
+pub(super) fn seeds_won(s: &Spread) -> Option<(u64, usize)> {
+    (s.b_ahead.is_finite() && s.diff.n >= 2)
+        .then(|| ((s.b_ahead * s.diff.n as f64).round() as u64, s.diff.n))
 }
 
 /// B − A over the paired seeds: its 95% interval and in how many seeds B

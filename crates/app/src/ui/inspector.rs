@@ -118,16 +118,23 @@ pub(super) fn inspector(ui: &mut egui::Ui, w: &Workshop, view: &View) {
         {
             ui.label(egui::RichText::new("Trust in the organisation moved").strong());
             for m in &story.trust_moves {
+                // Trust read after a week settled from what came up to the
+                // week before: that week's items are what moved it.
                 let got: Vec<String> = story
                     .items
                     .iter()
-                    .filter(|i| !i.sent && i.step + 1 == m.step)
+                    .filter(|i| !i.sent && i.step + 2 == m.step)
                     .map(|i| pretty(i.kind.label()))
                     .collect();
                 let because = if got.is_empty() {
                     String::new()
                 } else {
-                    format!(" (got {})", got.join(", "))
+                    format!(
+                        " (after {} in {} {})",
+                        got.join(", "),
+                        scenario.step_unit,
+                        m.step - 1
+                    )
                 };
                 ui.colored_label(
                     to_egui(trust_tint(palette::TRUST_BASE, m.to)),
@@ -252,7 +259,7 @@ fn why(
     if !before.is_empty() {
         ui.label(
             egui::RichText::new(format!(
-                "in the {WHY_WINDOW} {unit}s before, it got: {}",
+                "in the {WHY_WINDOW} {unit}s up to it, it got: {}",
                 before.join("; ")
             ))
             .small(),

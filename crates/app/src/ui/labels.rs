@@ -3,7 +3,7 @@
 //! label that would cover another is left out.
 
 use super::part_name;
-use super::policy_of;
+use super::policy_since;
 use crate::palette;
 use crate::palette::{part_color, to_egui};
 use crate::view::{UNIT, View};
@@ -47,7 +47,11 @@ pub(super) fn region_labels(
                 painter.text(
                     egui::pos2(s.x, (s.y + 6.0).min(area.max.y - 30.0)),
                     egui::Align2::CENTER_TOP,
-                    format!("{}: {}", side.label(), policy_of(session)),
+                    format!(
+                        "{}: {}",
+                        side.label(),
+                        policy_since(session, &w.scenario().step_unit)
+                    ),
                     egui::FontId::proportional(24.0),
                     egui::Color32::WHITE,
                 );

@@ -10,7 +10,9 @@
 //! else trust, customers and profit with the trust and money charts
 //! ([`siloscope_workshop::story::StoryStep::figures_shown`]).
 
-use super::charts::{TRADE_OFF_TITLE, chart_of, plot, trade_off, verdict_color, verdict_text};
+use super::charts::{
+    TRADE_OFF_TITLE, chart_of, plot, seeds_won, trade_off, verdict_color, verdict_text,
+};
 use super::{policy_of, policy_since};
 use crate::palette;
 use crate::workshop::{LuckCheck, Playback, Workshop};
@@ -220,12 +222,10 @@ fn compared(
 /// In how many of the paired seeds B is ahead, coloured only when the
 /// 95 % interval of B − A leaves out zero.
 fn seeds_text(h: &Headline, s: &Spread) -> egui::RichText {
-    if s.diff.n < 2 || !s.b_ahead.is_finite() || h.better == Better::Neither {
+    let Some((won, n)) = seeds_won(s).filter(|_| h.better != Better::Neither) else {
         return egui::RichText::new("");
-    }
-    let seeds = (s.b_ahead * s.diff.n as f64).round();
-    let text =
-        egui::RichText::new(format!("B better on {seeds:.0} of {} seeds", s.diff.n)).size(17.0);
+    };
+    let text = egui::RichText::new(format!("B better on {won} of {n} seeds")).size(17.0);
     verdict_color(h, s, text)
 }
 
@@ -321,9 +321,15 @@ mod tests {
 
     /// Where `text` is drawn below `y` (the first place).
     fn find_below(texts: &[(String, egui::Rect)], text: &str, y: f32) -> egui::Rect {
+        find_in(texts, text, y, (f32::MIN, f32::MAX))
+    }
+
+    /// Where `text` is drawn below `y` and starting between `x.0` and `x.1`
+    /// (the first place): within one card of the callout.
+    fn find_in(texts: &[(String, egui::Rect)], text: &str, y: f32, x: (f32, f32)) -> egui::Rect {
         texts
             .iter()
-            .find(|(t, r)| t == text && r.min.y > y)
+            .find(|(t, r)| t == text && r.min.y > y && (x.0..x.1).contains(&r.min.x))
             .map(|(_, r)| *r)
             .unwrap_or_else(|| {
                 let all: Vec<&str> = texts.iter().map(|(t, _)| t.as_str()).collect();
@@ -354,10 +360,22 @@ mod tests {
             }
             // The callout is under the title, each value under its label.
             let label = find_below(&texts, short_label(name), title.max.y);
-            find_below(&texts, &h.format((h.value)(a), false), label.max.y - 1.0);
+            // The card is the label's column: at most 420 points wide.
+            let card = (label.min.x - 1.0, label.min.x + 400.0);
+            find_in(
+                &texts,
+                &h.format((h.value)(a), false),
+                label.max.y - 1.0,
+                card,
+            );
             if let Some(b) = b {
                 let (d, _) = h.compare(a, b);
-                find_below(&texts, &h.format((h.value)(b), false), label.max.y - 1.0);
+                find_in(
+                    &texts,
+                    &h.format((h.value)(b), false),
+                    label.max.y - 1.0,
+                    card,
+                );
                 assert!(
                     texts.iter().any(|(t, _)| t.starts_with(&h.format(d, true))),
                     "{name}: B − A is shown"
@@ -394,7 +412,7 @@ mod tests {
                 .iter()
                 .any(|(t, _)| t.contains("the figures appear with the first step"))
         );
-        // Step 2, "Silos": the silo walls' figures, reach 0.0x, and its charts.
+        // Step 2, "Silos": the silo walls' figures and charts.
         send(&mut app, Control::StoryNext);
         let texts = check_step(&app);
         assert!(

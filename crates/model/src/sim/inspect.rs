@@ -79,6 +79,12 @@ impl Simulation {
         self.trust_org[agent as usize]
     }
 
+    /// Steps computed when a newcomer took agent slot `agent` (market
+    /// turnover, with the trade-offs); 0 for an agent there from the start.
+    pub fn arrived_at(&self, agent: u32) -> u32 {
+        self.arrived_at[agent as usize]
+    }
+
     /// How a customer first heard of the organisation.
     pub fn source(&self, agent: u32) -> Source {
         match self.source[agent as usize] {

@@ -1,9 +1,11 @@
 //! What the inspector tells about one agent: the lifecycle states it went
 //! through, the last items it sent or received, why its last lifecycle
-//! change came (its satisfaction and trust just before, and the chance the
-//! model's rule gave the change at that standing), and the last moves of
-//! its trust in the organisation. Kept by the session per agent, after
-//! every step, and restored with the snapshots on a rewind.
+//! change came (its satisfaction and trust as the deciding step perceived
+//! them, and the chance the model's rule gave the change at that
+//! standing), and the last moves of its trust in the organisation. A
+//! newcomer taking a customer's slot (market turnover) starts a new story.
+//! Kept by the session per agent, after every step, and restored with the
+//! snapshots on a rewind.
 
 use siloscope_model::agent::{Lifecycle, Source};
 use siloscope_model::assumptions::ModelParams;
@@ -48,10 +50,14 @@ pub struct Change {
     pub from: Lifecycle,
     /// The state entered.
     pub to: Lifecycle,
-    /// Satisfaction at the start of that step.
+    /// Satisfaction as perceived at the start of that step: what the rule
+    /// saw.
     pub satisfaction: f32,
-    /// Trust in the organisation at the start of that step.
+    /// Trust in the organisation as perceived at the start of that step.
     pub trust: f32,
+    /// A newcomer took the slot (market turnover): the customer before it
+    /// left the market, and the story starts again.
+    pub newcomer: bool,
 }
 
 /// Trust in the organisation moving by at least [`TRUST_MOVE`].
@@ -79,9 +85,8 @@ pub struct AgentStory {
     /// The last [`TRUST_MOVES_REMEMBERED`] moves of its trust in the
     /// organisation, oldest first.
     pub trust_moves: VecDeque<TrustMove>,
-    /// Satisfaction and trust in the organisation at the end of the last
-    /// step (what the next step's rules see), and the trust last told.
-    standing: (f32, f32, f32),
+    /// The trust in the organisation last told (moves are counted from it).
+    told: f32,
 }
 
 impl AgentStory {
@@ -100,24 +105,23 @@ pub(super) fn initial(sim: &Simulation) -> Vec<AgentStory> {
     (0..sim.network().agents() as u32)
         .map(|a| AgentStory {
             states: sim.lifecycle(a).map(|s| (0, s)).into_iter().collect(),
-            standing: standing(sim, a),
+            told: if sim.lifecycle(a).is_some() {
+                sim.trust_in_org(a)
+            } else {
+                0.0
+            },
             ..AgentStory::default()
         })
         .collect()
 }
 
-/// A customer's satisfaction and trust in the organisation now, and that
-/// trust again as the last told (unused for staff and partners).
-fn standing(sim: &Simulation, a: u32) -> (f32, f32, f32) {
-    if sim.lifecycle(a).is_none() {
-        return (0.0, 0.0, 0.0);
-    }
-    let trust = sim.trust_in_org(a);
-    (sim.satisfaction(a), trust, trust)
-}
-
-/// After a step: each agent's lifecycle change (with where it stood before
-/// the step), trust moves, and the items that moved.
+/// After a step: each agent's lifecycle change (with where it stood when
+/// the step's rule decided it), trust moves, and the items that moved.
+///
+/// A step perceives satisfaction and trust at its start and decides on
+/// them; the simulation reports those same values after the step, so they
+/// are read now. Trust read after step `t` settled from evidence up to the
+/// end of step `t - 1`.
 pub(super) fn record(stories: &mut [AgentStory], sim: &Simulation, flows: &[FlowEvent]) {
     let now = sim.step_index();
     let step = now.saturating_sub(1);
@@ -126,7 +130,25 @@ pub(super) fn record(stories: &mut [AgentStory], sim: &Simulation, flows: &[Flow
         let Some(state) = sim.lifecycle(a) else {
             continue;
         };
-        let (satisfaction, trust, told) = story.standing;
+        let (satisfaction, trust) = (sim.satisfaction(a), sim.trust_in_org(a));
+        if now > 0 && sim.arrived_at(a) == now {
+            // A newcomer in the slot: the last customer's story is not its.
+            let from = story.states.last().map_or(state, |&(_, s)| s);
+            *story = AgentStory {
+                states: vec![(now, state)],
+                last_change: Some(Change {
+                    step: now,
+                    from,
+                    to: state,
+                    satisfaction,
+                    trust,
+                    newcomer: true,
+                }),
+                told: trust,
+                ..AgentStory::default()
+            };
+            continue;
+        }
         if let Some(&(_, from)) = story.states.last()
             && from != state
         {
@@ -137,25 +159,27 @@ pub(super) fn record(stories: &mut [AgentStory], sim: &Simulation, flows: &[Flow
                 to: state,
                 satisfaction,
                 trust,
+                newcomer: false,
             });
         }
-        let (satisfaction, trust_now, _) = standing(sim, a);
-        let mut told = told;
-        if (trust_now - told).abs() >= TRUST_MOVE {
+        if (trust - story.told).abs() >= TRUST_MOVE {
             if story.trust_moves.len() == TRUST_MOVES_REMEMBERED {
                 story.trust_moves.pop_front();
             }
             story.trust_moves.push_back(TrustMove {
                 step: now,
-                from: told,
-                to: trust_now,
+                from: story.told,
+                to: trust,
             });
-            told = trust_now;
+            story.told = trust;
         }
-        story.standing = (satisfaction, trust_now, told);
     }
     for f in flows {
         for (agent, other, sent) in [(f.from, f.to, true), (f.to, f.from, false)] {
+            if now > 0 && sim.arrived_at(agent) == now {
+                // The customer who sent or got it has left the market.
+                continue;
+            }
             let items = &mut stories[agent as usize].items;
             if items.len() == ITEMS_REMEMBERED {
                 items.pop_front();
@@ -189,6 +213,11 @@ pub fn explain(change: &Change, p: &ModelParams, source: Source, unit: &str) -> 
     use Lifecycle::*;
     let (s, t) = (change.satisfaction, change.trust);
     let when = format!("in {unit} {}", change.step);
+    if change.newcomer {
+        return format!(
+            "A newcomer {when}: the customer here before left the market (the segment's turnover), and someone who has not heard of the organisation took its place."
+        );
+    }
     let standing = format!("satisfaction {s:.2}, trust in the organisation {t:.2}");
     let per = format!("each {unit}");
     match (change.from, change.to) {
@@ -238,7 +267,7 @@ pub fn explain(change: &Change, p: &ModelParams, source: Source, unit: &str) -> 
             percent(p.return_rate)
         ),
         (Returning, Customer) => format!(
-            "Came back as a customer {when}: {standing}; a returning customer stays with a chance of {} {per}.",
+            "Came back as a customer {when}: {standing}; a returning customer comes back with a chance of {} {per}.",
             percent(p.consider_rate * s)
         ),
         (from, to) => format!(

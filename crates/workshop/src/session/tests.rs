@@ -379,11 +379,12 @@ fn a_churned_customer_says_where_it_stood_and_what_chance_it_had() {
         })
         .expect("some customer churned under inside-out within a year");
     let change = s.story(churned).unwrap().last_change.unwrap();
-    // Where it stood: as read off the run one step before the change.
-    let mut before = Session::new(&scenario, Some("inside_out".into()), None).unwrap();
-    before.goto(change.step - 1);
-    assert_eq!(change.satisfaction, before.sim().satisfaction(churned));
-    assert_eq!(change.trust, before.sim().trust_in_org(churned));
+    // Where it stood: as the step that decided it perceived it.
+    let mut then = Session::new(&scenario, Some("inside_out".into()), None).unwrap();
+    then.goto(change.step);
+    assert_eq!(change.satisfaction, then.sim().satisfaction(churned));
+    assert_eq!(change.trust, then.sim().trust_in_org(churned));
+    assert!(!change.newcomer);
     let p = &scenario.model;
     let why = explain(&change, p, s.sim().source(churned), "week");
     assert!(
@@ -413,6 +414,61 @@ fn a_churned_customer_says_where_it_stood_and_what_chance_it_had() {
     assert_eq!(s.story(churned).unwrap(), &story);
 }
 
+/// The standing a change records is the one its rule decided on: every
+/// customer that became an advocate had satisfaction and trust at or above
+/// what advocates need, and every advocate that stopped fell short of one;
+/// a newcomer taking a slot starts a story of its own.
+#[test]
+fn each_change_records_the_standing_its_rule_saw() {
+    use siloscope_model::agent::Lifecycle::{Advocate, Customer, Unaware};
+    let scenario = workshop();
+    let p = &scenario.model;
+    let mut s = Session::new(&scenario, Some("connected".into()), None).unwrap();
+    let (mut became, mut stopped, mut newcomers) = (0, 0, 0);
+    while s.step().is_some() {
+        let now = s.step_index();
+        for a in 0..s.sim().network().agents() as u32 {
+            let Some(c) = s.story(a).and_then(|st| st.last_change) else {
+                continue;
+            };
+            if c.step != now {
+                continue;
+            }
+            match (c.newcomer, c.from, c.to) {
+                (true, _, to) => {
+                    newcomers += 1;
+                    assert_eq!(to, Unaware);
+                    let story = s.story(a).unwrap();
+                    assert_eq!(story.states, vec![(now, Unaware)]);
+                    assert!(story.items.is_empty() && story.trust_moves.is_empty());
+                    let why = explain(&c, p, s.sim().source(a), "week");
+                    assert!(
+                        why.starts_with(&format!("A newcomer in week {now}")),
+                        "{why}"
+                    );
+                }
+                (false, Customer, Advocate) => {
+                    became += 1;
+                    assert!(c.satisfaction >= p.advocate_satisfaction, "{c:?}");
+                    assert!(c.trust >= p.advocate_trust, "{c:?}");
+                }
+                (false, Advocate, Customer) => {
+                    stopped += 1;
+                    assert!(
+                        c.satisfaction < p.advocate_satisfaction || c.trust < p.advocate_trust,
+                        "{c:?}"
+                    );
+                }
+                _ => {}
+            }
+        }
+    }
+    assert!(
+        became > 50 && stopped > 0 && newcomers > 0,
+        "{became} {stopped} {newcomers}"
+    );
+}
+
 #[test]
 fn every_lifecycle_change_is_explained_in_words() {
     use siloscope_model::agent::{Lifecycle::*, Source};
@@ -434,6 +490,7 @@ fn every_lifecycle_change_is_explained_in_words() {
                 to,
                 satisfaction: 0.78,
                 trust: 0.45,
+                newcomer: false,
             };
             let why = explain(&change, &p, Source::WordOfMouth, "week");
             assert!(why.contains("in week 7"), "{from:?} -> {to:?}: {why}");
