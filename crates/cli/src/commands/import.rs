@@ -90,6 +90,19 @@ pub(crate) fn run(args: ImportArgs) -> Result<ExitCode> {
             return Ok(ExitCode::FAILURE);
         }
     };
+    // Never write a file that validate, run and the app would refuse: a
+    // scenario is at most 16 MiB.
+    let limit = siloscope_scenario::files::MAX_FILE_BYTES;
+    if done.text.len() as u64 > limit {
+        eprintln!(
+            "{}: the imported scenario would be {:.1} MB ({} agents, {} ties), over the {limit}-byte limit for scenario files; nothing written. Leave out light ties with --min-weight, or import part of the organisation.",
+            super::shown_path(&args.out),
+            done.text.len() as f64 / 1e6,
+            done.agents,
+            done.ties
+        );
+        return Ok(ExitCode::FAILURE);
+    }
     // The result must be a valid scenario (limits, ids) before it is written.
     let out_name = args.out.display().to_string();
     if let Err(e) = siloscope_scenario::parse_str(&done.text, &out_name) {

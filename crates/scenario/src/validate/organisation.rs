@@ -8,6 +8,7 @@ use crate::locate::FieldPath;
 use crate::{Group, Link, NamedAgent, NamedTie};
 use siloscope_model::agent::{Lifecycle, Part, Role};
 use siloscope_model::scenario::{Generator, LinkTies};
+use std::collections::{HashMap, HashSet};
 
 pub(super) fn check_groups(c: &mut Checker<'_>, raw: &ScenarioFile, max_agents: u64) -> Vec<Group> {
     let root = FieldPath::root().field("groups");
@@ -267,11 +268,14 @@ pub(super) fn check_agents(
     let root = FieldPath::root().field("agents");
     let mut next: Vec<u32> = groups.iter().map(|g| g.first + g.generated).collect();
     let mut out = Vec::new();
+    // Ids seen so far: a hash set, so a file of many named agents (an
+    // imported organisation) is checked in time linear in its size.
+    let mut seen: HashSet<&str> = HashSet::with_capacity(raw.agents.len());
     for (i, a) in raw.agents.iter().enumerate() {
         let p = root.index(i);
         if a.id.trim().is_empty() || a.id.contains('#') {
             c.err(&p.field("id"), format!("\"{}\" is not a usable id: it must be non-empty and contain no '#' (generated agents use \"<group>#<i>\")", a.id));
-        } else if raw.agents[..i].iter().any(|b| b.id == a.id) {
+        } else if !seen.insert(a.id.as_str()) {
             c.err(
                 &p.field("id"),
                 format!("an agent with id \"{}\" is already defined", a.id),
@@ -316,8 +320,14 @@ pub(super) fn check_ties(
     named: &[NamedAgent],
 ) -> Vec<NamedTie> {
     let root = FieldPath::root().field("ties");
+    // Named agents by id (the first of a repeated id, as reported): looked
+    // up once per tie end, so the check is linear in the file's size.
+    let mut by_id: HashMap<&str, &NamedAgent> = HashMap::with_capacity(named.len());
+    for a in named {
+        by_id.entry(a.id.as_str()).or_insert(a);
+    }
     let resolve = |id: &str| -> Option<(u32, Part)> {
-        if let Some(a) = named.iter().find(|a| a.id == id) {
+        if let Some(a) = by_id.get(id) {
             return Some((a.index, groups[a.group].part));
         }
         let (name, k) = id.rsplit_once('#')?;
