@@ -1,6 +1,6 @@
 //! The `siloscope` binary, run as a user would.
 
-use super::support::{siloscope, text};
+use super::support::{import, siloscope, text};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -752,15 +752,7 @@ fn import_refuses_to_write_a_scenario_over_the_size_limit() {
         }
     }
     std::fs::write(&ties, &csv).unwrap();
-    let done = siloscope(&[
-        "import",
-        "--agents",
-        agents.to_str().unwrap(),
-        "--ties",
-        ties.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let done = import(&agents, &ties, &out);
     let err = text(&done.stderr);
     assert!(!done.status.success(), "{err}");
     assert!(
@@ -819,17 +811,7 @@ fn import_writes_a_valid_scenario_and_reports_bad_rows_with_their_place() {
     .unwrap();
     std::fs::write(&ties, "source,target\nana,bo\nbo,zed\nana,ana\n").unwrap();
     let bad_out = dir.join("bad.scenario.ron");
-    let import_bad = || {
-        siloscope(&[
-            "import",
-            "--agents",
-            agents.to_str().unwrap(),
-            "--ties",
-            ties.to_str().unwrap(),
-            "--out",
-            bad_out.to_str().unwrap(),
-        ])
-    };
+    let import_bad = || import(&agents, &ties, &bad_out);
     let bad = import_bad();
     assert!(!bad.status.success());
     let err = text(&bad.stderr);

@@ -3,7 +3,7 @@
 //! name, or the command line) shown, not obeyed by the terminal, and of
 //! bounded length.
 
-use super::support::{siloscope, text};
+use super::support::{import, siloscope, text};
 use std::path::PathBuf;
 
 fn temp_dir(name: &str) -> PathBuf {
@@ -136,15 +136,7 @@ fn import_escapes_ids_and_cuts_a_megabyte_id_short() {
         format!("source,target\r\nana,\"x{HOSTILE}\"\r\nana,{huge}\r\n"),
     )
     .unwrap();
-    let out = siloscope(&[
-        "import",
-        "--agents",
-        agents.to_str().unwrap(),
-        "--ties",
-        ties.to_str().unwrap(),
-        "--out",
-        dir.join("out.scenario.ron").to_str().unwrap(),
-    ]);
+    let out = import(&agents, &ties, &dir.join("out.scenario.ron"));
     assert_eq!(out.status.code(), Some(1));
     let err = text(&out.stderr);
     assert!(!has_controls(&err), "{err:?}");

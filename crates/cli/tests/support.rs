@@ -27,3 +27,17 @@ pub fn siloscope(args: &[impl AsRef<std::ffi::OsStr>]) -> Output {
 pub fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
+
+/// `siloscope import` of these two CSV files to `out`, nothing else asked.
+pub fn import(agents: &std::path::Path, ties: &std::path::Path, out: &std::path::Path) -> Output {
+    let args: [&std::ffi::OsStr; 7] = [
+        "import".as_ref(),
+        "--agents".as_ref(),
+        agents.as_os_str(),
+        "--ties".as_ref(),
+        ties.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ];
+    siloscope(&args)
+}

@@ -267,30 +267,29 @@ fn the_app_draws_an_organisation_missing_whole_parts() {
     assert_graph(&img, "run B (right)", (0.51, 0.77), (0.2, 0.6), &present);
 }
 
-/// Pixels of a region that are light text or lines on the dark panels
-/// (bright and nearly grey).
+/// Pixels of a region whose saturation and value pass `keep`.
+fn count(px: &[[u8; 3]], keep: impl Fn(f32, f32) -> bool) -> usize {
+    px.iter()
+        .filter(|p| {
+            let (_, s, v) = hsv(**p);
+            keep(s, v)
+        })
+        .count()
+}
+
+/// Light text or lines on the dark panels (bright and nearly grey).
 fn light(px: &[[u8; 3]]) -> usize {
-    px.iter()
-        .filter(|p| {
-            let (_, s, v) = hsv(**p);
-            v > 0.75 && s < 0.2
-        })
-        .count()
+    count(px, |s, v| v > 0.75 && s < 0.2)
 }
 
-/// Pixels of a region that are text or lines of any grey on the dark
-/// panels (egui's body text is a mid grey).
+/// Text or lines of any grey on the dark panels (egui's body text is a
+/// mid grey).
 fn text(px: &[[u8; 3]]) -> usize {
-    px.iter()
-        .filter(|p| {
-            let (_, s, v) = hsv(**p);
-            v > 0.45 && s < 0.25
-        })
-        .count()
+    count(px, |s, v| v > 0.45 && s < 0.25)
 }
 
-/// Pixels of a region in the callout cards' fill (`palette::CALLOUT_FILL`,
-/// grey 38, on egui's panel grey 27).
+/// The callout cards' fill (`palette::CALLOUT_FILL`, grey 38, on egui's
+/// panel grey 27).
 fn card(px: &[[u8; 3]]) -> usize {
     px.iter()
         .filter(|p| p.iter().all(|c| c.abs_diff(38) <= 3))
@@ -299,12 +298,7 @@ fn card(px: &[[u8; 3]]) -> usize {
 
 /// Pixels of a region in saturated colour (chart lines, coloured figures).
 fn coloured(px: &[[u8; 3]]) -> usize {
-    px.iter()
-        .filter(|p| {
-            let (_, s, v) = hsv(**p);
-            s > 0.45 && v > 0.45
-        })
-        .count()
+    count(px, |s, v| s > 0.45 && v > 0.45)
 }
 
 /// A 1280 × 720 screen and a 1920 × 1080 one, comparing: the organisation

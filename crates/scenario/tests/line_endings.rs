@@ -2,7 +2,6 @@
 //! that mixes them report every error where an editor shows it: each kind
 //! of break is one line, and a CR is no column.
 
-use siloscope_scenario::import::{Csv, ImportOptions, import};
 use siloscope_scenario::{parse_bytes, parse_str};
 
 /// The text with its LF breaks written as `ending`; `"mixed"` cycles
@@ -168,35 +167,14 @@ fn a_file_reads_the_same_whatever_its_line_endings() {
     }
 }
 
-fn options() -> ImportOptions {
-    ImportOptions {
-        name: "Endings".into(),
-        steps: 10,
-        step_unit: "week".into(),
-        seed: 1,
-        min_weight: None,
-    }
-}
-
 const AGENTS: &str = "id,part,group\nana,department,Product\nben,department,Product\n\"c\ny\",department,Product,extra\nde,departmint,Product\nél,department,Product\n";
 const TIES: &str =
     "source,target\nana,ben\nben,zed\n\"ana\",\"b\nen\"\nana,dee\nél,ana,\nél,ghost\n";
 
 /// (file, line, column, field, message) of every import error.
 fn import_errors(agents: &str, ties: &str) -> Vec<(String, u64, u64, String, String)> {
-    let errors = import(
-        Csv {
-            name: "agents.csv",
-            text: agents,
-        },
-        Csv {
-            name: "ties.csv",
-            text: ties,
-        },
-        &options(),
-    )
-    .unwrap_err();
-    errors
+    crate::import_csvs("agents.csv", agents, ties)
+        .unwrap_err()
         .0
         .into_iter()
         .map(|e| (e.file, e.line, e.column, e.field, e.message))
@@ -232,32 +210,10 @@ fn import_errors_are_where_an_editor_shows_them_whatever_the_line_endings() {
 fn imported_csvs_read_the_same_whatever_their_line_endings() {
     let agents = "id,part,group\nana,department,Product\nben,department,Product\ncy,existing_customer,Shops\n";
     let ties = "source,target,channel\nana,ben,\nben,cy,Support\n";
-    let want = import(
-        Csv {
-            name: "a.csv",
-            text: agents,
-        },
-        Csv {
-            name: "t.csv",
-            text: ties,
-        },
-        &options(),
-    )
-    .unwrap();
+    let want = crate::import_csvs("a.csv", agents, ties).unwrap();
     for ending in ENDINGS {
         let (a, t) = (with_endings(agents, ending), with_endings(ties, ending));
-        let got = import(
-            Csv {
-                name: "a.csv",
-                text: &a,
-            },
-            Csv {
-                name: "t.csv",
-                text: &t,
-            },
-            &options(),
-        )
-        .unwrap_or_else(|e| panic!("{ending:?}: {e}"));
+        let got = crate::import_csvs("a.csv", &a, &t).unwrap_or_else(|e| panic!("{ending:?}: {e}"));
         assert_eq!(got, want, "{ending:?}");
     }
 }

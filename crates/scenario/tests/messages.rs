@@ -3,7 +3,6 @@
 //! terminal, an `ESC [ 2 J` that would clear it) and a huge name is cut in
 //! the middle. Ordinary non-ASCII text is left as it is.
 
-use siloscope_scenario::import::{Csv, ImportOptions, import};
 use siloscope_scenario::parse_str;
 
 /// Retitles the terminal, rings the bell, clears the screen; then a C1
@@ -105,30 +104,9 @@ fn a_huge_name_made_of_escapes_gives_a_short_message() {
     assert!(message.ends_with("groups are: \"Café\""), "{message}");
 }
 
-fn options() -> ImportOptions {
-    ImportOptions {
-        name: "Messages".into(),
-        steps: 10,
-        step_unit: "week".into(),
-        seed: 1,
-        min_weight: None,
-    }
-}
-
 /// Every import error for these CSVs, one a line, as printed.
 fn import_errors(agents: &str, ties: &str, agents_name: &str) -> (String, Vec<String>) {
-    let errors = import(
-        Csv {
-            name: agents_name,
-            text: agents,
-        },
-        Csv {
-            name: "ties.csv",
-            text: ties,
-        },
-        &options(),
-    )
-    .unwrap_err();
+    let errors = crate::import_csvs(agents_name, agents, ties).unwrap_err();
     let messages = errors.0.iter().map(|e| e.message.clone()).collect();
     (errors.to_string(), messages)
 }
@@ -187,18 +165,8 @@ fn a_csv_file_name_and_column_name_with_control_characters_are_escaped() {
     );
     assert!(!has_controls(&shown), "{shown:?}");
     // Ignored columns are reported ready to be shown.
-    let done = import(
-        Csv {
-            name: "agents\u{7}.csv",
-            text: agents,
-        },
-        Csv {
-            name: "ties.csv",
-            text: "source,target\n",
-        },
-        &options(),
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
+    let done = crate::import_csvs("agents\u{7}.csv", agents, "source,target\n")
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
         done.ignored,
         [("agents\\u{7}.csv".to_owned(), vec!["\\u{1b}[2j".to_owned()])]
@@ -208,16 +176,10 @@ fn a_csv_file_name_and_column_name_with_control_characters_are_escaped() {
 #[test]
 fn csv_file_names_with_line_breaks_stay_inside_the_scenario_comment() {
     for name in ["agents\n)\nbroken.csv", "agents\r)broken.csv"] {
-        let done = import(
-            Csv {
-                name,
-                text: "id,part,group\nana,department,Product\n",
-            },
-            Csv {
-                name: "ties.csv",
-                text: "source,target\n",
-            },
-            &options(),
+        let done = crate::import_csvs(
+            name,
+            "id,part,group\nana,department,Product\n",
+            "source,target\n",
         )
         .unwrap_or_else(|e| panic!("{e}"));
         assert!(

@@ -167,29 +167,16 @@ fn view_menu(ui: &mut egui::Ui, view: &mut View, state: &mut UiState, zoom: &mut
         .on_hover_text("I");
     ui.separator();
     ui.label(egui::RichText::new("Panels").strong());
-    let mut shown = !state.panels.policy;
-    if ui
-        .checkbox(&mut shown, "policy and knobs")
-        .on_hover_text("F2")
-        .changed()
-    {
-        state.panels.policy = !shown;
-    }
-    let mut shown = !state.panels.side;
-    if ui
-        .checkbox(&mut shown, "B − A, inspector and legend")
-        .on_hover_text("F3")
-        .changed()
-    {
-        state.panels.side = !shown;
-    }
-    let mut shown = !state.panels.charts;
-    if ui
-        .checkbox(&mut shown, "charts")
-        .on_hover_text("F4")
-        .changed()
-    {
-        state.panels.charts = !shown;
+    let panels = &mut state.panels;
+    for (hidden, name, key) in [
+        (&mut panels.policy, "policy and knobs", "F2"),
+        (&mut panels.side, "B − A, inspector and legend", "F3"),
+        (&mut panels.charts, "charts", "F4"),
+    ] {
+        let mut shown = !*hidden;
+        if ui.checkbox(&mut shown, name).on_hover_text(key).changed() {
+            *hidden = !shown;
+        }
     }
     ui.separator();
     ui.horizontal(|ui| {
