@@ -1,6 +1,7 @@
 //! Integration tests of the model through scenario files, and of the lab,
 //! in one binary.
 
+mod activity;
 mod architecture;
 mod docs;
 mod grounding;

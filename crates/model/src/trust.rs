@@ -51,12 +51,21 @@ pub fn steady_state(w: f32, v: f32, lambda: f32) -> f32 {
     expectation(w * k, v * k)
 }
 
+/// Ties per chunk of the forgetting pass: a chunk's arrays stay in L1.
+const CHUNK: usize = 1024;
+/// Interleaved accumulators per chunk (see [`Evidence::forget_and_sum`]).
+const LANES: usize = 4;
+
 /// Evidence on a set of directed ties, stored as parallel arrays, plus the
 /// trust each tie settled at in the last forgetting pass.
 ///
 /// Agents act on start-of-step trust: new evidence is buffered during a step
 /// and added before the forgetting pass, so between passes [`settled`]
 /// (cached, no division) equals [`trust`] (computed from the evidence).
+///
+/// The forgetting pass costs what the evidence is: a chunk of ties that has
+/// never received any (all of a cascade's peer ties, say) is not visited;
+/// its trust is neutral and its share of the per-class sums is kept.
 ///
 /// [`settled`]: Evidence::settled
 /// [`trust`]: Evidence::trust
@@ -65,6 +74,61 @@ pub struct Evidence {
     r: Vec<f32>,
     s: Vec<f32>,
     settled: Vec<f32>,
+    /// One bit per chunk: set once any of its ties received evidence.
+    warm: Vec<u64>,
+    /// What each chunk without evidence adds to the per-class sums, built
+    /// at the first pass (ties' classes never change) and shared by clones.
+    cold: Option<std::sync::Arc<ColdSums>>,
+}
+
+/// Per chunk, the non-zero per-lane, per-class partial sums of neutral
+/// trust, in the order the forgetting pass adds them.
+#[derive(Debug, Default)]
+struct ColdSums {
+    /// Chunk `c`'s entries are `entries[start[c]..start[c + 1]]`.
+    start: Vec<u32>,
+    /// (class, partial sum).
+    entries: Vec<(u8, f32)>,
+}
+
+impl ColdSums {
+    fn new(class: &[u8]) -> ColdSums {
+        let mut cold = ColdSums {
+            start: vec![0],
+            entries: Vec::new(),
+        };
+        let neutral = [NEUTRAL; CHUNK];
+        for c in class.chunks(CHUNK) {
+            for partial in chunk_partials(&neutral[..c.len()], c) {
+                for (k, v) in partial.into_iter().enumerate() {
+                    if v != 0.0 {
+                        cold.entries.push((k as u8, v));
+                    }
+                }
+            }
+            cold.start.push(cold.entries.len() as u32);
+        }
+        cold
+    }
+}
+
+/// One chunk's per-lane, per-class sums of settled trust `e`: neighbouring
+/// ties mostly share a class, and interleaved accumulators keep them from
+/// waiting on each other's adds.
+#[inline]
+fn chunk_partials(e: &[f32], c: &[u8]) -> [[f32; TRUST_CLASSES]; LANES] {
+    let mut partial = [[0.0f32; TRUST_CLASSES]; LANES];
+    let (e4, e_rest) = e.as_chunks::<LANES>();
+    let (c4, c_rest) = c.as_chunks::<LANES>();
+    for (e4, c4) in e4.iter().zip(c4) {
+        for lane in 0..LANES {
+            partial[lane][usize::from(c4[lane]).min(WALL_CLASS)] += e4[lane];
+        }
+    }
+    for (e, c) in e_rest.iter().zip(c_rest) {
+        partial[0][usize::from(*c).min(WALL_CLASS)] += e;
+    }
+    partial
 }
 
 impl Evidence {
@@ -74,6 +138,8 @@ impl Evidence {
             r: vec![0.0; ties],
             s: vec![0.0; ties],
             settled: vec![NEUTRAL; ties],
+            warm: vec![0; ties.div_ceil(CHUNK).div_ceil(64)],
+            cold: None,
         }
     }
 
@@ -107,6 +173,8 @@ impl Evidence {
     pub fn add(&mut self, t: usize, dr: f32, ds: f32) {
         self.r[t] += dr;
         self.s[t] += ds;
+        let chunk = t / CHUNK;
+        self.warm[chunk / 64] |= 1 << (chunk % 64);
     }
 
     /// Remove all evidence from tie `t` (its trust becomes neutral at the
@@ -121,41 +189,42 @@ impl Evidence {
 
     /// Forget: multiply all evidence by `lambda`, settle each tie's trust,
     /// and add it into `sums[class[t]]` (trust *after* forgetting). One
-    /// pass over the ties, the hot loop of a step.
+    /// pass over the chunks of ties that hold evidence, the hot loop of a
+    /// busy step; `class` must be the same slice at every call.
     ///
-    /// Complexity: O(ties).
+    /// Complexity: O(ties with evidence nearby + chunks).
     pub fn forget_and_sum(&mut self, lambda: f32, class: &[u8], sums: &mut [f64; TRUST_CLASSES]) {
         // Per-chunk f32 partial sums keep the inner loop cheap; the f64
-        // totals keep a million-tie sum accurate. A chunk stays in L1.
-        const CHUNK: usize = 1024;
-        const LANES: usize = 4;
-        for (((r, s), e), c) in self
+        // totals keep a million-tie sum accurate. A chunk without evidence
+        // adds the partial sums of neutral trust it always has (adding a
+        // zero changes no sum, so those are left out).
+        debug_assert_eq!(class.len(), self.r.len());
+        let cold = std::sync::Arc::clone(
+            self.cold
+                .get_or_insert_with(|| std::sync::Arc::new(ColdSums::new(class))),
+        );
+        for (chunk, ((((r, s), e), c), bounds)) in self
             .r
             .chunks_mut(CHUNK)
             .zip(self.s.chunks_mut(CHUNK))
             .zip(self.settled.chunks_mut(CHUNK))
             .zip(class.chunks(CHUNK))
+            .zip(cold.start.windows(2))
+            .enumerate()
         {
+            if self.warm[chunk / 64] & (1 << (chunk % 64)) == 0 {
+                for &(k, v) in &cold.entries[bounds[0] as usize..bounds[1] as usize] {
+                    sums[usize::from(k)] += f64::from(v);
+                }
+                continue;
+            }
             // No dependency between ties: this loop vectorises.
             for ((r, s), e) in r.iter_mut().zip(s.iter_mut()).zip(e.iter_mut()) {
                 *r *= lambda;
                 *s *= lambda;
                 *e = expectation(*r, *s);
             }
-            // Neighbouring ties mostly share a class; interleaved
-            // accumulators keep them from waiting on each other's adds.
-            let mut partial = [[0.0f32; TRUST_CLASSES]; LANES];
-            let (e4, e_rest) = e.as_chunks::<LANES>();
-            let (c4, c_rest) = c.as_chunks::<LANES>();
-            for (e4, c4) in e4.iter().zip(c4) {
-                for lane in 0..LANES {
-                    partial[lane][usize::from(c4[lane]).min(WALL_CLASS)] += e4[lane];
-                }
-            }
-            for (e, c) in e_rest.iter().zip(c_rest) {
-                partial[0][usize::from(*c).min(WALL_CLASS)] += e;
-            }
-            for lane in partial {
+            for lane in chunk_partials(e, c) {
                 for (sum, part) in sums.iter_mut().zip(lane) {
                     *sum += f64::from(part);
                 }
@@ -163,10 +232,30 @@ impl Evidence {
         }
     }
 
+    /// Check that every chunk the forgetting pass passes over holds no
+    /// evidence and neutral trust (for tests).
+    pub fn check(&self) -> Result<(), String> {
+        for (t, ((r, s), e)) in self.r.iter().zip(&self.s).zip(&self.settled).enumerate() {
+            let chunk = t / CHUNK;
+            let warm = self.warm[chunk / 64] & (1 << (chunk % 64)) != 0;
+            if !warm && (*r != 0.0 || *s != 0.0 || *e != NEUTRAL) {
+                return Err(format!(
+                    "tie {t} holds evidence ({r}, {s}) in a chunk marked empty"
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// Bytes held.
     pub fn heap_bytes(&self) -> usize {
         (self.r.capacity() + self.s.capacity() + self.settled.capacity())
             * std::mem::size_of::<f32>()
+            + self.warm.capacity() * std::mem::size_of::<u64>()
+            + self.cold.as_ref().map_or(0, |c| {
+                c.start.capacity() * std::mem::size_of::<u32>()
+                    + c.entries.capacity() * std::mem::size_of::<(u8, f32)>()
+            })
     }
 }
 
@@ -199,6 +288,76 @@ mod tests {
             ev.trust(0)
         );
         assert!((limit - 11.0 / 12.0).abs() < 1e-6);
+    }
+
+    /// The forgetting pass that visits every chunk, as it was before chunks
+    /// without evidence were passed over.
+    fn forget_every_chunk(
+        ev: &mut Evidence,
+        lambda: f32,
+        class: &[u8],
+        sums: &mut [f64; TRUST_CLASSES],
+    ) {
+        for (((r, s), e), c) in
+            ev.r.chunks_mut(CHUNK)
+                .zip(ev.s.chunks_mut(CHUNK))
+                .zip(ev.settled.chunks_mut(CHUNK))
+                .zip(class.chunks(CHUNK))
+        {
+            for ((r, s), e) in r.iter_mut().zip(s.iter_mut()).zip(e.iter_mut()) {
+                *r *= lambda;
+                *s *= lambda;
+                *e = expectation(*r, *s);
+            }
+            for lane in chunk_partials(e, c) {
+                for (sum, part) in sums.iter_mut().zip(lane) {
+                    *sum += f64::from(part);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn passing_over_chunks_without_evidence_changes_no_bit() {
+        // 10 chunks and a ragged end; classes in runs, as agents' ties are.
+        let ties = 10 * CHUNK + 37;
+        let class: Vec<u8> = (0..ties)
+            .map(|t| ((t / 300) % TRUST_CLASSES) as u8)
+            .collect();
+        let (mut fast, mut every) = (Evidence::new(ties), Evidence::new(ties));
+        for step in 0..12usize {
+            // Evidence reaches a few chunks, more of them as steps go on
+            // (never chunk 3, and the last only at step 11).
+            for k in 0..=step.min(6) {
+                let t = (k * 1_531 + step * 97) % ties;
+                if t / CHUNK != 3 {
+                    fast.add(t, 0.3 * k as f32, 0.1);
+                    every.add(t, 0.3 * k as f32, 0.1);
+                }
+            }
+            if step == 11 {
+                fast.add(ties - 1, 0.0, 2.0);
+                every.add(ties - 1, 0.0, 2.0);
+            }
+            let (mut a, mut b) = ([0.0; TRUST_CLASSES], [0.0; TRUST_CLASSES]);
+            fast.forget_and_sum(0.9, &class, &mut a);
+            forget_every_chunk(&mut every, 0.9, &class, &mut b);
+            assert_eq!(a.map(f64::to_bits), b.map(f64::to_bits), "step {step}");
+            assert!(
+                fast.settled
+                    .iter()
+                    .zip(&every.settled)
+                    .all(|(x, y)| x.to_bits() == y.to_bits())
+            );
+            fast.check().unwrap();
+        }
+        assert!(
+            fast.warm[0] & (1 << 3) == 0,
+            "chunk 3 never received evidence"
+        );
+        // Evidence written behind the pass's back is caught by the check.
+        fast.r[3 * CHUNK + 5] = 1.0;
+        assert!(fast.check().is_err());
     }
 
     #[test]

@@ -151,9 +151,37 @@ impl Simulation {
             + v(&self.exposures)
             + v(&self.report.flows)
             + v(&self.arrived_at)
+            + v(&self.peer_referrers)
+            + v(&self.refers)
             + v(&self.spend)
             + v(&self.time_left)
             + v(&self.waiting)
+    }
+
+    /// Check what the step keeps up to date by changes against a count from
+    /// scratch: each agent's number of referring peers (as the next step
+    /// will count them) and the evidence the forgetting pass passes over.
+    /// For tests; O(agents + ties).
+    #[doc(hidden)]
+    pub fn check_consistency(&self) -> Result<(), String> {
+        let mut next = self.clone();
+        next.count_referrers();
+        for c in 0..self.net.agents() as u32 {
+            let counted = self
+                .net
+                .ties_of_kind(c, crate::network::TieKind::Peer)
+                .filter(|&t| next.referrer(self.net.target[t]).is_some())
+                .count() as u32;
+            if counted != next.peer_referrers[c as usize] {
+                return Err(format!(
+                    "step {}: agent {c} has {counted} referring peers, kept as {}",
+                    self.step, next.peer_referrers[c as usize]
+                ));
+            }
+        }
+        self.ev
+            .check()
+            .map_err(|e| format!("step {}: {e}", self.step))
     }
 
     /// A hash of the whole dynamic state (FNV-1a over the bits of every

@@ -28,6 +28,7 @@ use crate::network::{BuildError, Network};
 use crate::rng::{SimRng, Stream};
 use crate::scenario::{Generator, Scenario};
 use crate::trust::{Evidence, NEUTRAL, TRUST_CLASSES};
+use std::sync::Arc;
 
 /// No channel used yet.
 const NO_CHANNEL: u8 = u8::MAX;
@@ -93,7 +94,9 @@ pub struct Simulation {
     scenario: Scenario,
     seed: u64,
     policy: Option<String>,
-    net: Network,
+    /// Shared between clones and runs on one network: it never changes
+    /// once built.
+    net: Arc<Network>,
     ev: Evidence,
     pair_count: [u64; TRUST_CLASSES],
     knobs: KnobValues,
@@ -129,6 +132,12 @@ pub struct Simulation {
     /// customers persuades a member, for a referral strength of 1 step
     /// (`Π (1 − q·w)`, kept as the counts of advocates and customers).
     mixed_referrers: Vec<Referrers>,
+    /// Per agent: how many of its peers refer now (see
+    /// `step/word_of_mouth.rs`), kept up to date as peers start and stop
+    /// referring, so a prospect no peer talks to is not visited.
+    peer_referrers: Vec<u32>,
+    /// Per agent: whether it referred peers when last counted.
+    refers: Vec<bool>,
     /// Step each agent last became an active customer (0 for those who
     /// start as one).
     adopted_at: Vec<u32>,
@@ -157,10 +166,32 @@ impl Simulation {
     /// Build the organisation of `scenario` and put it at step 0.
     pub fn new(scenario: &Scenario, options: RunOptions) -> Result<Simulation, SimError> {
         let seed = options.seed.unwrap_or(scenario.seed);
+        let net = Network::build(scenario, seed)?;
+        Simulation::on_network(scenario, Arc::new(net), options)
+    }
+
+    /// Start a run of `scenario` on a network already built for it (with
+    /// [`Network::build`] on any seed), so that many runs share one graph:
+    /// the run's seed then drives only its agents' attributes and its
+    /// dynamics. `Simulation::new` is this on the network of the run's
+    /// own seed.
+    ///
+    /// # Panics
+    /// If `net` has a different number of agents than `scenario`.
+    pub fn on_network(
+        scenario: &Scenario,
+        net: Arc<Network>,
+        options: RunOptions,
+    ) -> Result<Simulation, SimError> {
+        assert_eq!(
+            net.agents(),
+            scenario.agent_count() as usize,
+            "the network was built for another scenario"
+        );
+        let seed = options.seed.unwrap_or(scenario.seed);
         let knobs = scenario
             .initial_knobs(options.policy.as_deref())
             .map_err(SimError::UnknownPolicy)?;
-        let net = Network::build(scenario, seed)?;
         let n = net.agents();
         let mut pair_count = [0u64; TRUST_CLASSES];
         for &p in &net.trust_class {
@@ -261,6 +292,8 @@ impl Simulation {
                 .collect(),
             mixed_voice: vec![0.0; scenario.groups.len()],
             mixed_referrers: vec![Referrers::default(); scenario.groups.len()],
+            peer_referrers: vec![0; n],
+            refers: vec![false; n],
             adopted_at: vec![0; n],
             arrived_at: vec![0; n],
             spend,

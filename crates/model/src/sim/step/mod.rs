@@ -65,6 +65,7 @@ impl Simulation {
         // 2. Perception, from the state at the start of the step: the
         //    voice of fully mixed groups, then each customer's satisfaction
         //    and trust in the organisation.
+        self.count_referrers();
         self.mix();
         self.perceive();
         // 3. Delivery: contacts waiting for staff time are served first,
@@ -96,8 +97,11 @@ impl Simulation {
         }
     }
 
-    /// Phase 4: every agent acts, in index order.
+    /// Phase 4: every agent acts, in index order. An unaware prospect that
+    /// no campaign reaches and no peer talks to has nothing to do (it
+    /// would draw nothing) and is passed over.
     fn decide(&mut self, t: u32) {
+        let reached = self.campaign_reach() > 0.0;
         for a in 0..self.net.agents() as u32 {
             match self.net.part[a as usize] {
                 Part::Department => {
@@ -106,7 +110,11 @@ impl Simulation {
                     self.push_or_offer(a);
                 }
                 Part::Partner => {}
-                Part::ExistingCustomer | Part::NewCustomer => self.customer_acts(t, a),
+                Part::ExistingCustomer | Part::NewCustomer => {
+                    if reached || !self.idle_prospect(a) {
+                        self.customer_acts(t, a);
+                    }
+                }
             }
         }
     }

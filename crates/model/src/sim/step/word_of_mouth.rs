@@ -77,10 +77,49 @@ impl Simulation {
         }
     }
 
+    /// Count, for every agent, the peers that refer at the start of this
+    /// step: only agents whose referring changed since the last count
+    /// touch their peers' counts (O(agents) to find them, O(degree) each).
+    pub(in crate::sim) fn count_referrers(&mut self) {
+        for a in 0..self.net.agents() as u32 {
+            let now = self.referrer(a).is_some();
+            if now == self.refers[a as usize] {
+                continue;
+            }
+            self.refers[a as usize] = now;
+            for t in self.net.ties_of_kind(a, TieKind::Peer) {
+                let c = self.net.target[t] as usize;
+                if now {
+                    self.peer_referrers[c] += 1;
+                } else {
+                    self.peer_referrers[c] -= 1;
+                }
+            }
+        }
+    }
+
+    /// An unaware prospect that no peer refers to and that is not in a
+    /// fully mixed group: without a campaign nothing can happen to it.
+    #[inline]
+    pub(super) fn idle_prospect(&self, c: u32) -> bool {
+        let ci = c as usize;
+        self.state[ci] == Lifecycle::Unaware as u8
+            && self.peer_referrers[ci] == 0
+            && !self.mixed[self.net.group[ci] as usize]
+    }
+
+    /// This step's campaign reach: the knob and the running campaigns, at
+    /// most 1.
+    pub(super) fn campaign_reach(&self) -> f32 {
+        let reach = self.knobs.get(Knob::CampaignReach)
+            + self.campaigns.iter().map(|c| c.reach).sum::<f32>();
+        reach.min(1.0)
+    }
+
     /// An agent's lifecycle state if it refers peers now: an active
     /// customer within `model.referral_window` steps of becoming one.
     #[inline]
-    fn referrer(&self, a: u32) -> Option<Lifecycle> {
+    pub(in crate::sim) fn referrer(&self, a: u32) -> Option<Lifecycle> {
         let state = Lifecycle::from_u8(self.state[a as usize]);
         if !state.is_active_customer() {
             return None;
@@ -135,7 +174,8 @@ impl Simulation {
             };
         }
         let ties = self.net.ties_of_kind(c, TieKind::Peer);
-        if ties.is_empty() {
+        // No referring peer: what the loop below would find, unvisited.
+        if ties.is_empty() || self.peer_referrers[c as usize] == 0 {
             return PeerVoice {
                 share: 0.0,
                 best_trust: 0.0,
@@ -169,9 +209,7 @@ impl Simulation {
     /// by word of mouth; returns its state for the next step.
     pub(super) fn prospect_hears(&mut self, c: u32) -> Lifecycle {
         let ci = c as usize;
-        let reach = self.knobs.get(Knob::CampaignReach)
-            + self.campaigns.iter().map(|c| c.reach).sum::<f32>();
-        let reach = reach.min(1.0);
+        let reach = self.campaign_reach();
         self.report.cost_campaign += f64::from(reach * self.params.cost_campaign_contact);
         let (wom, best) = self.referral_chance(c);
         let (chance, campaign_share) = lifecycle::exposure_to(reach, wom);

@@ -1,0 +1,137 @@
+//! Sparse dynamics: the Independent Cascade on a large scale-free graph.
+//!
+//! `cargo bench -p siloscope-lab --bench cascade` generates a
+//! Barabási–Albert graph of 100,000 prospects (m = 5, about 1,000,000
+//! directed ties) with the model's own generator, once, and runs the model
+//! reduced to the Independent Cascade on it (see `docs/model.md`,
+//! "Reductions"): a launch campaign at step 0 reaches 0.05 % of the
+//! prospects (about 50 seeds), then only word of mouth, each new customer
+//! getting one chance per tie with probability p = 0.05; 60 steps. Every
+//! replicate runs on the same graph with its own seed
+//! ([`Simulation::on_network`]). It prints, as medians over the replicates:
+//! - ms per replicate (starting the run and stepping it);
+//! - tie evaluations per second: the sum of the degrees of the agents that
+//!   became customers (the work a cascade cannot avoid) over the time;
+//! - the mean final size and the share of replicates that died out early
+//!   (under 500 customers).
+//!
+//! `SILOSCOPE_BENCH_REPLICATES` (default 40) and `SILOSCOPE_BENCH_AGENTS`
+//! (default 100,000) change the workload.
+
+use siloscope_model::agent::{Lifecycle, Part};
+use siloscope_model::network::Network;
+use siloscope_model::sim::{RunOptions, Simulation};
+use siloscope_scenario::parse_str;
+use std::sync::Arc;
+use std::time::Instant;
+
+fn env_u32(name: &str, default: u32) -> u32 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn scenario(agents: u32) -> siloscope_scenario::Scenario {
+    let src = format!(
+        r#"Scenario(
+    name: "bench: independent cascade on a scale-free graph",
+    seed: 1,
+    steps: 60,
+    limits: (max_agents: 2000000, max_ties: 30000000),
+    groups: [
+        (name: "Prospects", part: NewCustomer, count: {agents}, ties: ScaleFree(m: 5)),
+    ],
+    knobs: {{
+        "campaign_reach": (value: 0.0),
+        "referral_strength": (value: 0.05),
+        "community_enablement": (value: 0.0),
+    }},
+    model: (
+        trade_offs: false,
+        instant_adoption: 1.0, customer_voice: 1.0, advocate_rate: 0.0,
+        churn_rate: 0.0, referral_window: 1.0, independent_referrals: 1.0,
+    ),
+    interventions: [ (at: 0, action: Campaign(duration: 1, reach: 0.0005)) ],
+)"#
+    );
+    parse_str(&src, "cascade.scenario.ron").expect("bench scenario is valid")
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn main() {
+    let replicates = env_u32("SILOSCOPE_BENCH_REPLICATES", 40);
+    let agents = env_u32("SILOSCOPE_BENCH_AGENTS", 100_000);
+    let scenario = scenario(agents);
+    let t0 = Instant::now();
+    let net = Arc::new(Network::build(&scenario, scenario.seed).expect("builds"));
+    let build = t0.elapsed().as_secs_f64();
+    let degree = |a: u32| (net.offsets[a as usize + 1] - net.offsets[a as usize]) as u64;
+
+    let (mut ms, mut rates, mut start_ms) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut sizes, mut seeds, mut died) = (0u64, 0u64, 0u32);
+    for r in 0..replicates {
+        let options = RunOptions {
+            seed: Some(1000 + u64::from(r)),
+            ..RunOptions::default()
+        };
+        let t = Instant::now();
+        let mut sim = Simulation::on_network(&scenario, Arc::clone(&net), options).expect("starts");
+        let started = t.elapsed().as_secs_f64();
+        let mut first = 0u64;
+        sim.run(scenario.steps, |report| {
+            if report.step == 0 {
+                first = u64::from(report.acquisitions_campaign);
+            }
+        });
+        let secs = t.elapsed().as_secs_f64();
+        let mut size = 0u64;
+        let mut evaluations = 0u64;
+        for a in 0..agents {
+            if sim.lifecycle(a) == Some(Lifecycle::Customer) {
+                size += 1;
+                evaluations += degree(a);
+            }
+        }
+        debug_assert_eq!(
+            size,
+            u64::from(
+                sim.report().lifecycle[Part::NewCustomer.index()][Lifecycle::Customer as usize]
+            )
+        );
+        ms.push(secs * 1e3);
+        start_ms.push(started * 1e3);
+        rates.push(evaluations as f64 / secs);
+        sizes += size;
+        seeds += first;
+        died += u32::from(size < 500);
+    }
+    let n = f64::from(replicates);
+    println!("siloscope cascade benchmark (one core)");
+    println!(
+        "  graph             {agents} agents, {} directed ties (Barabási–Albert, m = 5), built in {build:.2} s",
+        net.ties()
+    );
+    println!(
+        "  workload          p = 0.05, 60 steps, {:.1} seeds on average, {replicates} replicates",
+        seeds as f64 / n
+    );
+    println!(
+        "  ms per replicate  median {:.2}  (of which starting the run {:.2})",
+        median(&mut ms),
+        median(&mut start_ms)
+    );
+    println!(
+        "  tie evaluations/s median {:.3e}  target ≥ 3e8",
+        median(&mut rates)
+    );
+    println!(
+        "  final size        mean {:.0} customers; {:.0} % of replicates died out early (under 500)",
+        sizes as f64 / n,
+        100.0 * f64::from(died) / n
+    );
+}
