@@ -68,15 +68,28 @@ impl Simulation {
         self.knowledge[agent as usize]
     }
 
-    /// A customer's satisfaction at the start of the last step.
+    /// A customer's satisfaction at the start of the last step. An unaware
+    /// prospect is not perceived while it stays unaware (nothing it does
+    /// depends on it): for one, what it would perceive now.
     pub fn satisfaction(&self, agent: u32) -> f32 {
+        if self.unaware_customer(agent) {
+            return self.perception(agent as usize).0;
+        }
         self.sat[agent as usize]
     }
 
     /// A customer's mean trust in the organisation at the start of the last
-    /// step.
+    /// step (for an unaware prospect, as [`Self::satisfaction`] says: now).
     pub fn trust_in_org(&self, agent: u32) -> f32 {
+        if self.unaware_customer(agent) {
+            return self.perception(agent as usize).1;
+        }
         self.trust_org[agent as usize]
+    }
+
+    fn unaware_customer(&self, agent: u32) -> bool {
+        self.net.part[agent as usize].is_customer()
+            && self.state[agent as usize] == Lifecycle::Unaware as u8
     }
 
     /// Steps computed when a newcomer took agent slot `agent` (market
@@ -152,7 +165,12 @@ impl Simulation {
             + v(&self.report.flows)
             + v(&self.arrived_at)
             + v(&self.peer_referrers)
-            + v(&self.refers)
+            + self.talks.heap_bytes()
+            + self.referring.heap_bytes()
+            + self.hot.heap_bytes()
+            + self.awake.heap_bytes()
+            + self.always.heap_bytes()
+            + v(&self.changed)
             + v(&self.spend)
             + v(&self.time_left)
             + v(&self.waiting)
@@ -167,11 +185,17 @@ impl Simulation {
         let mut next = self.clone();
         next.count_referrers();
         for c in 0..self.net.agents() as u32 {
-            let counted = self
-                .net
-                .ties_of_kind(c, crate::network::TieKind::Peer)
-                .filter(|&t| next.referrer(self.net.target[t]).is_some())
-                .count() as u32;
+            let mut counted = 0;
+            for t in self.net.ties_of_kind(c, crate::network::TieKind::Peer) {
+                let talks = next.referrer(self.net.target[t]).is_some();
+                if talks != next.talks.contains(t as u32) {
+                    return Err(format!(
+                        "step {}: agent {c}'s tie {t} marked {}, its peer refers: {talks}",
+                        self.step, !talks
+                    ));
+                }
+                counted += u32::from(talks);
+            }
             if counted != next.peer_referrers[c as usize] {
                 return Err(format!(
                     "step {}: agent {c} has {counted} referring peers, kept as {}",

@@ -15,6 +15,7 @@
 //! `docs/domain.md` (claim → mechanism → file) and in `docs/model.md`
 //! (equations and defaults).
 
+mod activity;
 mod controls;
 mod inspect;
 mod step;
@@ -28,6 +29,7 @@ use crate::network::{BuildError, Network};
 use crate::rng::{SimRng, Stream};
 use crate::scenario::{Generator, Scenario};
 use crate::trust::{Evidence, NEUTRAL, TRUST_CLASSES};
+use activity::BitSet;
 use std::sync::Arc;
 
 /// No channel used yet.
@@ -136,8 +138,22 @@ pub struct Simulation {
     /// `step/word_of_mouth.rs`), kept up to date as peers start and stop
     /// referring, so a prospect no peer talks to is not visited.
     peer_referrers: Vec<u32>,
-    /// Per agent: whether it referred peers when last counted.
-    refers: Vec<bool>,
+    /// Per peer tie a→b, one bit: b refers now. An agent's ties are
+    /// contiguous, so word of mouth finds its talking peers in a few
+    /// words and reads nothing of the others.
+    talks: BitSet,
+    /// Agents that referred peers when last counted.
+    referring: BitSet,
+    /// Agents at least one of whose peers refers now.
+    hot: BitSet,
+    /// Customer-part agents that are not unaware (`activity.rs`).
+    awake: BitSet,
+    /// Staff, and members of fully mixed groups: visited every step.
+    always: BitSet,
+    /// Agents whose lifecycle state changes this step, in index order.
+    changed: Vec<u32>,
+    /// Customer-part agents per part (they keep their slots).
+    part_customers: [u32; 4],
     /// Step each agent last became an active customer (0 for those who
     /// start as one).
     adopted_at: Vec<u32>,
@@ -236,6 +252,22 @@ impl Simulation {
                 }
             }
         }
+        let mut awake = BitSet::new(n);
+        let mut always = BitSet::new(n);
+        let mut part_customers = [0u32; 4];
+        for g in &scenario.groups {
+            for a in g.first..g.first + g.size {
+                if g.part.is_customer() {
+                    part_customers[g.part.index()] += 1;
+                    awake.set(a, state[a as usize] != Lifecycle::Unaware as u8);
+                }
+                if !g.part.is_customer() && g.part != crate::agent::Part::Partner
+                    || g.part.is_customer() && g.generator == Generator::Mixed
+                {
+                    always.set(a, true);
+                }
+            }
+        }
         let p = &scenario.model;
         let max_delay = p.max_hops * (p.hop_delay + p.wall_delay) + 1;
         let groups = scenario.groups.len();
@@ -293,7 +325,13 @@ impl Simulation {
             mixed_voice: vec![0.0; scenario.groups.len()],
             mixed_referrers: vec![Referrers::default(); scenario.groups.len()],
             peer_referrers: vec![0; n],
-            refers: vec![false; n],
+            talks: BitSet::new(net.ties()),
+            referring: BitSet::new(n),
+            hot: BitSet::new(n),
+            awake,
+            always,
+            changed: Vec::new(),
+            part_customers,
             adopted_at: vec![0; n],
             arrived_at: vec![0; n],
             spend,

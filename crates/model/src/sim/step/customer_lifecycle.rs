@@ -35,7 +35,7 @@
 
 use crate::agent::{Lifecycle, Source};
 use crate::lifecycle;
-use crate::sim::{NEVER, Simulation};
+use crate::sim::{NEVER, Simulation, activity};
 
 /// Steps after an answer during which a churned customer is more open to
 /// returning.
@@ -134,8 +134,24 @@ impl Simulation {
         self.next_state[ci] = next as u8;
     }
 
-    /// Phase 5: every customer's new lifecycle state takes effect.
+    /// Phase 5, first: find the agents whose lifecycle state changes (one
+    /// comparison of the state bytes, eight at a time).
+    pub(super) fn find_lifecycle_changes(&mut self) {
+        activity::changed(&self.state, &self.next_state, &mut self.changed);
+    }
+
+    /// Phase 5: every customer's new lifecycle state takes effect. One
+    /// leaving the unaware state is perceived as the step's perception
+    /// would have perceived it (it was passed over then).
     pub(super) fn switch_lifecycle(&mut self) {
-        self.state.copy_from_slice(&self.next_state);
+        for i in 0..self.changed.len() {
+            let a = self.changed[i];
+            let (was, is) = (self.state[a as usize], self.next_state[a as usize]);
+            self.state[a as usize] = is;
+            self.awake.set(a, is != Lifecycle::Unaware as u8);
+            if was == Lifecycle::Unaware as u8 {
+                self.perceive_one(a as usize);
+            }
+        }
     }
 }

@@ -19,6 +19,7 @@
 
 use crate::agent::{Lifecycle, Part};
 use crate::sim::Simulation;
+use crate::sim::activity::ones;
 use crate::trust::{TRUST_CLASSES, WALL_CLASS};
 
 impl Simulation {
@@ -61,13 +62,15 @@ impl Simulation {
 
         let mut sat_sum = [0.0f64; 4];
         let mut sat_n = [0u32; 4];
-        for a in 0..self.net.agents() {
+        // Customers who are not unaware, in index order; the rest are
+        // unaware.
+        let mut awake = [0u32; 4];
+        for a in (0..self.awake.words()).flat_map(|w| ones(w, self.awake.word(w))) {
+            let a = a as usize;
             let part = self.net.part[a];
-            if !part.is_customer() {
-                continue;
-            }
             let s = self.state[a] as usize;
             r.lifecycle[part.index()][s] += 1;
+            awake[part.index()] += 1;
             if Lifecycle::from_u8(self.state[a]).is_active_customer() {
                 sat_sum[part.index()] += f64::from(self.sat[a]);
                 sat_n[part.index()] += 1;
@@ -79,6 +82,7 @@ impl Simulation {
             }
         }
         for p in 0..4 {
+            r.lifecycle[p][Lifecycle::Unaware as usize] = self.part_customers[p] - awake[p];
             r.satisfaction[p] = if sat_n[p] > 0 {
                 sat_sum[p] / f64::from(sat_n[p])
             } else {

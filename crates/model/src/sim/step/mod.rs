@@ -52,6 +52,7 @@ use crate::agent::Part;
 use crate::flow::{FlowEvent, FlowKind};
 use crate::metrics::StepReport;
 use crate::sim::Simulation;
+use crate::sim::activity::ones;
 
 impl Simulation {
     /// Compute one step and return its report.
@@ -78,6 +79,7 @@ impl Simulation {
         //    with them spending), the market's turnover, the offering.
         self.apply_evidence();
         self.apply_pushed_exposures();
+        self.find_lifecycle_changes();
         self.record_adoptions();
         self.settle_spend();
         self.switch_lifecycle();
@@ -97,25 +99,36 @@ impl Simulation {
         }
     }
 
-    /// Phase 4: every agent acts, in index order. An unaware prospect that
-    /// no campaign reaches and no peer talks to has nothing to do (it
-    /// would draw nothing) and is passed over.
+    /// Phase 4: every agent acts, in index order. Without a campaign, only
+    /// the agents that can do anything are visited: staff, members of
+    /// fully mixed groups, customers who are not unaware and prospects a
+    /// peer refers to (`sim/activity.rs`); the others would draw nothing.
     fn decide(&mut self, t: u32) {
-        let reached = self.campaign_reach() > 0.0;
-        for a in 0..self.net.agents() as u32 {
-            match self.net.part[a as usize] {
-                Part::Department => {
-                    self.share_with_colleague(a);
-                    self.share_with_partner(a);
-                    self.push_or_offer(a);
-                }
-                Part::Partner => {}
-                Part::ExistingCustomer | Part::NewCustomer => {
-                    if reached || !self.idle_prospect(a) {
-                        self.customer_acts(t, a);
-                    }
-                }
+        if self.campaign_reach() > 0.0 {
+            for a in 0..self.net.agents() as u32 {
+                self.act(t, a);
             }
+            return;
+        }
+        for w in 0..self.awake.words() {
+            let bits = self.always.word(w) | self.awake.word(w) | self.hot.word(w);
+            for a in ones(w, bits) {
+                self.act(t, a);
+            }
+        }
+    }
+
+    /// Agent `a` acts.
+    #[inline]
+    fn act(&mut self, t: u32, a: u32) {
+        match self.net.part[a as usize] {
+            Part::Department => {
+                self.share_with_colleague(a);
+                self.share_with_partner(a);
+                self.push_or_offer(a);
+            }
+            Part::Partner => {}
+            Part::ExistingCustomer | Part::NewCustomer => self.customer_acts(t, a),
         }
     }
 

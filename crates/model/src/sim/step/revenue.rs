@@ -43,10 +43,11 @@ impl Simulation {
     /// starts spending their segment's ARPU; one who stopped being active
     /// stops spending.
     pub(super) fn settle_spend(&mut self) {
-        for (a, (&now, &next)) in self.state.iter().zip(&self.next_state).enumerate() {
+        for &a in &self.changed {
+            let a = a as usize;
             let (was, is) = (
-                Lifecycle::from_u8(now).is_active_customer(),
-                Lifecycle::from_u8(next).is_active_customer(),
+                Lifecycle::from_u8(self.state[a]).is_active_customer(),
+                Lifecycle::from_u8(self.next_state[a]).is_active_customer(),
             );
             if is && !was {
                 self.spend[a] = self.group_arpu[self.net.group[a] as usize];

@@ -23,6 +23,7 @@ use crate::knob::Knob;
 use crate::lifecycle;
 use crate::network::TieKind;
 use crate::sim::Simulation;
+use crate::sim::activity::ones;
 use crate::trust::NEUTRAL;
 
 impl Simulation {
@@ -32,28 +33,39 @@ impl Simulation {
     /// organisation (mean trust on their touchpoint ties), from the state at
     /// the start of the step.
     pub(super) fn perceive(&mut self) {
-        let personalisation = self.knobs.get(Knob::Personalisation);
-        let p = &self.params;
-        for a in 0..self.net.agents() {
-            if !self.net.part[a].is_customer() {
-                continue;
+        for w in 0..self.awake.words() {
+            for a in ones(w, self.awake.word(w)) {
+                self.perceive_one(a as usize);
+                self.relief[a as usize] *= self.params.relief_decay;
             }
-            self.sat[a] = lifecycle::satisfaction(
-                &self.offering,
-                &self.needs[a],
-                self.knowledge[a],
-                personalisation,
-                self.relief[a],
-                p.gap_sensitivity,
-            );
-            self.relief[a] *= p.relief_decay;
-            let ties = self.net.ties_of_kind(a as u32, TieKind::Touchpoint);
-            self.trust_org[a] = if ties.is_empty() {
-                NEUTRAL
-            } else {
-                let n = ties.len() as f32;
-                self.ev.settled()[ties].iter().sum::<f32>() / n
-            };
         }
+    }
+
+    /// Customer `a`'s satisfaction and trust in the organisation, from the
+    /// state at the start of the step.
+    pub(in crate::sim) fn perceive_one(&mut self, a: usize) {
+        (self.sat[a], self.trust_org[a]) = self.perception(a);
+    }
+
+    /// What customer `a` perceives now: satisfaction and mean trust over
+    /// its touchpoints (neutral with none).
+    pub(in crate::sim) fn perception(&self, a: usize) -> (f32, f32) {
+        let p = &self.params;
+        let sat = lifecycle::satisfaction(
+            &self.offering,
+            &self.needs[a],
+            self.knowledge[a],
+            self.knobs.get(Knob::Personalisation),
+            self.relief[a],
+            p.gap_sensitivity,
+        );
+        let ties = self.net.ties_of_kind(a as u32, TieKind::Touchpoint);
+        let trust = if ties.is_empty() {
+            NEUTRAL
+        } else {
+            let n = ties.len() as f32;
+            self.ev.settled()[ties].iter().sum::<f32>() / n
+        };
+        (sat, trust)
     }
 }

@@ -32,6 +32,7 @@ use crate::agent::{Lifecycle, Source};
 use crate::knob::Knob;
 use crate::lifecycle;
 use crate::network::TieKind;
+use crate::sim::activity::ones;
 use crate::sim::{Referrers, Simulation};
 use crate::trust::NEUTRAL;
 
@@ -78,34 +79,33 @@ impl Simulation {
     }
 
     /// Count, for every agent, the peers that refer at the start of this
-    /// step: only agents whose referring changed since the last count
-    /// touch their peers' counts (O(agents) to find them, O(degree) each).
+    /// step: only agents that are awake or referred at the last count are
+    /// looked at, and only those whose referring changed touch their peers'
+    /// counts (O(degree) each); the hot set follows the counts.
     pub(in crate::sim) fn count_referrers(&mut self) {
-        for a in 0..self.net.agents() as u32 {
-            let now = self.referrer(a).is_some();
-            if now == self.refers[a as usize] {
-                continue;
-            }
-            self.refers[a as usize] = now;
-            for t in self.net.ties_of_kind(a, TieKind::Peer) {
-                let c = self.net.target[t] as usize;
-                if now {
-                    self.peer_referrers[c] += 1;
-                } else {
-                    self.peer_referrers[c] -= 1;
+        for w in 0..self.awake.words() {
+            let bits = self.awake.word(w) | self.referring.word(w);
+            for a in ones(w, bits) {
+                let now = self.referrer(a).is_some();
+                if now == self.referring.contains(a) {
+                    continue;
+                }
+                self.referring.set(a, now);
+                for t in self.net.ties_of_kind(a, TieKind::Peer) {
+                    let c = self.net.target[t];
+                    // Peer ties come in pairs: c's tie to a.
+                    self.talks.set(self.net.reverse[t], now);
+                    let count = &mut self.peer_referrers[c as usize];
+                    if now {
+                        *count += 1;
+                    } else {
+                        *count -= 1;
+                    }
+                    let hot = *count > 0;
+                    self.hot.set(c, hot);
                 }
             }
         }
-    }
-
-    /// An unaware prospect that no peer refers to and that is not in a
-    /// fully mixed group: without a campaign nothing can happen to it.
-    #[inline]
-    pub(super) fn idle_prospect(&self, c: u32) -> bool {
-        let ci = c as usize;
-        self.state[ci] == Lifecycle::Unaware as u8
-            && self.peer_referrers[ci] == 0
-            && !self.mixed[self.net.group[ci] as usize]
     }
 
     /// This step's campaign reach: the knob and the running campaigns, at
@@ -173,20 +173,22 @@ impl Simulation {
                 none_persuades: none,
             };
         }
-        let ties = self.net.ties_of_kind(c, TieKind::Peer);
-        // No referring peer: what the loop below would find, unvisited.
-        if ties.is_empty() || self.peer_referrers[c as usize] == 0 {
+        // Only the ties to referring peers, in tie order: the others would
+        // add nothing.
+        if self.peer_referrers[c as usize] == 0 {
             return PeerVoice {
                 share: 0.0,
                 best_trust: 0.0,
                 none_persuades: 1.0,
             };
         }
+        let ties = self.net.ties_of_kind(c, TieKind::Peer);
         let n = ties.len() as f32;
         let (mut x, mut best, mut none) = (0.0f32, 0.0f32, 1.0f32);
-        let settled = &self.ev.settled()[ties.clone()];
-        for (t, &trust) in ties.zip(settled) {
-            let w = match self.referrer(self.net.target[t]) {
+        let settled = self.ev.settled();
+        for t in self.talks.members_in(ties.start as u32..ties.end as u32) {
+            let trust = settled[t as usize];
+            let w = match self.referrer(self.net.target[t as usize]) {
                 Some(Lifecycle::Advocate) => 1.0,
                 Some(_) => voice,
                 None => continue,
@@ -249,9 +251,10 @@ impl Simulation {
     pub(super) fn record_adoptions(&mut self) {
         if self.params.referral_window > 0.0 {
             let next_step = self.step + 1;
-            for (a, (now, next)) in self.state.iter().zip(&self.next_state).enumerate() {
-                if Lifecycle::from_u8(*next).is_active_customer()
-                    && !Lifecycle::from_u8(*now).is_active_customer()
+            for &a in &self.changed {
+                let a = a as usize;
+                if Lifecycle::from_u8(self.next_state[a]).is_active_customer()
+                    && !Lifecycle::from_u8(self.state[a]).is_active_customer()
                 {
                     self.adopted_at[a] = next_step;
                 }

@@ -1,0 +1,173 @@
+//! Stepping whose cost follows activity: the sets of agents a step visits.
+//!
+//! A step visits every staff member, but of the customer parts only those
+//! with something to do. The sets below are kept up to date by changes, so
+//! finding an agent costs nothing when it has nothing to do:
+//!
+//! - **awake**: customer-part agents not unaware. Kept by the lifecycle
+//!   switch (one pass comparing the old and new state bytes eight at a
+//!   time, then O(1) per agent that changed) and by the market's
+//!   newcomers. Perception, the lifecycle switch, spending and measuring
+//!   visit only these.
+//! - **hot**: agents at least one of whose peers refers now, kept by
+//!   `count_referrers` (O(degree) when an agent starts or stops
+//!   referring): an unaware prospect outside it draws nothing unless a
+//!   campaign runs.
+//! - **referring**: agents that referred at the last count; **talks**, a
+//!   bit per peer tie whose far end is one of them.
+//! - **always**: staff, and the members of fully mixed groups (whose word
+//!   of mouth is the group's).
+//!
+//! With no campaign running, the decisions visit `always ∪ awake ∪ hot`
+//! in index order, which is exactly the agents the full loop would have
+//! drawn for: the runs are bit-identical to visiting everyone.
+//!
+//! What an unaware prospect's perception would give is the same whenever
+//! it is asked: an unaware agent has no relief and no knowledge (both come
+//! from being a customer, and a newcomer starts at zero), so its
+//! satisfaction is computed when it leaves the state (and on demand for
+//! the inspector), not every step.
+
+/// A set of agents (or ties), one bit each, iterated in index order.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct BitSet {
+    words: Vec<u64>,
+}
+
+impl BitSet {
+    /// The empty set over `n` agents.
+    pub fn new(n: usize) -> BitSet {
+        BitSet {
+            words: vec![0; n.div_ceil(64)],
+        }
+    }
+
+    #[inline]
+    pub fn contains(&self, a: u32) -> bool {
+        self.words[a as usize / 64] & (1 << (a % 64)) != 0
+    }
+
+    #[inline]
+    pub fn set(&mut self, a: u32, member: bool) {
+        let (w, bit) = (a as usize / 64, 1u64 << (a % 64));
+        if member {
+            self.words[w] |= bit;
+        } else {
+            self.words[w] &= !bit;
+        }
+    }
+
+    /// The members in `range`, in ascending order.
+    #[inline]
+    pub fn members_in(&self, range: std::ops::Range<u32>) -> impl Iterator<Item = u32> + '_ {
+        let (lo, hi) = (range.start as usize, range.end as usize);
+        let words = if lo < hi {
+            lo / 64..hi.div_ceil(64)
+        } else {
+            0..0
+        };
+        words.flat_map(move |w| {
+            let mut bits = self.words[w];
+            if w == lo / 64 {
+                bits &= u64::MAX << (lo % 64);
+            }
+            if w == hi / 64 {
+                bits &= (1u64 << (hi % 64)) - 1;
+            }
+            ones(w, bits)
+        })
+    }
+
+    /// Word `w` of the set (agents `64w..64w + 64`).
+    #[inline]
+    pub fn word(&self, w: usize) -> u64 {
+        self.words[w]
+    }
+
+    /// Number of words.
+    #[inline]
+    pub fn words(&self) -> usize {
+        self.words.len()
+    }
+
+    /// Bytes held.
+    pub fn heap_bytes(&self) -> usize {
+        self.words.capacity() * std::mem::size_of::<u64>()
+    }
+}
+
+/// The members in word `bits` of a set (word index `w`), in index order.
+#[inline]
+pub(crate) fn ones(w: usize, mut bits: u64) -> impl Iterator<Item = u32> {
+    std::iter::from_fn(move || {
+        (bits != 0).then(|| {
+            let a = (w * 64) as u32 + bits.trailing_zeros();
+            bits &= bits - 1;
+            a
+        })
+    })
+}
+
+/// The agents whose state byte differs between `now` and `next`, in index
+/// order, comparing eight at a time.
+pub(crate) fn changed(now: &[u8], next: &[u8], out: &mut Vec<u32>) {
+    out.clear();
+    let (a8, a_rest) = now.as_chunks::<8>();
+    let (b8, b_rest) = next.as_chunks::<8>();
+    for (i, (a, b)) in a8.iter().zip(b8).enumerate() {
+        let diff = u64::from_le_bytes(*a) ^ u64::from_le_bytes(*b);
+        if diff != 0 {
+            for k in 0..8 {
+                if a[k] != b[k] {
+                    out.push((i * 8 + k) as u32);
+                }
+            }
+        }
+    }
+    let base = a8.len() * 8;
+    for (k, (a, b)) in a_rest.iter().zip(b_rest).enumerate() {
+        if a != b {
+            out.push((base + k) as u32);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sets_iterate_in_index_order_and_changes_are_found() {
+        let mut s = BitSet::new(130);
+        for a in [129, 0, 64, 63, 7] {
+            s.set(a, true);
+        }
+        s.set(7, false);
+        let all: Vec<u32> = (0..s.words()).flat_map(|w| ones(w, s.word(w))).collect();
+        assert_eq!(all, [0, 63, 64, 129]);
+        assert!(s.contains(63) && !s.contains(7));
+        for (range, expect) in [
+            (0..130, vec![0, 63, 64, 129]),
+            (1..129, vec![63, 64]),
+            (63..65, vec![63, 64]),
+            (64..64, vec![]),
+            (100..130, vec![129]),
+            (0..64, vec![0, 63]),
+        ] {
+            assert_eq!(
+                s.members_in(range.clone()).collect::<Vec<_>>(),
+                expect,
+                "{range:?}"
+            );
+        }
+
+        let now: Vec<u8> = (0..21).map(|i| (i % 3) as u8).collect();
+        let mut next = now.clone();
+        for i in [0, 8, 9, 20] {
+            next[i] += 1;
+        }
+        let mut out = Vec::new();
+        changed(&now, &next, &mut out);
+        assert_eq!(out, [0, 8, 9, 20]);
+    }
+}
