@@ -188,8 +188,9 @@ impl Evidence {
     }
 
     /// Forget: multiply all evidence by `lambda`, settle each tie's trust,
-    /// and add it into `sums[class[t]]` (trust *after* forgetting). One
-    /// pass over the chunks of ties that hold evidence, the hot loop of a
+    /// and add it into `sums[class[t]]` (trust *after* forgetting); chunks
+    /// without evidence are passed over with the same result. One pass over
+    /// the chunks of ties that hold evidence, the hot loop of a
     /// busy step; `class` must be the same slice at every call.
     ///
     /// Complexity: O(ties with evidence nearby + chunks).

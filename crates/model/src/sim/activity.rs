@@ -22,11 +22,14 @@
 //! in index order, which is exactly the agents the full loop would have
 //! drawn for: the runs are bit-identical to visiting everyone.
 //!
-//! What an unaware prospect's perception would give is the same whenever
-//! it is asked: an unaware agent has no relief and no knowledge (both come
-//! from being a customer, and a newcomer starts at zero), so its
-//! satisfaction is computed when it leaves the state (and on demand for
-//! the inspector), not every step.
+//! Perception skips unaware prospects because nothing the model does reads
+//! an unaware agent's satisfaction or trust in the organisation. One that
+//! leaves the state is perceived in phase 5 from inputs that have not
+//! changed since phase 2 (the offering moves after the switch, settled
+//! trust only when forgetting, knobs only in phase 1), and an unaware
+//! agent has no relief to decay (relief and knowledge come from being a
+//! customer; a newcomer starts at zero): the same values as perceiving it
+//! every step. The inspector asks for an unaware agent's perception now.
 
 /// A set of agents (or ties), one bit each, iterated in index order.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -177,8 +177,11 @@ impl Simulation {
     }
 
     /// Check what the step keeps up to date by changes against a count from
-    /// scratch: each agent's number of referring peers (as the next step
-    /// will count them) and the evidence the forgetting pass passes over.
+    /// scratch: each agent's referring peers and the ties marked as theirs,
+    /// whether it refers and is hot (as the next step will count them),
+    /// the awake set, the state buffers agreeing between steps, an unaware
+    /// agent having nothing its perception could change by, and the
+    /// evidence the forgetting pass passes over.
     /// For tests; O(agents + ties).
     #[doc(hidden)]
     pub fn check_consistency(&self) -> Result<(), String> {
@@ -200,6 +203,32 @@ impl Simulation {
                 return Err(format!(
                     "step {}: agent {c} has {counted} referring peers, kept as {}",
                     self.step, next.peer_referrers[c as usize]
+                ));
+            }
+        }
+        let at = |a: u32, what: &str| format!("step {}: agent {a}: {what}", self.step);
+        for a in 0..self.net.agents() as u32 {
+            let i = a as usize;
+            let awake = self.net.part[i].is_customer() && self.state[i] != Lifecycle::Unaware as u8;
+            if awake != self.awake.contains(a) {
+                return Err(at(a, &format!("awake is {awake}, kept as {}", !awake)));
+            }
+            if next.referring.contains(a) != next.referrer(a).is_some() {
+                return Err(at(a, "whether it refers is kept wrong"));
+            }
+            if next.hot.contains(a) != (next.peer_referrers[i] > 0) {
+                return Err(at(a, "hot does not follow its count of referring peers"));
+            }
+            if self.next_state[i] != self.state[i] {
+                return Err(at(a, "its next state differs from its state between steps"));
+            }
+            if self.unaware_customer(a) && (self.relief[i] != 0.0 || self.knowledge[i] != 0.0) {
+                return Err(at(
+                    a,
+                    &format!(
+                        "unaware with relief {} and knowledge {}: its perception would change while it is passed over",
+                        self.relief[i], self.knowledge[i]
+                    ),
                 ));
             }
         }

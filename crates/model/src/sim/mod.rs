@@ -193,15 +193,20 @@ impl Simulation {
     /// own seed.
     ///
     /// # Panics
-    /// If `net` has a different number of agents than `scenario`.
+    /// If `net` was not built for `scenario` (its agents' groups and parts
+    /// differ).
     pub fn on_network(
         scenario: &Scenario,
         net: Arc<Network>,
         options: RunOptions,
     ) -> Result<Simulation, SimError> {
-        assert_eq!(
-            net.agents(),
-            scenario.agent_count() as usize,
+        assert!(
+            net.agents() == scenario.agent_count() as usize
+                && scenario.groups.iter().enumerate().all(|(g, group)| {
+                    let members = group.first as usize..(group.first + group.size) as usize;
+                    net.group[members.clone()].iter().all(|&x| x as usize == g)
+                        && net.part[members].iter().all(|&p| p == group.part)
+                }),
             "the network was built for another scenario"
         );
         let seed = options.seed.unwrap_or(scenario.seed);

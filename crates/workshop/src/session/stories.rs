@@ -121,7 +121,9 @@ pub(super) fn initial(sim: &Simulation) -> Vec<AgentStory> {
 /// A step perceives satisfaction and trust at its start and decides on
 /// them; the simulation reports those same values after the step, so they
 /// are read now. Trust read after step `t` settled from evidence up to the
-/// end of step `t - 1`.
+/// end of step `t - 1`. An unaware prospect is not perceived while it stays
+/// unaware (nothing it does depends on it): for one, the simulation reports
+/// what it would perceive now, a step later.
 pub(super) fn record(stories: &mut [AgentStory], sim: &Simulation, flows: &[FlowEvent]) {
     let now = sim.step_index();
     let step = now.saturating_sub(1);

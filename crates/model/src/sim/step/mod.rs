@@ -73,7 +73,8 @@ impl Simulation {
         //    then needs and answers due at `t` arrive.
         self.serve_waiting(t);
         self.deliver(t);
-        // 4. Decisions: every agent acts on the start-of-step state.
+        // 4. Decisions: every agent that can do anything acts on the
+        //    start-of-step state.
         self.decide(t);
         // 5. Apply: evidence, exposures by pushes, lifecycle switches (and
         //    with them spending), the market's turnover, the offering.
@@ -104,7 +105,9 @@ impl Simulation {
     /// fully mixed groups, customers who are not unaware and prospects a
     /// peer refers to (`sim/activity.rs`); the others would draw nothing.
     fn decide(&mut self, t: u32) {
-        if self.campaign_reach() > 0.0 {
+        let reach = self.campaign_reach();
+        debug_assert!(reach >= 0.0, "campaign reach is validated to 0..1");
+        if reach > 0.0 {
             for a in 0..self.net.agents() as u32 {
                 self.act(t, a);
             }

@@ -27,7 +27,7 @@ use crate::sim::activity::ones;
 use crate::trust::NEUTRAL;
 
 impl Simulation {
-    /// Phase 2: each customer's satisfaction (how well the offering meets
+    /// Phase 2: each awake customer's satisfaction (how well the offering meets
     /// *their* needs, better when the organisation knows them and
     /// `personalisation` is high, eased by peer help) and trust in the
     /// organisation (mean trust on their touchpoint ties), from the state at
