@@ -76,11 +76,29 @@ pub(crate) struct PoliciesArgs {
 #[derive(clap::Args)]
 pub(crate) struct ImportArgs {
     /// Agents: id,part,group[,role,start,needs].
-    #[arg(long)]
-    pub(crate) agents: PathBuf,
+    #[arg(long, required_unless_present = "graph", requires = "ties")]
+    pub(crate) agents: Option<PathBuf>,
     /// Ties: source,target[,weight,channel].
-    #[arg(long)]
-    pub(crate) ties: PathBuf,
+    #[arg(long, required_unless_present = "graph", requires = "agents")]
+    pub(crate) ties: Option<PathBuf>,
+    /// A GraphML or GEXF file instead of the two CSVs: nodes are agents,
+    /// edges ties (what Gephi, networkx and igraph write).
+    #[arg(long, conflicts_with_all = ["agents", "ties"])]
+    pub(crate) graph: Option<PathBuf>,
+    /// With --graph: the node attribute naming each agent's group
+    /// [default: group, else department].
+    #[arg(long, requires = "graph")]
+    pub(crate) group_attr: Option<String>,
+    /// With --graph: the node attribute naming each agent's part.
+    #[arg(long, requires = "graph", default_value = "part")]
+    pub(crate) part_attr: String,
+    /// With --graph: the node attribute naming a department's role.
+    #[arg(long, requires = "graph", default_value = "role")]
+    pub(crate) role_attr: String,
+    /// With --graph: the part of nodes without a part attribute
+    /// (department, partner, existing_customer, new_customer).
+    #[arg(long, requires = "graph", value_parser = parse_part)]
+    pub(crate) part: Option<siloscope_model::agent::Part>,
     /// The scenario file to write (*.scenario.ron).
     #[arg(long)]
     pub(crate) out: PathBuf,
@@ -234,6 +252,12 @@ pub(crate) fn parse_size(text: &str) -> Result<(u32, u32), String> {
 }
 
 /// A finite number (`--min-weight`): NaN and infinities are refused.
+pub(crate) fn parse_part(text: &str) -> Result<siloscope_model::agent::Part, String> {
+    siloscope_scenario::import::parse_part(text).ok_or_else(|| {
+        format!("unknown part \"{text}\"; parts are department, partner, existing_customer, new_customer")
+    })
+}
+
 pub(crate) fn parse_finite(text: &str) -> Result<f64, String> {
     match text.trim().parse::<f64>() {
         Ok(v) if v.is_finite() => Ok(v),

@@ -858,3 +858,87 @@ fn scale_and_jobs_out_of_range_are_refused_clearly() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn import_reads_graphml_and_gexf_as_a_newcomer_would_run_it() {
+    let dir = temp_dir("import-graph");
+    std::fs::create_dir_all(&dir).unwrap();
+    for (file, ties) in [("karate.graphml", 78), ("karate.gexf", 78)] {
+        let out = dir.join(format!("{file}.scenario.ron"));
+        let done = siloscope(&[
+            "import",
+            "--graph",
+            &format!("scenarios/data/{file}"),
+            "--out",
+            &out.display().to_string(),
+        ]);
+        assert!(done.status.success(), "{}", text(&done.stderr));
+        assert!(
+            text(&done.stdout).contains(&format!("34 agents in 2 groups, {ties} ties")),
+            "{}",
+            text(&done.stdout)
+        );
+        let valid = siloscope(&["validate", &out.display().to_string()]);
+        assert!(valid.status.success(), "{}", text(&valid.stderr));
+    }
+    // A node with no part and no --part; --part gives one.
+    let graph = dir.join("org.graphml");
+    std::fs::write(
+        &graph,
+        "<graphml>\n<graph>\n<node id=\"a\"/>\n<node id=\"b\"/>\n<edge source=\"a\" target=\"b\"/>\n</graph>\n</graphml>\n",
+    )
+    .unwrap();
+    let out = dir.join("org.scenario.ron");
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "import",
+            "--graph",
+            graph.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        siloscope(&args)
+    };
+    let bad = run(&[]);
+    assert!(!bad.status.success());
+    let err = text(&bad.stderr);
+    assert!(
+        err.contains(&format!("{}:3:1: part: no part", graph.display())),
+        "{err}"
+    );
+    assert!(err.contains("nothing written") && !out.exists(), "{err}");
+    let still = run(&["--part", "department"]);
+    assert!(!still.status.success(), "no group yet");
+    assert!(
+        text(&still.stderr).contains(":3:1: group: no group"),
+        "{}",
+        text(&still.stderr)
+    );
+    std::fs::write(
+        &graph,
+        "<graphml>\n<key id=\"t\" for=\"node\" attr.name=\"team\"/>\n<graph>\n<node id=\"a\"><data key=\"t\">Ops</data></node>\n<node id=\"b\"><data key=\"t\">Ops</data></node>\n<edge source=\"a\" target=\"b\"/>\n</graph>\n</graphml>\n",
+    )
+    .unwrap();
+    let good = run(&["--part", "department", "--group-attr", "team"]);
+    assert!(good.status.success(), "{}", text(&good.stderr));
+    // The two ways to name the network cannot be mixed.
+    let mixed = siloscope(&[
+        "import",
+        "--graph",
+        "x.graphml",
+        "--agents",
+        "a.csv",
+        "--ties",
+        "t.csv",
+        "--out",
+        "o.ron",
+    ]);
+    assert!(!mixed.status.success());
+    assert!(
+        text(&mixed.stderr).contains("cannot be used with"),
+        "{}",
+        text(&mixed.stderr)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -1,5 +1,6 @@
 //! Integration tests of the scenario format, in one binary.
 
+mod graph;
 mod import;
 mod line_endings;
 mod malformed;

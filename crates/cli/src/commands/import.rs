@@ -1,5 +1,6 @@
-//! `siloscope import`: an organisation's agents and ties CSVs become a
-//! scenario file that embeds them; every bad row is reported.
+//! `siloscope import`: an organisation's agents and ties CSVs, or a GraphML
+//! or GEXF file, become a scenario file that embeds them; every bad row is
+//! reported.
 
 use crate::args::ImportArgs;
 use anyhow::{Context, Result, bail};
@@ -8,16 +9,17 @@ use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
-/// What an import's CSVs may be: regular files of at most 512 MiB (an
-/// organisation of a million people and ten million ties is about 300 MB).
+/// What an import's files may be: regular files of at most 512 MiB (an
+/// organisation of a million people and ten million ties is about 300 MB
+/// as CSV).
 const CSV_LIMIT: Limit = Limit {
     max_bytes: 512 << 20,
-    what: "import CSVs",
-    expected: "a CSV file",
+    what: "import files",
+    expected: "a CSV, GraphML or GEXF file",
 };
 
 pub(crate) fn run(args: ImportArgs) -> Result<ExitCode> {
-    use siloscope_scenario::import::{Csv, ImportOptions, import};
+    use siloscope_scenario::import::{Csv, GraphAttributes, ImportOptions, import, import_graph};
     // `symlink_metadata`: a dangling link at --out exists too.
     if std::fs::symlink_metadata(&args.out).is_ok() {
         if !args.force {
@@ -49,12 +51,7 @@ pub(crate) fn run(args: ImportArgs) -> Result<ExitCode> {
                 })
             })
     };
-    let (agents, ties) = (read(&args.agents)?, read(&args.ties)?);
-    let (agents_name, ties_name) = (
-        args.agents.display().to_string(),
-        args.ties.display().to_string(),
-    );
-    let name = args.name.unwrap_or_else(|| {
+    let name = args.name.clone().unwrap_or_else(|| {
         args.out
             .file_name()
             .map(|n| {
@@ -67,21 +64,53 @@ pub(crate) fn run(args: ImportArgs) -> Result<ExitCode> {
     let options = ImportOptions {
         name,
         steps: args.steps,
-        step_unit: args.step_unit,
+        step_unit: args.step_unit.clone(),
         seed: args.seed,
         min_weight: args.min_weight,
     };
-    let done = match import(
-        Csv {
-            name: &agents_name,
-            text: &agents,
-        },
-        Csv {
-            name: &ties_name,
-            text: &ties,
-        },
-        &options,
-    ) {
+    let imported = match (&args.graph, &args.agents, &args.ties) {
+        (Some(graph), _, _) => {
+            let text = read(graph)?;
+            let graph_name = graph.display().to_string();
+            let attributes = GraphAttributes {
+                group: match &args.group_attr {
+                    Some(g) => vec![g.clone()],
+                    None => GraphAttributes::default().group,
+                },
+                part: args.part_attr.clone(),
+                role: args.role_attr.clone(),
+                default_part: args.part,
+            };
+            import_graph(
+                Csv {
+                    name: &graph_name,
+                    text: &text,
+                },
+                &attributes,
+                &options,
+            )
+        }
+        (None, Some(agents_path), Some(ties_path)) => {
+            let (agents, ties) = (read(agents_path)?, read(ties_path)?);
+            let (agents_name, ties_name) = (
+                agents_path.display().to_string(),
+                ties_path.display().to_string(),
+            );
+            import(
+                Csv {
+                    name: &agents_name,
+                    text: &agents,
+                },
+                Csv {
+                    name: &ties_name,
+                    text: &ties,
+                },
+                &options,
+            )
+        }
+        _ => bail!("give --agents and --ties, or --graph"),
+    };
+    let done = match imported {
         Ok(done) => done,
         Err(errors) => {
             eprintln!("{errors}");

@@ -27,15 +27,17 @@
 //! shows the file, and a line break inside a quoted cell reads as LF. Ids
 //! and names quoted in messages are escaped and shortened ([`crate::text`]).
 
+mod build;
+mod graph;
 mod render;
 mod table;
 
-use render::render;
-use table::{parse_part, read_table, variant};
+use build::build;
+pub use table::parse_part;
+use table::read_table;
 
-use crate::text::{self, normalise_line_endings, printable};
-use siloscope_model::agent::{Channel, Lifecycle, Part, Role};
-use std::collections::HashMap;
+use crate::text::{normalise_line_endings, printable};
+use siloscope_model::agent::{Lifecycle, Role};
 use std::fmt;
 
 /// One problem in the input.
@@ -131,6 +133,52 @@ struct Agent {
     needs: Option<Vec<f32>>,
 }
 
+/// Which node attributes of a GraphML or GEXF file name what.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GraphAttributes {
+    /// The attribute naming each node's group, tried in order (the first
+    /// that any node has): by default `group`, then `department`.
+    pub group: Vec<String>,
+    /// The attribute naming each node's part (default `part`).
+    pub part: String,
+    /// The attribute naming a department's role (default `role`).
+    pub role: String,
+    /// The part of a node without a part attribute (none: an error).
+    pub default_part: Option<siloscope_model::agent::Part>,
+}
+
+impl Default for GraphAttributes {
+    fn default() -> Self {
+        GraphAttributes {
+            group: vec!["group".into(), "department".into()],
+            part: "part".into(),
+            role: "role".into(),
+            default_part: None,
+        }
+    }
+}
+
+/// Read a GraphML or GEXF file (told apart by its root element) and build
+/// the scenario: its nodes are the agents, its edges the ties, checked
+/// and located like the CSV pair's rows.
+pub fn import_graph(
+    file: Csv<'_>,
+    attributes: &GraphAttributes,
+    options: &ImportOptions,
+) -> Result<Imported, ImportErrors> {
+    let text = normalise_line_endings(file.text);
+    let mut errors = Vec::new();
+    let (agents, ties) = graph::read(file.name, &text, attributes, &mut errors);
+    build(
+        agents.as_ref(),
+        ties.as_ref(),
+        errors,
+        options,
+        file.name,
+        file.name,
+    )
+}
+
 /// Read both files and build the scenario; every problem is reported.
 pub fn import(
     agents_csv: Csv<'_>,
@@ -154,345 +202,14 @@ pub fn import(
     let mut errors = Vec::new();
     let agents_table = read_table(agents_csv, &mut errors);
     let ties_table = read_table(ties_csv, &mut errors);
-    let mut ignored = Vec::new();
-    let mut agents: Vec<Agent> = Vec::new();
-    let mut index: HashMap<String, (usize, u64)> = HashMap::new();
-    let mut group_part: Vec<(String, Part, u64)> = Vec::new();
-
-    if let Some(t) = &agents_table {
-        let known = ["id", "part", "group", "role", "start", "needs"];
-        let (id_col, part_col, group_col) = (
-            t.column(&["id"]),
-            t.column(&["part"]),
-            t.column(&["group", "department"]),
-        );
-        for (name, col) in [("id", id_col), ("part", part_col), ("group", group_col)] {
-            if col.is_none() {
-                errors.push(t.error(
-                    1,
-                    None,
-                    format!("no \"{name}\" column; the header needs id, part, group"),
-                ));
-            }
-        }
-        let extra: Vec<String> = t
-            .header
-            .iter()
-            .filter(|h| !known.contains(&h.as_str()) && h.as_str() != "department")
-            .map(|h| text::message(h.as_str()))
-            .collect();
-        if !extra.is_empty() {
-            ignored.push((text::message(t.file), extra));
-        }
-        let (role_col, start_col, needs_col) = (
-            t.column(&["role"]),
-            t.column(&["start"]),
-            t.column(&["needs"]),
-        );
-        if let (Some(ic), Some(pc), Some(gc)) = (id_col, part_col, group_col) {
-            for (line, row) in &t.rows {
-                let line = *line;
-                let cell = |c: usize| row.get(c).map(String::as_str).unwrap_or("");
-                let mut ok = true;
-                let id = cell(ic).to_owned();
-                if id.is_empty() || id.contains('#') {
-                    errors.push(t.error(
-                        line,
-                        Some(ic),
-                        format!(
-                            "\"{id}\" is not a usable id: it must be non-empty and contain no '#'"
-                        ),
-                    ));
-                    ok = false;
-                } else if let Some((_, first)) = index.get(&id) {
-                    errors.push(t.error(
-                        line,
-                        Some(ic),
-                        format!("duplicate id \"{id}\" (first on line {first})"),
-                    ));
-                    ok = false;
-                }
-                let part = parse_part(cell(pc));
-                if part.is_none() {
-                    errors.push(t.error(
-                        line,
-                        Some(pc),
-                        format!(
-                            "unknown part \"{}\"; parts are department, partner, existing_customer, new_customer",
-                            cell(pc)
-                        ),
-                    ));
-                    ok = false;
-                }
-                let group = cell(gc).to_owned();
-                if group.is_empty() || group.contains('#') {
-                    errors.push(t.error(
-                        line,
-                        Some(gc),
-                        "a group name must be non-empty and contain no '#'",
-                    ));
-                    ok = false;
-                }
-                if let Some(part) = part
-                    && !group.is_empty()
-                {
-                    match group_part.iter().find(|(g, _, _)| *g == group) {
-                        Some((_, p, first)) if *p != part => {
-                            errors.push(t.error(
-                                line,
-                                Some(pc),
-                                format!(
-                                    "group \"{group}\" is {} on line {first}; a group is in one part",
-                                    p.label()
-                                ),
-                            ));
-                            ok = false;
-                        }
-                        Some(_) => {}
-                        None => group_part.push((group.clone(), part, line)),
-                    }
-                }
-                let role = match role_col.map(|c| (c, cell(c))) {
-                    Some((_, "")) | None => None,
-                    Some((c, text)) => match (variant::<Role>(text), part) {
-                        (Some(r), Some(Part::Department)) => Some(r),
-                        (Some(_), _) => {
-                            errors.push(t.error(
-                                line,
-                                Some(c),
-                                "a role applies to departments only",
-                            ));
-                            ok = false;
-                            None
-                        }
-                        (None, _) => {
-                            errors.push(t.error(
-                                line,
-                                Some(c),
-                                format!("unknown role \"{text}\"; roles are Product, Marketing, Sales, Support, Operations, Communications, Leadership, Other"),
-                            ));
-                            ok = false;
-                            None
-                        }
-                    },
-                };
-                let customer = part.is_some_and(Part::is_customer);
-                let start = match start_col.map(|c| (c, cell(c))) {
-                    Some((_, "")) | None => None,
-                    Some((c, text)) => match variant::<Lifecycle>(text) {
-                        Some(s) if customer => Some(s),
-                        Some(_) => {
-                            errors.push(t.error(
-                                line,
-                                Some(c),
-                                "a starting state applies to customers and prospects only",
-                            ));
-                            ok = false;
-                            None
-                        }
-                        None => {
-                            errors.push(t.error(
-                                line,
-                                Some(c),
-                                format!("unknown lifecycle state \"{text}\"; states are Unaware, Aware, Considering, Customer, Advocate, Churned, Returning"),
-                            ));
-                            ok = false;
-                            None
-                        }
-                    },
-                };
-                let needs = match needs_col.map(|c| (c, cell(c))) {
-                    Some((_, "")) | None => None,
-                    Some((c, text)) => {
-                        let values: Vec<Option<f32>> = text
-                            .split(';')
-                            .map(|v| {
-                                v.trim()
-                                    .parse::<f32>()
-                                    .ok()
-                                    .filter(|v| (0.0..=1.0).contains(v))
-                            })
-                            .collect();
-                        if !customer {
-                            errors.push(t.error(
-                                line,
-                                Some(c),
-                                "needs apply to customers and prospects only",
-                            ));
-                            ok = false;
-                            None
-                        } else if values.len() != siloscope_model::agent::NEED_DIMS
-                            || values.contains(&None)
-                        {
-                            errors.push(t.error(
-                                line,
-                                Some(c),
-                                format!(
-                                    "\"{text}\" is not {} numbers in 0 to 1 separated by ';'",
-                                    siloscope_model::agent::NEED_DIMS
-                                ),
-                            ));
-                            ok = false;
-                            None
-                        } else {
-                            Some(values.into_iter().flatten().collect())
-                        }
-                    }
-                };
-                if ok && part.is_some() {
-                    index.insert(id.clone(), (agents.len(), line));
-                    agents.push(Agent {
-                        id,
-                        group,
-                        role,
-                        start,
-                        needs,
-                    });
-                } else if !id.is_empty() && !index.contains_key(&id) {
-                    // Known, so its ties are not reported as unknown too.
-                    index.insert(id, (usize::MAX, line));
-                }
-            }
-        }
-    }
-
-    let mut ties: Vec<(usize, usize, Option<Channel>)> = Vec::new();
-    let mut seen: HashMap<(usize, usize), usize> = HashMap::new();
-    let (mut merged, mut light) = (0, 0);
-    if let Some(t) = &ties_table {
-        let known = ["source", "target", "from", "to", "weight", "channel"];
-        let (src_col, dst_col) = (t.column(&["source", "from"]), t.column(&["target", "to"]));
-        for (name, col) in [("source", src_col), ("target", dst_col)] {
-            if col.is_none() {
-                errors.push(t.error(
-                    1,
-                    None,
-                    format!("no \"{name}\" column; the header needs source, target"),
-                ));
-            }
-        }
-        let extra: Vec<String> = t
-            .header
-            .iter()
-            .filter(|h| !known.contains(&h.as_str()))
-            .map(|h| text::message(h.as_str()))
-            .collect();
-        if !extra.is_empty() {
-            ignored.push((text::message(t.file), extra));
-        }
-        let (weight_col, channel_col) = (t.column(&["weight"]), t.column(&["channel"]));
-        if let (Some(sc), Some(dc)) = (src_col, dst_col) {
-            for (line, row) in &t.rows {
-                let line = *line;
-                let cell = |c: usize| row.get(c).map(String::as_str).unwrap_or("");
-                let mut ends = [None, None];
-                for (end, c) in [sc, dc].into_iter().enumerate() {
-                    match index.get(cell(c)) {
-                        Some(&(i, _)) => ends[end] = Some(i),
-                        None => errors.push(t.error(
-                            line,
-                            Some(c),
-                            format!("unknown agent \"{}\" (not in {})", cell(c), agents_csv.name),
-                        )),
-                    }
-                }
-                let weight = match weight_col.map(|c| (c, cell(c))) {
-                    Some((_, "")) | None => None,
-                    Some((c, text)) => match text.parse::<f64>() {
-                        Ok(w) if w.is_finite() && w >= 0.0 => Some(w),
-                        _ => {
-                            errors.push(t.error(
-                                line,
-                                Some(c),
-                                format!("\"{text}\" is not a weight (a number, 0 or more)"),
-                            ));
-                            ends = [None, None];
-                            None
-                        }
-                    },
-                };
-                let channel = match channel_col.map(|c| (c, cell(c))) {
-                    Some((_, "")) | None => None,
-                    Some((c, text)) => match variant::<Channel>(text) {
-                        Some(ch) => Some(ch),
-                        None => {
-                            errors.push(t.error(
-                                line,
-                                Some(c),
-                                format!("unknown channel \"{text}\"; channels are Support, Sales, Retail, App, Community, Reseller"),
-                            ));
-                            ends = [None, None];
-                            None
-                        }
-                    },
-                };
-                let (Some(a), Some(b)) = (ends[0], ends[1]) else {
-                    continue;
-                };
-                if a == b {
-                    errors.push(t.error(
-                        line,
-                        Some(dc),
-                        format!("a tie from \"{}\" to itself", cell(sc)),
-                    ));
-                    continue;
-                }
-                if a == usize::MAX || b == usize::MAX {
-                    continue; // an agent with errors of its own
-                }
-                if options
-                    .min_weight
-                    .is_some_and(|m| weight.unwrap_or(1.0) < m)
-                {
-                    light += 1;
-                    continue;
-                }
-                let key = (a.min(b), a.max(b));
-                if seen.contains_key(&key) {
-                    merged += 1;
-                    continue;
-                }
-                seen.insert(key, ties.len());
-                ties.push((a, b, channel));
-            }
-        }
-    }
-    if agents_table.as_ref().is_some_and(|t| t.rows.is_empty()) {
-        errors.push(ImportError {
-            file: agents_csv.name.to_owned(),
-            line: 2,
-            column: 1,
-            field: String::new(),
-            message: "no agents: an organisation needs at least one".into(),
-        });
-    }
-    if !errors.is_empty() {
-        errors.sort_by(|a, b| {
-            (a.file == ties_csv.name, a.line, a.column).cmp(&(
-                b.file == ties_csv.name,
-                b.line,
-                b.column,
-            ))
-        });
-        return Err(ImportErrors(errors));
-    }
-    let text = render(
+    build(
+        agents_table.as_ref(),
+        ties_table.as_ref(),
+        errors,
         options,
-        &agents,
-        &group_part,
-        &ties,
         agents_csv.name,
         ties_csv.name,
-    );
-    Ok(Imported {
-        text,
-        agents: agents.len(),
-        groups: group_part.len(),
-        ties: ties.len(),
-        merged,
-        light,
-        ignored,
-    })
+    )
 }
 
 #[cfg(test)]

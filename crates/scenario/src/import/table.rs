@@ -5,6 +5,7 @@
 use super::{Csv, ImportError};
 use crate::text;
 use siloscope_model::agent::Part;
+use std::collections::HashMap;
 
 /// 1-based columns where each field of a raw CSV line starts (quotes
 /// respected), for error positions.
@@ -29,6 +30,12 @@ pub(super) struct Table<'a> {
     pub(super) lines: Vec<&'a str>,
     pub(super) header: Vec<String>,
     pub(super) rows: Vec<(u64, Vec<String>)>,
+    /// For a table read from XML: the column of each cell, by (line, column
+    /// index), and of each row's element, by (line, `usize::MAX`).
+    pub(super) cells: Option<HashMap<(u64, usize), u64>>,
+    /// How errors name each column, where that is not its header (an XML
+    /// attribute the column was read from).
+    pub(super) labels: Option<Vec<String>>,
 }
 
 impl Table<'_> {
@@ -42,18 +49,23 @@ impl Table<'_> {
         col: Option<usize>,
         message: impl Into<String>,
     ) -> ImportError {
-        let column = col
-            .and_then(|c| {
+        let column = match &self.cells {
+            Some(cells) => col
+                .and_then(|c| cells.get(&(line, c)))
+                .or_else(|| cells.get(&(line, usize::MAX)))
+                .copied(),
+            None => col.and_then(|c| {
                 let text = self.lines.get(line.saturating_sub(1) as usize)?;
                 field_columns(text).get(c).copied()
-            })
-            .unwrap_or(1);
+            }),
+        }
+        .unwrap_or(1);
         ImportError {
             file: self.file.to_owned(),
             line,
             column,
             field: col
-                .and_then(|c| self.header.get(c))
+                .and_then(|c| self.labels.as_ref().unwrap_or(&self.header).get(c))
                 .map(|h| text::message(h.as_str()))
                 .unwrap_or_default(),
             message: text::message(message),
@@ -114,10 +126,15 @@ pub(super) fn read_table<'a>(
         lines: csv_file.text.lines().collect(),
         header,
         rows,
+        cells: None,
+        labels: None,
     })
 }
 
-pub(super) fn parse_part(text: &str) -> Option<Part> {
+/// A part as the import reads it: `department`, `partner`,
+/// `existing_customer`, `new_customer`, the scenario spellings
+/// (`Department`, …) and plurals.
+pub fn parse_part(text: &str) -> Option<Part> {
     let t: String = text
         .chars()
         .filter(|c| c.is_ascii_alphanumeric())

@@ -138,6 +138,59 @@ pub fn experiment(data: &[u8], root: &Path) {
     );
 }
 
+/// The file name GraphML and GEXF import errors must carry.
+pub const GRAPH_FILE: &str = "fuzz.graphml";
+
+/// Import a GraphML or GEXF file given as bytes: either located errors
+/// inside the text, or a scenario that validates and builds.
+pub fn graph(data: &[u8]) {
+    use siloscope_scenario::import::{Csv, GraphAttributes, ImportOptions, import_graph};
+    let Ok(text) = std::str::from_utf8(data) else {
+        return; // the command refuses non-UTF-8 before importing
+    };
+    let attributes = GraphAttributes {
+        default_part: Some(siloscope_model::agent::Part::Department),
+        ..GraphAttributes::default()
+    };
+    let options = ImportOptions {
+        name: "fuzz".into(),
+        steps: 3,
+        step_unit: "week".into(),
+        seed: 1,
+        min_weight: None,
+    };
+    let file = Csv {
+        name: GRAPH_FILE,
+        text,
+    };
+    match import_graph(file, &attributes, &options) {
+        Err(errors) => {
+            let lines = text.split('\n').count().max(text.split('\r').count());
+            assert!(!errors.0.is_empty(), "an empty error list");
+            for e in &errors.0 {
+                let shown = e.to_string();
+                assert!(shown.starts_with(GRAPH_FILE), "{shown}");
+                assert!(!e.message.is_empty(), "{shown}");
+                assert!(
+                    e.line >= 1 && e.line as usize <= lines,
+                    "line {} of {lines}: {shown}",
+                    e.line
+                );
+                assert!(e.column >= 1, "{shown}");
+            }
+        }
+        Ok(done) => {
+            let sc = scenario::parse_str(&done.text, SCENARIO_FILE)
+                .unwrap_or_else(|e| panic!("an import that does not validate: {e}"));
+            assert_eq!(sc.named_agents.len(), done.agents);
+            if sc.agent_count() <= BUILD_AGENTS {
+                let mut sim = Simulation::new(&sc, RunOptions::default()).expect("builds");
+                sim.run(STEPS, |_| {});
+            }
+        }
+    }
+}
+
 /// Errors must be non-empty, name the file and point inside the text.
 fn check_errors(errors: &ScenarioErrors, data: &[u8], file: &str) {
     // Lines as an editor counts them: LF, CR LF and a lone CR each end one.

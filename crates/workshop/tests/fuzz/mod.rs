@@ -75,3 +75,35 @@ fn the_harness_runs_the_shipped_scenarios_and_the_tiny_one() {
     let workshop = std::fs::read(root().join("scenarios/workshop.scenario.ron")).unwrap();
     harness::scenario(&workshop);
 }
+
+#[test]
+fn the_graph_fuzz_corpus_replays_without_a_failure() {
+    replay("graph", 4, harness::graph);
+}
+
+/// Every prefix of a real GraphML and GEXF file (cut every few bytes, as a
+/// copy interrupted anywhere leaves it), and each with bytes overwritten by
+/// XML's own delimiters, gets located errors or a valid scenario.
+#[test]
+fn cut_and_damaged_graph_files_get_located_errors_or_import() {
+    for name in ["karate.graphml", "karate.gexf"] {
+        let path = root().join("scenarios/data").join(name);
+        let full = std::fs::read(&path).unwrap();
+        for end in (0..full.len()).step_by(37) {
+            harness::graph(&full[..end]);
+        }
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..300 {
+            let mut damaged = full.clone();
+            for _ in 0..3 {
+                // xorshift: a fixed sequence of positions and bytes.
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                let at = (state % damaged.len() as u64) as usize;
+                damaged[at] = b"<>\"'&=/ \n#x0"[(state >> 32) as usize % 12];
+            }
+            harness::graph(&damaged);
+        }
+    }
+}

@@ -1,0 +1,364 @@
+//! Building the scenario from the two tables, wherever they came from
+//! (the CSV pair, or the nodes and edges of a GraphML or GEXF file):
+//! every row checked, every problem located, nothing built unless all is
+//! good.
+
+use super::render::render;
+use super::table::{Table, parse_part, variant};
+use super::{Agent, ImportError, ImportErrors, ImportOptions, Imported};
+use crate::text;
+use siloscope_model::agent::{Channel, Lifecycle, Part, Role};
+use std::collections::HashMap;
+
+/// Check the agents' and the ties' rows and build the scenario; `errors`
+/// holds what reading the tables found.
+pub(super) fn build(
+    agents_table: Option<&Table<'_>>,
+    ties_table: Option<&Table<'_>>,
+    mut errors: Vec<ImportError>,
+    options: &ImportOptions,
+    agents_name: &str,
+    ties_name: &str,
+) -> Result<Imported, ImportErrors> {
+    let mut ignored = Vec::new();
+    let mut agents: Vec<Agent> = Vec::new();
+    let mut index: HashMap<String, (usize, u64)> = HashMap::new();
+    let mut group_part: Vec<(String, Part, u64)> = Vec::new();
+
+    if let Some(t) = agents_table {
+        let known = ["id", "part", "group", "role", "start", "needs"];
+        let (id_col, part_col, group_col) = (
+            t.column(&["id"]),
+            t.column(&["part"]),
+            t.column(&["group", "department"]),
+        );
+        for (name, col) in [("id", id_col), ("part", part_col), ("group", group_col)] {
+            if col.is_none() {
+                errors.push(t.error(
+                    1,
+                    None,
+                    format!("no \"{name}\" column; the header needs id, part, group"),
+                ));
+            }
+        }
+        let extra: Vec<String> = t
+            .header
+            .iter()
+            .filter(|h| !known.contains(&h.as_str()) && h.as_str() != "department")
+            .map(|h| text::message(h.as_str()))
+            .collect();
+        if !extra.is_empty() {
+            ignored.push((text::message(t.file), extra));
+        }
+        let (role_col, start_col, needs_col) = (
+            t.column(&["role"]),
+            t.column(&["start"]),
+            t.column(&["needs"]),
+        );
+        if let (Some(ic), Some(pc), Some(gc)) = (id_col, part_col, group_col) {
+            for (line, row) in &t.rows {
+                let line = *line;
+                let cell = |c: usize| row.get(c).map(String::as_str).unwrap_or("");
+                let mut ok = true;
+                let id = cell(ic).to_owned();
+                if id.is_empty() || id.contains('#') {
+                    errors.push(t.error(
+                        line,
+                        Some(ic),
+                        format!(
+                            "\"{id}\" is not a usable id: it must be non-empty and contain no '#'"
+                        ),
+                    ));
+                    ok = false;
+                } else if let Some((_, first)) = index.get(&id) {
+                    errors.push(t.error(
+                        line,
+                        Some(ic),
+                        format!("duplicate id \"{id}\" (first on line {first})"),
+                    ));
+                    ok = false;
+                }
+                let part = parse_part(cell(pc));
+                if cell(pc).is_empty() {
+                    errors.push(t.error(
+                        line,
+                        Some(pc),
+                        "no part: each agent is in one (department, partner, existing_customer or new_customer)",
+                    ));
+                    ok = false;
+                } else if part.is_none() {
+                    errors.push(t.error(
+                        line,
+                        Some(pc),
+                        format!(
+                            "unknown part \"{}\"; parts are department, partner, existing_customer, new_customer",
+                            cell(pc)
+                        ),
+                    ));
+                    ok = false;
+                }
+                let group = cell(gc).to_owned();
+                if group.is_empty() || group.contains('#') {
+                    errors.push(t.error(
+                        line,
+                        Some(gc),
+                        if group.is_empty() {
+                            "no group: each agent needs its department, partner group or customer segment"
+                        } else {
+                            "a group name must contain no '#'"
+                        },
+                    ));
+                    ok = false;
+                }
+                if let Some(part) = part
+                    && !group.is_empty()
+                {
+                    match group_part.iter().find(|(g, _, _)| *g == group) {
+                        Some((_, p, first)) if *p != part => {
+                            errors.push(t.error(
+                                line,
+                                Some(pc),
+                                format!(
+                                    "group \"{group}\" is {} on line {first}; a group is in one part",
+                                    p.label()
+                                ),
+                            ));
+                            ok = false;
+                        }
+                        Some(_) => {}
+                        None => group_part.push((group.clone(), part, line)),
+                    }
+                }
+                let role = match role_col.map(|c| (c, cell(c))) {
+                    Some((_, "")) | None => None,
+                    Some((c, text)) => match (variant::<Role>(text), part) {
+                        (Some(r), Some(Part::Department)) => Some(r),
+                        // Without a known part, its own error says enough.
+                        (Some(_), None) => None,
+                        (Some(_), _) => {
+                            errors.push(t.error(
+                                line,
+                                Some(c),
+                                "a role applies to departments only",
+                            ));
+                            ok = false;
+                            None
+                        }
+                        (None, _) => {
+                            errors.push(t.error(
+                                line,
+                                Some(c),
+                                format!("unknown role \"{text}\"; roles are Product, Marketing, Sales, Support, Operations, Communications, Leadership, Other"),
+                            ));
+                            ok = false;
+                            None
+                        }
+                    },
+                };
+                let customer = part.is_some_and(Part::is_customer);
+                let start = match start_col.map(|c| (c, cell(c))) {
+                    Some((_, "")) | None => None,
+                    Some((c, text)) => match variant::<Lifecycle>(text) {
+                        Some(s) if customer || part.is_none() => Some(s),
+                        Some(_) => {
+                            errors.push(t.error(
+                                line,
+                                Some(c),
+                                "a starting state applies to customers and prospects only",
+                            ));
+                            ok = false;
+                            None
+                        }
+                        None => {
+                            errors.push(t.error(
+                                line,
+                                Some(c),
+                                format!("unknown lifecycle state \"{text}\"; states are Unaware, Aware, Considering, Customer, Advocate, Churned, Returning"),
+                            ));
+                            ok = false;
+                            None
+                        }
+                    },
+                };
+                let needs = match needs_col.map(|c| (c, cell(c))) {
+                    Some((_, "")) | None => None,
+                    Some((c, text)) => {
+                        let values: Vec<Option<f32>> = text
+                            .split(';')
+                            .map(|v| {
+                                v.trim()
+                                    .parse::<f32>()
+                                    .ok()
+                                    .filter(|v| (0.0..=1.0).contains(v))
+                            })
+                            .collect();
+                        if !customer && part.is_some() {
+                            errors.push(t.error(
+                                line,
+                                Some(c),
+                                "needs apply to customers and prospects only",
+                            ));
+                            ok = false;
+                            None
+                        } else if values.len() != siloscope_model::agent::NEED_DIMS
+                            || values.contains(&None)
+                        {
+                            errors.push(t.error(
+                                line,
+                                Some(c),
+                                format!(
+                                    "\"{text}\" is not {} numbers in 0 to 1 separated by ';'",
+                                    siloscope_model::agent::NEED_DIMS
+                                ),
+                            ));
+                            ok = false;
+                            None
+                        } else {
+                            Some(values.into_iter().flatten().collect())
+                        }
+                    }
+                };
+                if ok && part.is_some() {
+                    index.insert(id.clone(), (agents.len(), line));
+                    agents.push(Agent {
+                        id,
+                        group,
+                        role,
+                        start,
+                        needs,
+                    });
+                } else if !id.is_empty() && !index.contains_key(&id) {
+                    // Known, so its ties are not reported as unknown too.
+                    index.insert(id, (usize::MAX, line));
+                }
+            }
+        }
+    }
+
+    let mut ties: Vec<(usize, usize, Option<Channel>)> = Vec::new();
+    let mut seen: HashMap<(usize, usize), usize> = HashMap::new();
+    let (mut merged, mut light) = (0, 0);
+    if let Some(t) = ties_table {
+        let known = ["source", "target", "from", "to", "weight", "channel"];
+        let (src_col, dst_col) = (t.column(&["source", "from"]), t.column(&["target", "to"]));
+        for (name, col) in [("source", src_col), ("target", dst_col)] {
+            if col.is_none() {
+                errors.push(t.error(
+                    1,
+                    None,
+                    format!("no \"{name}\" column; the header needs source, target"),
+                ));
+            }
+        }
+        let extra: Vec<String> = t
+            .header
+            .iter()
+            .filter(|h| !known.contains(&h.as_str()))
+            .map(|h| text::message(h.as_str()))
+            .collect();
+        if !extra.is_empty() {
+            ignored.push((text::message(t.file), extra));
+        }
+        let (weight_col, channel_col) = (t.column(&["weight"]), t.column(&["channel"]));
+        if let (Some(sc), Some(dc)) = (src_col, dst_col) {
+            for (line, row) in &t.rows {
+                let line = *line;
+                let cell = |c: usize| row.get(c).map(String::as_str).unwrap_or("");
+                let mut ends = [None, None];
+                for (end, c) in [sc, dc].into_iter().enumerate() {
+                    match index.get(cell(c)) {
+                        Some(&(i, _)) => ends[end] = Some(i),
+                        None => errors.push(t.error(
+                            line,
+                            Some(c),
+                            format!("unknown agent \"{}\" (not in {})", cell(c), agents_name),
+                        )),
+                    }
+                }
+                let weight = match weight_col.map(|c| (c, cell(c))) {
+                    Some((_, "")) | None => None,
+                    Some((c, text)) => match text.parse::<f64>() {
+                        Ok(w) if w.is_finite() && w >= 0.0 => Some(w),
+                        _ => {
+                            errors.push(t.error(
+                                line,
+                                Some(c),
+                                format!("\"{text}\" is not a weight (a number, 0 or more)"),
+                            ));
+                            ends = [None, None];
+                            None
+                        }
+                    },
+                };
+                let channel = match channel_col.map(|c| (c, cell(c))) {
+                    Some((_, "")) | None => None,
+                    Some((c, text)) => match variant::<Channel>(text) {
+                        Some(ch) => Some(ch),
+                        None => {
+                            errors.push(t.error(
+                                line,
+                                Some(c),
+                                format!("unknown channel \"{text}\"; channels are Support, Sales, Retail, App, Community, Reseller"),
+                            ));
+                            ends = [None, None];
+                            None
+                        }
+                    },
+                };
+                let (Some(a), Some(b)) = (ends[0], ends[1]) else {
+                    continue;
+                };
+                if a == usize::MAX || b == usize::MAX {
+                    continue; // an agent with errors of its own
+                }
+                if a == b {
+                    errors.push(t.error(
+                        line,
+                        Some(dc),
+                        format!("a tie from \"{}\" to itself", cell(sc)),
+                    ));
+                    continue;
+                }
+                if options
+                    .min_weight
+                    .is_some_and(|m| weight.unwrap_or(1.0) < m)
+                {
+                    light += 1;
+                    continue;
+                }
+                let key = (a.min(b), a.max(b));
+                if seen.contains_key(&key) {
+                    merged += 1;
+                    continue;
+                }
+                seen.insert(key, ties.len());
+                ties.push((a, b, channel));
+            }
+        }
+    }
+    if agents_table.is_some_and(|t| t.rows.is_empty()) {
+        errors.push(ImportError {
+            file: agents_name.to_owned(),
+            line: 2,
+            column: 1,
+            field: String::new(),
+            message: "no agents: an organisation needs at least one".into(),
+        });
+    }
+    if !errors.is_empty() {
+        errors.sort_by(|a, b| {
+            (a.file == ties_name, a.line, a.column).cmp(&(b.file == ties_name, b.line, b.column))
+        });
+        return Err(ImportErrors(errors));
+    }
+    let text = render(options, &agents, &group_part, &ties, agents_name, ties_name);
+    Ok(Imported {
+        text,
+        agents: agents.len(),
+        groups: group_part.len(),
+        ties: ties.len(),
+        merged,
+        light,
+        ignored,
+    })
+}

@@ -1,0 +1,339 @@
+//! GraphML and GEXF import: the same organisation as the CSV pair, and
+//! errors located in the XML.
+//!
+//! `scenarios/data/karate.{graphml,gexf}` and `karate_{agents,ties}.csv`
+//! were written once by networkx 3.6.1 (Zachary's karate club, each member
+//! a staff member of the group they joined after the split):
+//!
+//! ```python
+//! g = nx.karate_club_graph()
+//! for n, d in g.nodes(data=True):
+//!     d["department"] = "Hi's group" if d.pop("club") == "Mr. Hi" else "Officer's group"
+//!     d["part"] = "department"
+//! nx.write_graphml(g, "karate.graphml"); nx.write_gexf(g, "karate.gexf")
+//! # and the same nodes and edges (with their weight) as the CSV pair
+//! ```
+
+use siloscope_scenario::import::{
+    Csv, GraphAttributes, ImportOptions, Imported, import, import_graph,
+};
+use std::path::PathBuf;
+
+fn data(name: &str) -> String {
+    let path =
+        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../scenarios/data")).join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn options() -> ImportOptions {
+    ImportOptions {
+        name: "Imported".into(),
+        steps: 10,
+        step_unit: "week".into(),
+        seed: 1,
+        min_weight: None,
+    }
+}
+
+fn from_csv(agents: &str, ties: &str) -> Imported {
+    let csv = |name, text| Csv { name, text };
+    import(csv("agents.csv", agents), csv("ties.csv", ties), &options())
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn from_graph(name: &str, text: &str, attributes: &GraphAttributes) -> Imported {
+    import_graph(Csv { name, text }, attributes, &options()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The scenario without its comments (which name the source files).
+fn organisation(done: &Imported) -> String {
+    let scenario = siloscope_scenario::parse_str(&done.text, "imported.scenario.ron")
+        .unwrap_or_else(|e| panic!("{e}\n{}", done.text));
+    assert_eq!(scenario.named_agents.len(), done.agents);
+    done.text
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("//"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn graphml_and_gexf_written_by_networkx_import_to_the_organisation_of_the_csv_pair() {
+    let csv = from_csv(&data("karate_agents.csv"), &data("karate_ties.csv"));
+    assert_eq!((csv.agents, csv.groups, csv.ties), (34, 2, 78));
+    let attributes = GraphAttributes::default();
+    for file in ["karate.graphml", "karate.gexf"] {
+        let graph = from_graph(file, &data(file), &attributes);
+        assert_eq!(organisation(&graph), organisation(&csv), "{file}");
+        assert!(graph.ignored.is_empty(), "{file}: {:?}", graph.ignored);
+    }
+    // Light ties are left out as from the CSV pair (weight is an edge
+    // attribute in GraphML and an XML attribute in GEXF).
+    let heavy = ImportOptions {
+        min_weight: Some(3.0),
+        ..options()
+    };
+    let light = |done: Imported| (done.ties, done.light);
+    let csv = import(
+        Csv {
+            name: "a.csv",
+            text: &data("karate_agents.csv"),
+        },
+        Csv {
+            name: "t.csv",
+            text: &data("karate_ties.csv"),
+        },
+        &heavy,
+    );
+    let graphml = import_graph(
+        Csv {
+            name: "k.graphml",
+            text: &data("karate.graphml"),
+        },
+        &attributes,
+        &heavy,
+    );
+    let gexf = import_graph(
+        Csv {
+            name: "k.gexf",
+            text: &data("karate.gexf"),
+        },
+        &attributes,
+        &heavy,
+    );
+    let expected = light(csv.unwrap());
+    assert!(expected.1 > 10, "{expected:?}");
+    assert_eq!(light(graphml.unwrap()), expected);
+    assert_eq!(light(gexf.unwrap()), expected);
+}
+
+/// The example organisation (every part, roles, starting states,
+/// touchpoint channels) written as GraphML and as GEXF, the way tools
+/// write them: attributes declared once, values per node and edge.
+fn write_graphs(agents: &str, ties: &str) -> (String, String) {
+    let rows = |text: &str| -> Vec<Vec<String>> {
+        text.lines()
+            .skip(1)
+            .map(|l| l.split(',').map(str::to_owned).collect())
+            .collect()
+    };
+    let esc = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('"', "&quot;")
+    };
+    let (agents, ties) = (rows(agents), rows(ties));
+    let node_attrs = ["part", "department", "role", "start"];
+    let mut graphml = String::from(
+        "<?xml version='1.0' encoding='utf-8'?>\n<graphml xmlns=\"http://graphml.graphdrawing.org/xmlns\">\n",
+    );
+    for (i, a) in node_attrs.iter().enumerate() {
+        graphml +=
+            &format!("  <key id=\"n{i}\" for=\"node\" attr.name=\"{a}\" attr.type=\"string\"/>\n");
+    }
+    graphml += "  <key id=\"e0\" for=\"edge\" attr.name=\"channel\" attr.type=\"string\"/>\n  <graph edgedefault=\"undirected\">\n";
+    let mut gexf = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<gexf xmlns=\"http://gexf.net/1.3\" version=\"1.3\">\n  <graph defaultedgetype=\"undirected\">\n    <attributes class=\"node\">\n",
+    );
+    for (i, a) in node_attrs.iter().enumerate() {
+        gexf += &format!("      <attribute id=\"{i}\" title=\"{a}\" type=\"string\"/>\n");
+    }
+    gexf += "    </attributes>\n    <attributes class=\"edge\">\n      <attribute id=\"0\" title=\"channel\" type=\"string\"/>\n    </attributes>\n    <nodes>\n";
+    for a in &agents {
+        graphml += &format!("    <node id=\"{}\">", esc(&a[0]));
+        gexf += &format!(
+            "      <node id=\"{}\" label=\"{}\"><attvalues>",
+            esc(&a[0]),
+            esc(&a[0])
+        );
+        for (i, v) in a[1..].iter().enumerate() {
+            if !v.is_empty() {
+                graphml += &format!("<data key=\"n{i}\">{}</data>", esc(v));
+                gexf += &format!("<attvalue for=\"{i}\" value=\"{}\"/>", esc(v));
+            }
+        }
+        graphml += "</node>\n";
+        gexf += "</attvalues></node>\n";
+    }
+    gexf += "    </nodes>\n    <edges>\n";
+    for (i, t) in ties.iter().enumerate() {
+        let channel = t.get(2).filter(|c| !c.is_empty());
+        graphml += &format!(
+            "    <edge source=\"{}\" target=\"{}\">",
+            esc(&t[0]),
+            esc(&t[1])
+        );
+        gexf += &format!(
+            "      <edge id=\"{i}\" source=\"{}\" target=\"{}\">",
+            esc(&t[0]),
+            esc(&t[1])
+        );
+        if let Some(c) = channel {
+            graphml += &format!("<data key=\"e0\">{c}</data>");
+            gexf += &format!("<attvalues><attvalue for=\"0\" value=\"{c}\"/></attvalues>");
+        }
+        graphml += "</edge>\n";
+        gexf += "</edge>\n";
+    }
+    graphml += "  </graph>\n</graphml>\n";
+    gexf += "    </edges>\n  </graph>\n</gexf>\n";
+    (graphml, gexf)
+}
+
+#[test]
+fn graphml_and_gexf_written_here_import_to_the_organisation_of_the_csv_pair() {
+    let (agents, ties) = (data("acme_agents.csv"), data("acme_ties.csv"));
+    let csv = from_csv(&agents, &ties);
+    assert!(
+        csv.agents > 200 && csv.ties > 1000,
+        "{} {}",
+        csv.agents,
+        csv.ties
+    );
+    let (graphml, gexf) = write_graphs(&agents, &ties);
+    let attributes = GraphAttributes::default();
+    let expected = organisation(&csv);
+    assert!(
+        expected.contains("ExistingCustomer")
+            && expected.contains("role: Support")
+            && expected.contains("channel: Support"),
+        "{expected}"
+    );
+    assert_eq!(
+        organisation(&from_graph("acme.graphml", &graphml, &attributes)),
+        expected
+    );
+    assert_eq!(
+        organisation(&from_graph("acme.gexf", &gexf, &attributes)),
+        expected
+    );
+    // Staff without a part attribute take the default part; a value under
+    // an undeclared key is reported as ignored, like an extra CSV column.
+    let staff = graphml
+        .replace("<data key=\"n0\">departments</data>", "")
+        .replacen(
+            "</node>",
+            "<data key=\"email\">ana@acme.example</data></node>",
+            1,
+        );
+    assert!(!staff.contains(">departments<"));
+    let defaulted = GraphAttributes {
+        default_part: Some(siloscope_model::agent::Part::Department),
+        ..GraphAttributes::default()
+    };
+    let done = from_graph("staff.graphml", &staff, &defaulted);
+    assert_eq!(organisation(&done), expected);
+    assert_eq!(
+        done.ignored,
+        [("staff.graphml".to_owned(), vec!["email".to_owned()])]
+    );
+    // Without a default, a node with no part is an error at the node.
+    let errors = import_graph(
+        Csv {
+            name: "staff.graphml",
+            text: &staff,
+        },
+        &GraphAttributes::default(),
+        &options(),
+    )
+    .unwrap_err();
+    assert!(
+        errors.0[0]
+            .to_string()
+            .starts_with("staff.graphml:9:5: part: no part"),
+        "{errors}"
+    );
+    assert_eq!(
+        errors.0.len(),
+        65,
+        "one per staff member, none for their roles or ties: {errors}"
+    );
+}
+
+#[test]
+fn every_problem_in_a_graph_file_is_located() {
+    let bad = r#"<?xml version="1.0"?>
+<graphml>
+  <key id="g" for="node" attr.name="department"/>
+  <key id="w" for="edge" attr.name="weight"/>
+  <graph>
+    <node id="ana"><data key="g">Sales</data><data key="p">department</data></node>
+    <node id="ben"/>
+    <node><data key="g">Sales</data></node>
+    <edge source="ana" target="zed"/>
+    <edge source="ana" target="ana"/>
+    <edge source="ana" target="ben"><data key="w">lots</data></edge>
+    <hyperedge/>
+  </graph>
+</graphml>
+"#;
+    let attributes = GraphAttributes {
+        default_part: Some(siloscope_model::agent::Part::Department),
+        ..GraphAttributes::default()
+    };
+    let errors = import_graph(
+        Csv {
+            name: "org.graphml",
+            text: bad,
+        },
+        &attributes,
+        &options(),
+    )
+    .unwrap_err();
+    let shown: Vec<String> = errors.0.iter().map(|e| e.to_string()).collect();
+    let expected = [
+        "org.graphml:7:5: department: no group: each agent needs its department",
+        "org.graphml:8:5: id: <node> without a \"id\" attribute",
+        "org.graphml:9:32: target: unknown agent \"zed\"",
+        "org.graphml:10:32: target: a tie from \"ana\" to itself",
+        "org.graphml:11:51: weight: \"lots\" is not a weight",
+        "org.graphml:12:5: hyperedges are not supported",
+    ];
+    assert_eq!(shown.len(), expected.len(), "{shown:#?}");
+    for (got, want) in shown.iter().zip(expected) {
+        assert!(got.starts_with(want), "{got}\n  wanted {want}");
+    }
+
+    let refused = |name: &str, text: &str| -> String {
+        import_graph(Csv { name, text }, &attributes, &options())
+            .unwrap_err()
+            .to_string()
+    };
+    let broken = refused(
+        "broken.graphml",
+        "<graphml>\n  <graph>\n    <node id=\"a\">\n  </graph>\n</graphml>\n",
+    );
+    assert!(
+        broken.starts_with("broken.graphml:4:3: not well-formed XML"),
+        "{broken}"
+    );
+    // No entity expansion: a DTD is refused outright.
+    let laughs = "<?xml version=\"1.0\"?>\n<!DOCTYPE lolz [<!ENTITY lol \"lol\"><!ENTITY lol1 \"&lol;&lol;&lol;&lol;\">]>\n<graphml><graph><node id=\"&lol1;\"/></graph></graphml>\n";
+    let dtd = refused("lolz.graphml", laughs);
+    assert!(
+        dtd.starts_with("lolz.graphml:2:1: a DTD (<!DOCTYPE …>) is not accepted"),
+        "{dtd}"
+    );
+    let other = refused("page.xml", "<html><body/></html>");
+    assert!(
+        other.starts_with("page.xml:1:1: the root element is <html>"),
+        "{other}"
+    );
+    let empty = refused("empty.gexf", "<gexf><graph><nodes/></graph></gexf>");
+    assert!(empty.starts_with("empty.gexf:1:7: no nodes"), "{empty}");
+    // A CR LF file is located as an editor shows it.
+    let crlf = bad.replace('\n', "\r\n");
+    let again = import_graph(
+        Csv {
+            name: "org.graphml",
+            text: &crlf,
+        },
+        &attributes,
+        &options(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        again.0.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
+        shown
+    );
+}
