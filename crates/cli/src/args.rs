@@ -33,7 +33,7 @@ pub(crate) enum Command {
     /// Join the output directories of `batch --shard` runs into one.
     Merge(MergeArgs),
     /// Turn an organisation's own network (a CSV of agents and a CSV of
-    /// ties) into a scenario file that embeds it.
+    /// ties, or a GraphML or GEXF file) into a scenario file that embeds it.
     Import(ImportArgs),
     /// Screen which knobs move a metric most: each knob from the low to the
     /// high end of its range, one at a time, over paired seeds.

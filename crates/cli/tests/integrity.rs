@@ -418,7 +418,7 @@ fn cases() -> Vec<Case> {
             name: "import_fifo",
             holds: "`import --ties` naming a FIFO no one writes",
             succeeds: false,
-            says: "is not a regular file (a device, a pipe or a socket); expected a CSV file",
+            says: "is not a regular file (a device, a pipe or a socket); expected a CSV, GraphML or GEXF file",
             run: |d| {
                 fifo(&d.join("ties.csv"));
                 let (agents, _) = acme();
