@@ -337,3 +337,137 @@ fn every_problem_in_a_graph_file_is_located() {
         shown
     );
 }
+
+/// Line and column of the first `needle` in `text`, as an editor counts.
+fn position(text: &str, needle: &str) -> (usize, usize) {
+    let at = text
+        .find(needle)
+        .unwrap_or_else(|| panic!("{needle} not in the text"));
+    let before = &text[..at];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().unwrap().chars().count() + 1;
+    (line, column)
+}
+
+#[test]
+fn values_are_located_where_they_are_and_attributes_never_stand_in_for_others() {
+    let attributes = GraphAttributes::default();
+    // A value on its own line (as networkx writes <data>): located there,
+    // not at the node's line.
+    let karate = data("karate.graphml");
+    let marker = "<node id=\"5\">\n      <data key=\"d1\">Hi's group</data>\n      <data key=\"d2\">department</data>";
+    assert!(karate.contains(marker));
+    let bad = karate.replacen(marker, &marker.replace(">department<", ">bogus<"), 1);
+    let (line, column) = position(&bad, "bogus");
+    let errors = import_graph(
+        Csv {
+            name: "k.graphml",
+            text: &bad,
+        },
+        &attributes,
+        &options(),
+    )
+    .unwrap_err();
+    assert!(
+        errors.to_string().starts_with(&format!(
+            "k.graphml:{line}:{column}: part: unknown part \"bogus\""
+        )),
+        "{errors}"
+    );
+    // Several elements on one line: each error at its own element.
+    let one_line = "<graphml><key id=\"g\" for=\"node\" attr.name=\"group\"/><key id=\"p\" for=\"node\" attr.name=\"part\"/><graph><node id=\"a\"><data key=\"g\">G</data><data key=\"p\">nope</data></node><node id=\"b\"><data key=\"g\">G</data><data key=\"p\">never</data></node></graph></graphml>";
+    let errors = import_graph(
+        Csv {
+            name: "o.graphml",
+            text: one_line,
+        },
+        &attributes,
+        &options(),
+    )
+    .unwrap_err();
+    let shown: Vec<String> = errors.0.iter().map(ToString::to_string).collect();
+    assert_eq!(shown.len(), 2, "{shown:#?}");
+    for (got, word) in shown.iter().zip(["nope", "never"]) {
+        let (line, column) = position(one_line, &format!(">{word}<"));
+        assert!(
+            got.starts_with(&format!(
+                "o.graphml:{line}:{}: part: unknown part \"{word}\"",
+                column + 1
+            )),
+            "{got}"
+        );
+    }
+
+    // An attribute called `id`, or `group` while the group is read from
+    // another, is kept apart: never the agent's id or group.
+    let tricky = r#"<graphml>
+<key id="i" for="node" attr.name="id"/><key id="t" for="node" attr.name="team"/><key id="g" for="node" attr.name="group"/>
+<key id="p" for="node" attr.name="part"><default>department</default></key>
+<graph>
+<node id="a"><data key="i">c</data><data key="t">Sales</data><data key="g">red</data></node>
+<node id="b"><data key="i">a</data><data key="t">Sal<!-- a comment -->es</data><data key="g">blue</data></node>
+<node id="c"><data key="t">Support</data><data key="p">partner</data></node>
+<edge source="a" target="b"/>
+</graph>
+</graphml>
+"#;
+    let team = GraphAttributes {
+        group: vec!["team".into()],
+        ..GraphAttributes::default()
+    };
+    let done = from_graph("t.graphml", tricky, &team);
+    let sc = siloscope_scenario::parse_str(&done.text, "t.scenario.ron").unwrap();
+    let group_of = |id: &str| {
+        sc.groups[sc.group_of(sc.find_agent(id).unwrap())]
+            .name
+            .clone()
+    };
+    // The comment does not cut "Sales" short; the key's default part holds
+    // where a node gives none; the tie joins a and b, whatever `id` says.
+    assert_eq!(
+        (group_of("a"), group_of("b"), group_of("c")),
+        ("Sales".into(), "Sales".into(), "Support".into())
+    );
+    let c = sc.find_agent("c").unwrap();
+    assert_eq!(
+        sc.groups[sc.group_of(c)].part,
+        siloscope_model::agent::Part::Partner
+    );
+    assert_eq!(
+        sc.groups[sc.group_of(sc.find_agent("a").unwrap())].part,
+        siloscope_model::agent::Part::Department
+    );
+    let (a, b) = (sc.find_agent("a").unwrap(), sc.find_agent("b").unwrap());
+    assert_eq!(sc.named_ties.len(), 1);
+    assert_eq!((sc.named_ties[0].from, sc.named_ties[0].to), (a, b));
+    assert_eq!(
+        done.ignored,
+        [(
+            "t.graphml".to_owned(),
+            vec!["id (attribute)".to_owned(), "group (attribute)".to_owned()]
+        )]
+    );
+
+    // Thousands of namespace declarations are refused before reading (the
+    // XML reader's cost grows with their square).
+    let mut many = String::from("<graphml");
+    for i in 0..1_500 {
+        many += &format!(" xmlns:p{i}=\"u\"");
+    }
+    many += "><graph><node id=\"a\" xmlns:q=\"u\"/></graph></graphml>";
+    let refused = import_graph(
+        Csv {
+            name: "ns.graphml",
+            text: &many,
+        },
+        &attributes,
+        &options(),
+    )
+    .unwrap_err();
+    assert!(
+        refused
+            .to_string()
+            .contains("more than 1000 namespace declarations"),
+        "{refused}"
+    );
+}

@@ -9,12 +9,22 @@ use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
-/// What an import's files may be: regular files of at most 512 MiB (an
+/// What an import's CSVs may be: regular files of at most 512 MiB (an
 /// organisation of a million people and ten million ties is about 300 MB
 /// as CSV).
 const CSV_LIMIT: Limit = Limit {
     max_bytes: 512 << 20,
     what: "import files",
+    expected: "a CSV, GraphML or GEXF file",
+};
+
+/// What a GraphML or GEXF file may be: at most 128 MiB. Reading XML takes
+/// about twenty times its size in memory, and what a scenario can hold
+/// (16 MiB, about 350,000 ties) is written in far less: networkx writes
+/// about 60 bytes per edge.
+const GRAPH_LIMIT: Limit = Limit {
+    max_bytes: 128 << 20,
+    what: "GraphML and GEXF files",
     expected: "a CSV, GraphML or GEXF file",
 };
 
@@ -32,8 +42,8 @@ pub(crate) fn run(args: ImportArgs) -> Result<ExitCode> {
         siloscope_files::check_replaceable(&args.out)
             .with_context(|| format!("--force cannot replace {}", args.out.display()))?;
     }
-    let read = |p: &Path| {
-        siloscope_files::read_regular(p, &CSV_LIMIT)
+    let read = |p: &Path, limit: &Limit| {
+        siloscope_files::read_regular(p, limit)
             .map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))
             .and_then(|b| {
                 String::from_utf8(b).map_err(|e| {
@@ -70,7 +80,7 @@ pub(crate) fn run(args: ImportArgs) -> Result<ExitCode> {
     };
     let imported = match (&args.graph, &args.agents, &args.ties) {
         (Some(graph), _, _) => {
-            let text = read(graph)?;
+            let text = read(graph, &GRAPH_LIMIT)?;
             let graph_name = graph.display().to_string();
             let attributes = GraphAttributes {
                 group: match &args.group_attr {
@@ -91,7 +101,7 @@ pub(crate) fn run(args: ImportArgs) -> Result<ExitCode> {
             )
         }
         (None, Some(agents_path), Some(ties_path)) => {
-            let (agents, ties) = (read(agents_path)?, read(ties_path)?);
+            let (agents, ties) = (read(agents_path, &CSV_LIMIT)?, read(ties_path, &CSV_LIMIT)?);
             let (agents_name, ties_name) = (
                 agents_path.display().to_string(),
                 ties_path.display().to_string(),

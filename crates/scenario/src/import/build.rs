@@ -24,6 +24,8 @@ pub(super) fn build(
     let mut agents: Vec<Agent> = Vec::new();
     let mut index: HashMap<String, (usize, u64)> = HashMap::new();
     let mut group_part: Vec<(String, Part, u64)> = Vec::new();
+    // Groups by name: looked up once per agent, so many groups cost no more.
+    let mut group_at: HashMap<String, usize> = HashMap::new();
 
     if let Some(t) = agents_table {
         let known = ["id", "part", "group", "role", "start", "needs"];
@@ -74,7 +76,10 @@ pub(super) fn build(
                     errors.push(t.error(
                         line,
                         Some(ic),
-                        format!("duplicate id \"{id}\" (first on line {first})"),
+                        format!(
+                            "duplicate id \"{id}\" (first on line {})",
+                            t.line_of(*first)
+                        ),
                     ));
                     ok = false;
                 }
@@ -113,20 +118,24 @@ pub(super) fn build(
                 if let Some(part) = part
                     && !group.is_empty()
                 {
-                    match group_part.iter().find(|(g, _, _)| *g == group) {
+                    match group_at.get(&group).map(|&i| &group_part[i]) {
                         Some((_, p, first)) if *p != part => {
                             errors.push(t.error(
                                 line,
                                 Some(pc),
                                 format!(
-                                    "group \"{group}\" is {} on line {first}; a group is in one part",
-                                    p.label()
+                                    "group \"{group}\" is {} on line {}; a group is in one part",
+                                    p.label(),
+                                    t.line_of(*first)
                                 ),
                             ));
                             ok = false;
                         }
                         Some(_) => {}
-                        None => group_part.push((group.clone(), part, line)),
+                        None => {
+                            group_at.insert(group.clone(), group_part.len());
+                            group_part.push((group.clone(), part, line));
+                        }
                     }
                 }
                 let role = match role_col.map(|c| (c, cell(c))) {

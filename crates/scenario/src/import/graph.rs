@@ -27,6 +27,9 @@ use std::collections::HashMap;
 /// million-person organisation with ten million ties fits.
 const MAX_XML_NODES: u32 = 100_000_000;
 
+/// At most this many namespace declarations in a file.
+const MAX_NAMESPACES: usize = 1_000;
+
 /// Lines and columns of byte offsets, as an editor counts them (the text's
 /// line breaks are all LF).
 struct Lines<'t> {
@@ -80,6 +83,17 @@ pub(super) fn read<'a>(
             message: text::message(message),
         }
     };
+    // The XML reader copies the namespaces in scope into every element
+    // that declares one: thousands of declarations would take hours. Real
+    // files declare a handful.
+    if let Some((at, _)) = text.match_indices("xmlns").nth(MAX_NAMESPACES) {
+        errors.push(error(
+            at,
+            "",
+            format!("more than {MAX_NAMESPACES} namespace declarations (xmlns); a GraphML or GEXF file needs a few"),
+        ));
+        return (None, None);
+    }
     let options = ParsingOptions {
         allow_dtd: false,
         nodes_limit: MAX_XML_NODES,
@@ -151,10 +165,24 @@ pub(super) fn read<'a>(
     let mut header: Vec<String> = std::iter::once("id".to_owned())
         .chain(known.iter().map(|k| (*k).to_owned()))
         .collect();
+    // Any other attribute is an extra column, reported as ignored; one
+    // named like a known column (an `id` attribute, or `part` when the part
+    // is read from another) is kept apart from it.
+    let extra = |k: &str| {
+        if ["id", "part", "group", "role", "start", "needs"].contains(&k) {
+            format!("{k} (attribute)")
+        } else {
+            k.to_owned()
+        }
+    };
     for n in &nodes {
         for (k, _, _) in &n.values {
-            if !sources.contains(&k) && !header.contains(k) {
-                header.push(k.clone());
+            if sources.contains(&k) {
+                continue;
+            }
+            let k = extra(k);
+            if !header.contains(&k) {
+                header.push(k);
             }
         }
     }
@@ -164,33 +192,37 @@ pub(super) fn read<'a>(
     labels[2].clone_from(&group);
     let mut agents = table(name, header);
     agents.labels = Some(labels);
-    for n in &nodes {
-        let (line, at) = lines.at(n.at);
+    // Rows are numbered 1, 2, … (several elements may share a line); the
+    // cells map says where each cell and element is.
+    for (number, n) in (1u64..).zip(&nodes) {
         let Some(&(_, id, id_at)) = n.ends.first() else {
             continue;
         };
         let mut row = vec![String::new(); agents.header.len()];
         row[0] = id.to_owned();
         let cells = agents.cells.get_or_insert_with(HashMap::new);
-        cells.insert((line, usize::MAX), at);
-        cells.insert((line, 0), lines.at(id_at).1);
+        cells.insert((number, usize::MAX), lines.at(n.at));
+        cells.insert((number, 0), lines.at(id_at));
         for (k, v, v_at) in &n.values {
             let col = match sources.iter().position(|s| *s == k) {
                 Some(i) => i + 1,
-                None => match agents.header.iter().position(|h| h == k) {
-                    Some(c) => c,
-                    None => continue,
-                },
+                None => {
+                    let k = extra(k);
+                    match agents.header.iter().position(|h| *h == k) {
+                        Some(c) => c,
+                        None => continue,
+                    }
+                }
             };
             row[col] = v.trim().to_owned();
-            cells.insert((line, col), lines.at(*v_at).1);
+            cells.insert((number, col), lines.at(*v_at));
         }
         if row[1].is_empty()
             && let Some(part) = &attrs.default_part
         {
             row[1] = format!("{part:?}");
         }
-        agents.rows.push((line, row));
+        agents.rows.push((number, row));
     }
 
     let mut ties = table(
@@ -199,14 +231,13 @@ pub(super) fn read<'a>(
             .map(str::to_owned)
             .to_vec(),
     );
-    for e in &edges {
-        let (line, at) = lines.at(e.at);
+    for (number, e) in (1u64..).zip(&edges) {
         let mut row = vec![String::new(); 4];
         let cells = ties.cells.get_or_insert_with(HashMap::new);
-        cells.insert((line, usize::MAX), at);
+        cells.insert((number, usize::MAX), lines.at(e.at));
         for (i, &(_, id, id_at)) in e.ends.iter().enumerate() {
             row[i] = id.to_owned();
-            cells.insert((line, i), lines.at(id_at).1);
+            cells.insert((number, i), lines.at(id_at));
         }
         for (k, v, v_at) in &e.values {
             let col = match k.as_str() {
@@ -215,9 +246,9 @@ pub(super) fn read<'a>(
                 _ => continue,
             };
             row[col] = v.trim().to_owned();
-            cells.insert((line, col), lines.at(*v_at).1);
+            cells.insert((number, col), lines.at(*v_at));
         }
-        ties.rows.push((line, row));
+        ties.rows.push((number, row));
     }
     // With no nodes, the error above says so (not the checks' "no agents").
     ((!nodes.is_empty()).then_some(agents), Some(ties))
@@ -235,6 +266,14 @@ fn table(file: &str, header: Vec<String>) -> Table<'_> {
 }
 
 type Found<'d> = (Option<(usize, Vec<Item<'d>>)>, Option<Vec<Item<'d>>>);
+
+/// An element's text, all of it (a comment or CDATA section inside does
+/// not cut it short).
+fn text_of(n: Node<'_, '_>) -> String {
+    n.children()
+        .filter_map(|c| c.is_text().then(|| c.text()).flatten())
+        .collect()
+}
 
 /// A child element by local name.
 fn child<'d>(n: Node<'d, 'd>, name: &str) -> Option<Node<'d, 'd>> {
@@ -283,11 +322,17 @@ fn graphml<'d>(
     error: &impl Fn(usize, &str, String) -> ImportError,
     errors: &mut Vec<ImportError>,
 ) -> Found<'d> {
-    // Keys: id → (for, attr.name).
+    // Keys: id → (for, attr.name), and the keys' defaults (a node or edge
+    // without a value for a key has the key's <default>).
     let mut keys: HashMap<&str, (&str, &str)> = HashMap::new();
+    let mut defaults: Vec<(&str, &str, String, usize)> = Vec::new();
     for k in elements(root, "key") {
         if let (Some(id), Some(name)) = (k.attribute("id"), k.attribute("attr.name")) {
-            keys.insert(id, (k.attribute("for").unwrap_or("all"), name));
+            let kind = k.attribute("for").unwrap_or("all");
+            keys.insert(id, (kind, name));
+            if let Some(d) = child(k, "default") {
+                defaults.push((kind, id, text_of(d), d.range().start));
+            }
         }
     }
     let Some(graph) = child(root, "graph") else {
@@ -302,11 +347,20 @@ fn graphml<'d>(
                     Some((f, name)) if *f == kind || *f == "all" => *name,
                     _ => key,
                 };
-                let value = d.text().unwrap_or("");
                 let at = d.first_child().map_or(d.range().start, |t| t.range().start);
-                Some((name.to_owned(), value.to_owned(), at))
+                Some((name.to_owned(), text_of(d), at))
             })
-            .collect()
+            .collect::<Vec<_>>()
+    };
+    let data = |n: Node<'d, 'd>, kind: &str| -> Vec<(String, String, usize)> {
+        let mut values = data(n, kind);
+        for (for_, key, value, at) in &defaults {
+            let name = keys.get(key).map_or(*key, |k| k.1);
+            if (*for_ == kind || *for_ == "all") && !values.iter().any(|v| v.0 == name) {
+                values.push((name.to_owned(), value.clone(), *at));
+            }
+        }
+        values
     };
     let (mut nodes, mut edges) = (Vec::new(), Vec::new());
     for n in graph.children().filter(Node::is_element) {

@@ -26,9 +26,14 @@ pub(super) fn render(
     // The names go into a `//` comment: a line break in one (a CR too)
     // would end it and put the rest of the name into the scenario.
     let (agents_file, ties_file) = (printable(agents_file), printable(ties_file));
+    let from = if agents_file == ties_file {
+        agents_file.to_string()
+    } else {
+        format!("{agents_file} and {ties_file}")
+    };
     let mut s = String::new();
     s.push_str(&format!(
-        "// Imported by `siloscope import` from {agents_file} and {ties_file}:\n// {} agents in {} groups, {} ties. Edit knobs, policies, interventions\n// and the model below as for any scenario. Declare each customer group's\n// `arpu` (revenue per customer per step; 0 = none declared) to see revenue,\n// profit and lifetime value, and a prospect group's `arrivals` (the share\n// replaced by newcomers each step) to keep the market moving.\n//\n// What to watch: how siloed your departments are (the E-I index of the\n// drawn ties beside its random-mixing baseline, in `siloscope run`'s\n// summary, and of the flows over time), and how trust and customers move\n// under each policy on *your* network.\n",
+        "// Imported by `siloscope import` from {from}:\n// {} agents in {} groups, {} ties. Edit knobs, policies, interventions\n// and the model below as for any scenario. Declare each customer group's\n// `arpu` (revenue per customer per step; 0 = none declared) to see revenue,\n// profit and lifetime value, and a prospect group's `arrivals` (the share\n// replaced by newcomers each step) to keep the market moving.\n//\n// What to watch: how siloed your departments are (the E-I index of the\n// drawn ties beside its random-mixing baseline, in `siloscope run`'s\n// summary, and of the flows over time), and how trust and customers move\n// under each policy on *your* network.\n",
         agents.len(),
         groups.len(),
         ties.len()
@@ -47,11 +52,18 @@ pub(super) fn render(
         (2 * ties.len() as u64).max(1)
     ));
     s.push_str("    groups: [\n");
+    // Each group's role: the first its members name (one pass).
+    let mut roles: std::collections::HashMap<&str, siloscope_model::agent::Role> =
+        std::collections::HashMap::new();
+    for a in agents {
+        if let Some(r) = a.role {
+            roles.entry(a.group.as_str()).or_insert(r);
+        }
+    }
     for (name, part, _) in groups {
-        let role = agents
-            .iter()
-            .find(|a| a.group == *name && a.role.is_some())
-            .and_then(|a| a.role)
+        let role = roles
+            .get(name.as_str())
+            .copied()
             .filter(|_| *part == Part::Department);
         let role = role.map(|r| format!(", role: {r:?}")).unwrap_or_default();
         let revenue = if part.is_customer() {

@@ -30,15 +30,24 @@ pub(super) struct Table<'a> {
     pub(super) lines: Vec<&'a str>,
     pub(super) header: Vec<String>,
     pub(super) rows: Vec<(u64, Vec<String>)>,
-    /// For a table read from XML: the column of each cell, by (line, column
-    /// index), and of each row's element, by (line, `usize::MAX`).
-    pub(super) cells: Option<HashMap<(u64, usize), u64>>,
+    /// For a table read from XML, whose rows are numbered 1, 2, … instead
+    /// of by line: where each cell is (line, column), by (row, column
+    /// index), and where each row's element is, by (row, `usize::MAX`).
+    pub(super) cells: Option<HashMap<(u64, usize), (u64, u64)>>,
     /// How errors name each column, where that is not its header (an XML
     /// attribute the column was read from).
     pub(super) labels: Option<Vec<String>>,
 }
 
 impl Table<'_> {
+    /// The line a row starts on (a CSV row is numbered by it already).
+    pub(super) fn line_of(&self, row: u64) -> u64 {
+        match &self.cells {
+            Some(cells) => cells.get(&(row, usize::MAX)).map_or(row, |p| p.0),
+            None => row,
+        }
+    }
+
     pub(super) fn column(&self, names: &[&str]) -> Option<usize> {
         self.header.iter().position(|h| names.contains(&h.as_str()))
     }
@@ -49,17 +58,21 @@ impl Table<'_> {
         col: Option<usize>,
         message: impl Into<String>,
     ) -> ImportError {
-        let column = match &self.cells {
+        let (line, column) = match &self.cells {
             Some(cells) => col
                 .and_then(|c| cells.get(&(line, c)))
                 .or_else(|| cells.get(&(line, usize::MAX)))
-                .copied(),
-            None => col.and_then(|c| {
-                let text = self.lines.get(line.saturating_sub(1) as usize)?;
-                field_columns(text).get(c).copied()
-            }),
-        }
-        .unwrap_or(1);
+                .copied()
+                .unwrap_or((line, 1)),
+            None => (
+                line,
+                col.and_then(|c| {
+                    let text = self.lines.get(line.saturating_sub(1) as usize)?;
+                    field_columns(text).get(c).copied()
+                })
+                .unwrap_or(1),
+            ),
+        };
         ImportError {
             file: self.file.to_owned(),
             line,

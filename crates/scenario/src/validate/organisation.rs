@@ -19,6 +19,9 @@ pub(super) fn check_groups(c: &mut Checker<'_>, raw: &ScenarioFile, max_agents: 
         );
     }
     let mut groups = Vec::with_capacity(raw.groups.len());
+    // Names seen: a set, so thousands of groups (an import) check in
+    // linear time.
+    let mut names: HashSet<&str> = HashSet::with_capacity(raw.groups.len());
     for (i, g) in raw.groups.iter().enumerate() {
         let p = root.index(i);
         if g.name.trim().is_empty() || g.name.contains('#') {
@@ -29,7 +32,7 @@ pub(super) fn check_groups(c: &mut Checker<'_>, raw: &ScenarioFile, max_agents: 
                     g.name
                 ),
             );
-        } else if raw.groups[..i].iter().any(|h| h.name == g.name) {
+        } else if !names.insert(g.name.as_str()) {
             c.err(
                 &p.field("name"),
                 format!("a group called \"{}\" is already defined", g.name),
@@ -118,11 +121,18 @@ pub(super) fn check_groups(c: &mut Checker<'_>, raw: &ScenarioFile, max_agents: 
             capacity: g.capacity,
         });
     }
-    // Named agents join their groups after the generated members.
+    // Named agents join their groups after the generated members (groups
+    // found by name in a map: an import may have thousands).
+    let mut named = vec![0u32; groups.len()];
+    let index = group_map(&groups);
     for a in &raw.agents {
-        if let Some(g) = groups.iter_mut().find(|g| g.name == a.group) {
-            g.size = g.size.saturating_add(1);
+        if let Some(&g) = index.get(a.group.as_str()) {
+            named[g] = named[g].saturating_add(1);
         }
+    }
+    drop(index);
+    for (g, n) in groups.iter_mut().zip(named) {
+        g.size = g.size.saturating_add(n);
     }
     let mut first: u64 = 0;
     for g in &mut groups {
@@ -174,6 +184,15 @@ fn check_generator(c: &mut Checker<'_>, p: &FieldPath, gen_: &Generator, n: u64)
 
 fn group_index(groups: &[Group], name: &str) -> Option<usize> {
     groups.iter().position(|g| g.name == name)
+}
+
+/// Groups by name (the first of a repeated name, as `group_index` finds).
+fn group_map(groups: &[Group]) -> HashMap<&str, usize> {
+    let mut map = HashMap::with_capacity(groups.len());
+    for (i, g) in groups.iter().enumerate() {
+        map.entry(g.name.as_str()).or_insert(i);
+    }
+    map
 }
 
 fn group_names(groups: &[Group]) -> String {
@@ -271,6 +290,7 @@ pub(super) fn check_agents(
     // Ids seen so far: a hash set, so a file of many named agents (an
     // imported organisation) is checked in time linear in its size.
     let mut seen: HashSet<&str> = HashSet::with_capacity(raw.agents.len());
+    let index = group_map(groups);
     for (i, a) in raw.agents.iter().enumerate() {
         let p = root.index(i);
         if a.id.trim().is_empty() || a.id.contains('#') {
@@ -281,7 +301,7 @@ pub(super) fn check_agents(
                 format!("an agent with id \"{}\" is already defined", a.id),
             );
         }
-        let Some(g) = group_index(groups, &a.group) else {
+        let Some(&g) = index.get(a.group.as_str()) else {
             c.err(
                 &p.field("group"),
                 format!(
@@ -326,13 +346,14 @@ pub(super) fn check_ties(
     for a in named {
         by_id.entry(a.id.as_str()).or_insert(a);
     }
+    let by_group = group_map(groups);
     let resolve = |id: &str| -> Option<(u32, Part)> {
         if let Some(a) = by_id.get(id) {
             return Some((a.index, groups[a.group].part));
         }
         let (name, k) = id.rsplit_once('#')?;
         let k: u32 = k.parse().ok()?;
-        let g = groups.iter().find(|g| g.name == name)?;
+        let g = &groups[*by_group.get(name)?];
         (k < g.generated).then(|| (g.first + k, g.part))
     };
     let mut out = Vec::new();
