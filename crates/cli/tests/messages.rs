@@ -157,3 +157,39 @@ fn import_escapes_ids_and_cuts_a_megabyte_id_short() {
     assert!(err.contains("characters left out"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_line_that_accepts_a_file_or_reports_a_run_stays_one_line() {
+    let dir = temp_dir("one-line");
+    // A file name with a line break in it, and a step unit that would
+    // retitle the terminal.
+    let odd = dir.join(format!("two\nlines{HOSTILE}.scenario.ron"));
+    std::fs::write(
+        &odd,
+        format!(
+            "Scenario(name: \"n\", steps: 2, step_unit: {:?}, groups: [ (name: \"Product\", part: Department, role: Product, count: 3) ])\n",
+            format!("week{HOSTILE}")
+        ),
+    )
+    .unwrap();
+    let valid = siloscope(&[std::ffi::OsStr::new("validate"), odd.as_os_str()]);
+    assert!(valid.status.success(), "{}", text(&valid.stderr));
+    let said = text(&valid.stdout);
+    assert_eq!(said.lines().count(), 1, "{said:?}");
+    assert!(
+        said.contains(&format!("two\\nlines{SHOWN}.scenario.ron")),
+        "{said}"
+    );
+    let out = dir.join("run");
+    let run = siloscope(&[
+        std::ffi::OsStr::new("run"),
+        odd.as_os_str(),
+        std::ffi::OsStr::new("--out"),
+        out.as_os_str(),
+    ]);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    let said = text(&run.stdout);
+    assert!(!has_controls(&said), "{said:?}");
+    assert!(said.contains(&format!("2 week{SHOWN}s")), "{said}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -119,7 +119,7 @@ fn print_summary(s: &Summary) {
         },
         s.seed,
         s.steps,
-        s.step_unit,
+        super::shown(&s.step_unit),
         s.agents.values().sum::<u64>(),
         s.ties
     );

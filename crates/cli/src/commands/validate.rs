@@ -24,8 +24,8 @@ pub(crate) fn run(args: ValidateArgs) -> Result<ExitCode> {
                 }
                 Ok(exp) => println!(
                     "ok: {} ({}: {} conditions × {} replicates = {} runs)",
-                    terminal(&path.display().to_string()),
-                    terminal(&exp.name),
+                    super::shown_path(path),
+                    super::shown(&exp.name),
                     exp.conditions.len(),
                     exp.replicates,
                     exp.runs()
@@ -47,8 +47,8 @@ pub(crate) fn run(args: ValidateArgs) -> Result<ExitCode> {
                 }
                 Ok(net) => println!(
                     "ok: {} ({}: {} agents, {} ties, {} policies)",
-                    terminal(&path.display().to_string()),
-                    terminal(&scenario.name),
+                    super::shown_path(path),
+                    super::shown(&scenario.name),
                     net.agents(),
                     net.ties(),
                     scenario.policies.len()
