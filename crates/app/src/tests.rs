@@ -739,3 +739,59 @@ fn comparing_replays_both_runs_on_paired_seeds_and_again_after_an_edit() {
     let check = app.world().resource::<LuckCheck>();
     assert!(check.luck.is_none() && !check.pending());
 }
+
+/// What the app shows is what `siloscope run` computes: the workshop
+/// opened as `siloscope app --policy connected --seed 7` would open it,
+/// stepped by hand and played by the clock, saves a time series
+/// byte-identical to the one `siloscope run --policy connected --seed 7`
+/// writes (the same writer, on a run started headless), and its state hash
+/// is the headless run's.
+#[test]
+fn the_app_computes_the_same_run_as_the_command_line() {
+    use siloscope_lab::output::TimeSeriesWriter;
+    use siloscope_model::sim::{RunOptions, Simulation};
+    let file = Scratch::new("same-run");
+    let mut app = App::new();
+    app.add_plugins(MinimalPlugins)
+        .insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_millis(
+            100,
+        )))
+        .insert_resource(Workshop::open(&file.0, Some("connected".into()), Some(7)).unwrap())
+        .add_plugins(WorkshopPlugin);
+    app.update();
+    for _ in 0..5 {
+        send(&mut app, Control::Step);
+    }
+    app.world_mut().resource_mut::<Playback>().steps_per_second = 10.0;
+    send(&mut app, Control::TogglePlay);
+    while step(&app) < 30 {
+        app.update();
+    }
+    send(&mut app, Control::TogglePlay);
+    let steps = step(&app);
+    let saved = file.0.with_file_name("app.csv");
+    send(&mut app, Control::ExportCsv(saved.clone()));
+
+    // The command line's run: its options and writer (crates/cli/src/commands/run.rs).
+    let scenario = siloscope_scenario::files::read_scenario(&file.0).unwrap();
+    let options = RunOptions {
+        policy: Some("connected".into()),
+        seed: Some(7),
+        record_flows: false,
+    };
+    let mut sim = Simulation::new(&scenario, options).unwrap();
+    let mut writer = TimeSeriesWriter::new(Vec::new()).unwrap();
+    sim.run(steps, |report| {
+        writer.write(0, "connected", 7, report).unwrap()
+    });
+    let expected = writer.finish().unwrap();
+    let app_run = workshop(&app).session().sim();
+    assert_eq!(app_run.step_index(), sim.step_index());
+    assert_eq!(app_run.state_hash(), sim.state_hash());
+    let got = std::fs::read(&saved).unwrap();
+    assert!(got.len() > 10_000, "{} bytes", got.len());
+    assert!(
+        got == expected,
+        "the app's time series differs from the command line's"
+    );
+}
