@@ -31,7 +31,9 @@ const MAX_XML_NODES: u32 = 100_000_000;
 const MAX_NAMESPACES: usize = 1_000;
 
 /// Lines and columns of byte offsets, as an editor counts them (the text's
-/// line breaks are all LF).
+/// line breaks are all LF). Line starts are indexed once, so each lookup
+/// is a binary search: `locate::Position::of_offset` counts from the start
+/// of the text, and a file with many located cells would take quadratic time.
 struct Lines<'t> {
     text: &'t str,
     starts: Vec<usize>,
@@ -61,7 +63,7 @@ impl<'t> Lines<'t> {
 /// its attributes by name with the offset of each value.
 struct Item<'d> {
     at: usize,
-    ends: Vec<(&'static str, &'d str, usize)>,
+    ends: Vec<(&'d str, usize)>,
     values: Vec<(String, String, usize)>,
 }
 
@@ -195,7 +197,7 @@ pub(super) fn read<'a>(
     // Rows are numbered 1, 2, … (several elements may share a line); the
     // cells map says where each cell and element is.
     for (number, n) in (1u64..).zip(&nodes) {
-        let Some(&(_, id, id_at)) = n.ends.first() else {
+        let Some(&(id, id_at)) = n.ends.first() else {
             continue;
         };
         let mut row = vec![String::new(); agents.header.len()];
@@ -235,7 +237,7 @@ pub(super) fn read<'a>(
         let mut row = vec![String::new(); 4];
         let cells = ties.cells.get_or_insert_with(HashMap::new);
         cells.insert((number, usize::MAX), lines.at(e.at));
-        for (i, &(_, id, id_at)) in e.ends.iter().enumerate() {
+        for (i, &(id, id_at)) in e.ends.iter().enumerate() {
             row[i] = id.to_owned();
             cells.insert((number, i), lines.at(id_at));
         }
@@ -296,14 +298,14 @@ fn attribute<'d>(n: Node<'d, 'd>, name: &str) -> Option<(&'d str, usize)> {
 /// one is an error at the element.
 fn ends<'d>(
     n: Node<'d, 'd>,
-    names: &[&'static str],
+    names: &[&str],
     error: &impl Fn(usize, &str, String) -> ImportError,
     errors: &mut Vec<ImportError>,
-) -> Option<Vec<(&'static str, &'d str, usize)>> {
+) -> Option<Vec<(&'d str, usize)>> {
     let mut out = Vec::new();
     for &name in names {
         match attribute(n, name) {
-            Some((v, at)) => out.push((name, v, at)),
+            Some(found) => out.push(found),
             None => {
                 errors.push(error(
                     n.range().start,
@@ -339,7 +341,7 @@ fn graphml<'d>(
         errors.push(error(root.range().start, "", "no <graph> element".into()));
         return (None, None);
     };
-    let data = |n: Node<'d, 'd>, kind: &str| -> Vec<(String, String, usize)> {
+    let given = |n: Node<'d, 'd>, kind: &str| -> Vec<(String, String, usize)> {
         elements(n, "data")
             .filter_map(|d| {
                 let key = d.attribute("key")?;
@@ -353,7 +355,7 @@ fn graphml<'d>(
             .collect::<Vec<_>>()
     };
     let data = |n: Node<'d, 'd>, kind: &str| -> Vec<(String, String, usize)> {
-        let mut values = data(n, kind);
+        let mut values = given(n, kind);
         for (for_, key, value, at) in &defaults {
             let name = keys.get(key).map_or(*key, |k| k.1);
             if (*for_ == kind || *for_ == "all") && !values.iter().any(|v| v.0 == name) {
