@@ -99,9 +99,14 @@ pub(crate) struct ImportArgs {
     /// (department, partner, existing_customer, new_customer).
     #[arg(long, requires = "graph", value_parser = parse_part)]
     pub(crate) part: Option<siloscope_model::agent::Part>,
-    /// The scenario file to write (*.scenario.ron).
+    /// The scenario file to write (*.scenario.ron); the network goes beside
+    /// it, in <name>.agents.csv and <name>.ties.csv.
     #[arg(long)]
     pub(crate) out: PathBuf,
+    /// Write every agent and tie into the scenario file itself (one file,
+    /// for small organisations: a scenario file is at most 16 MiB).
+    #[arg(long)]
+    pub(crate) embed: bool,
     /// The scenario's title [default: from the output file name].
     #[arg(long)]
     pub(crate) name: Option<String>,
@@ -117,7 +122,7 @@ pub(crate) struct ImportArgs {
     /// Leave out ties whose weight is below this (a finite number).
     #[arg(long, value_parser = parse_finite)]
     pub(crate) min_weight: Option<f64>,
-    /// Overwrite --out if it exists.
+    /// Overwrite --out (and its network files) if they exist.
     #[arg(long)]
     pub(crate) force: bool,
 }

@@ -413,6 +413,38 @@ fn cases() -> Vec<Case> {
                 said(&o, None)
             },
         },
+        Case {
+            name: "network_device",
+            holds: "a scenario whose `network` names `/dev/zero` as its agents file",
+            succeeds: false,
+            says: "network.agents: cannot read \"/dev/zero\": is not a regular file",
+            run: |d| {
+                let scenario = d.join("org.scenario.ron");
+                std::fs::write(
+                    &scenario,
+                    "Scenario(name: \"x\", groups: [(name: \"A\", part: Department, count: 0)], network: (agents: \"/dev/zero\"))",
+                )
+                .unwrap();
+                said(&siloscope(&os(&[&"validate", &scenario])), None)
+            },
+        },
+        #[cfg(unix)]
+        Case {
+            name: "network_fifo",
+            holds: "a scenario whose `network` names a FIFO no one writes as its ties file",
+            succeeds: false,
+            says: "network.ties: cannot read \"ties.csv\": is not a regular file (a device, a pipe or a socket); expected a CSV file of agents or ties",
+            run: |d| {
+                fifo(&d.join("ties.csv"));
+                let scenario = d.join("org.scenario.ron");
+                std::fs::write(
+                    &scenario,
+                    "Scenario(name: \"x\", groups: [(name: \"A\", part: Department, count: 2)], network: (ties: \"ties.csv\"))",
+                )
+                .unwrap();
+                said(&siloscope(&os(&[&"validate", &scenario])), None)
+            },
+        },
         #[cfg(unix)]
         Case {
             name: "import_fifo",

@@ -5,7 +5,7 @@
 //! before the trade-offs existed (measured at commit 7f1c74c).
 
 use siloscope_model::sim::{RunOptions, Simulation};
-use siloscope_scenario::parse_str;
+use siloscope_scenario::parse_str_with;
 use std::path::{Path, PathBuf};
 
 fn root() -> PathBuf {
@@ -115,7 +115,8 @@ fn without_the_trade_offs_every_shipped_scenario_runs_as_before() {
     for (file, policy, _) in PREVIOUS_HASHES {
         let path = root().join("scenarios").join(file);
         let src = as_previously(&std::fs::read_to_string(&path).unwrap());
-        let sc = parse_str(&src, file).unwrap_or_else(|e| panic!("{e}"));
+        let beside = siloscope_scenario::network::Beside::scenario(&path);
+        let sc = parse_str_with(&src, file, &beside).unwrap_or_else(|e| panic!("{e}"));
         assert!(!sc.model.trade_offs);
         let options = RunOptions {
             policy: policy.map(str::to_owned),

@@ -23,10 +23,46 @@ pub fn scenario_files_in(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// Read, parse and validate the scenario at `path`.
+/// Read, parse and validate the scenario at `path`, with the network
+/// files it names (relative to its directory).
 pub fn read_scenario(path: &Path) -> Result<Scenario, ScenarioErrors> {
-    let bytes = read_bounded(path)?;
-    crate::parse_bytes(&bytes, &path.display().to_string())
+    read_scenario_watched(path).0
+}
+
+/// [`read_scenario`], and the network files the scenario names, as paths:
+/// what a watcher of the scenario should watch too (given even when the
+/// scenario has errors, so a missing file is noticed when it appears).
+pub fn read_scenario_watched(path: &Path) -> (Result<Scenario, ScenarioErrors>, Vec<PathBuf>) {
+    let files = Watched {
+        beside: crate::network::Beside::scenario(path),
+        opened: std::cell::RefCell::new(Vec::new()),
+    };
+    let result = read_bounded(path)
+        .map_err(ScenarioErrors::from)
+        .and_then(|bytes| {
+            let file = path.display().to_string();
+            crate::parse_str_with(crate::utf8(&bytes, &file)?, &file, &files)
+        });
+    (result, files.opened.into_inner())
+}
+
+/// Files beside a scenario, remembering which were asked for.
+struct Watched {
+    beside: crate::network::Beside,
+    opened: std::cell::RefCell<Vec<PathBuf>>,
+}
+
+impl crate::network::NetworkFiles for Watched {
+    fn open(&self, name: &str) -> Result<crate::network::Opened<'_>, String> {
+        if let Some(path) = self.beside.path(name) {
+            self.opened.borrow_mut().push(path);
+        }
+        self.beside.open(name)
+    }
+
+    fn path(&self, name: &str) -> Option<PathBuf> {
+        self.beside.path(name)
+    }
 }
 
 /// What scenario (and experiment) files may be: regular files of at most

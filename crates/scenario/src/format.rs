@@ -55,6 +55,10 @@ pub struct ScenarioFile {
     /// Ties named one by one, between agent ids.
     #[serde(default)]
     pub ties: Vec<TieSpec>,
+    /// Agents and ties kept in CSV files beside the scenario (see
+    /// [`crate::network`]), for organisations too large to embed.
+    #[serde(default)]
+    pub network: Option<NetworkSpec>,
     /// Overrides of the knob catalogue (value, range, step, unit, text).
     #[serde(default)]
     pub knobs: OrderedMap<KnobOverride>,
@@ -223,6 +227,20 @@ pub struct TieSpec {
     /// Channel, when it is a customer touchpoint.
     #[serde(default)]
     pub channel: Option<Channel>,
+}
+
+/// The files an organisation is read from, named relative to the
+/// scenario file.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkSpec {
+    /// A CSV of agents: `id,group`, then `part`, `role`, `start`, `needs`
+    /// as wanted.
+    #[serde(default)]
+    pub agents: Option<String>,
+    /// A CSV of ties: `from,to`, then `channel` as wanted.
+    #[serde(default)]
+    pub ties: Option<String>,
 }
 
 /// Overrides of one knob's catalogue entry; anything left out keeps the

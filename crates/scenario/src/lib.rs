@@ -38,6 +38,7 @@ pub mod files;
 pub mod format;
 pub mod import;
 pub mod locate;
+pub mod network;
 pub mod text;
 mod validate;
 
@@ -55,11 +56,25 @@ use serde::de::DeserializeOwned;
 /// Parse and validate a scenario from RON text. `file` names the source in
 /// error messages. Lines may end in LF, CR LF or CR (even mixed): errors
 /// are positioned as an editor shows the file.
+///
+/// Text on its own cannot name network files (`network:`): they are read
+/// relative to the scenario's file ([`files::read_scenario`]), or from
+/// wherever [`parse_str_with`] is told.
 pub fn parse_str(src: &str, file: &str) -> Result<Scenario, ScenarioErrors> {
+    parse_str_with(src, file, &network::NoFiles)
+}
+
+/// Parse and validate a scenario from RON text, reading the network files
+/// it names (`network:`) from `files`.
+pub fn parse_str_with(
+    src: &str,
+    file: &str,
+    files: &dyn network::NetworkFiles,
+) -> Result<Scenario, ScenarioErrors> {
     // Once, here: the parser and the validator read the same text.
     let src = text::normalise_line_endings(src);
     let raw: format::ScenarioFile = from_ron(&src, file)?;
-    validate::validate(raw, &src, file)
+    validate::validate(raw, &src, file, files)
 }
 
 /// Parse and validate a scenario from bytes, which must be UTF-8.

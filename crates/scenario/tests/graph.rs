@@ -47,10 +47,10 @@ fn from_graph(name: &str, text: &str, attributes: &GraphAttributes) -> Imported 
 
 /// The scenario without its comments (which name the source files).
 fn organisation(done: &Imported) -> String {
-    let scenario = siloscope_scenario::parse_str(&done.text, "imported.scenario.ron")
-        .unwrap_or_else(|e| panic!("{e}\n{}", done.text));
+    let scenario = siloscope_scenario::parse_str(&done.embedded(), "imported.scenario.ron")
+        .unwrap_or_else(|e| panic!("{e}\n{}", done.embedded()));
     assert_eq!(scenario.named_agents.len(), done.agents);
-    done.text
+    done.embedded()
         .lines()
         .filter(|l| !l.trim_start().starts_with("//"))
         .collect::<Vec<_>>()
@@ -410,7 +410,7 @@ fn values_are_located_where_they_are_and_attributes_never_stand_in_for_others() 
         ..GraphAttributes::default()
     };
     let done = from_graph("t.graphml", tricky, &team);
-    let sc = siloscope_scenario::parse_str(&done.text, "t.scenario.ron").unwrap();
+    let sc = siloscope_scenario::parse_str(&done.embedded(), "t.scenario.ron").unwrap();
     let group_of = |id: &str| {
         sc.groups[sc.group_of(sc.find_agent(id).unwrap())]
             .name

@@ -1,20 +1,23 @@
 //! The example dataset: `scenarios/data/acme_{agents,ties}.csv` is the
 //! network of `scenarios/silos_and_trust.scenario.ron` written out as an
 //! analyst's CSVs would be (ids without '#'), and
-//! `scenarios/acme_imported.scenario.ron` is what `siloscope import` makes of
-//! them. Both are generated here and must match the committed files; set
+//! `scenarios/acme_imported.scenario.ron` with its network files
+//! `scenarios/acme_imported.{agents,ties}.csv` is what `siloscope import`
+//! makes of them. All are generated here and must match the committed files; set
 //! `SILOSCOPE_REGENERATE=1` to rewrite them after a deliberate change.
 
 use siloscope_model::agent::{Channel, Part};
 use siloscope_model::network::TieKind;
 use siloscope_model::sim::{RunOptions, Simulation};
-use siloscope_scenario::import::{Csv, ImportOptions, import};
+use siloscope_scenario::import::{Csv, ImportOptions, Referenced, import};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 const AGENTS: &str = "scenarios/data/acme_agents.csv";
 const TIES: &str = "scenarios/data/acme_ties.csv";
 const SCENARIO: &str = "scenarios/acme_imported.scenario.ron";
+const NETWORK_AGENTS: &str = "scenarios/acme_imported.agents.csv";
+const NETWORK_TIES: &str = "scenarios/acme_imported.ties.csv";
 
 fn root() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
@@ -77,8 +80,9 @@ fn example() -> (String, String) {
     (agents, ties)
 }
 
-/// What `siloscope import --agents … --ties … --name "Acme (imported)"` gives.
-fn imported(agents: &str, ties: &str) -> String {
+/// What `siloscope import --agents … --ties … --name "Acme (imported)"`
+/// writes: the scenario and its network files.
+fn imported(agents: &str, ties: &str) -> Referenced {
     let options = ImportOptions {
         name: "Acme (imported)".into(),
         steps: 104,
@@ -98,7 +102,7 @@ fn imported(agents: &str, ties: &str) -> String {
         &options,
     )
     .unwrap_or_else(|e| panic!("{e}"))
-    .text
+    .referenced("acme_imported.agents.csv", "acme_imported.ties.csv")
 }
 
 fn check(path: &str, generated: &str) {
@@ -119,7 +123,10 @@ fn the_example_dataset_and_its_scenario_are_up_to_date() {
     let (agents, ties) = example();
     check(AGENTS, &agents);
     check(TIES, &ties);
-    check(SCENARIO, &imported(&agents, &ties));
+    let written = imported(&agents, &ties);
+    check(SCENARIO, &written.scenario);
+    check(NETWORK_AGENTS, &written.agents);
+    check(NETWORK_TIES, &written.ties);
 }
 
 /// Importing the example gives back the network it was taken from: the

@@ -183,12 +183,12 @@ fn csv_file_names_with_line_breaks_stay_inside_the_scenario_comment() {
         )
         .unwrap_or_else(|e| panic!("{e}"));
         assert!(
-            done.text
+            done.embedded()
                 .starts_with("// Imported by `siloscope import` from agents\\"),
             "{}",
-            done.text
+            done.embedded()
         );
-        siloscope_scenario::parse_str(&done.text, "imported.scenario.ron")
-            .unwrap_or_else(|e| panic!("{name:?}: {e}\n{}", done.text));
+        siloscope_scenario::parse_str(&done.embedded(), "imported.scenario.ron")
+            .unwrap_or_else(|e| panic!("{name:?}: {e}\n{}", done.embedded()));
     }
 }

@@ -5,6 +5,7 @@ mod import;
 mod line_endings;
 mod malformed;
 mod messages;
+mod network;
 
 /// Import CSV texts (the agents' under this file name, the ties' as
 /// `ties.csv`) with fixed options.

@@ -1,4 +1,5 @@
-//! Noticing that a scenario file changed on disk.
+//! Noticing that a scenario file, or a network file it names, changed on
+//! disk.
 //!
 //! The app polls a [`FileWatch`] a few times a second. A poll reads the
 //! file's metadata (size and modification time) and only when that moved
@@ -23,11 +24,13 @@ struct Seen {
     contents: Option<u64>,
 }
 
-/// Watches one file for changes of content.
+/// Watches a file (and the files it names) for changes of content.
 #[derive(Clone, Debug)]
 pub struct FileWatch {
     path: PathBuf,
     seen: Option<Seen>,
+    /// The files the watched file names (a scenario's network files).
+    also: Vec<(PathBuf, Option<Seen>)>,
 }
 
 impl FileWatch {
@@ -35,7 +38,35 @@ impl FileWatch {
     pub fn new(path: impl Into<PathBuf>) -> FileWatch {
         let path = path.into();
         let seen = look(&path, None);
-        FileWatch { path, seen }
+        FileWatch {
+            path,
+            seen,
+            also: Vec::new(),
+        }
+    }
+
+    /// Watch these files too, as they are now (a scenario's network files,
+    /// from [`siloscope_scenario::files::read_scenario_watched`]); files
+    /// watched already keep what was seen of them.
+    pub fn also(&mut self, paths: Vec<PathBuf>) {
+        let before = std::mem::take(&mut self.also);
+        self.also = paths
+            .into_iter()
+            .map(|p| {
+                let seen = match before.iter().find(|(q, _)| *q == p) {
+                    Some((_, seen)) => *seen,
+                    None => look(&p, None),
+                };
+                (p, seen)
+            })
+            .collect();
+    }
+
+    /// [`FileWatch::new`] and [`FileWatch::also`] at once.
+    pub fn with(path: impl Into<PathBuf>, also: Vec<PathBuf>) -> FileWatch {
+        let mut watch = FileWatch::new(path);
+        watch.also(also);
+        watch
     }
 
     /// The watched file.
@@ -43,18 +74,32 @@ impl FileWatch {
         &self.path
     }
 
-    /// `true` if the contents changed since the last call (or since
-    /// [`FileWatch::new`]); also `true` when the file appears or
-    /// disappears.
+    /// `true` if the contents of any watched file changed since the last
+    /// call (or since [`FileWatch::new`]); also `true` when a file appears
+    /// or disappears.
     pub fn changed(&mut self) -> bool {
-        let now = look(&self.path, self.seen);
-        let changed = match (self.seen, now) {
-            (Some(a), Some(b)) => a.contents != b.contents,
-            (None, None) => false,
-            _ => true,
-        };
-        self.seen = now;
-        changed
+        self.changed_file().is_some()
+    }
+
+    /// The first watched file whose contents changed since the last call
+    /// (every file is looked at, so each change is reported once).
+    pub fn changed_file(&mut self) -> Option<PathBuf> {
+        let mut first = None;
+        let files = std::iter::once((&self.path, &mut self.seen))
+            .chain(self.also.iter_mut().map(|(p, s)| (&*p, s)));
+        for (path, seen) in files {
+            let now = look(path, *seen);
+            let changed = match (*seen, now) {
+                (Some(a), Some(b)) => a.contents != b.contents,
+                (None, None) => false,
+                _ => true,
+            };
+            *seen = now;
+            if changed && first.is_none() {
+                first = Some(path.clone());
+            }
+        }
+        first
     }
 }
 
@@ -73,18 +118,31 @@ fn look(path: &Path, before: Option<Seen>) -> Option<Seen> {
     {
         return Some(b);
     }
-    let contents = siloscope_scenario::files::read_bounded(path)
-        .ok()
-        .map(|bytes| {
-            let mut h = DefaultHasher::new();
-            bytes.hash(&mut h);
-            h.finish()
-        });
+    let contents = hash_contents(path);
     Some(Seen {
         len,
         modified,
         contents,
     })
+}
+
+/// A hash of the file's contents, read as a stream (a network file can be
+/// hundreds of megabytes); `None` if it cannot be read.
+fn hash_contents(path: &Path) -> Option<u64> {
+    use std::io::Read;
+    let limit = siloscope_scenario::network::NETWORK_LIMIT;
+    let (file, _) = siloscope_files::open_regular(path, &limit).ok()?;
+    let mut reader = file.take(limit.max_bytes);
+    let mut h = DefaultHasher::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        match reader.read(&mut buf) {
+            Ok(0) => return Some(h.finish()),
+            Ok(n) => buf[..n].hash(&mut h),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => return None,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -130,5 +188,36 @@ mod tests {
         std::fs::write(&path, "back").unwrap();
         assert!(w.changed(), "reappearing is a change");
         std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
+    }
+}
+
+#[cfg(test)]
+mod network_tests {
+    use super::*;
+
+    #[test]
+    fn a_change_to_a_file_watched_too_is_reported_by_name() {
+        let dir = std::env::temp_dir().join(format!("siloscope-watch-also-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (scenario, agents) = (dir.join("x.scenario.ron"), dir.join("x.agents.csv"));
+        std::fs::write(&scenario, "s").unwrap();
+        std::fs::write(&agents, "id,group\n").unwrap();
+        let mut w = FileWatch::with(&scenario, vec![agents.clone()]);
+        assert_eq!(w.changed_file(), None);
+        std::fs::write(&agents, "id,group\na,Sales\n").unwrap();
+        assert_eq!(w.changed_file(), Some(agents.clone()));
+        assert_eq!(w.changed_file(), None, "reported once");
+        // Watching the same file again keeps what was seen of it.
+        w.also(vec![agents.clone()]);
+        assert_eq!(w.changed_file(), None);
+        std::fs::write(&scenario, "s2").unwrap();
+        std::fs::write(&agents, "id,group\nb,Sales\n").unwrap();
+        assert_eq!(w.changed_file(), Some(scenario.clone()), "the first of two");
+        assert_eq!(w.changed_file(), None, "both were seen");
+        // No longer named: no longer watched.
+        w.also(Vec::new());
+        std::fs::write(&agents, "id,group\n").unwrap();
+        assert_eq!(w.changed_file(), None);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

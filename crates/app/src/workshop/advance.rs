@@ -1,6 +1,7 @@
 //! Time: stepping the runs while playing, at the chosen speed, and
-//! noticing that the scenario file changed (rebuilt and replayed to the
-//! step on screen, or its errors shown while the last good run goes on).
+//! noticing that the scenario file or a network file it names changed
+//! (rebuilt and replayed to the step on screen, or its errors shown while
+//! the last good run goes on).
 
 use super::{MAX_STEPS_PER_FRAME, Playback, Stepped, Until, Workshop};
 use bevy::prelude::*;
@@ -9,16 +10,22 @@ use siloscope_workshop::compare::Side;
 
 pub(super) fn watch_scenario(time: Res<Time>, mut workshop: ResMut<Workshop>) {
     let w = &mut *workshop;
-    if !w.watch_timer.tick(time.delta()).just_finished() || !w.watch.changed() {
+    if !w.watch_timer.tick(time.delta()).just_finished() {
         return;
     }
-    match files::read_scenario(&w.path) {
+    let Some(changed) = w.watch.changed_file() else {
+        return;
+    };
+    let (read, network) = files::read_scenario_watched(&w.path);
+    // The scenario may now name other network files.
+    w.watch.also(network);
+    match read {
         Ok(scenario) => match w.runs.reload(&scenario) {
             Ok(done) => {
                 w.errors = None;
                 let mut notice = format!(
                     "{} changed: rebuilt and replayed to step {}",
-                    w.path.display(),
+                    changed.display(),
                     done.step
                 );
                 if !done.refused.is_empty() {

@@ -218,14 +218,15 @@ pub(super) fn export(w: &mut Workshop, path: &Path) -> anyhow::Result<()> {
 
 /// Switch to another scenario file; on error the current run stays.
 pub(super) fn open(w: &mut Workshop, path: &Path) -> anyhow::Result<()> {
-    match files::read_scenario(path) {
+    let (read, network) = files::read_scenario_watched(path);
+    match read {
         Ok(scenario) => {
             w.runs = Runs::new(Session::new(&scenario, None, None)?);
             w.editing = Side::A;
             w.story = None;
             w.before_story = None;
             w.path = path.to_owned();
-            w.watch = FileWatch::new(path);
+            w.watch = FileWatch::with(path, network);
             w.errors = None;
             w.notice = Some(format!("opened {}", path.display()));
             w.rebuilt();

@@ -95,7 +95,8 @@ impl Workshop {
     /// Load `path` and build its run. `policy` and `seed` override the
     /// scenario's.
     pub fn open(path: &Path, policy: Option<String>, seed: Option<u64>) -> anyhow::Result<Self> {
-        let scenario = files::read_scenario(path)?;
+        let (scenario, network) = files::read_scenario_watched(path);
+        let scenario = scenario?;
         let session = Session::new(&scenario, policy, seed)?;
         Ok(Workshop {
             runs: Runs::new(session),
@@ -107,7 +108,7 @@ impl Workshop {
             errors: None,
             notice: None,
             generation: 0,
-            watch: FileWatch::new(path),
+            watch: FileWatch::with(path, network),
             watch_timer: Timer::new(WATCH_PERIOD, TimerMode::Repeating),
             held: None,
         })

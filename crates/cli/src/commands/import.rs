@@ -1,12 +1,13 @@
 //! `siloscope import`: an organisation's agents and ties CSVs, or a GraphML
-//! or GEXF file, become a scenario file that embeds them; every bad row is
-//! reported.
+//! or GEXF file, become a scenario with its network in two CSV files beside
+//! it (or, with `--embed`, in the scenario file itself); every bad row is
+//! reported, and nothing is written unless all is good.
 
 use crate::args::ImportArgs;
 use anyhow::{Context, Result, bail};
 use siloscope_files::{AtomicFile, Limit};
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// What an import's CSVs may be: regular files of at most 512 MiB (an
@@ -19,9 +20,9 @@ const CSV_LIMIT: Limit = Limit {
 };
 
 /// What a GraphML or GEXF file may be: at most 128 MiB. Reading XML takes
-/// about twenty times its size in memory, and what a scenario can hold
-/// (16 MiB, about 350,000 ties) is written in far less: networkx writes
-/// about 60 bytes per edge.
+/// about twenty times its size in memory; networkx writes about 60 bytes
+/// per edge, so this is about two million edges (larger networks import
+/// from the CSV pair).
 const GRAPH_LIMIT: Limit = Limit {
     max_bytes: 128 << 20,
     what: "GraphML and GEXF files",
@@ -30,17 +31,32 @@ const GRAPH_LIMIT: Limit = Limit {
 
 pub(crate) fn run(args: ImportArgs) -> Result<ExitCode> {
     use siloscope_scenario::import::{Csv, GraphAttributes, ImportOptions, import, import_graph};
-    // `symlink_metadata`: a dangling link at --out exists too.
-    if std::fs::symlink_metadata(&args.out).is_ok() {
-        if !args.force {
+    let outputs = Outputs::for_scenario(&args.out, args.embed);
+    for path in outputs.paths() {
+        // `symlink_metadata`: a dangling link at an output exists too.
+        if std::fs::symlink_metadata(path).is_ok() {
+            if !args.force {
+                bail!(
+                    "{} exists; choose another --out or pass --force to replace it",
+                    path.display()
+                );
+            }
+            // --force replaces a file, never a link, device or directory.
+            siloscope_files::check_replaceable(path)
+                .with_context(|| format!("--force cannot replace {}", path.display()))?;
+        }
+    }
+    // An input is never overwritten, even with --force.
+    for input in [&args.agents, &args.ties, &args.graph]
+        .into_iter()
+        .flatten()
+    {
+        if let Some(path) = outputs.paths().find(|p| same_file(p, input)) {
             bail!(
-                "{} exists; choose another --out or pass --force to replace it",
-                args.out.display()
+                "{} is an input of this import; write the scenario somewhere else",
+                path.display()
             );
         }
-        // --force replaces a scenario file, never a link, device or directory.
-        siloscope_files::check_replaceable(&args.out)
-            .with_context(|| format!("--force cannot replace {}", args.out.display()))?;
     }
     let read = |p: &Path, limit: &Limit| {
         siloscope_files::read_regular(p, limit)
@@ -129,28 +145,131 @@ pub(crate) fn run(args: ImportArgs) -> Result<ExitCode> {
             return Ok(ExitCode::FAILURE);
         }
     };
-    // Never write a file that validate, run and the app would refuse: a
-    // scenario is at most 16 MiB.
-    let limit = siloscope_scenario::files::MAX_FILE_BYTES;
-    if done.text.len() as u64 > limit {
-        eprintln!(
-            "{}: the imported scenario would be {:.1} MB ({} agents, {} ties), over the {limit}-byte limit for scenario files; nothing written. Leave out light ties with --min-weight, or import part of the organisation.",
-            super::shown_path(&args.out),
-            done.text.len() as f64 / 1e6,
-            done.agents,
-            done.ties
-        );
-        return Ok(ExitCode::FAILURE);
-    }
-    // The result must be a valid scenario (limits, ids) before it is written.
     let out_name = args.out.display().to_string();
-    if let Err(e) = siloscope_scenario::parse_str(&done.text, &out_name) {
-        bail!("the imported scenario is not valid:\n{e}");
+    let files: Vec<(PathBuf, Vec<u8>)> = match &outputs.network {
+        None => {
+            let text = done.embedded();
+            // Never write a file that validate, run and the app would
+            // refuse: a scenario is at most 16 MiB.
+            let limit = siloscope_scenario::files::MAX_FILE_BYTES;
+            if text.len() as u64 > limit {
+                eprintln!(
+                    "{}: the imported scenario would be {:.1} MB ({} agents, {} ties), over the {limit}-byte limit for scenario files; nothing written. Leave out --embed to keep the network in files beside the scenario.",
+                    super::shown_path(&args.out),
+                    text.len() as f64 / 1e6,
+                    done.agents,
+                    done.ties
+                );
+                return Ok(ExitCode::FAILURE);
+            }
+            if let Err(e) = siloscope_scenario::parse_str(&text, &out_name) {
+                bail!("the imported scenario is not valid:\n{e}");
+            }
+            vec![(args.out.clone(), text.into_bytes())]
+        }
+        Some([agents_path, ties_path]) => {
+            let names = [agents_path, ties_path].map(|p| {
+                p.file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default()
+            });
+            let written = done.referenced(&names[0], &names[1]);
+            // The scenario is checked with its files as they will be read.
+            let network: std::collections::BTreeMap<String, Vec<u8>> = [
+                (names[0].clone(), written.agents.into_bytes()),
+                (names[1].clone(), written.ties.into_bytes()),
+            ]
+            .into();
+            if let Err(e) =
+                siloscope_scenario::parse_str_with(&written.scenario, &out_name, &network)
+            {
+                bail!("the imported scenario is not valid:\n{e}");
+            }
+            let mut network = network;
+            let mut take = |name: &str| network.remove(name).unwrap_or_default();
+            // The scenario last: it never names files that are not there.
+            vec![
+                (agents_path.clone(), take(&names[0])),
+                (ties_path.clone(), take(&names[1])),
+                (args.out.clone(), written.scenario.into_bytes()),
+            ]
+        }
+    };
+    for (path, bytes) in &files {
+        write(path, bytes, args.force)?;
     }
-    let cannot_write = || format!("cannot write {}", args.out.display());
+    for (file, columns) in &done.ignored {
+        eprintln!(
+            "import: ignored columns of {}: {}",
+            super::shown(file),
+            super::shown(&columns.join(", "))
+        );
+    }
+    let network = match &outputs.network {
+        Some([a, t]) => format!(
+            " (its network in {} and {})",
+            super::shown_path(a),
+            super::shown_path(t)
+        ),
+        None => String::new(),
+    };
+    println!(
+        "wrote {}{network}: {} agents in {} groups, {} ties ({} repeated rows merged, {} below --min-weight left out)",
+        super::shown_path(&args.out),
+        done.agents,
+        done.groups,
+        done.ties,
+        done.merged,
+        done.light
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What an import writes: the scenario, and unless it is embedded, the
+/// agents and ties files beside it (`acme.scenario.ron` names
+/// `acme.agents.csv` and `acme.ties.csv`).
+struct Outputs {
+    scenario: PathBuf,
+    network: Option<[PathBuf; 2]>,
+}
+
+impl Outputs {
+    fn for_scenario(out: &Path, embed: bool) -> Outputs {
+        let name = out
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let stem = name
+            .strip_suffix(".scenario.ron")
+            .or_else(|| name.strip_suffix(".ron"))
+            .unwrap_or(&name);
+        let beside = |suffix: &str| out.with_file_name(format!("{stem}.{suffix}.csv"));
+        Outputs {
+            scenario: out.to_path_buf(),
+            network: (!embed).then(|| [beside("agents"), beside("ties")]),
+        }
+    }
+
+    fn paths(&self) -> impl Iterator<Item = &PathBuf> {
+        std::iter::once(&self.scenario).chain(self.network.iter().flatten())
+    }
+}
+
+/// Whether two paths name the same file (both exist and resolve alike).
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// Write `bytes` to `path` atomically; without `force`, something that
+/// appeared there meanwhile is kept.
+fn write(path: &Path, bytes: &[u8], force: bool) -> Result<()> {
+    let cannot_write = || format!("cannot write {}", path.display());
     // A killed import left its temporary file; import takes no lock, so only
     // those of this very destination are removed.
-    if let (Some(dir), Some(name)) = (args.out.parent(), args.out.file_name()) {
+    if let (Some(dir), Some(name)) = (path.parent(), path.file_name()) {
         let dir = if dir.as_os_str().is_empty() {
             Path::new(".")
         } else {
@@ -160,31 +279,12 @@ pub(crate) fn run(args: ImportArgs) -> Result<ExitCode> {
         let ours = |n: &str| siloscope_files::write::made_for(n, &name);
         siloscope_files::write::remove_stale_temporaries(dir, ours).with_context(cannot_write)?;
     }
-    let mut file = AtomicFile::create(&args.out).with_context(cannot_write)?;
-    file.write_all(done.text.as_bytes())
-        .with_context(cannot_write)?;
-    // Without --force, something that appeared at --out meanwhile is kept.
-    if args.force {
+    let mut file = AtomicFile::create(path).with_context(cannot_write)?;
+    file.write_all(bytes).with_context(cannot_write)?;
+    if force {
         file.commit()
     } else {
         file.commit_new()
     }
-    .with_context(cannot_write)?;
-    for (file, columns) in &done.ignored {
-        eprintln!(
-            "import: ignored columns of {}: {}",
-            super::shown(file),
-            super::shown(&columns.join(", "))
-        );
-    }
-    println!(
-        "wrote {}: {} agents in {} groups, {} ties ({} repeated rows merged, {} below --min-weight left out)",
-        super::shown_path(&args.out),
-        done.agents,
-        done.groups,
-        done.ties,
-        done.merged,
-        done.light
-    );
-    Ok(ExitCode::SUCCESS)
+    .with_context(cannot_write)
 }

@@ -30,13 +30,25 @@ pub(super) fn fingerprint(exp: &Experiment) -> String {
     content.scenario.file.clear();
     content.scenario.story.clear();
     content.scenario.need_names = Default::default();
-    let text = format!("{content:?}");
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in text.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    // Hashed as it is written: the text of an organisation of millions of
+    // ties is never held whole.
+    use std::fmt::Write as _;
+    let mut h = Fnv(0xcbf2_9ce4_8422_2325);
+    write!(h, "{content:?}").expect("hashing cannot fail");
+    format!("{:016x}", h.0)
+}
+
+/// FNV-1a over the bytes of text written to it.
+struct Fnv(u64);
+
+impl std::fmt::Write for Fnv {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        for b in s.bytes() {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        Ok(())
     }
-    format!("{h:016x}")
 }
 
 #[derive(Serialize, serde::Deserialize)]

@@ -3,7 +3,7 @@
 //! every row checked, every problem located, nothing built unless all is
 //! good.
 
-use super::render::render;
+use super::render::Organisation;
 use super::table::{Table, parse_part, variant};
 use super::{Agent, ImportError, ImportErrors, ImportOptions, Imported};
 use crate::text;
@@ -360,14 +360,20 @@ pub(super) fn build(
         });
         return Err(ImportErrors(errors));
     }
-    let text = render(options, &agents, &group_part, &ties, agents_name, ties_name);
     Ok(Imported {
-        text,
         agents: agents.len(),
         groups: group_part.len(),
         ties: ties.len(),
         merged,
         light,
         ignored,
+        organisation: Organisation {
+            options: options.clone(),
+            agents,
+            groups: group_part,
+            ties,
+            agents_file: agents_name.to_owned(),
+            ties_file: ties_name.to_owned(),
+        },
     })
 }

@@ -1,5 +1,6 @@
 //! Importing an organisation's own network: a CSV of agents and a CSV of
-//! ties become a scenario file that embeds them.
+//! ties (or a GraphML or GEXF file) become a scenario, written with its
+//! network in files beside it or embedded in it.
 //!
 //! **Agents** (`id,part,group`, then optional columns):
 //!
@@ -33,8 +34,10 @@ mod render;
 mod table;
 
 use build::build;
+pub use render::Referenced;
 pub use table::parse_part;
 use table::read_table;
+pub(crate) use table::variant;
 
 use crate::text::{normalise_line_endings, printable};
 use siloscope_model::agent::{Lifecycle, Role};
@@ -105,11 +108,11 @@ pub struct ImportOptions {
     pub min_weight: Option<f64>,
 }
 
-/// The scenario text, and what went into it.
+/// The imported organisation, and what went into it. Written as one
+/// scenario file that embeds it ([`Imported::embedded`]), or as a scenario
+/// that names an agents file and a ties file ([`Imported::referenced`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Imported {
-    /// A scenario file (RON), valid.
-    pub text: String,
     /// Agents.
     pub agents: usize,
     /// Groups.
@@ -123,8 +126,23 @@ pub struct Imported {
     /// Columns ignored, per file; file and column names are escaped and
     /// shortened ([`crate::text::message`]), ready to be shown.
     pub ignored: Vec<(String, Vec<String>)>,
+    organisation: render::Organisation,
 }
 
+impl Imported {
+    /// A scenario file (RON) with every agent and tie in it.
+    pub fn embedded(&self) -> String {
+        self.organisation.embedded()
+    }
+
+    /// A scenario file naming `agents_file` and `ties_file` (paths
+    /// relative to the scenario file), and those files' contents (CSV).
+    pub fn referenced(&self, agents_file: &str, ties_file: &str) -> Referenced {
+        self.organisation.referenced(agents_file, ties_file)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
 struct Agent {
     id: String,
     group: String,

@@ -1,5 +1,6 @@
-//! Writing the imported organisation as a scenario file: one group per
-//! distinct group, every agent and tie named.
+//! Writing the imported organisation as a scenario: one group per distinct
+//! group, every agent and tie named — embedded in the scenario file, or in
+//! an agents file and a ties file beside it ([`crate::network`]).
 
 use super::{Agent, ImportOptions};
 use crate::text::printable;
@@ -9,101 +10,203 @@ pub(super) fn quoted(s: &str) -> String {
     ron::to_string(s).unwrap_or_else(|_| format!("{s:?}"))
 }
 
-pub(super) fn render(
-    options: &ImportOptions,
-    agents: &[Agent],
-    groups: &[(String, Part, u64)],
-    ties: &[(usize, usize, Option<Channel>)],
-    agents_file: &str,
-    ties_file: &str,
-) -> String {
-    let part_name = |p: Part| match p {
-        Part::Department => "Department",
-        Part::Partner => "Partner",
-        Part::ExistingCustomer => "ExistingCustomer",
-        Part::NewCustomer => "NewCustomer",
-    };
-    // The names go into a `//` comment: a line break in one (a CR too)
-    // would end it and put the rest of the name into the scenario.
-    let (agents_file, ties_file) = (printable(agents_file), printable(ties_file));
-    let from = if agents_file == ties_file {
-        agents_file.to_string()
+/// What was imported, ready to be written in either form.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) struct Organisation {
+    pub(super) options: ImportOptions,
+    pub(super) agents: Vec<Agent>,
+    pub(super) groups: Vec<(String, Part, u64)>,
+    pub(super) ties: Vec<(usize, usize, Option<Channel>)>,
+    /// The files it was read from, for the scenario's opening comment.
+    pub(super) agents_file: String,
+    pub(super) ties_file: String,
+}
+
+/// A scenario that names its network files, and their contents.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Referenced {
+    /// The scenario file (RON).
+    pub scenario: String,
+    /// The agents file (CSV): `id,group`, then `start` and `needs` where
+    /// any agent has them.
+    pub agents: String,
+    /// The ties file (CSV): `from,to`, then `channel` where any tie has one.
+    pub ties: String,
+}
+
+/// A CSV field: in quotes (doubled inside) when it holds a comma, a quote,
+/// a line break or surrounding spaces, else as it is.
+fn csv_field(s: &str) -> std::borrow::Cow<'_, str> {
+    let plain = !s.contains([',', '"', '\n', '\r']) && s.trim() == s;
+    if plain {
+        s.into()
     } else {
-        format!("{agents_file} and {ties_file}")
-    };
-    let mut s = String::new();
-    s.push_str(&format!(
-        "// Imported by `siloscope import` from {from}:\n// {} agents in {} groups, {} ties. Edit knobs, policies, interventions\n// and the model below as for any scenario. Declare each customer group's\n// `arpu` (revenue per customer per step; 0 = none declared) to see revenue,\n// profit and lifetime value, and a prospect group's `arrivals` (the share\n// replaced by newcomers each step) to keep the market moving.\n//\n// What to watch: how siloed your departments are (the E-I index of the\n// drawn ties beside its random-mixing baseline, in `siloscope run`'s\n// summary, and of the flows over time), and how trust and customers move\n// under each policy on *your* network.\n",
-        agents.len(),
-        groups.len(),
-        ties.len()
-    ));
-    s.push_str("Scenario(\n");
-    s.push_str(&format!("    name: {},\n", quoted(&options.name)));
-    s.push_str(&format!(
-        "    seed: {},\n    steps: {},\n    step_unit: {},\n",
-        options.seed,
-        options.steps,
-        quoted(&options.step_unit)
-    ));
-    s.push_str(&format!(
-        "    limits: (max_agents: {}, max_ties: {}),\n",
-        (agents.len() as u64).max(1),
-        (2 * ties.len() as u64).max(1)
-    ));
-    s.push_str("    groups: [\n");
-    // Each group's role: the first its members name (one pass).
-    let mut roles: std::collections::HashMap<&str, siloscope_model::agent::Role> =
-        std::collections::HashMap::new();
-    for a in agents {
-        if let Some(r) = a.role {
-            roles.entry(a.group.as_str()).or_insert(r);
-        }
+        format!("\"{}\"", s.replace('"', "\"\"")).into()
     }
-    for (name, part, _) in groups {
-        let role = roles
-            .get(name.as_str())
-            .copied()
-            .filter(|_| *part == Part::Department);
-        let role = role.map(|r| format!(", role: {r:?}")).unwrap_or_default();
-        let revenue = if part.is_customer() {
-            ", arpu: 0.0"
+}
+
+impl Organisation {
+    /// The scenario with every agent and tie in it.
+    pub(super) fn embedded(&self) -> String {
+        let mut s = self.head();
+        s.push_str("    agents: [\n");
+        for a in &self.agents {
+            let mut extra = String::new();
+            if let Some(start) = a.start {
+                extra.push_str(&format!(", start: {start:?}"));
+            }
+            if let Some(needs) = &a.needs {
+                let v: Vec<String> = needs.iter().map(|x| format!("{x}")).collect();
+                extra.push_str(&format!(", needs: [{}]", v.join(", ")));
+            }
+            s.push_str(&format!(
+                "        (id: {}, group: {}{extra}),\n",
+                quoted(&a.id),
+                quoted(&a.group)
+            ));
+        }
+        s.push_str("    ],\n    ties: [\n");
+        for &(a, b, channel) in &self.ties {
+            let channel = channel
+                .map(|c| format!(", channel: {c:?}"))
+                .unwrap_or_default();
+            s.push_str(&format!(
+                "        (from: {}, to: {}{channel}),\n",
+                quoted(&self.agents[a].id),
+                quoted(&self.agents[b].id)
+            ));
+        }
+        s.push_str("    ],\n)\n");
+        s
+    }
+
+    /// The scenario naming `agents_file` and `ties_file` (relative to it),
+    /// and those files' contents.
+    pub(super) fn referenced(&self, agents_file: &str, ties_file: &str) -> Referenced {
+        let mut scenario = self.head();
+        scenario.push_str(&format!(
+            "    // The organisation's {} agents and {} ties, one per row.\n    network: (agents: {}, ties: {}),\n)\n",
+            self.agents.len(),
+            self.ties.len(),
+            quoted(agents_file),
+            quoted(ties_file)
+        ));
+        let with_start = self.agents.iter().any(|a| a.start.is_some());
+        let with_needs = self.agents.iter().any(|a| a.needs.is_some());
+        let mut agents = String::with_capacity(self.agents.len() * 24);
+        agents.push_str("id,group");
+        agents.push_str(if with_start { ",start" } else { "" });
+        agents.push_str(if with_needs { ",needs" } else { "" });
+        agents.push('\n');
+        for a in &self.agents {
+            agents.push_str(&csv_field(&a.id));
+            agents.push(',');
+            agents.push_str(&csv_field(&a.group));
+            if with_start {
+                agents.push(',');
+                if let Some(start) = a.start {
+                    agents.push_str(&format!("{start:?}"));
+                }
+            }
+            if with_needs {
+                agents.push(',');
+                if let Some(needs) = &a.needs {
+                    let v: Vec<String> = needs.iter().map(|x| format!("{x}")).collect();
+                    agents.push_str(&v.join(";"));
+                }
+            }
+            agents.push('\n');
+        }
+        let with_channel = self.ties.iter().any(|t| t.2.is_some());
+        let mut ties = String::with_capacity(self.ties.len() * 24);
+        ties.push_str(if with_channel {
+            "from,to,channel\n"
         } else {
-            ""
+            "from,to\n"
+        });
+        for &(a, b, channel) in &self.ties {
+            ties.push_str(&csv_field(&self.agents[a].id));
+            ties.push(',');
+            ties.push_str(&csv_field(&self.agents[b].id));
+            if with_channel {
+                ties.push(',');
+                if let Some(c) = channel {
+                    ties.push_str(&format!("{c:?}"));
+                }
+            }
+            ties.push('\n');
+        }
+        Referenced {
+            scenario,
+            agents,
+            ties,
+        }
+    }
+
+    /// The scenario up to its groups: what both forms share.
+    fn head(&self) -> String {
+        let options = &self.options;
+        let part_name = |p: Part| match p {
+            Part::Department => "Department",
+            Part::Partner => "Partner",
+            Part::ExistingCustomer => "ExistingCustomer",
+            Part::NewCustomer => "NewCustomer",
         };
+        // The names go into a `//` comment: a line break in one (a CR too)
+        // would end it and put the rest of the name into the scenario.
+        let (agents_file, ties_file) = (printable(&self.agents_file), printable(&self.ties_file));
+        let from = if agents_file == ties_file {
+            agents_file.to_string()
+        } else {
+            format!("{agents_file} and {ties_file}")
+        };
+        let mut s = String::new();
         s.push_str(&format!(
-            "        (name: {}, part: {}{role}, count: 0, ties: None{revenue}),\n",
-            quoted(name),
-            part_name(*part)
+            "// Imported by `siloscope import` from {from}:\n// {} agents in {} groups, {} ties. Edit knobs, policies, interventions\n// and the model below as for any scenario. Declare each customer group's\n// `arpu` (revenue per customer per step; 0 = none declared) to see revenue,\n// profit and lifetime value, and a prospect group's `arrivals` (the share\n// replaced by newcomers each step) to keep the market moving.\n//\n// What to watch: how siloed your departments are (the E-I index of the\n// drawn ties beside its random-mixing baseline, in `siloscope run`'s\n// summary, and of the flows over time), and how trust and customers move\n// under each policy on *your* network.\n",
+            self.agents.len(),
+            self.groups.len(),
+            self.ties.len()
         ));
-    }
-    s.push_str("    ],\n    agents: [\n");
-    for a in agents {
-        let mut extra = String::new();
-        if let Some(start) = a.start {
-            extra.push_str(&format!(", start: {start:?}"));
+        s.push_str("Scenario(\n");
+        s.push_str(&format!("    name: {},\n", quoted(&options.name)));
+        s.push_str(&format!(
+            "    seed: {},\n    steps: {},\n    step_unit: {},\n",
+            options.seed,
+            options.steps,
+            quoted(&options.step_unit)
+        ));
+        s.push_str(&format!(
+            "    limits: (max_agents: {}, max_ties: {}),\n",
+            (self.agents.len() as u64).max(1),
+            (2 * self.ties.len() as u64).max(1)
+        ));
+        s.push_str("    groups: [\n");
+        // Each group's role: the first its members name (one pass).
+        let mut roles: std::collections::HashMap<&str, siloscope_model::agent::Role> =
+            std::collections::HashMap::new();
+        for a in &self.agents {
+            if let Some(r) = a.role {
+                roles.entry(a.group.as_str()).or_insert(r);
+            }
         }
-        if let Some(needs) = &a.needs {
-            let v: Vec<String> = needs.iter().map(|x| format!("{x}")).collect();
-            extra.push_str(&format!(", needs: [{}]", v.join(", ")));
+        for (name, part, _) in &self.groups {
+            let role = roles
+                .get(name.as_str())
+                .copied()
+                .filter(|_| *part == Part::Department);
+            let role = role.map(|r| format!(", role: {r:?}")).unwrap_or_default();
+            let revenue = if part.is_customer() {
+                ", arpu: 0.0"
+            } else {
+                ""
+            };
+            s.push_str(&format!(
+                "        (name: {}, part: {}{role}, count: 0, ties: None{revenue}),\n",
+                quoted(name),
+                part_name(*part)
+            ));
         }
-        s.push_str(&format!(
-            "        (id: {}, group: {}{extra}),\n",
-            quoted(&a.id),
-            quoted(&a.group)
-        ));
+        s.push_str("    ],\n");
+        s
     }
-    s.push_str("    ],\n    ties: [\n");
-    for &(a, b, channel) in ties {
-        let channel = channel
-            .map(|c| format!(", channel: {c:?}"))
-            .unwrap_or_default();
-        s.push_str(&format!(
-            "        (from: {}, to: {}{channel}),\n",
-            quoted(&agents[a].id),
-            quoted(&agents[b].id)
-        ));
-    }
-    s.push_str("    ],\n)\n");
-    s
 }

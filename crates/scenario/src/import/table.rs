@@ -163,7 +163,7 @@ pub fn parse_part(text: &str) -> Option<Part> {
 }
 
 /// A unit variant of one of the scenario's enums, by its scenario name.
-pub(super) fn variant<T: serde::de::DeserializeOwned>(text: &str) -> Option<T> {
+pub(crate) fn variant<T: serde::de::DeserializeOwned>(text: &str) -> Option<T> {
     if !text.chars().all(|c| c.is_ascii_alphanumeric()) || text.is_empty() {
         return None;
     }

@@ -40,8 +40,8 @@ fn a_small_organisation_becomes_a_valid_scenario() {
         done.ignored,
         [("agents.csv".to_owned(), vec!["email".to_owned()])]
     );
-    let scenario = crate::parse_str(&done.text, "acme.scenario.ron")
-        .unwrap_or_else(|e| panic!("{e}\n{}", done.text));
+    let scenario = crate::parse_str(&done.embedded(), "acme.scenario.ron")
+        .unwrap_or_else(|e| panic!("{e}\n{}", done.embedded()));
     assert_eq!(scenario.name, "Acme");
     assert_eq!(scenario.named_ties.len(), 4);
     let sim = siloscope_model::sim::Simulation::new(&scenario, Default::default()).unwrap();

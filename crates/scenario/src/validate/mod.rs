@@ -4,6 +4,7 @@
 //! and field path, rather than stopping at the first. A value out of range
 //! names the value and the range; an unknown name lists the names allowed.
 
+mod network;
 mod organisation;
 mod policies;
 
@@ -12,7 +13,7 @@ use super::locate::{FieldPath, error_at};
 use super::{
     Group, HARD_MAX_AGENTS, HARD_MAX_TIES, Link, MAX_STEPS, Scenario, ScenarioError, ScenarioErrors,
 };
-use organisation::{check_agents, check_groups, check_links, check_ties};
+use organisation::{Ids, add_members, check_agents, check_groups, check_links, check_ties};
 use policies::{check_interventions, check_knobs, check_policies, check_policy_name, check_story};
 use siloscope_model::agent::{DEFAULT_NEED_NAMES, NEED_DIMS, Needs};
 use siloscope_model::knob::Knob;
@@ -97,6 +98,7 @@ pub(super) fn validate(
     raw: ScenarioFile,
     src: &str,
     file: &str,
+    files: &dyn crate::network::NetworkFiles,
 ) -> Result<Scenario, ScenarioErrors> {
     let mut c = Checker {
         src,
@@ -153,10 +155,36 @@ pub(super) fn validate(
     }
 
     let need_names = check_need_names(&mut c, raw.need_names.as_deref());
-    let groups = check_groups(&mut c, &raw, max_agents);
+    let mut groups = check_groups(&mut c, &raw, max_agents);
+    // The agents file's members join their groups before anything is
+    // placed by index: links and ties see the groups at their full size.
+    let so_far: u64 = groups.iter().map(|g| u64::from(g.size)).sum();
+    let file_agents = network::agents(
+        &mut c,
+        &raw,
+        files,
+        &groups,
+        max_agents.saturating_sub(so_far),
+    );
+    if !file_agents.is_empty() {
+        let mut extra = vec![0u32; groups.len()];
+        for a in &file_agents {
+            extra[a.group] = extra[a.group].saturating_add(1);
+        }
+        add_members(&mut groups, &extra);
+    }
     let (links, link_rows) = check_links(&mut c, &raw, &groups);
-    let named_agents = check_agents(&mut c, &raw, &groups);
-    let named_ties = check_ties(&mut c, &raw, &groups, &named_agents);
+    let (mut named_agents, mut next) = check_agents(&mut c, &raw, &groups);
+    network::place(&mut named_agents, file_agents, &mut next);
+    let ids = Ids::new(&groups, &named_agents);
+    let mut named_ties = check_ties(&mut c, &raw, &ids);
+    // The ties file is read only when the agents are all good: otherwise
+    // every tie of an agent with a problem would be reported as unknown.
+    if c.errors.is_empty() {
+        let room = (max_ties / 2).saturating_sub(named_ties.len() as u64);
+        named_ties.extend(network::ties(&mut c, &raw, files, &ids, room));
+    }
+    drop(ids);
     let knobs = check_knobs(&mut c, &raw);
     let policies = check_policies(&mut c, &raw, &knobs);
     let start_policy = raw.policy.clone();

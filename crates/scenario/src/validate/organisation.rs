@@ -131,15 +131,21 @@ pub(super) fn check_groups(c: &mut Checker<'_>, raw: &ScenarioFile, max_agents: 
         }
     }
     drop(index);
-    for (g, n) in groups.iter_mut().zip(named) {
-        g.size = g.size.saturating_add(n);
+    add_members(&mut groups, &named);
+    groups
+}
+
+/// Add `extra[g]` members to each group `g` and place the groups one
+/// after another: agent indices run through them in order.
+pub(super) fn add_members(groups: &mut [Group], extra: &[u32]) {
+    for (g, n) in groups.iter_mut().zip(extra) {
+        g.size = g.size.saturating_add(*n);
     }
     let mut first: u64 = 0;
-    for g in &mut groups {
+    for g in groups.iter_mut() {
         g.first = first.min(u64::from(u32::MAX)) as u32;
         first += u64::from(g.size);
     }
-    groups
 }
 
 fn check_generator(c: &mut Checker<'_>, p: &FieldPath, gen_: &Generator, n: u64) {
@@ -279,11 +285,13 @@ fn is_touchpoint(a: Part, b: Part) -> bool {
     a.is_org() != b.is_org()
 }
 
+/// The agents the scenario names, and for each group the index its next
+/// named member gets (the agents files's members come after them).
 pub(super) fn check_agents(
     c: &mut Checker<'_>,
     raw: &ScenarioFile,
     groups: &[Group],
-) -> Vec<NamedAgent> {
+) -> (Vec<NamedAgent>, Vec<u32>) {
     let root = FieldPath::root().field("agents");
     let mut next: Vec<u32> = groups.iter().map(|g| g.first + g.generated).collect();
     let mut out = Vec::new();
@@ -330,32 +338,48 @@ pub(super) fn check_agents(
         });
         next[g] += 1;
     }
-    out
+    (out, next)
 }
 
-pub(super) fn check_ties(
-    c: &mut Checker<'_>,
-    raw: &ScenarioFile,
-    groups: &[Group],
-    named: &[NamedAgent],
-) -> Vec<NamedTie> {
-    let root = FieldPath::root().field("ties");
-    // Named agents by id (the first of a repeated id, as reported): looked
-    // up once per tie end, so the check is linear in the file's size.
-    let mut by_id: HashMap<&str, &NamedAgent> = HashMap::with_capacity(named.len());
-    for a in named {
-        by_id.entry(a.id.as_str()).or_insert(a);
+/// Agents by id: named ones (the first of a repeated id, as reported) and
+/// generated ones (`"<group>#<i>"`). Looked up once per tie end, so ties
+/// are checked in time linear in their number.
+pub(super) struct Ids<'a> {
+    by_id: HashMap<&'a str, (u32, Part)>,
+    by_group: HashMap<&'a str, usize>,
+    groups: &'a [Group],
+}
+
+impl<'a> Ids<'a> {
+    pub(super) fn new(groups: &'a [Group], named: &'a [NamedAgent]) -> Ids<'a> {
+        let mut by_id = HashMap::with_capacity(named.len());
+        for a in named {
+            by_id
+                .entry(a.id.as_str())
+                .or_insert((a.index, groups[a.group].part));
+        }
+        Ids {
+            by_id,
+            by_group: group_map(groups),
+            groups,
+        }
     }
-    let by_group = group_map(groups);
-    let resolve = |id: &str| -> Option<(u32, Part)> {
-        if let Some(a) = by_id.get(id) {
-            return Some((a.index, groups[a.group].part));
+
+    /// The agent with this id: its index and part.
+    pub(super) fn resolve(&self, id: &str) -> Option<(u32, Part)> {
+        if let Some(&found) = self.by_id.get(id) {
+            return Some(found);
         }
         let (name, k) = id.rsplit_once('#')?;
         let k: u32 = k.parse().ok()?;
-        let g = &groups[*by_group.get(name)?];
+        let g = &self.groups[*self.by_group.get(name)?];
         (k < g.generated).then(|| (g.first + k, g.part))
-    };
+    }
+}
+
+pub(super) fn check_ties(c: &mut Checker<'_>, raw: &ScenarioFile, ids: &Ids<'_>) -> Vec<NamedTie> {
+    let root = FieldPath::root().field("ties");
+    let resolve = |id: &str| ids.resolve(id);
     let mut out = Vec::new();
     for (i, t) in raw.ties.iter().enumerate() {
         let p = root.index(i);

@@ -5,7 +5,8 @@
 //! promises: every error names the file and, unless it is an I/O error, a
 //! line and column inside the text; a scenario that validates builds, runs
 //! and rewinds, its rows stay finite, and its story can be told; an
-//! experiment that validates has runnable conditions.
+//! experiment that validates has runnable conditions; network files that
+//! validate build and run.
 
 // Each user of this file (the fuzz targets, the test) calls part of it.
 #![allow(dead_code)]
@@ -180,9 +181,58 @@ pub fn graph(data: &[u8]) {
             }
         }
         Ok(done) => {
-            let sc = scenario::parse_str(&done.text, SCENARIO_FILE)
+            let sc = scenario::parse_str(&done.embedded(), SCENARIO_FILE)
                 .unwrap_or_else(|e| panic!("an import that does not validate: {e}"));
             assert_eq!(sc.named_agents.len(), done.agents);
+            if sc.agent_count() <= BUILD_AGENTS {
+                let mut sim = Simulation::new(&sc, RunOptions::default()).expect("builds");
+                sim.run(STEPS, |_| {});
+            }
+        }
+    }
+}
+
+/// The scenario the network target's files belong to: generated staff and
+/// customers beside the organisation the files hold.
+pub const NETWORK_SCENARIO: &str = r#"Scenario(
+    name: "fuzz network",
+    steps: 3,
+    limits: (max_agents: 5000, max_ties: 100000),
+    groups: [
+        (name: "Sales", part: Department, role: Sales, count: 2, ties: Complete),
+        (name: "Support", part: Department, role: Support, count: 0),
+        (name: "Partners", part: Partner, count: 0),
+        (name: "Customers", part: ExistingCustomer, count: 3, ties: Random(density: 0.5)),
+        (name: "Prospects", part: NewCustomer, count: 0, ties: Mixed),
+    ],
+    network: (agents: "fuzz.agents.csv", ties: "fuzz.ties.csv"),
+)"#;
+
+/// A scenario's network files given as bytes: the agents file, a NUL, the
+/// ties file (no NUL: all agents, no ties). Either located errors inside
+/// the file they name, or a scenario that builds and runs.
+pub fn network(data: &[u8]) {
+    let (agents, ties) = match data.iter().position(|&b| b == 0) {
+        Some(at) => (&data[..at], &data[at + 1..]),
+        None => (data, &b"from,to\n"[..]),
+    };
+    let files = std::collections::BTreeMap::from([
+        ("fuzz.agents.csv".to_owned(), agents.to_vec()),
+        ("fuzz.ties.csv".to_owned(), ties.to_vec()),
+    ]);
+    match scenario::parse_str_with(NETWORK_SCENARIO, SCENARIO_FILE, &files) {
+        Err(errors) => {
+            for e in errors.iter() {
+                let data = match e.file.as_str() {
+                    "fuzz.agents.csv" => agents,
+                    "fuzz.ties.csv" => ties,
+                    other => panic!("an error in {other}: {e}"),
+                };
+                check_errors(&ScenarioErrors(vec![e.clone()]), data, &e.file);
+            }
+        }
+        Ok(sc) => {
+            assert!(u64::from(sc.agent_count()) <= sc.max_agents);
             if sc.agent_count() <= BUILD_AGENTS {
                 let mut sim = Simulation::new(&sc, RunOptions::default()).expect("builds");
                 sim.run(STEPS, |_| {});

@@ -107,3 +107,73 @@ fn cut_and_damaged_graph_files_get_located_errors_or_import() {
         }
     }
 }
+
+#[test]
+fn the_network_fuzz_corpus_replays_without_a_failure() {
+    replay("network", 4, harness::network);
+}
+
+/// Every prefix of the shipped imported network's files (cut every few
+/// bytes), and each with bytes overwritten by CSV's own delimiters, gets
+/// located errors or a scenario that runs.
+#[test]
+fn cut_and_damaged_network_files_get_located_errors_or_run() {
+    let read = |name: &str| std::fs::read(root().join("scenarios").join(name)).unwrap();
+    // The shipped files name groups the harness's scenario has.
+    let agents = String::from_utf8(read("acme_imported.agents.csv")).unwrap();
+    let known = [
+        "group",
+        "Sales",
+        "Support",
+        "Partners",
+        "Customers",
+        "Prospects",
+    ];
+    let agents: String = agents
+        .lines()
+        .step_by(4)
+        .map(|l| {
+            let mut cells: Vec<&str> = l.split(',').collect();
+            if !known.contains(&cells[1]) {
+                cells[1] = "Sales";
+            }
+            format!("{}\n", cells.join(","))
+        })
+        .collect();
+    let ids: std::collections::HashSet<&str> = agents
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split(',').next())
+        .collect();
+    let ties = String::from_utf8(read("acme_imported.ties.csv")).unwrap();
+    let ties: String = ties
+        .lines()
+        .filter(|l| l.starts_with("from") || l.split(',').take(2).all(|id| ids.contains(id)))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let full = [agents.as_bytes(), b"\0", ties.as_bytes()].concat();
+    // Not vacuous: the whole input is a valid organisation.
+    let files = std::collections::BTreeMap::from([
+        ("fuzz.agents.csv".to_owned(), agents.clone().into_bytes()),
+        ("fuzz.ties.csv".to_owned(), ties.clone().into_bytes()),
+    ]);
+    let sc =
+        siloscope_scenario::parse_str_with(harness::NETWORK_SCENARIO, "fuzz.scenario.ron", &files)
+            .unwrap_or_else(|e| panic!("{e}"));
+    assert!(sc.named_ties.len() > 20, "{} ties", sc.named_ties.len());
+    for end in (0..full.len()).step_by(29) {
+        harness::network(&full[..end]);
+    }
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    for _ in 0..300 {
+        let mut damaged = full.clone();
+        for _ in 0..3 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let at = (state % damaged.len() as u64) as usize;
+            damaged[at] = b",\"\r\n#;\xff a\0"[(state >> 32) as usize % 10];
+        }
+        harness::network(&damaged);
+    }
+}
