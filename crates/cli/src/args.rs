@@ -33,10 +33,12 @@ pub(crate) enum Command {
     /// Join the output directories of `batch --shard` runs into one.
     Merge(MergeArgs),
     /// Turn an organisation's own network (a CSV of agents and a CSV of
-    /// ties, or a GraphML or GEXF file) into a scenario file that embeds it.
+    /// ties, or a GraphML or GEXF file) into a scenario, with the network in
+    /// files beside it (or embedded in it).
     Import(ImportArgs),
-    /// Screen which knobs move a metric most: each knob from the low to the
-    /// high end of its range, one at a time, over paired seeds.
+    /// Which knobs and assumptions move a metric most: one at a time from
+    /// low to high over paired seeds, or all at once over their ranges
+    /// (Sobol indices, Morris elementary effects).
     Sensitivity(SensitivityArgs),
     /// Open the workshop app (what `siloscope` alone does).
     App(AppArgs),
@@ -149,9 +151,24 @@ pub(crate) struct SensitivityArgs {
     /// Screen only these factors, over these levels: a knob or model.<assumption> (repeatable), e.g. --vary model.arpu_scale=0.25..1.5.
     #[arg(long = "vary", value_name = "NAME=LOW..HIGH")]
     pub(crate) vary: Vec<String>,
-    /// Seeds per level (at least 2).
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(2..=10_000))]
-    pub(crate) replicates: u32,
+    /// How: `screen` (one factor at a time, low → high), `sobol` (first-order
+    /// and total indices over the whole ranges at once) or `morris`
+    /// (elementary effects along trajectories).
+    #[arg(long, value_enum, default_value_t = Method::Screen)]
+    pub(crate) method: Method,
+    /// With --method sobol: base samples (the design runs samples × (factors + 2) points).
+    #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u64).range(4..=1_000_000))]
+    pub(crate) samples: u64,
+    /// With --method morris: trajectories (the design runs trajectories × (factors + 1) points).
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(2..=100_000))]
+    pub(crate) trajectories: u64,
+    /// With --method morris: grid levels per factor.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(2..=100))]
+    pub(crate) levels: u32,
+    /// Seeds per level (screen) or per point of the design (sobol, morris),
+    /// the same seeds everywhere (at least 2) [default: 10 for screen, 4 otherwise].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(2..=10_000))]
+    pub(crate) replicates: Option<u32>,
     /// Steps per run [default: the scenario's].
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub(crate) steps: Option<u32>,
@@ -164,6 +181,17 @@ pub(crate) struct SensitivityArgs {
     /// Output directory [default: runs/sensitivity_<scenario>_<metric>].
     #[arg(long)]
     pub(crate) out: Option<PathBuf>,
+}
+
+/// How `sensitivity` varies the factors.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Method {
+    /// One factor at a time, from low to high.
+    Screen,
+    /// Sobol indices from a Saltelli design.
+    Sobol,
+    /// Morris elementary effects along trajectories.
+    Morris,
 }
 
 /// Which experiment: a file, or a scenario with policies.

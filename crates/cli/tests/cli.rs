@@ -633,6 +633,99 @@ fn sensitivity_ranks_the_knobs_and_writes_a_table_and_a_plot() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// Sobol indices and Morris effects over the whole ranges at once: the
+/// ranking, the table, the chart, the same output for any `--jobs`.
+#[test]
+fn sobol_and_morris_rank_factors_over_their_whole_ranges() {
+    let dir = temp_dir("sensitivity-global");
+    let study = |method: &str, jobs: &str, out: &Path| {
+        siloscope(&[
+            "sensitivity",
+            "scenarios/workshop.scenario.ron",
+            "--method",
+            method,
+            "--samples",
+            "24",
+            "--trajectories",
+            "8",
+            "--steps",
+            "52",
+            "--replicates",
+            "3",
+            "--vary",
+            "transparency=0..1",
+            "--vary",
+            "campaign_reach=0..0.05",
+            "--vary",
+            "extranet_openness=0..1",
+            "--jobs",
+            jobs,
+            "--out",
+            out.to_str().unwrap(),
+        ])
+    };
+    let out = study("sobol", "1", &dir);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("3 factors, 120 design points × 3 seeds = 360 runs"),
+        "{stderr}"
+    );
+    let table = std::fs::read_to_string(dir.join("sobol.csv")).unwrap();
+    let mut lines = table.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "rank,factor,low,high,first,first_lo,first_hi,total,total_lo,total_hi"
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 3);
+    // Trust in the organisation rests on transparency and the extranet,
+    // not on the campaign.
+    assert_eq!(rows[2][1], "campaign_reach", "{table}");
+    let total = |row: &[&str]| row[7].parse::<f64>().unwrap();
+    assert!(total(&rows[0]) > 0.3 && total(&rows[1]) > 0.3, "{table}");
+    assert!(total(&rows[2]) < 0.1, "{table}");
+    assert!(text(&out.stdout).contains("seed noise: a point's mean over 3 seeds varies by ±"));
+    for f in ["sobol.png", "sobol.svg"] {
+        assert!(std::fs::metadata(dir.join(f)).unwrap().len() > 1000, "{f}");
+    }
+    assert!(text(&out.stdout).contains("Sobol indices of customer_trust_in_org at step 52"));
+    // Any number of threads, the same study.
+    let two = temp_dir("sensitivity-global-2");
+    let again = study("sobol", "2", &two);
+    assert!(again.status.success(), "{}", text(&again.stderr));
+    assert_eq!(
+        std::fs::read(two.join("sobol.csv")).unwrap(),
+        table.as_bytes(),
+        "the same for any --jobs"
+    );
+    std::fs::remove_dir_all(&two).unwrap();
+
+    let morris = study("morris", "2", &dir);
+    assert!(morris.status.success(), "{}", text(&morris.stderr));
+    let table = std::fs::read_to_string(dir.join("morris.csv")).unwrap();
+    let rows: Vec<Vec<&str>> = table.lines().map(|l| l.split(',').collect()).collect();
+    assert_eq!(
+        rows[0],
+        [
+            "rank",
+            "factor",
+            "low",
+            "high",
+            "mu_star",
+            "mu_star_lo",
+            "mu_star_hi",
+            "mu",
+            "sigma",
+            "n"
+        ]
+    );
+    assert_eq!(rows[3][1], "campaign_reach", "{table}");
+    assert_eq!(rows[1][9], "8");
+    assert!(dir.join("morris.svg").exists() && dir.join("sobol.csv").exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn sensitivity_of_a_gap_names_the_assumption_a_ranking_rests_on() {
     let dir = temp_dir("sensitivity-gap");

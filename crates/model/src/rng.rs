@@ -25,6 +25,9 @@ pub enum Stream {
     Dynamics = 3,
     /// Where the app draws each agent (never touches a run's results).
     Layout = 4,
+    /// The points a sensitivity design evaluates, and its bootstrap (never
+    /// touches a run's results).
+    Design = 5,
 }
 
 /// A seeded, portable random stream.

@@ -31,8 +31,12 @@
 //! for `k`).
 
 mod factor;
+mod global;
+pub mod morris;
+pub mod sobol;
 
 pub use factor::{Factor, Range, assumption_ranges, knob_ranges, unscreened_assumptions};
+pub use global::{Global, GlobalEffect, Method, Noise, global};
 
 use crate::experiment::replicate_seed;
 use crate::stats::{Estimate, Paired};
@@ -233,7 +237,7 @@ fn run_once(
     screen: &Screen,
     policy: Option<&str>,
     seed: u64,
-    knob: Option<(Knob, f32)>,
+    knobs: &[(Knob, f32)],
 ) -> Result<Option<f64>, SimError> {
     let options = RunOptions {
         policy: policy.map(str::to_owned),
@@ -241,7 +245,7 @@ fn run_once(
         record_flows: false,
     };
     let mut sim = Simulation::new(scenario, options)?;
-    if let Some((k, v)) = knob {
+    for &(k, v) in knobs {
         sim.set_knob(k, v)?;
     }
     let steps = screen.steps.unwrap_or(scenario.steps);
@@ -262,13 +266,13 @@ fn value(
     scenario: &Scenario,
     screen: &Screen,
     seed: u64,
-    knob: Option<(Knob, f32)>,
+    knobs: &[(Knob, f32)],
 ) -> Result<Option<f64>, SimError> {
-    let here = run_once(scenario, screen, screen.policy.as_deref(), seed, knob)?;
+    let here = run_once(scenario, screen, screen.policy.as_deref(), seed, knobs)?;
     match &screen.against {
         None => Ok(here),
         Some(other) => {
-            let there = run_once(scenario, screen, Some(other), seed, knob)?;
+            let there = run_once(scenario, screen, Some(other), seed, knobs)?;
             Ok(here.zip(there).map(|(a, b)| a - b))
         }
     }
@@ -394,10 +398,10 @@ pub fn screen(scenario: &Scenario, screen: &Screen) -> Result<Vec<Effect>, Scree
         plan.par_iter()
             .map(|&(f, l, r)| {
                 let knob = match ranges[f].factor {
-                    Factor::Knob(k) => Some((k, level(f, l) as f32)),
-                    Factor::Assumption(_) => None,
+                    Factor::Knob(k) => vec![(k, level(f, l) as f32)],
+                    Factor::Assumption(_) => Vec::new(),
                 };
-                value(&levels[f][l], screen, replicate_seed(base, r), knob)
+                value(&levels[f][l], screen, replicate_seed(base, r), &knob)
             })
             .collect::<Result<_, _>>()
     })?;

@@ -188,3 +188,97 @@ fn levels_that_cannot_mean_anything_are_refused_before_any_run() {
         ]
     );
 }
+
+/// Three factors of the workshop, over their whole ranges at once: silo
+/// permeability sets how much crosses the silo walls; the campaign and
+/// how fast trust fades barely touch it.
+fn three_factors(scenario: &Scenario) -> Vec<Range> {
+    let knobs = knob_ranges(scenario);
+    let knob = |k: Knob| *knobs.iter().find(|r| r.factor == Factor::Knob(k)).unwrap();
+    vec![
+        knob(Knob::CampaignReach),
+        knob(Knob::SiloPermeability),
+        Range {
+            factor: Factor::parse("model.forgetting").unwrap(),
+            low: 0.95,
+            high: 0.99,
+        },
+    ]
+}
+
+#[test]
+fn sobol_and_morris_find_the_factor_that_matters_whatever_the_jobs() {
+    let scenario = workshop();
+    let mut o = options("ei_index_flow_cumulative", 1);
+    o.replicates = 2;
+    o.factors = three_factors(&scenario);
+    let sobol = Method::Sobol { samples: 32 };
+    assert_eq!(sobol.points(3), 160);
+    let study = global(&scenario, &o, &sobol).unwrap();
+    o.jobs = 2;
+    let two = global(&scenario, &o, &sobol).unwrap();
+    assert_eq!(
+        format!("{study:?}"),
+        format!("{two:?}"),
+        "the same for any jobs"
+    );
+    // Silo permeability's effect dwarfs the seeds' noise.
+    assert!(study.noise.share < 0.05, "{:?}", study.noise);
+    let one = study.effects;
+    assert_eq!(one[0].factor, Factor::Knob(Knob::SiloPermeability));
+    let silo = one[0].sobol.unwrap();
+    assert!(silo.total.value > 0.5 && silo.first.value > 0.4, "{silo:?}");
+    assert!(silo.total.lo <= silo.total.value && silo.total.value <= silo.total.hi);
+    let campaign = one
+        .iter()
+        .find(|e| e.factor == Factor::Knob(Knob::CampaignReach))
+        .unwrap();
+    assert!(campaign.sobol.unwrap().total.value < 0.1, "{campaign:?}");
+
+    let morris = Method::Morris {
+        trajectories: 12,
+        levels: 4,
+    };
+    let effects = global(&scenario, &o, &morris).unwrap().effects;
+    assert_eq!(effects[0].factor, Factor::Knob(Knob::SiloPermeability));
+    let (first, last) = (effects[0].morris.unwrap(), effects[2].morris.unwrap());
+    assert!(first.mu_star > 5.0 * last.mu_star, "{effects:?}");
+    assert_eq!(first.n, 12);
+    assert!(effects.iter().all(|e| e.sobol.is_none()));
+}
+
+#[test]
+fn a_global_study_checks_its_factors_like_the_screen() {
+    let scenario = workshop();
+    let mut o = options("customer_trust_in_org", 1);
+    o.factors = vec![Range {
+        factor: Factor::parse("model.forgetting").unwrap(),
+        low: 0.5,
+        high: 7.0,
+    }];
+    let e = global(&scenario, &o, &Method::Sobol { samples: 4 }).unwrap_err();
+    assert!(e.to_string().contains("is out of range"), "{e}");
+}
+
+#[test]
+fn seed_noise_is_measured_and_more_seeds_shrink_it() {
+    // How fast trust fades hardly moves trust in the organisation over 30
+    // steps: what varies between points is mostly the seeds' noise.
+    let scenario = workshop();
+    let mut o = options("customer_trust_in_org", 2);
+    o.factors = vec![Range {
+        factor: Factor::parse("model.forgetting").unwrap(),
+        low: 0.97,
+        high: 0.98,
+    }];
+    o.replicates = 2;
+    let few = global(&scenario, &o, &Method::Sobol { samples: 16 })
+        .unwrap()
+        .noise;
+    o.replicates = 8;
+    let many = global(&scenario, &o, &Method::Sobol { samples: 16 })
+        .unwrap()
+        .noise;
+    assert!(few.share > 0.3, "{few:?}");
+    assert!(many.sd < few.sd, "{few:?} {many:?}");
+}

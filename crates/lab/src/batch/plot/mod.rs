@@ -8,8 +8,10 @@
 //! are the same on every machine, with or without system fonts.
 
 mod frontier;
+mod indices;
 
 pub use frontier::{Frontier, Point};
+pub use indices::{IndexBars, Pair};
 
 use crate::stats::{Estimate, Running};
 use plotters::coord::Shift;

@@ -1,6 +1,10 @@
 //! `siloscope sensitivity`: the one-at-a-time screen of every knob (and,
 //! asked for, the model's assumptions), as a ranked table, a CSV and a
-//! tornado chart; with `--against`, of the gap between two policies.
+//! tornado chart; with `--against`, of the gap between two policies. With
+//! `--method sobol` or `morris`, the factors vary over their whole ranges
+//! at once ([`global`]).
+
+mod global;
 
 use crate::args::SensitivityArgs;
 use anyhow::{Context, Result};
@@ -8,9 +12,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 pub(crate) fn run(args: SensitivityArgs) -> Result<ExitCode> {
+    use crate::args::Method;
     use siloscope_lab::batch::plot;
     use siloscope_lab::sensitivity::{
-        Screen, ScreenError, assumption_ranges, check, knob_ranges, screen, unscreened_assumptions,
+        Method as GlobalMethod, Screen, ScreenError, assumption_ranges, check, knob_ranges, screen,
+        unscreened_assumptions,
     };
     let scenario = siloscope_scenario::files::read_scenario(&args.scenario)
         .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -27,7 +33,24 @@ pub(crate) fn run(args: SensitivityArgs) -> Result<ExitCode> {
             .collect::<Result<Vec<_>>>()?
     };
     let per_level = if args.against.is_some() { 2 } else { 1 };
-    let runs = factors.len() * 2 * args.replicates as usize * per_level;
+    let method = match args.method {
+        Method::Screen => None,
+        Method::Sobol => Some(GlobalMethod::Sobol {
+            samples: args.samples as usize,
+        }),
+        Method::Morris => Some(GlobalMethod::Morris {
+            trajectories: args.trajectories as usize,
+            levels: args.levels,
+        }),
+    };
+    let replicates = args
+        .replicates
+        .unwrap_or(if method.is_none() { 10 } else { 4 });
+    let runs = match &method {
+        None => factors.len() * 2,
+        Some(m) => m.points(factors.len()),
+    } * replicates as usize
+        * per_level;
     // More threads than runs would only wait.
     let jobs = args
         .jobs
@@ -39,7 +62,7 @@ pub(crate) fn run(args: SensitivityArgs) -> Result<ExitCode> {
         policy: args.policy.clone(),
         against: args.against.clone(),
         factors: factors.clone(),
-        replicates: args.replicates,
+        replicates,
         steps: args.steps,
         seed: args.seed,
         jobs,
@@ -75,7 +98,12 @@ pub(crate) fn run(args: SensitivityArgs) -> Result<ExitCode> {
     }
     std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
     let _lock = siloscope_files::DirLock::acquire(&out, "sensitivity")?;
-    let ours = |n: &str| n.starts_with("sensitivity.");
+    let stem_of = match args.method {
+        Method::Screen => "sensitivity",
+        Method::Sobol => "sobol",
+        Method::Morris => "morris",
+    };
+    let ours = |n: &str| n.starts_with(&format!("{stem_of}."));
     siloscope_files::write::remove_stale_temporaries(&out, ours)
         .with_context(|| format!("cannot clean {}", out.display()))?;
     if args.assumptions {
@@ -98,13 +126,26 @@ pub(crate) fn run(args: SensitivityArgs) -> Result<ExitCode> {
         .as_ref()
         .map(|a| format!(" and from {a}"))
         .unwrap_or_default();
+    let design = match &method {
+        None => "2 levels".to_owned(),
+        Some(m) => format!("{} design points", m.points(factors.len())),
+    };
     eprintln!(
-        "sensitivity: {} factor{} × 2 levels × {} seeds = {runs} runs of {steps} steps from {policy}{against}, on {} threads",
+        "sensitivity: {} factor{}, {design} × {replicates} seeds = {runs} runs of {steps} steps from {policy}{against}, on {jobs} threads",
         factors.len(),
         if factors.len() == 1 { "" } else { "s" },
-        args.replicates,
-        jobs
     );
+    if let Some(method) = method {
+        let study = global::Study {
+            scenario: &scenario,
+            screen: &options,
+            method,
+            out: &out,
+            steps,
+            policy: &policy,
+        };
+        return global::run(&study, &args);
+    }
     let started = std::time::Instant::now();
     let effects = screen(&scenario, &options)?;
     eprintln!(
@@ -121,8 +162,7 @@ pub(crate) fn run(args: SensitivityArgs) -> Result<ExitCode> {
         None => metric,
     };
     println!(
-        "\nEffect on {what} at step {steps} of moving each factor from low to high (paired over {} seeds):\n",
-        args.replicates
+        "\nEffect on {what} at step {steps} of moving each factor from low to high (paired over {replicates} seeds):\n"
     );
     println!(
         "  {:<4} {:<28} {:>19}  {:>12} {:>12}  {:>12} [95% CI]                  {:>6}",
@@ -193,15 +233,8 @@ pub(crate) fn run(args: SensitivityArgs) -> Result<ExitCode> {
     }
     let incomplete: Vec<String> = effects
         .iter()
-        .filter(|e| e.effect.diff.n < args.replicates as usize)
-        .map(|e| {
-            format!(
-                "{} ({} of {})",
-                e.factor.name(),
-                e.effect.diff.n,
-                args.replicates
-            )
-        })
+        .filter(|e| e.effect.diff.n < replicates as usize)
+        .map(|e| format!("{} ({} of {replicates})", e.factor.name(), e.effect.diff.n))
         .collect();
     if !incomplete.is_empty() {
         println!(
@@ -211,10 +244,7 @@ pub(crate) fn run(args: SensitivityArgs) -> Result<ExitCode> {
     }
     let chart = plot::Effects {
         title: format!("What moves {what}: low -> high, one factor at a time"),
-        axis: format!(
-            "change in {what} at step {steps} (mean, 95% CI over {} seeds)",
-            args.replicates
-        ),
+        axis: format!("change in {what} at step {steps} (mean, 95% CI over {replicates} seeds)"),
         rows,
     };
     // The plot first and the table last, so a table on disk means a
