@@ -40,6 +40,10 @@ pub(crate) enum Command {
     /// low to high over paired seeds, or all at once over their ranges
     /// (Sobol indices, Morris elementary effects).
     Sensitivity(SensitivityArgs),
+    /// Fit knobs and assumptions to what is observed (a *.targets.ron
+    /// file), by approximate Bayesian computation: posterior ranges and a
+    /// posterior predictive check.
+    Calibrate(CalibrateArgs),
     /// Open the workshop app (what `siloscope` alone does).
     App(AppArgs),
 }
@@ -181,6 +185,40 @@ pub(crate) struct SensitivityArgs {
     /// Output directory [default: runs/sensitivity_<scenario>_<metric>].
     #[arg(long)]
     pub(crate) out: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct CalibrateArgs {
+    /// Scenario file.
+    pub(crate) scenario: PathBuf,
+    /// Targets file (*.targets.ron): the factors to fit, with their ranges, and the observations.
+    pub(crate) targets: PathBuf,
+    /// Settings drawn from the ranges (a Latin hypercube).
+    #[arg(long, default_value_t = 400, value_parser = clap::value_parser!(u64).range(10..=1_000_000))]
+    pub(crate) samples: u64,
+    /// The share of settings kept, those nearest the observations (0 to 1).
+    #[arg(long, default_value_t = 0.05, value_parser = parse_share)]
+    pub(crate) accept: f64,
+    /// Seeds per setting, the same for every setting.
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub(crate) replicates: u32,
+    /// Base seed [default: the scenario's].
+    #[arg(long)]
+    pub(crate) seed: Option<u64>,
+    /// Worker threads, 1 to 1024 [default: all cores].
+    #[arg(long, value_parser = parse_jobs)]
+    pub(crate) jobs: Option<usize>,
+    /// Output directory [default: runs/calibrate_<scenario>].
+    #[arg(long)]
+    pub(crate) out: Option<PathBuf>,
+}
+
+/// A share: a number above 0 and at most 1.
+fn parse_share(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(v) if v > 0.0 && v <= 1.0 => Ok(v),
+        _ => Err(format!("{text} is out of range; allowed above 0 up to 1")),
+    }
 }
 
 /// How `sensitivity` varies the factors.

@@ -726,6 +726,68 @@ fn sobol_and_morris_rank_factors_over_their_whole_ranges() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// The shipped targets were made by the model with transparency 0.6 and
+/// extranet openness 0.35: `calibrate` finds both inside its 90% ranges,
+/// reproduces every target, and writes its tables, chart and RON.
+#[test]
+fn calibrate_recovers_the_settings_behind_the_shipped_targets() {
+    let dir = temp_dir("calibrate");
+    let out = siloscope(&[
+        "calibrate",
+        "scenarios/workshop.scenario.ron",
+        "scenarios/targets/workshop.targets.ron",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let posterior = std::fs::read_to_string(dir.join("posterior.csv")).unwrap();
+    let rows: Vec<Vec<&str>> = posterior.lines().map(|l| l.split(',').collect()).collect();
+    assert_eq!(
+        rows[0],
+        ["factor", "prior_low", "prior_high", "p5", "median", "p95"]
+    );
+    for (row, truth) in rows[1..].iter().zip([0.6, 0.35]) {
+        let (lo, hi): (f64, f64) = (row[3].parse().unwrap(), row[5].parse().unwrap());
+        assert!(lo <= truth && truth <= hi, "{posterior}");
+    }
+    let predictive = std::fs::read_to_string(dir.join("predictive.csv")).unwrap();
+    assert_eq!(predictive.lines().count(), 5);
+    assert!(
+        predictive.lines().skip(1).all(|l| l.ends_with(",true")),
+        "{predictive}"
+    );
+    let ron = std::fs::read_to_string(dir.join("calibrated.ron")).unwrap();
+    assert!(
+        ron.contains("\"calibrated\": (base: \"inside_out\""),
+        "{ron}"
+    );
+    for f in ["predictive.png", "predictive.svg", "accepted.csv"] {
+        assert!(dir.join(f).exists(), "{f}");
+    }
+    // A target file with a mistake: located, nothing run.
+    let bad = dir.join("bad.targets.ron");
+    std::fs::write(
+        &bad,
+        "Targets(\n  vary: { \"transparency\": (0.0, 1.0) },\n  targets: [ (metric: \"customer_trust_in_org\", step: 52, value: 0.5, sd: -1) ],\n)\n",
+    )
+    .unwrap();
+    let refused = siloscope(&[
+        "calibrate",
+        "scenarios/workshop.scenario.ron",
+        bad.to_str().unwrap(),
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(!refused.status.success());
+    assert!(
+        text(&refused.stderr)
+            .contains("bad.targets.ron:3:74: targets[0].sd: -1 is not an uncertainty"),
+        "{}",
+        text(&refused.stderr)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn sensitivity_of_a_gap_names_the_assumption_a_ranking_rests_on() {
     let dir = temp_dir("sensitivity-gap");
@@ -904,6 +966,35 @@ fn a_large_import_keeps_its_network_beside_the_scenario_and_runs() {
     assert!(run.status.success(), "{}", text(&run.stderr));
     let series = std::fs::read_to_string(dir.join("run/timeseries.csv")).unwrap();
     assert!(series.lines().count() > 2, "{series}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// An --out that cannot be written leaves every destination as it was:
+/// all three files are written under temporary names before any is given
+/// its name.
+#[test]
+fn an_import_that_cannot_write_its_scenario_writes_nothing() {
+    let dir = temp_dir("import-nothing");
+    std::fs::create_dir_all(&dir).unwrap();
+    let run = |out: &Path| {
+        import(
+            Path::new("scenarios/data/acme_agents.csv"),
+            Path::new("scenarios/data/acme_ties.csv"),
+            out,
+        )
+    };
+    let slash = run(&dir.join("org.scenario.ron/"));
+    assert!(!slash.status.success());
+    assert!(
+        text(&slash.stderr).contains("names a directory"),
+        "{}",
+        text(&slash.stderr)
+    );
+    // The scenario's directory does not exist: nothing anywhere.
+    let missing = run(&dir.join("nowhere/org.scenario.ron"));
+    assert!(!missing.status.success());
+    let left: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
+    assert!(left.is_empty(), "{left:?}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -5,13 +5,16 @@
 //! - [`experiment`]: experiment files (policies × seeds × sweeps);
 //! - [`batch`]: running an experiment's conditions in parallel, sharded and
 //!   resumable, with paired statistics and plots ([`batch::plot`]);
-//! - [`sensitivity`]: the one-at-a-time screen of every knob;
+//! - [`sensitivity`]: which factors move a metric: the one-at-a-time
+//!   screen, Sobol indices and Morris effects;
+//! - [`calibrate`]: which settings reproduce what is observed;
 //! - [`stats`]: the statistics they share.
 //!
 //! It builds on the model (`siloscope-model`) and the scenario format
 //! (`siloscope-scenario`), and knows nothing of a screen.
 
 pub mod batch;
+pub mod calibrate;
 pub mod experiment;
 pub mod output;
 pub mod sensitivity;

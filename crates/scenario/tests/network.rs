@@ -209,6 +209,30 @@ c1,c2,Pigeon\n";
 }
 
 #[test]
+fn a_row_with_more_or_fewer_fields_than_the_header_is_refused() {
+    assert_eq!(
+        errors("id,group\nc1,Customers,Advocate\nc2\n", TIES_CSV),
+        [
+            "org.agents.csv:2:1: 3 fields, but the header has 2",
+            "org.agents.csv:3:1: 1 field, but the header has 2",
+        ]
+    );
+}
+
+#[test]
+fn a_quoted_id_is_kept_exactly_and_one_without_quotes_is_trimmed() {
+    let sc = referenced(
+        "id,group\n\" a \",Customers\n  a  ,Customers\n\"b\r\nc\",Customers\n",
+        "from,to\n\" a \",a\n\"b\r\nc\",a\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let (spaced, plain) = (sc.find_agent(" a ").unwrap(), sc.find_agent("a").unwrap());
+    assert_ne!(spaced, plain);
+    assert!(sc.find_agent("b\r\nc").is_some());
+    assert_eq!(sc.named_ties.len(), 2);
+}
+
+#[test]
 fn an_id_the_scenario_names_itself_is_not_named_again() {
     assert_eq!(
         errors("id,group\nboss,Sales\n", TIES_CSV),

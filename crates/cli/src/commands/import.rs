@@ -31,6 +31,19 @@ const GRAPH_LIMIT: Limit = Limit {
 
 pub(crate) fn run(args: ImportArgs) -> Result<ExitCode> {
     use siloscope_scenario::import::{Csv, GraphAttributes, ImportOptions, import, import_graph};
+    // `x.scenario.ron/` would be taken as the file `x.scenario.ron`, and
+    // fail only when it is given its name.
+    if args
+        .out
+        .as_os_str()
+        .to_string_lossy()
+        .ends_with(std::path::is_separator)
+    {
+        bail!(
+            "--out {}: names a directory; give the scenario file to write",
+            args.out.display()
+        );
+    }
     let outputs = Outputs::for_scenario(&args.out, args.embed);
     for path in outputs.paths() {
         // `symlink_metadata`: a dangling link at an output exists too.
@@ -195,8 +208,20 @@ pub(crate) fn run(args: ImportArgs) -> Result<ExitCode> {
             ]
         }
     };
+    // Every file is written under a temporary name first, and only then
+    // are they given their names (the scenario last): a failure before
+    // that (a bad --out, a full disk) leaves every destination as it was.
+    let mut prepared = Vec::with_capacity(files.len());
     for (path, bytes) in &files {
-        write(path, bytes, args.force)?;
+        prepared.push((path, prepare(path, bytes)?));
+    }
+    for (path, file) in prepared {
+        let committed = if args.force {
+            file.commit()
+        } else {
+            file.commit_new()
+        };
+        committed.with_context(|| format!("cannot write {}", path.display()))?;
     }
     for (file, columns) in &done.ignored {
         eprintln!(
@@ -263,9 +288,9 @@ fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
-/// Write `bytes` to `path` atomically; without `force`, something that
-/// appeared there meanwhile is kept.
-fn write(path: &Path, bytes: &[u8], force: bool) -> Result<()> {
+/// `bytes` written to a temporary file beside `path`, not yet given its
+/// name.
+fn prepare(path: &Path, bytes: &[u8]) -> Result<AtomicFile> {
     let cannot_write = || format!("cannot write {}", path.display());
     // A killed import left its temporary file; import takes no lock, so only
     // those of this very destination are removed.
@@ -281,10 +306,5 @@ fn write(path: &Path, bytes: &[u8], force: bool) -> Result<()> {
     }
     let mut file = AtomicFile::create(path).with_context(cannot_write)?;
     file.write_all(bytes).with_context(cannot_write)?;
-    if force {
-        file.commit()
-    } else {
-        file.commit_new()
-    }
-    .with_context(cannot_write)
+    Ok(file)
 }

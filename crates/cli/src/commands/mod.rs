@@ -3,6 +3,7 @@
 
 pub(crate) mod app;
 pub(crate) mod batch;
+pub(crate) mod calibrate;
 pub(crate) mod import;
 pub(crate) mod merge;
 pub(crate) mod policies;

@@ -10,6 +10,9 @@ use crate::text;
 use siloscope_model::agent::{Channel, Lifecycle, Part, Role};
 use std::collections::HashMap;
 
+/// Most problems shown per file (the rest are counted).
+const MAX_SHOWN: usize = 100;
+
 /// Check the agents' and the ties' rows and build the scenario; `errors`
 /// holds what reading the tables found.
 pub(super) fn build(
@@ -328,6 +331,19 @@ pub(super) fn build(
                     ));
                     continue;
                 }
+                let part_of = |i: usize| {
+                    group_at
+                        .get(&agents[i].group)
+                        .map(|&g| group_part[g].1.is_org())
+                };
+                if channel.is_some() && part_of(a) == part_of(b) {
+                    errors.push(t.error(
+                        line,
+                        channel_col,
+                        "a channel applies only to ties between the organisation (departments, partners) and customers",
+                    ));
+                    continue;
+                }
                 if options
                     .min_weight
                     .is_some_and(|m| weight.unwrap_or(1.0) < m)
@@ -358,7 +374,34 @@ pub(super) fn build(
         errors.sort_by(|a, b| {
             (a.file == ties_name, a.line, a.column).cmp(&(b.file == ties_name, b.line, b.column))
         });
-        return Err(ImportErrors(errors));
+        // At most so many per file, then how many more there are.
+        let mut shown: Vec<ImportError> = Vec::new();
+        let mut more: Vec<(String, usize)> = Vec::new();
+        for e in errors {
+            let so_far = shown.iter().filter(|s| s.file == e.file).count();
+            if so_far < MAX_SHOWN {
+                shown.push(e);
+            } else if let Some(m) = more.iter_mut().find(|m| m.0 == e.file) {
+                m.1 += 1;
+            } else {
+                more.push((e.file.clone(), 1));
+            }
+        }
+        for (file, n) in more {
+            let at = shown.iter().rposition(|s| s.file == file).unwrap_or(0);
+            let last = shown[at].line;
+            shown.insert(
+                at + 1,
+                ImportError {
+                    file,
+                    line: last,
+                    column: 1,
+                    field: String::new(),
+                    message: format!("and {n} more problems in this file, not shown"),
+                },
+            );
+        }
+        return Err(ImportErrors(shown));
     }
     Ok(Imported {
         agents: agents.len(),

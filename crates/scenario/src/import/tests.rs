@@ -97,3 +97,33 @@ ana,cy
         "{empty}"
     );
 }
+
+#[test]
+fn a_channel_between_two_departments_is_refused_at_its_row() {
+    let ties = "source,target,channel\nana,ben,Sales\n";
+    let e = import(csv("agents.csv", AGENTS), csv("ties.csv", ties), &options()).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "ties.csv:2:9: channel: a channel applies only to ties between the organisation (departments, partners) and customers"
+    );
+}
+
+#[test]
+fn at_most_a_hundred_problems_are_shown_per_file_and_the_rest_counted() {
+    let mut agents = String::from("id,part,group\n");
+    for i in 0..250 {
+        agents.push_str(&format!("a{i},bogus,G\n"));
+    }
+    let e = import(
+        csv("agents.csv", &agents),
+        csv("ties.csv", TIES),
+        &options(),
+    )
+    .unwrap_err();
+    let from_agents: Vec<&ImportError> = e.0.iter().filter(|e| e.file == "agents.csv").collect();
+    assert_eq!(from_agents.len(), 101);
+    assert_eq!(
+        from_agents[100].to_string(),
+        "agents.csv:101:1: and 150 more problems in this file, not shown"
+    );
+}

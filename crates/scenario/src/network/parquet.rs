@@ -6,7 +6,7 @@
 //! columns, at row 1. Each row's cells become text: strings as they are,
 //! integers and booleans written out (ids are often integers), numbers as
 //! Rust writes them, a list (e.g. `needs` as a list of doubles) joined by
-//! `;`, null as empty. A row's fields are positioned at (row, column),
+//! `;`, null as empty; cells are kept exactly (not trimmed). A row's fields are positioned at (row, column),
 //! rows from 1. The file is read whole (it is compressed; a network of ten
 //! million ties is tens of megabytes) and decoded a row at a time.
 
@@ -24,6 +24,8 @@ pub(crate) struct ParquetRows {
     data: Vec<u8>,
     ends: Vec<usize>,
     starts: Vec<(u64, u64)>,
+    /// Every cell is kept exactly (as a quoted CSV field is).
+    quoted: Vec<bool>,
 }
 
 impl ParquetRows {
@@ -56,6 +58,7 @@ impl ParquetRows {
             data: Vec::new(),
             ends: Vec::new(),
             starts: Vec::new(),
+            quoted: Vec::new(),
         })
     }
 }
@@ -140,11 +143,14 @@ impl Source for ParquetRows {
             });
         }
         let line = self.starts.first().map_or(self.row, |s| s.0);
+        self.quoted.clear();
+        self.quoted.resize(self.ends.len(), true);
         Ok(Some(Record {
             line,
             data: &self.data,
             ends: &self.ends,
             starts: &self.starts,
+            quoted: &self.quoted,
         }))
     }
 }

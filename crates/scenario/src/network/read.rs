@@ -139,7 +139,7 @@ pub(crate) fn read_agents(
         &["needs"],
     ];
     let cols = columns(&header, KNOWN, &mut p);
-    let header_line = header.line;
+    let (header_line, width) = (header.line, header.len());
     let [id_col, group_col, part_col, role_col, start_col, needs_col] =
         [0, 1, 2, 3, 4, 5].map(|k| cols[k]);
     let (Some(id_col), Some(group_col)) = (id_col, group_col) else {
@@ -175,6 +175,18 @@ pub(crate) fn read_agents(
         if out.len() as u64 >= room {
             p.add(row.at(0), "", format!("more agents than limits.max_agents allows ({} here after the scenario's own); raise the limit", room), ErrorKind::Validation);
             break;
+        }
+        if row.len() != width {
+            // A field too many would be lost, a field too few read as empty.
+            let n = row.len();
+            let message = format!(
+                "{n} field{}, but the header has {width}",
+                if n == 1 { "" } else { "s" }
+            );
+            if !p.add((row.line, 1), "", message, ErrorKind::Validation) {
+                break;
+            }
+            continue;
         }
         let mut ok = true;
         let mut bad = |p: &mut Problems<'_>, col: usize, field: &str, message: String| {
@@ -404,6 +416,7 @@ pub(crate) fn read_ties(
     };
     const KNOWN: &[&[&str]] = &[&["from", "source"], &["to", "target"], &["channel"]];
     let cols = columns(&header, KNOWN, &mut p);
+    let width = header.len();
     let (Some(from_col), Some(to_col), channel_col) = (cols[0], cols[1], cols[2]) else {
         p.add(
             (header.line, 1),
@@ -426,8 +439,20 @@ pub(crate) fn read_ties(
             }
         };
         if out.len() as u64 >= room {
-            p.add(row.at(0), "", format!("more ties than limits.max_ties allows ({room} relationships here, each two directed ties); raise the limit"), ErrorKind::Validation);
+            p.add(row.at(0), "", format!("more ties than limits.max_ties allows (room for {room} rows after the scenario's own ties, each row two directed ties); raise the limit"), ErrorKind::Validation);
             break;
+        }
+        if row.len() != width {
+            // A field too many would be lost, a field too few read as empty.
+            let n = row.len();
+            let message = format!(
+                "{n} field{}, but the header has {width}",
+                if n == 1 { "" } else { "s" }
+            );
+            if !p.add((row.line, 1), "", message, ErrorKind::Validation) {
+                break;
+            }
+            continue;
         }
         let mut go_on = true;
         let mut ends = [None, None];

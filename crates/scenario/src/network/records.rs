@@ -6,11 +6,12 @@
 //! reading costs time linear in the file and memory bounded by the longest
 //! record. Fields are separated by commas; a field in double quotes may hold
 //! commas, line breaks and `""` for a quote. Lines may end in LF, CR LF or
-//! CR (even mixed), and a line break inside a quoted field reads as LF.
+//! CR (even mixed); inside a quoted field every byte is kept as it is.
 //! Lines and columns are counted as an editor shows them (columns in
-//! characters). A leading byte-order mark is skipped. Fields are trimmed of
-//! surrounding whitespace, and a record whose fields are all empty (a blank
-//! line) is passed over.
+//! characters). A leading byte-order mark is skipped. Fields without quotes
+//! are trimmed of surrounding whitespace (a quoted field is kept exactly, so
+//! an id `" a "` written by `import` reads back as it was), and a record
+//! whose fields are all empty (a blank line) is passed over.
 
 use std::io::{self, BufRead};
 
@@ -38,6 +39,8 @@ pub(crate) struct Record<'a> {
     pub(super) ends: &'a [usize],
     /// Where each field starts in the file: line and column.
     pub(super) starts: &'a [(u64, u64)],
+    /// Whether each field was quoted (kept exactly, not trimmed).
+    pub(super) quoted: &'a [bool],
 }
 
 /// Where records come from: a CSV file ([`Records`]) or, with the
@@ -67,9 +70,12 @@ impl<'a> Record<'a> {
             return "";
         };
         let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        std::str::from_utf8(&self.data[start..end])
-            .unwrap_or("")
-            .trim()
+        let text = std::str::from_utf8(&self.data[start..end]).unwrap_or("");
+        if self.quoted.get(i).copied().unwrap_or(false) {
+            text
+        } else {
+            text.trim()
+        }
     }
 
     /// Line and column where field `i` starts (the record's start where it
@@ -110,6 +116,7 @@ pub(crate) struct Records<R> {
     data: Vec<u8>,
     ends: Vec<usize>,
     starts: Vec<(u64, u64)>,
+    quoted: Vec<bool>,
     /// Where the open quote of an unfinished quoted field is.
     quote_at: (u64, u64),
     done: bool,
@@ -126,6 +133,7 @@ impl<R: BufRead> Records<R> {
             data: Vec::new(),
             ends: Vec::new(),
             starts: Vec::new(),
+            quoted: Vec::new(),
             quote_at: (1, 1),
             done: false,
         }
@@ -140,7 +148,8 @@ impl<R: BufRead> Records<R> {
                 return Ok(None);
             }
             let line = self.read_record()?;
-            let blank = self.data.iter().all(u8::is_ascii_whitespace);
+            let blank =
+                self.data.iter().all(u8::is_ascii_whitespace) && !self.quoted.contains(&true);
             if self.ends.is_empty() || blank {
                 continue;
             }
@@ -163,6 +172,7 @@ impl<R: BufRead> Records<R> {
                 data: &self.data,
                 ends: &self.ends,
                 starts: &self.starts,
+                quoted: &self.quoted,
             }));
         }
     }
@@ -173,6 +183,7 @@ impl<R: BufRead> Records<R> {
         self.data.clear();
         self.ends.clear();
         self.starts.clear();
+        self.quoted.clear();
         let first_line = self.line;
         let mut state = State::FieldStart;
         loop {
@@ -196,6 +207,7 @@ impl<R: BufRead> Records<R> {
                 if state == State::FieldStart && !self.ends.is_empty() {
                     // An empty last field after a comma.
                     self.starts.push((self.line, self.column));
+                    self.quoted.push(false);
                 }
                 if state != State::FieldStart || !self.ends.is_empty() {
                     self.ends.push(self.data.len());
@@ -217,7 +229,11 @@ impl<R: BufRead> Records<R> {
                 let continues_crlf = b == b'\n' && self.after_cr;
                 self.after_cr = b == b'\r';
                 if continues_crlf {
-                    // The LF of a CR LF: the line was counted at the CR.
+                    // The LF of a CR LF: the line was counted at the CR
+                    // (inside quotes, the byte is kept all the same).
+                    if state == State::Quoted {
+                        self.data.push(b);
+                    }
                     continue;
                 }
                 // Where this byte is, before it moves the position.
@@ -232,6 +248,7 @@ impl<R: BufRead> Records<R> {
                     State::FieldStart | State::Unquoted => {
                         if state == State::FieldStart {
                             self.starts.push(here);
+                            self.quoted.push(false);
                         }
                         match b {
                             b',' => {
@@ -245,6 +262,9 @@ impl<R: BufRead> Records<R> {
                             }
                             b'"' if state == State::FieldStart => {
                                 self.quote_at = here;
+                                if let Some(q) = self.quoted.last_mut() {
+                                    *q = true;
+                                }
                                 state = State::Quoted;
                             }
                             _ => {
@@ -255,7 +275,6 @@ impl<R: BufRead> Records<R> {
                     }
                     State::Quoted => match b {
                         b'"' => state = State::QuoteInQuoted,
-                        _ if newline => self.data.push(b'\n'),
                         _ => self.data.push(b),
                     },
                     State::QuoteInQuoted => match b {
@@ -365,7 +384,7 @@ mod tests {
         assert_eq!(stop, None);
         assert_eq!(
             records[1],
-            (2, vec![f("a,\"b\"", 2, 1), f("two\nlines", 2, 11)])
+            (2, vec![f("a,\"b\"", 2, 1), f("two\r\nlines", 2, 11)])
         );
         // Columns count characters: `é` is one.
         assert_eq!(

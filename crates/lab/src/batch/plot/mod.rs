@@ -232,7 +232,7 @@ impl Picture for Effects {
         let mut chart = ChartBuilder::on(&root.margin(10, 10, 10, 20))
             .caption(&self.title, ("sans-serif", 22))
             .x_label_area_size(44)
-            .y_label_area_size(230)
+            .y_label_area_size(300)
             .build_cartesian_2d(lo - pad..hi + pad, (0..n - 1).into_segmented())
             .map_err(plot_error)?;
         let labels: Vec<&str> = self.rows.iter().rev().map(|r| r.0.as_str()).collect();

@@ -1,0 +1,255 @@
+//! `siloscope calibrate`: fit knobs and assumptions to observed targets by
+//! approximate Bayesian computation; the posterior ranges, the posterior
+//! predictive check as a table and a chart, and the fitted settings as RON
+//! ready to paste into the scenario.
+
+use crate::args::CalibrateArgs;
+use anyhow::{Context, Result};
+use siloscope_lab::batch::plot;
+use siloscope_lab::calibrate::{Calibration, calibrate, read_targets};
+use siloscope_lab::sensitivity::Factor;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+pub(crate) fn run(args: CalibrateArgs) -> Result<ExitCode> {
+    let scenario = super::load(&args.scenario)?;
+    let targets = read_targets(&args.targets, &scenario).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let stem = args
+        .scenario
+        .file_name()
+        .map(|n| {
+            n.to_string_lossy()
+                .trim_end_matches(".scenario.ron")
+                .to_owned()
+        })
+        .unwrap_or_else(|| "scenario".into());
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(format!("runs/calibrate_{stem}")));
+    if out.exists() && !out.is_dir() {
+        anyhow::bail!("--out {}: is a file, not a directory", out.display());
+    }
+    std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
+    let _lock = siloscope_files::DirLock::acquire(&out, "calibrate")?;
+    let ours = |n: &str| {
+        ["posterior.", "predictive.", "accepted.", "calibrated."]
+            .iter()
+            .any(|p| n.starts_with(p))
+    };
+    siloscope_files::write::remove_stale_temporaries(&out, ours)
+        .with_context(|| format!("cannot clean {}", out.display()))?;
+    let runs = args.samples as usize * args.replicates as usize;
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .min(runs.max(1));
+    let c = Calibration {
+        policy: targets.policy.clone(),
+        factors: targets.factors.clone(),
+        targets: targets.targets.clone(),
+        samples: args.samples as usize,
+        accept: args.accept,
+        replicates: args.replicates,
+        seed: args.seed,
+        jobs,
+    };
+    let policy = c
+        .policy
+        .clone()
+        .or_else(|| scenario.start_policy.clone())
+        .unwrap_or_else(|| "the scenario's knob values".into());
+    let last = c.targets.iter().map(|t| t.step).max().unwrap_or(0);
+    eprintln!(
+        "calibrate: {} factor{}, {} settings × {} seeds = {runs} runs of {last} steps from {policy}, on {jobs} threads",
+        c.factors.len(),
+        if c.factors.len() == 1 { "" } else { "s" },
+        args.samples,
+        args.replicates
+    );
+    let started = std::time::Instant::now();
+    let posterior = calibrate(&scenario, &c)?;
+    eprintln!(
+        "calibrate: done in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    let f = |v: f64| siloscope_lab::output::format_value(v);
+    let kept = posterior.accepted.len();
+
+    println!(
+        "\nPosterior of {} settings kept of {} (the {:.0}% nearest the targets): median and 90% range\n",
+        kept,
+        posterior.samples,
+        args.accept * 100.0
+    );
+    println!(
+        "  {:<28} {:>21}  {:>10} {:>10} {:>10}",
+        "factor", "prior", "5%", "median", "95%"
+    );
+    let mut table = csv::Writer::from_writer(Vec::new());
+    table.write_record(["factor", "prior_low", "prior_high", "p5", "median", "p95"])?;
+    for (range, s) in &posterior.factors {
+        println!(
+            "  {:<28} {:>9} → {:<9}  {:>10.4} {:>10.4} {:>10.4}",
+            range.factor.name(),
+            range.low as f32,
+            range.high as f32,
+            s.lo,
+            s.median,
+            s.hi
+        );
+        table.write_record([
+            range.factor.name(),
+            (range.low as f32).to_string(),
+            (range.high as f32).to_string(),
+            f(s.lo),
+            f(s.median),
+            f(s.hi),
+        ])?;
+    }
+
+    println!(
+        "\nPosterior predictive: what the kept settings simulate for each target (90% range)\n"
+    );
+    println!(
+        "  {:<40} {:>6}  {:>12} {:>10}  {:>12} {:>12} {:>12}",
+        "target", "step", "observed", "± sd", "5%", "median", "95%"
+    );
+    let mut predictive = csv::Writer::from_writer(Vec::new());
+    predictive.write_record([
+        "metric",
+        "part",
+        "step",
+        "observed",
+        "sd",
+        "p5",
+        "median",
+        "p95",
+        "reproduced",
+    ])?;
+    let mut rows = Vec::new();
+    let mut missed = Vec::new();
+    for (t, p) in c.targets.iter().zip(&posterior.predictive) {
+        let label = if t.part == "all" {
+            t.metric.clone()
+        } else {
+            format!("{} ({})", t.metric, t.part)
+        };
+        // Reproduced: the observation within its uncertainty of the range.
+        let reproduced = p.lo - 2.0 * t.sd <= t.value && t.value <= p.hi + 2.0 * t.sd;
+        if !reproduced {
+            missed.push(format!("{label} at step {}", t.step));
+        }
+        println!(
+            "  {label:<40} {:>6}  {:>12.4} {:>10.4}  {:>12.4} {:>12.4} {:>12.4}{}",
+            t.step,
+            t.value,
+            t.sd,
+            p.lo,
+            p.median,
+            p.hi,
+            if reproduced { "" } else { "  not reproduced" }
+        );
+        predictive.write_record([
+            t.metric.clone(),
+            t.part.clone(),
+            t.step.to_string(),
+            f(t.value),
+            f(t.sd),
+            f(p.lo),
+            f(p.median),
+            f(p.hi),
+            reproduced.to_string(),
+        ])?;
+        let z = |v: f64| (v - t.value) / t.sd;
+        rows.push((
+            format!("{label} @ {}", t.step),
+            z(p.median),
+            z(p.lo),
+            z(p.hi),
+        ));
+    }
+    if !missed.is_empty() {
+        println!(
+            "\nnote: not reproduced by any kept setting (within 2 sd): {}; the model, the ranges or the target may be off.",
+            missed.join(", ")
+        );
+    }
+
+    let mut accepted = csv::Writer::from_writer(Vec::new());
+    let mut header = vec!["rank".to_owned(), "distance".to_owned()];
+    header.extend(posterior.factors.iter().map(|(r, _)| r.factor.name()));
+    accepted.write_record(&header)?;
+    for (i, (values, d)) in posterior.accepted.iter().enumerate() {
+        let mut row = vec![(i + 1).to_string(), f(*d)];
+        row.extend(values.iter().map(|v| f(*v)));
+        accepted.write_record(&row)?;
+    }
+
+    // The medians as RON to paste into the scenario.
+    let knobs: Vec<String> = posterior
+        .factors
+        .iter()
+        .filter_map(|(r, s)| match r.factor {
+            Factor::Knob(k) => Some(format!("\"{}\": {:.3}", k.name(), s.median)),
+            Factor::Assumption(_) => None,
+        })
+        .collect();
+    let model: Vec<String> = posterior
+        .factors
+        .iter()
+        .filter_map(|(r, s)| match r.factor {
+            Factor::Assumption(a) => Some(format!("{a}: {:.4}", s.median)),
+            Factor::Knob(_) => None,
+        })
+        .collect();
+    let base = c
+        .policy
+        .as_ref()
+        .or(scenario.start_policy.as_ref())
+        .map(|p| format!("base: \"{p}\", "))
+        .unwrap_or_default();
+    let mut ron = format!(
+        "// Calibrated by `siloscope calibrate` to {}: the posterior medians.\n",
+        args.targets.display()
+    );
+    if !knobs.is_empty() {
+        ron.push_str(&format!(
+            "// Into the scenario's `policies` (and `policy: \"calibrated\"` to start from it):\n\"calibrated\": ({base}description: \"fitted to the observed targets\", knobs: {{ {} }}),\n",
+            knobs.join(", ")
+        ));
+    }
+    if !model.is_empty() {
+        ron.push_str(&format!(
+            "// Into the scenario's `model: (...)`:\n{},\n",
+            model.join(", ")
+        ));
+    }
+    println!("\n{ron}");
+
+    let chart = plot::Effects {
+        title: "Posterior predictive: simulated − observed, in sd of each target".into(),
+        axis: format!(
+            "(simulated − observed) / sd: median and 90% range of the {kept} kept settings (0 = reproduced exactly)"
+        ),
+        rows,
+    };
+    plot::write(&out, "predictive", &chart)
+        .with_context(|| format!("cannot write the chart into {}", out.display()))?;
+    for (name, bytes) in [
+        ("calibrated.ron", ron.into_bytes()),
+        ("accepted.csv", accepted.into_inner()?),
+        ("predictive.csv", predictive.into_inner()?),
+        // Last: a posterior on disk means a complete output.
+        ("posterior.csv", table.into_inner()?),
+    ] {
+        let path = out.join(name);
+        siloscope_lab::output::write_atomic(&path, &bytes)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    println!(
+        "wrote {0}/posterior.csv, predictive.csv, predictive.png, predictive.svg, accepted.csv, calibrated.ron",
+        out.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
