@@ -59,7 +59,8 @@ pub(crate) fn run(args: CalibrateArgs) -> Result<ExitCode> {
         .clone()
         .or_else(|| scenario.start_policy.clone())
         .unwrap_or_else(|| "the scenario's knob values".into());
-    let last = c.targets.iter().map(|t| t.step).max().unwrap_or(0);
+    // Targets are numbered from step 0: the last one needs one step more.
+    let last = c.targets.iter().map(|t| t.step).max().unwrap_or(0) + 1;
     eprintln!(
         "calibrate: {} factor{}, {} settings × {} seeds = {runs} runs of {last} steps from {policy}, on {jobs} threads",
         c.factors.len(),

@@ -1,5 +1,7 @@
 //! Calibration: which settings of the model reproduce what is observed in
 //! an organisation, by approximate Bayesian computation (rejection).
+//! Steps are numbered as in the time series (`siloscope run`'s
+//! `timeseries.csv`): step 0 is the first.
 //!
 //! The analyst names factors — knobs and `model.` assumptions — with a
 //! range each (a uniform prior), and targets: values of metrics at steps
@@ -110,12 +112,14 @@ fn simulate(
     for &(k, v) in knobs {
         sim.set_knob(k, v)?;
     }
+    // A target's step is the time series' `step`: the report of the step
+    // numbered so (step 0 is the first).
     let last = targets.iter().map(|t| t.step).max().unwrap_or(0);
     let mut out = vec![None; targets.len()];
-    for step in 1..=last {
+    for _ in 0..=last {
         let report = sim.step();
         for (i, t) in targets.iter().enumerate() {
-            if t.step == step {
+            if t.step == report.step {
                 report.rows(|m, p, v| {
                     if m == t.metric && p == t.part {
                         out[i] = Some(v);

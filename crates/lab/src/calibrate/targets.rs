@@ -7,6 +7,7 @@
 //!     policy: "inside_out",   // the runs start from it (else the scenario's)
 //!     vary: { "transparency": (0.0, 1.0), "model.forgetting": (0.95, 0.99) },
 //!     targets: [
+//!         // steps as in the time series: step 0 is the first
 //!         (metric: "customer_trust_in_org", step: 52, value: 0.61, sd: 0.02),
 //!         (metric: "customers", part: "existing_customers", step: 104, value: 170, sd: 10),
 //!     ],
@@ -159,13 +160,13 @@ pub fn parse_targets(
     for (i, t) in raw.targets.iter().enumerate() {
         let path = root.field("targets").index(i);
         let mut ok = true;
-        if t.step == 0 || t.step > siloscope_scenario::MAX_STEPS {
+        if t.step >= siloscope_scenario::MAX_STEPS {
             err(
                 &path.field("step"),
                 format!(
-                    "{} is out of range; allowed 1 to {}",
+                    "{} is out of range; allowed 0 to {} (numbered as in the time series, from 0)",
                     t.step,
-                    siloscope_scenario::MAX_STEPS
+                    siloscope_scenario::MAX_STEPS - 1
                 ),
             );
             ok = false;

@@ -48,9 +48,9 @@ fn known_settings_are_recovered_inside_their_ranges_whatever_the_jobs() {
     let truth = [(Knob::Transparency, 0.6f32), (Knob::ExtranetOpenness, 0.35)];
     let mut targets = vec![
         target("customer_trust_in_org", "all", 52, 0.01),
-        target("customer_trust_in_org", "all", 104, 0.01),
-        target("cost_total", "all", 104, 3.0),
-        target("advocates", "existing_customers", 104, 6.0),
+        target("customer_trust_in_org", "all", 103, 0.01),
+        target("cost_total", "all", 103, 3.0),
+        target("advocates", "existing_customers", 103, 6.0),
     ];
     observed(&scenario, &truth, &mut targets);
     let mut c = Calibration {
@@ -110,7 +110,7 @@ fn a_target_file_is_checked_with_located_errors() {
     vary: { "transparncy": (0.0, 1.0), "model.forgetting": (0.5, 2.0), "self_service": (1.0, 0.0) },
     targets: [
         (metric: "trust", step: 52, value: 0.61, sd: 0.02),
-        (metric: "customers", step: 0, value: 170, sd: 0),
+        (metric: "customers", step: 1000000, value: 170, sd: 0),
     ],
 )"#;
     let errs = targets::parse_targets(bad, "t.targets.ron", &scenario)
@@ -122,7 +122,7 @@ fn a_target_file_is_checked_with_located_errors() {
         "t.targets.ron:3:60: vary.model.forgetting: model.forgetting = 2 is out of range",
         "t.targets.ron:3:88: vary.self_service: (1, 0) is not a range",
         "t.targets.ron:5:18: targets[0].metric: unknown metric \"trust\"",
-        "targets[1].step: 0 is out of range",
+        "targets[1].step: 1000000 is out of range",
         "targets[1].sd: 0 is not an uncertainty",
         "targets[1].part: customers has no part \"all\"",
     ] {
