@@ -14,31 +14,18 @@ use std::process::ExitCode;
 pub(crate) fn run(args: CalibrateArgs) -> Result<ExitCode> {
     let scenario = super::load(&args.scenario)?;
     let targets = read_targets(&args.targets, &scenario).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let stem = args
-        .scenario
-        .file_name()
-        .map(|n| {
-            n.to_string_lossy()
-                .trim_end_matches(".scenario.ron")
-                .to_owned()
-        })
-        .unwrap_or_else(|| "scenario".into());
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from(format!("runs/calibrate_{stem}")));
-    if out.exists() && !out.is_dir() {
-        anyhow::bail!("--out {}: is a file, not a directory", out.display());
-    }
-    std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
-    let _lock = siloscope_files::DirLock::acquire(&out, "calibrate")?;
+    let out = args.out.clone().unwrap_or_else(|| {
+        PathBuf::from(format!(
+            "runs/calibrate_{}",
+            super::scenario_stem(&args.scenario)
+        ))
+    });
     let ours = |n: &str| {
         ["posterior.", "predictive.", "accepted.", "calibrated."]
             .iter()
             .any(|p| n.starts_with(p))
     };
-    siloscope_files::write::remove_stale_temporaries(&out, ours)
-        .with_context(|| format!("cannot clean {}", out.display()))?;
+    let _lock = super::output_dir(&out, "calibrate", ours)?;
     let runs = args.samples as usize * args.replicates as usize;
     let jobs = args
         .jobs

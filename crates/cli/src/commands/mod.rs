@@ -34,6 +34,37 @@ pub(crate) fn shown_path(path: &Path) -> String {
     shown(&path.to_string_lossy()).into_owned()
 }
 
+/// A scenario file's name without `.scenario.ron`, for default output
+/// directories.
+pub(crate) fn scenario_stem(path: &Path) -> String {
+    path.file_name()
+        .map(|n| {
+            n.to_string_lossy()
+                .trim_end_matches(".scenario.ron")
+                .to_owned()
+        })
+        .unwrap_or_else(|| "scenario".into())
+}
+
+/// The output directory `out`, made and locked for `command` (the lock
+/// holds while the guard lives), with the temporary files a killed run of
+/// it left (those `ours` recognises) removed.
+pub(crate) fn output_dir(
+    out: &Path,
+    command: &str,
+    ours: impl Fn(&str) -> bool,
+) -> Result<siloscope_files::DirLock> {
+    use anyhow::Context;
+    if out.exists() && !out.is_dir() {
+        bail!("--out {}: is a file, not a directory", out.display());
+    }
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    let lock = siloscope_files::DirLock::acquire(out, command)?;
+    siloscope_files::write::remove_stale_temporaries(out, ours)
+        .with_context(|| format!("cannot clean {}", out.display()))?;
+    Ok(lock)
+}
+
 /// A scenario file, or its errors as one message.
 pub(crate) fn load(path: &Path) -> Result<Scenario> {
     files::read_scenario(path).map_err(|errors| anyhow::anyhow!("{errors}"))

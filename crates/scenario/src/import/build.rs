@@ -4,7 +4,7 @@
 //! good.
 
 use super::render::Organisation;
-use super::table::{Table, parse_part, variant};
+use super::table::{Table, parse_needs, parse_part, variant};
 use super::{Agent, ImportError, ImportErrors, ImportOptions, Imported};
 use crate::text;
 use siloscope_model::agent::{Channel, Lifecycle, Part, Role};
@@ -195,15 +195,7 @@ pub(super) fn build(
                 let needs = match needs_col.map(|c| (c, cell(c))) {
                     Some((_, "")) | None => None,
                     Some((c, text)) => {
-                        let values: Vec<Option<f32>> = text
-                            .split(';')
-                            .map(|v| {
-                                v.trim()
-                                    .parse::<f32>()
-                                    .ok()
-                                    .filter(|v| (0.0..=1.0).contains(v))
-                            })
-                            .collect();
+                        let needs = parse_needs(text);
                         if !customer && part.is_some() {
                             errors.push(t.error(
                                 line,
@@ -212,9 +204,7 @@ pub(super) fn build(
                             ));
                             ok = false;
                             None
-                        } else if values.len() != siloscope_model::agent::NEED_DIMS
-                            || values.contains(&None)
-                        {
+                        } else if needs.is_none() {
                             errors.push(t.error(
                                 line,
                                 Some(c),
@@ -226,7 +216,7 @@ pub(super) fn build(
                             ok = false;
                             None
                         } else {
-                            Some(values.into_iter().flatten().collect())
+                            needs.map(|n| n.to_vec())
                         }
                     }
                 };

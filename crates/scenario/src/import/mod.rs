@@ -37,7 +37,7 @@ use build::build;
 pub use render::Referenced;
 pub use table::parse_part;
 use table::read_table;
-pub(crate) use table::variant;
+pub(crate) use table::{parse_needs, variant};
 
 use crate::text::{normalise_line_endings, printable};
 use siloscope_model::agent::{Lifecycle, Role};

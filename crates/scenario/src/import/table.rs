@@ -169,3 +169,19 @@ pub(crate) fn variant<T: serde::de::DeserializeOwned>(text: &str) -> Option<T> {
     }
     ron::from_str(text).ok()
 }
+
+/// A cell of needs: the need dimensions' values in 0 to 1 separated by `;`
+/// (`0.8;0.2;0.5;0.5`), or `None` if it is not that.
+pub(crate) fn parse_needs(text: &str) -> Option<siloscope_model::agent::Needs> {
+    let mut needs = [0.0; siloscope_model::agent::NEED_DIMS];
+    let mut values = text.split(';');
+    for slot in &mut needs {
+        *slot = values
+            .next()?
+            .trim()
+            .parse::<f32>()
+            .ok()
+            .filter(|v| (0.0..=1.0).contains(v))?;
+    }
+    values.next().is_none().then_some(needs)
+}

@@ -4,7 +4,7 @@
 
 use super::MAX_ERRORS;
 use super::records::{Record, Source, Stop};
-use crate::import::{parse_part, variant};
+use crate::import::{parse_needs, parse_part, variant};
 use crate::{ErrorKind, Group, NamedTie, ScenarioError, text};
 use siloscope_model::agent::{Channel, Lifecycle, NEED_DIMS, Needs, Part, Role};
 use std::collections::{HashMap, HashSet};
@@ -53,6 +53,20 @@ impl Problems<'_> {
             kind,
         });
         self.count < MAX_ERRORS
+    }
+
+    /// Whether `row` has a field count other than the header's `width`
+    /// (a field too many would be lost, one too few read as empty): then
+    /// the problem is recorded, and `Some` says whether to go on.
+    fn wrong_width(&mut self, row: &Record<'_>, width: usize) -> Option<bool> {
+        let n = row.len();
+        (n != width).then(|| {
+            let message = format!(
+                "{n} field{}, but the header has {width}",
+                if n == 1 { "" } else { "s" }
+            );
+            self.add((row.line, 1), "", message, ErrorKind::Validation)
+        })
     }
 
     fn stop(&mut self, stop: Stop) {
@@ -176,14 +190,8 @@ pub(crate) fn read_agents(
             p.add(row.at(0), "", format!("more agents than limits.max_agents allows ({} here after the scenario's own); raise the limit", room), ErrorKind::Validation);
             break;
         }
-        if row.len() != width {
-            // A field too many would be lost, a field too few read as empty.
-            let n = row.len();
-            let message = format!(
-                "{n} field{}, but the header has {width}",
-                if n == 1 { "" } else { "s" }
-            );
-            if !p.add((row.line, 1), "", message, ErrorKind::Validation) {
+        if let Some(go_on) = p.wrong_width(&row, width) {
+            if !go_on {
                 break;
             }
             continue;
@@ -334,30 +342,16 @@ pub(crate) fn read_agents(
                 None
             }
             Some((c, s)) => {
-                let values: Vec<Option<f32>> = s
-                    .split(';')
-                    .map(|v| {
-                        v.trim()
-                            .parse::<f32>()
-                            .ok()
-                            .filter(|v| (0.0..=1.0).contains(v))
-                    })
-                    .collect();
-                if values.len() != NEED_DIMS || values.contains(&None) {
+                let needs = parse_needs(s);
+                if needs.is_none() {
                     go_on &= bad(
                         &mut p,
                         c,
                         "needs",
                         format!("\"{s}\" is not {NEED_DIMS} numbers in 0 to 1 separated by ';'"),
                     );
-                    None
-                } else {
-                    let mut v = [0.0; NEED_DIMS];
-                    for (slot, x) in v.iter_mut().zip(values.into_iter().flatten()) {
-                        *slot = x;
-                    }
-                    Some(v)
                 }
+                needs
             }
         };
         if !id.is_empty() && !seen.contains_key(id) {
@@ -442,14 +436,8 @@ pub(crate) fn read_ties(
             p.add(row.at(0), "", format!("more ties than limits.max_ties allows (room for {room} rows after the scenario's own ties, each row two directed ties); raise the limit"), ErrorKind::Validation);
             break;
         }
-        if row.len() != width {
-            // A field too many would be lost, a field too few read as empty.
-            let n = row.len();
-            let message = format!(
-                "{n} field{}, but the header has {width}",
-                if n == 1 { "" } else { "s" }
-            );
-            if !p.add((row.line, 1), "", message, ErrorKind::Validation) {
+        if let Some(go_on) = p.wrong_width(&row, width) {
+            if !go_on {
                 break;
             }
             continue;

@@ -80,32 +80,20 @@ pub(crate) fn run(args: SensitivityArgs) -> Result<ExitCode> {
         }
         e => anyhow::anyhow!("{e}"),
     })?;
-    let stem = args
-        .scenario
-        .file_name()
-        .map(|n| {
-            n.to_string_lossy()
-                .trim_end_matches(".scenario.ron")
-                .to_owned()
-        })
-        .unwrap_or_else(|| "scenario".into());
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from(format!("runs/sensitivity_{stem}_{}", args.metric)));
-    if out.exists() && !out.is_dir() {
-        anyhow::bail!("--out {}: is a file, not a directory", out.display());
-    }
-    std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
-    let _lock = siloscope_files::DirLock::acquire(&out, "sensitivity")?;
+    let out = args.out.clone().unwrap_or_else(|| {
+        PathBuf::from(format!(
+            "runs/sensitivity_{}_{}",
+            super::scenario_stem(&args.scenario),
+            args.metric
+        ))
+    });
     let stem_of = match args.method {
         Method::Screen => "sensitivity",
         Method::Sobol => "sobol",
         Method::Morris => "morris",
     };
     let ours = |n: &str| n.starts_with(&format!("{stem_of}."));
-    siloscope_files::write::remove_stale_temporaries(&out, ours)
-        .with_context(|| format!("cannot clean {}", out.display()))?;
+    let _lock = super::output_dir(&out, "sensitivity", ours)?;
     if args.assumptions {
         let left = unscreened_assumptions(&scenario);
         if !left.is_empty() {
