@@ -44,6 +44,10 @@ pub(crate) enum Command {
     /// file), by approximate Bayesian computation: posterior ranges and a
     /// posterior predictive check.
     Calibrate(CalibrateArgs),
+    /// Search the knobs for the policy that does best by an objective (a
+    /// *.objective.ron file), keeping its constraints, by CMA-ES over paired
+    /// seeds; check it against every policy on fresh seeds.
+    Optimise(OptimiseArgs),
     /// Open the workshop app (what `siloscope` alone does).
     App(AppArgs),
 }
@@ -209,6 +213,36 @@ pub(crate) struct CalibrateArgs {
     #[arg(long, value_parser = parse_jobs)]
     pub(crate) jobs: Option<usize>,
     /// Output directory [default: runs/calibrate_<scenario>].
+    #[arg(long)]
+    pub(crate) out: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct OptimiseArgs {
+    /// Scenario file.
+    pub(crate) scenario: PathBuf,
+    /// Objective file (*.objective.ron): what to maximise or minimise, the
+    /// constraints, and the knobs to search.
+    pub(crate) objective: PathBuf,
+    /// Generations of the search at most (a search resumed with more goes on where it stopped).
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    pub(crate) generations: u64,
+    /// Candidates per generation [default: 4 + 3 ln(knobs searched)].
+    #[arg(long, value_parser = clap::value_parser!(u64).range(2..=10_000))]
+    pub(crate) population: Option<u64>,
+    /// Seeds each candidate runs on, the same for every candidate.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub(crate) replicates: u32,
+    /// Fresh seeds the optimum and every policy are checked on, paired.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(2..=100_000))]
+    pub(crate) check: u32,
+    /// Base seed [default: the scenario's].
+    #[arg(long)]
+    pub(crate) seed: Option<u64>,
+    /// Worker threads, 1 to 1024 [default: all cores].
+    #[arg(long, value_parser = parse_jobs)]
+    pub(crate) jobs: Option<usize>,
+    /// Output directory [default: runs/optimise_<scenario>]; a search stopped there resumes.
     #[arg(long)]
     pub(crate) out: Option<PathBuf>,
 }

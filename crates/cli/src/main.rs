@@ -22,6 +22,7 @@ fn main() -> ExitCode {
         Some(Command::Merge(args)) => commands::merge::run(args),
         Some(Command::Sensitivity(args)) => commands::sensitivity::run(args),
         Some(Command::Calibrate(args)) => commands::calibrate::run(args),
+        Some(Command::Optimise(args)) => commands::optimise::run(args),
         Some(Command::Import(args)) => commands::import::run(args),
         Some(Command::Validate(args)) => commands::validate::run(args),
         Some(Command::Run(args)) => commands::run::run(args),

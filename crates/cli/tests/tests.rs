@@ -4,6 +4,7 @@ mod cli;
 #[cfg(unix)]
 mod integrity;
 mod messages;
+mod optimise;
 mod support;
 #[cfg(feature = "app")]
 mod window;

@@ -8,6 +8,8 @@
 //! - [`sensitivity`]: which factors move a metric: the one-at-a-time
 //!   screen, Sobol indices and Morris effects;
 //! - [`calibrate`]: which settings reproduce what is observed;
+//! - [`optimise`]: the policy that does best by an objective, within
+//!   constraints;
 //! - [`stats`]: the statistics they share.
 //!
 //! It builds on the model (`siloscope-model`) and the scenario format
@@ -16,6 +18,8 @@
 pub mod batch;
 pub mod calibrate;
 pub mod experiment;
+pub mod fingerprint;
+pub mod optimise;
 pub mod output;
 pub mod sensitivity;
 pub mod stats;

@@ -6,6 +6,7 @@ pub(crate) mod batch;
 pub(crate) mod calibrate;
 pub(crate) mod import;
 pub(crate) mod merge;
+pub(crate) mod optimise;
 pub(crate) mod policies;
 pub(crate) mod run;
 pub(crate) mod sensitivity;

@@ -27,28 +27,10 @@ pub(super) fn fingerprint(exp: &Experiment) -> String {
     // the need dimensions) changes no run, so it is left out.
     let mut content = exp.clone();
     content.file = std::path::PathBuf::new();
-    content.scenario.file.clear();
-    content.scenario.story.clear();
-    content.scenario.need_names = Default::default();
+    crate::fingerprint::keep_run_content(&mut content.scenario);
     // Hashed as it is written: the text of an organisation of millions of
     // ties is never held whole.
-    use std::fmt::Write as _;
-    let mut h = Fnv(0xcbf2_9ce4_8422_2325);
-    write!(h, "{content:?}").expect("hashing cannot fail");
-    format!("{:016x}", h.0)
-}
-
-/// FNV-1a over the bytes of text written to it.
-struct Fnv(u64);
-
-impl std::fmt::Write for Fnv {
-    fn write_str(&mut self, s: &str) -> std::fmt::Result {
-        for b in s.bytes() {
-            self.0 ^= u64::from(b);
-            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-        Ok(())
-    }
+    crate::fingerprint::of_debug(&content)
 }
 
 #[derive(Serialize, serde::Deserialize)]

@@ -279,7 +279,7 @@ fn value(
 }
 
 /// Check the metric and part against one step of the scenario.
-fn check_metric(scenario: &Scenario, screen: &Screen) -> Result<(), ScreenError> {
+pub(crate) fn check_metric(scenario: &Scenario, screen: &Screen) -> Result<(), ScreenError> {
     let names = || {
         siloscope_model::metrics::METRICS
             .iter()
