@@ -1,6 +1,6 @@
 //! The `siloscope` binary, run as a user would.
 
-use super::support::{import, siloscope, text};
+use super::support::{import, kill_while_writing, siloscope, text};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -326,33 +326,6 @@ fn tree(dir: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
 fn is_temporary(path: &Path) -> bool {
     let name = path.file_name().unwrap().to_string_lossy();
     name.starts_with('.') && name.ends_with(".tmp")
-}
-
-/// Run siloscope with `args` until it is halfway through writing the file
-/// named `point` (the stall hook), then SIGKILL it (what `Child::kill`
-/// sends on Unix).
-fn kill_while_writing(args: &[String], point: &str) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_siloscope"))
-        .args(args)
-        .env(siloscope_lab::output::STALL_ENV, point)
-        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
-    let mut said = String::new();
-    loop {
-        let mut line = String::new();
-        let n = std::io::BufRead::read_line(&mut stderr, &mut line).unwrap();
-        said.push_str(&line);
-        assert!(n > 0, "{point}: it ended without stalling:\n{said}");
-        if line.starts_with("siloscope: stalled writing") {
-            break;
-        }
-    }
-    child.kill().unwrap();
-    child.wait().unwrap();
 }
 
 /// After a kill at `point`: a temporary file was being written, and every

@@ -2,9 +2,8 @@
 //! optimum pasted into the scenario, a search killed and resumed, another
 //! search refused, a mistake located, constraints no policy keeps.
 
-use crate::support::{ROOT, siloscope, text};
+use crate::support::{ROOT, kill_while_writing, siloscope, text};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 fn temp_dir(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("siloscope-opt-{name}-{}", std::process::id()));
@@ -137,27 +136,7 @@ fn a_search_killed_while_journaling_resumes_to_the_same_outputs() {
     assert!(done.status.success(), "{}", text(&done.stderr));
     // Killed halfway through the journal's first lines.
     let cut = dir.join("cut");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_siloscope"))
-        .args(args(&cut, &[]))
-        .env(siloscope_lab::output::STALL_ENV, "search.journal")
-        .current_dir(ROOT)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
-    let mut said = String::new();
-    loop {
-        let mut line = String::new();
-        let n = std::io::BufRead::read_line(&mut stderr, &mut line).unwrap();
-        said.push_str(&line);
-        assert!(n > 0, "it ended without stalling:\n{said}");
-        if line.starts_with("siloscope: stalled writing") {
-            break;
-        }
-    }
-    child.kill().unwrap();
-    child.wait().unwrap();
+    kill_while_writing(&args(&cut, &[]), "search.journal");
     assert!(!cut.join("optimum.ron").exists());
     let journal = std::fs::read_to_string(cut.join("search.journal")).unwrap();
     assert!(!journal.ends_with('\n'), "the kill left a line cut short");
@@ -191,7 +170,7 @@ fn another_search_in_the_directory_is_refused_and_left_alone() {
     assert!(!other.status.success());
     let err = text(&other.stderr);
     assert!(
-        err.contains("search.journal: holds another search (fingerprint"),
+        err.contains("search.journal: holds other work (fingerprint"),
         "{err}"
     );
     assert_eq!(outputs(&dir), before);

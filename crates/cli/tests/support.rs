@@ -41,3 +41,30 @@ pub fn import(agents: &std::path::Path, ties: &std::path::Path, out: &std::path:
     ];
     siloscope(&args)
 }
+
+/// Run siloscope with `args` until it is halfway through writing the file
+/// named `point` (the stall hook), then SIGKILL it (what `Child::kill`
+/// sends on Unix).
+pub fn kill_while_writing(args: &[String], point: &str) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_siloscope"))
+        .args(args)
+        .env(siloscope_lab::output::STALL_ENV, point)
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut said = String::new();
+    loop {
+        let mut line = String::new();
+        let n = std::io::BufRead::read_line(&mut stderr, &mut line).unwrap();
+        said.push_str(&line);
+        assert!(n > 0, "{point}: it ended without stalling:\n{said}");
+        if line.starts_with("siloscope: stalled writing") {
+            break;
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+}

@@ -10,6 +10,8 @@
 //! - [`calibrate`]: which settings reproduce what is observed;
 //! - [`optimise`]: the policy that does best by an objective, within
 //!   constraints;
+//! - [`journal`]: results of long work kept as they come, so it resumes
+//!   and merges;
 //! - [`stats`]: the statistics they share.
 //!
 //! It builds on the model (`siloscope-model`) and the scenario format
@@ -19,6 +21,7 @@ pub mod batch;
 pub mod calibrate;
 pub mod experiment;
 pub mod fingerprint;
+pub mod journal;
 pub mod optimise;
 pub mod output;
 pub mod sensitivity;

@@ -3,10 +3,12 @@
 //! predictive check as a table and a chart, and the fitted settings as RON
 //! ready to paste into the scenario.
 
+use super::journaled::{self, Work};
 use crate::args::CalibrateArgs;
 use anyhow::{Context, Result};
 use siloscope_lab::batch::plot;
-use siloscope_lab::calibrate::{Calibration, calibrate, read_targets};
+use siloscope_lab::calibrate::{Calibration, Study, read_targets};
+use siloscope_lab::journal::Shape;
 use siloscope_lab::sensitivity::Factor;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -20,10 +22,17 @@ pub(crate) fn run(args: CalibrateArgs) -> Result<ExitCode> {
             super::scenario_stem(&args.scenario)
         ))
     });
+    super::journaled::check_split(args.shard, &args.merge, &out)?;
     let ours = |n: &str| {
-        ["posterior.", "predictive.", "accepted.", "calibrated."]
-            .iter()
-            .any(|p| n.starts_with(p))
+        [
+            "posterior.",
+            "predictive.",
+            "accepted.",
+            "calibrated.",
+            "calibrate.journal",
+        ]
+        .iter()
+        .any(|p| n.starts_with(p))
     };
     let _lock = super::output_dir(&out, "calibrate", ours)?;
     let runs = args.samples as usize * args.replicates as usize;
@@ -56,7 +65,26 @@ pub(crate) fn run(args: CalibrateArgs) -> Result<ExitCode> {
         args.replicates
     );
     let started = std::time::Instant::now();
-    let posterior = calibrate(&scenario, &c)?;
+    let study = Study::new(&scenario, &c);
+    let work = Work {
+        command: "calibrate",
+        journal: out.join("calibrate.journal"),
+        shape: Shape {
+            kind: "calibrate",
+            key: 1,
+            values: c.targets.len(),
+        },
+        fingerprint: study.fingerprint(),
+        total: study.jobs(),
+        jobs,
+        shard: args.shard,
+        merge: &args.merge,
+    };
+    let job = |j: usize| -> Result<Vec<f64>> { Ok(study.run(j)?) };
+    let Some(runs) = journaled::values(&work, &job)? else {
+        return Ok(ExitCode::SUCCESS);
+    };
+    let posterior = study.posterior(&runs);
     eprintln!(
         "calibrate: done in {:.1} s",
         started.elapsed().as_secs_f64()

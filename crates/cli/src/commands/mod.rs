@@ -5,6 +5,7 @@ pub(crate) mod app;
 pub(crate) mod batch;
 pub(crate) mod calibrate;
 pub(crate) mod import;
+pub(crate) mod journaled;
 pub(crate) mod merge;
 pub(crate) mod optimise;
 pub(crate) mod policies;

@@ -6,9 +6,9 @@
 
 use crate::args::OptimiseArgs;
 use anyhow::{Context, Result, anyhow};
+use siloscope_lab::journal::Journal;
 use siloscope_lab::optimise::{
-    self, Comparison, Entry, Journal, Objective, Options, Progress, Sense, Space, knob_text,
-    read_objective,
+    self, Comparison, Entry, Objective, Options, Progress, Sense, Space, knob_text, read_objective,
 };
 use siloscope_lab::output::format_value;
 use std::path::PathBuf;
@@ -41,12 +41,12 @@ pub(crate) fn run(args: OptimiseArgs) -> Result<ExitCode> {
     };
     let space = Space::of(&objective.space);
     let fingerprint = optimise::fingerprint(&scenario, &objective, &options);
-    let (mut journal, known, notes) = Journal::open(
+    let (mut journal, lines, notes) = Journal::open(
         &out.join("search.journal"),
+        &Entry::shape(&objective),
         &fingerprint,
-        space.knobs().len(),
-        objective.constraints.len(),
     )?;
+    let known: Vec<Entry> = lines.into_iter().filter_map(Entry::of_line).collect();
     for n in &notes {
         eprintln!("optimise: {}: {n}", journal.path().display());
     }
@@ -74,7 +74,7 @@ pub(crate) fn run(args: OptimiseArgs) -> Result<ExitCode> {
     let mut fresh_runs = 0usize;
     let per_generation = population * options.replicates as usize;
     let found = optimise::optimise(&scenario, &objective, &options, known, |p: &Progress| {
-        journal.append(&p.fresh)?;
+        journal.append(&p.fresh.iter().map(Entry::line).collect::<Vec<_>>())?;
         fresh_runs += p.fresh.len() * options.replicates as usize;
         let elapsed = started.elapsed().as_secs_f64();
         let left = options.generations.saturating_sub(p.generation);

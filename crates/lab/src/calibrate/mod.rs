@@ -147,124 +147,195 @@ fn setting(scenario: &Scenario, factors: &[Range], values: &[f64]) -> (Scenario,
     (sc, knobs)
 }
 
-/// Calibrate: draw, run, keep the nearest, summarise.
-pub fn calibrate(scenario: &Scenario, c: &Calibration) -> Result<Posterior, ScreenError> {
-    let base = c.seed.unwrap_or(scenario.seed);
-    let k = c.factors.len();
-    let n = c.samples.max(2);
-    // Whole-number assumptions take the level their share falls on.
-    let whole: Vec<bool> = c
-        .factors
-        .iter()
-        .map(|r| {
-            matches!(r.factor, Factor::Assumption(a)
-                if scenario.model.table().iter().any(|row| row.name == a && row.whole))
-        })
-        .collect();
-    let unit = crate::sensitivity::sobol::latin_hypercube(k, n, base);
-    let settings: Vec<Vec<f64>> = unit
-        .chunks(k.max(1))
-        .take(n)
-        .map(|u| {
-            c.factors
+/// A calibration, planned: the settings drawn from the priors and how each
+/// run is made. Its jobs — every setting on every replicate seed,
+/// setting-major — can run in any order, in parallel, journaled, sharded
+/// ([`crate::journal`]); [`Study::posterior`] turns their values into the
+/// posterior.
+#[derive(Clone, Debug)]
+pub struct Study<'a> {
+    scenario: &'a Scenario,
+    c: &'a Calibration,
+    settings: Vec<Vec<f64>>,
+    base: u64,
+    replicates: u32,
+}
+
+impl<'a> Study<'a> {
+    /// Draw the settings: a Latin hypercube over the factors' ranges.
+    pub fn new(scenario: &'a Scenario, c: &'a Calibration) -> Study<'a> {
+        let base = c.seed.unwrap_or(scenario.seed);
+        let k = c.factors.len();
+        let n = c.samples.max(2);
+        // Whole-number assumptions take the level their share falls on.
+        let whole: Vec<bool> = c
+            .factors
+            .iter()
+            .map(|r| {
+                matches!(r.factor, Factor::Assumption(a)
+                    if scenario.model.table().iter().any(|row| row.name == a && row.whole))
+            })
+            .collect();
+        let unit = crate::sensitivity::sobol::latin_hypercube(k, n, base);
+        let settings: Vec<Vec<f64>> = unit
+            .chunks(k.max(1))
+            .take(n)
+            .map(|u| {
+                c.factors
+                    .iter()
+                    .zip(u)
+                    .zip(&whole)
+                    .map(|((r, &u), &whole)| {
+                        if whole {
+                            (r.low + (u * (r.high - r.low + 1.0)).floor()).min(r.high)
+                        } else {
+                            r.low + u * (r.high - r.low)
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        Study {
+            scenario,
+            c,
+            settings,
+            base,
+            replicates: c.replicates.max(1),
+        }
+    }
+
+    /// Runs in all: settings × replicates.
+    pub fn jobs(&self) -> usize {
+        self.settings.len() * self.replicates as usize
+    }
+
+    /// Run job `job` (setting `job / replicates` on replicate seed `job %
+    /// replicates`): each target's simulated value, NaN where undefined.
+    pub fn run(&self, job: usize) -> Result<Vec<f64>, SimError> {
+        let r = self.replicates as usize;
+        let (s, k) = (job / r, (job % r) as u32);
+        let (sc, knobs) = setting(self.scenario, &self.c.factors, &self.settings[s]);
+        let got = simulate(
+            &sc,
+            self.c.policy.as_deref(),
+            replicate_seed(self.base, k),
+            &knobs,
+            &self.c.targets,
+        )?;
+        Ok(got.into_iter().map(|v| v.unwrap_or(f64::NAN)).collect())
+    }
+
+    /// The fingerprint of what the runs' values depend on: the scenario's
+    /// content, the policy, the factors, the targets' metrics and steps,
+    /// the settings and the seeds (not the share accepted, which only the
+    /// posterior uses).
+    pub fn fingerprint(&self) -> String {
+        let mut content = self.scenario.clone();
+        crate::fingerprint::keep_run_content(&mut content);
+        let reads: Vec<(&str, &str, u32)> = self
+            .c
+            .targets
+            .iter()
+            .map(|t| (t.metric.as_str(), t.part.as_str(), t.step))
+            .collect();
+        crate::fingerprint::of_debug(&(
+            content,
+            &self.c.policy,
+            &self.c.factors,
+            reads,
+            &self.settings,
+            self.base,
+            self.replicates,
+        ))
+    }
+
+    /// The posterior from every job's values (in job order).
+    pub fn posterior(&self, runs: &[Vec<f64>]) -> Posterior {
+        let c = self.c;
+        let n = self.settings.len();
+        let settings = &self.settings;
+        // Each setting's simulated targets: means over its seeds.
+        let simulated: Vec<Vec<f64>> = runs
+            .chunks(self.replicates as usize)
+            .map(|seeds| {
+                (0..c.targets.len())
+                    .map(|t| {
+                        let v: Vec<f64> =
+                            seeds.iter().map(|s| s[t]).filter(|v| !v.is_nan()).collect();
+                        if v.is_empty() {
+                            f64::NAN
+                        } else {
+                            v.iter().sum::<f64>() / v.len() as f64
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        let distance = |sim: &[f64]| {
+            let sum: f64 = c
+                .targets
                 .iter()
-                .zip(u)
-                .zip(&whole)
-                .map(|((r, &u), &whole)| {
-                    if whole {
-                        (r.low + (u * (r.high - r.low + 1.0)).floor()).min(r.high)
-                    } else {
-                        r.low + u * (r.high - r.low)
-                    }
-                })
-                .collect()
-        })
-        .collect();
-    let replicates = c.replicates.max(1);
-    let plan: Vec<(usize, u32)> = (0..n)
-        .flat_map(|s| (0..replicates).map(move |r| (s, r)))
-        .collect();
+                .zip(sim)
+                .map(|(t, &s)| ((s - t.value) / t.sd).powi(2))
+                .sum();
+            let d = (sum / c.targets.len().max(1) as f64).sqrt();
+            if d.is_finite() { d } else { f64::INFINITY }
+        };
+        let mut order: Vec<(usize, f64)> = simulated
+            .iter()
+            .enumerate()
+            .map(|(s, sim)| (s, distance(sim)))
+            .collect();
+        // Stable: ties keep the order drawn.
+        order.sort_by(|a, b| a.1.total_cmp(&b.1));
+        let keep = ((n as f64 * c.accept).round() as usize).clamp(1, n);
+        let kept = &order[..keep];
+        let factors = c
+            .factors
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let mut v: Vec<f64> = kept.iter().map(|&(s, _)| settings[s][i]).collect();
+                (*r, Spread::of(&mut v))
+            })
+            .collect();
+        let predictive = (0..c.targets.len())
+            .map(|t| {
+                let mut v: Vec<f64> = kept
+                    .iter()
+                    .map(|&(s, _)| simulated[s][t])
+                    .filter(|v| v.is_finite())
+                    .collect();
+                Spread::of(&mut v)
+            })
+            .collect();
+        Posterior {
+            factors,
+            predictive,
+            accepted: kept
+                .iter()
+                .map(|&(s, d)| (settings[s].clone(), d))
+                .collect(),
+            samples: n,
+        }
+    }
+}
+
+/// Calibrate: draw, run, keep the nearest, summarise; everything in
+/// memory (the command journals its runs instead, see [`Study`]).
+pub fn calibrate(scenario: &Scenario, c: &Calibration) -> Result<Posterior, ScreenError> {
+    let study = Study::new(scenario, c);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(c.jobs.max(1))
         .build()
         .map_err(|e| ScreenError::Pool(e.to_string()))?;
-    let runs: Vec<Vec<Option<f64>>> = pool.install(|| {
-        plan.par_iter()
-            .map(|&(s, r)| {
-                let (sc, knobs) = setting(scenario, &c.factors, &settings[s]);
-                simulate(
-                    &sc,
-                    c.policy.as_deref(),
-                    replicate_seed(base, r),
-                    &knobs,
-                    &c.targets,
-                )
-            })
+    let runs: Vec<Vec<f64>> = pool.install(|| {
+        (0..study.jobs())
+            .into_par_iter()
+            .map(|j| study.run(j))
             .collect::<Result<_, _>>()
     })?;
-    // Each setting's simulated targets: means over its seeds.
-    let simulated: Vec<Vec<f64>> = runs
-        .chunks(replicates as usize)
-        .map(|seeds| {
-            (0..c.targets.len())
-                .map(|t| {
-                    let v: Vec<f64> = seeds.iter().filter_map(|s| s[t]).collect();
-                    if v.is_empty() {
-                        f64::NAN
-                    } else {
-                        v.iter().sum::<f64>() / v.len() as f64
-                    }
-                })
-                .collect()
-        })
-        .collect();
-    let distance = |sim: &[f64]| {
-        let sum: f64 = c
-            .targets
-            .iter()
-            .zip(sim)
-            .map(|(t, &s)| ((s - t.value) / t.sd).powi(2))
-            .sum();
-        let d = (sum / c.targets.len().max(1) as f64).sqrt();
-        if d.is_finite() { d } else { f64::INFINITY }
-    };
-    let mut order: Vec<(usize, f64)> = simulated
-        .iter()
-        .enumerate()
-        .map(|(s, sim)| (s, distance(sim)))
-        .collect();
-    // Stable: ties keep the order drawn.
-    order.sort_by(|a, b| a.1.total_cmp(&b.1));
-    let keep = ((n as f64 * c.accept).round() as usize).clamp(1, n);
-    let kept = &order[..keep];
-    let factors = c
-        .factors
-        .iter()
-        .enumerate()
-        .map(|(i, r)| {
-            let mut v: Vec<f64> = kept.iter().map(|&(s, _)| settings[s][i]).collect();
-            (*r, Spread::of(&mut v))
-        })
-        .collect();
-    let predictive = (0..c.targets.len())
-        .map(|t| {
-            let mut v: Vec<f64> = kept
-                .iter()
-                .map(|&(s, _)| simulated[s][t])
-                .filter(|v| v.is_finite())
-                .collect();
-            Spread::of(&mut v)
-        })
-        .collect();
-    Ok(Posterior {
-        factors,
-        predictive,
-        accepted: kept
-            .iter()
-            .map(|&(s, d)| (settings[s].clone(), d))
-            .collect(),
-        samples: n,
-    })
+    Ok(study.posterior(&runs))
 }
 
 #[cfg(test)]

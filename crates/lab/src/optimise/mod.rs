@@ -22,22 +22,22 @@
 //! figures that are reported.
 //!
 //! A search can be resumed: every candidate's score is journaled
-//! ([`Journal`]); a search given the journal's scores back retraces the
+//! ([`crate::journal`], see [`Entry::line`]); a search given the journal's
+//! scores back retraces the
 //! same path without running them again and goes on from where it stopped.
 //! The result depends on the seed alone, not on the number of jobs.
 
 mod compare;
-mod journal;
 mod objective;
 pub mod search;
 mod space;
 
 pub use compare::{Comparison, Runs, compare};
-pub use journal::{Journal, JournalError};
 pub use objective::{Constraint, Objective, Reading, Sense, Term, parse_objective, read_objective};
 pub use space::{Space, knob_text, knob_value};
 
 use crate::experiment::replicate_seed;
+use crate::journal::{Line, Shape};
 use crate::sensitivity::ScreenError;
 use rayon::prelude::*;
 use search::{Fitness, Generation, INFEASIBLE, Settings, Stop};
@@ -117,6 +117,43 @@ impl Table {
             }
         }
         best.expect("the starts are evaluated first").0.clone()
+    }
+}
+
+impl Entry {
+    /// The journal's shape for a search of `objective`: the point, then
+    /// the generation, the objective and the constraints' values.
+    pub fn shape(objective: &Objective) -> Shape {
+        Shape {
+            kind: "optimise",
+            key: objective.space.len(),
+            values: 2 + objective.constraints.len(),
+        }
+    }
+
+    /// Its journal line.
+    pub fn line(&self) -> Line {
+        let mut values = vec![f64::from(self.generation), self.score.objective];
+        values.extend(&self.score.constraints);
+        Line {
+            key: self.point.clone(),
+            values,
+        }
+    }
+
+    /// The entry of a journal line (of [`Entry::shape`]), if its
+    /// generation is one.
+    pub fn of_line(line: Line) -> Option<Entry> {
+        let (&g, rest) = line.values.split_first()?;
+        let (&objective, constraints) = rest.split_first()?;
+        (g >= 0.0 && g.fract() == 0.0 && g <= f64::from(u32::MAX)).then(|| Entry {
+            generation: g as u32,
+            point: line.key,
+            score: Score {
+                objective,
+                constraints: constraints.to_vec(),
+            },
+        })
     }
 }
 

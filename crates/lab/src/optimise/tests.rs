@@ -399,69 +399,6 @@ fn an_objective_file_is_checked_with_located_errors() {
     assert!(syntax.starts_with("t.objective.ron:1:"), "{syntax}");
 }
 
-fn entry(generation: u32, point: Vec<i64>, objective: f64) -> Entry {
-    Entry {
-        generation,
-        point,
-        score: Score {
-            objective,
-            constraints: vec![0.25, f64::NAN],
-        },
-    }
-}
-
-#[test]
-fn a_journal_resumes_keeps_whole_lines_and_refuses_another_search() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("search.journal");
-    let entries = vec![
-        entry(0, vec![100, 0], 1.5),
-        entry(1, vec![1000, 7], -0.1),
-        entry(1, vec![3, 4], f64::NAN),
-    ];
-    {
-        let (mut j, known, notes) = Journal::open(&path, "abc", 2, 2).unwrap();
-        assert!(known.is_empty() && notes.is_empty());
-        j.append(&entries).unwrap();
-    }
-    let (_, known, notes) = Journal::open(&path, "abc", 2, 2).unwrap();
-    assert!(notes.is_empty(), "{notes:?}");
-    // Undefined values (NaN) come back as they went, so entries compare
-    // by their text.
-    let shown = |e: &[Entry]| format!("{e:?}");
-    assert_eq!(shown(&known), shown(&entries));
-    // Another search's journal is refused, naming both fingerprints.
-    let err = Journal::open(&path, "xyz", 2, 2).unwrap_err().to_string();
-    assert!(
-        err.contains("fingerprint abc") && err.contains("xyz"),
-        "{err}"
-    );
-    // A line altered and a line cut short are named, dropped and run again.
-    let text = std::fs::read_to_string(&path).unwrap();
-    let altered = text.replacen("1000,7", "1000,8", 1);
-    let cut = &altered[..altered.len() - 5];
-    std::fs::write(&path, cut).unwrap();
-    let (mut j, known, notes) = Journal::open(&path, "abc", 2, 2).unwrap();
-    assert_eq!(shown(&known), shown(&entries[..1]));
-    assert!(
-        notes[0].starts_with("line 3: does not match its check"),
-        "{notes:?}"
-    );
-    assert!(notes[1].starts_with("line 4: cut short"), "{notes:?}");
-    // The journal was rewritten whole before anything is appended.
-    j.append(&entries[1..2]).unwrap();
-    let (_, known, notes) = Journal::open(&path, "abc", 2, 2).unwrap();
-    assert!(notes.is_empty(), "{notes:?}");
-    assert_eq!(shown(&known), shown(&entries[..2]));
-    // Not a journal at all.
-    std::fs::write(&path, "policy,objective\n").unwrap();
-    let err = Journal::open(&path, "abc", 2, 2).unwrap_err().to_string();
-    assert!(
-        err.contains("is not a journal of siloscope optimise"),
-        "{err}"
-    );
-}
-
 /// Every prefix of a good objective file, and each with one byte
 /// damaged, is an objective or located errors: never a panic.
 #[test]
@@ -479,26 +416,6 @@ fn a_cut_or_damaged_objective_file_gets_errors_never_a_panic() {
         let damaged = String::from_utf8_lossy(&damaged);
         if let Err(e) = parse_objective(&damaged, "damaged.objective.ron", &scenario) {
             assert!(e.to_string().starts_with("damaged.objective.ron:"), "{e}");
-        }
-    }
-}
-
-proptest::proptest! {
-    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
-    /// Any bytes in the journal's place: entries, notes or a refusal,
-    /// never a panic.
-    #[test]
-    fn any_journal_bytes_are_read_or_refused(
-        body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300),
-        headed in proptest::prelude::any::<bool>(),
-    ) {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("search.journal");
-        let mut bytes = if headed { b"siloscope optimise journal 1 abc\n".to_vec() } else { Vec::new() };
-        bytes.extend(body);
-        std::fs::write(&path, &bytes).unwrap();
-        if let Ok((_, known, _)) = Journal::open(&path, "abc", 2, 1) {
-            proptest::prop_assert!(known.iter().all(|e| e.point.len() == 2 && e.score.constraints.len() == 1));
         }
     }
 }

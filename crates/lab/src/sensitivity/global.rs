@@ -162,92 +162,159 @@ fn at_point(scenario: &Scenario, ranges: &[Range], u: &[f64]) -> (Scenario, Vec<
     (sc, knobs)
 }
 
+/// The design a study runs.
+#[derive(Clone, Debug, PartialEq)]
+enum Built {
+    Sobol(Design),
+    Morris(Trajectories),
+}
+
+/// A global study, planned: its design's points and how each run is made.
+/// Its jobs — every point on every replicate seed, point-major — can run
+/// in any order, in parallel, journaled, sharded ([`crate::journal`]);
+/// [`Study::analyse`] turns their values into the measures.
+#[derive(Clone, Debug)]
+pub struct Study<'a> {
+    scenario: &'a Scenario,
+    screen: &'a Screen,
+    ranges: Vec<Range>,
+    design: Built,
+    points: Vec<Vec<f64>>,
+    base: u64,
+    replicates: u32,
+}
+
+impl<'a> Study<'a> {
+    /// Plan the study of the factors of `screen` (every knob when it names
+    /// none) by `method`, checking the metric and every range's ends.
+    pub fn new(
+        scenario: &'a Scenario,
+        screen: &'a Screen,
+        method: &Method,
+    ) -> Result<Study<'a>, ScreenError> {
+        check_metric(scenario, screen)?;
+        let ranges = ranges_of(scenario, screen);
+        // Both ends of every range are checked as the screen checks them.
+        levels_of(scenario, &ranges)?;
+        let base = screen.seed.unwrap_or(scenario.seed);
+        let k = ranges.len();
+        let design = match *method {
+            Method::Sobol { samples } => Built::Sobol(Design::new(k, samples.max(2), base)),
+            Method::Morris {
+                trajectories,
+                levels,
+            } => Built::Morris(Trajectories::new(k, trajectories.max(2), levels, base)),
+        };
+        let points: Vec<Vec<f64>> = match &design {
+            Built::Sobol(d) => (0..d.len()).map(|p| d.point(p)).collect(),
+            Built::Morris(d) => (0..d.len()).map(|p| d.point(p).to_vec()).collect(),
+        };
+        Ok(Study {
+            scenario,
+            screen,
+            ranges,
+            design,
+            points,
+            base,
+            replicates: screen.replicates.max(1),
+        })
+    }
+
+    /// Runs in all: points × replicates.
+    pub fn jobs(&self) -> usize {
+        self.points.len() * self.replicates as usize
+    }
+
+    /// Run job `job` (point `job / replicates` on replicate seed `job %
+    /// replicates`): the metric, or NaN where it is undefined.
+    pub fn run(&self, job: usize) -> Result<f64, ScreenError> {
+        let r = self.replicates as usize;
+        let (p, k) = (job / r, (job % r) as u32);
+        let (sc, knobs) = at_point(self.scenario, &self.ranges, &self.points[p]);
+        Ok(value(&sc, self.screen, replicate_seed(self.base, k), &knobs)?.unwrap_or(f64::NAN))
+    }
+
+    /// The fingerprint of what the study's values depend on: the
+    /// scenario's content, the screen and the design.
+    pub fn fingerprint(&self) -> String {
+        let mut content = self.scenario.clone();
+        crate::fingerprint::keep_run_content(&mut content);
+        let mut screen = self.screen.clone();
+        screen.jobs = 0;
+        crate::fingerprint::of_debug(&(content, screen, &self.design, self.replicates))
+    }
+
+    /// The measures from every job's value (in job order, NaN where
+    /// undefined): largest first (undefined last), with the seed noise.
+    pub fn analyse(&self, values: &[f64]) -> Global {
+        let values: Vec<Option<f64>> = values.iter().map(|v| (!v.is_nan()).then_some(*v)).collect();
+        let replicates = self.replicates as usize;
+        // A point's output: the mean over the seeds that have the metric.
+        let outputs: Vec<f64> = values
+            .chunks(replicates)
+            .map(|v| {
+                let finite: Vec<f64> = v.iter().flatten().copied().collect();
+                if finite.is_empty() {
+                    f64::NAN
+                } else {
+                    finite.iter().sum::<f64>() / finite.len() as f64
+                }
+            })
+            .collect();
+        let boot = self.base ^ 0x5eed_b007;
+        let ranges = &self.ranges;
+        let mut effects: Vec<GlobalEffect> = match &self.design {
+            Built::Sobol(d) => d
+                .indices(&outputs, RESAMPLES, boot)
+                .into_iter()
+                .zip(ranges)
+                .map(|(sobol, r)| GlobalEffect {
+                    factor: r.factor,
+                    levels: (r.low, r.high),
+                    sobol,
+                    morris: None,
+                })
+                .collect(),
+            Built::Morris(d) => d
+                .effects(&outputs, RESAMPLES, boot)
+                .into_iter()
+                .zip(ranges)
+                .map(|(morris, r)| GlobalEffect {
+                    factor: r.factor,
+                    levels: (r.low, r.high),
+                    sobol: None,
+                    morris,
+                })
+                .collect(),
+        };
+        // Stable: ties keep the order asked for.
+        effects.sort_by(|a, b| b.size().total_cmp(&a.size()));
+        Global {
+            effects,
+            noise: noise(&values, replicates, &outputs),
+        }
+    }
+}
+
 /// The global measures of the factors of `screen` (every knob when it
 /// names none), largest first (undefined last), and the seed noise in
-/// them. `screen.replicates` seeds per point.
+/// them. `screen.replicates` seeds per point; everything in memory (the
+/// command journals its runs instead, see [`Study`]).
 pub fn global(
     scenario: &Scenario,
     screen: &Screen,
     method: &Method,
 ) -> Result<Global, ScreenError> {
-    check_metric(scenario, screen)?;
-    let ranges = ranges_of(scenario, screen);
-    // Both ends of every range are checked as the screen checks them.
-    levels_of(scenario, &ranges)?;
-    let base = screen.seed.unwrap_or(scenario.seed);
-    let replicates = screen.replicates.max(1);
-    let k = ranges.len();
-    enum Built {
-        Sobol(Design),
-        Morris(Trajectories),
-    }
-    let design = match *method {
-        Method::Sobol { samples } => Built::Sobol(Design::new(k, samples.max(2), base)),
-        Method::Morris {
-            trajectories,
-            levels,
-        } => Built::Morris(Trajectories::new(k, trajectories.max(2), levels, base)),
-    };
-    let points: Vec<Vec<f64>> = match &design {
-        Built::Sobol(d) => (0..d.len()).map(|p| d.point(p)).collect(),
-        Built::Morris(d) => (0..d.len()).map(|p| d.point(p).to_vec()).collect(),
-    };
+    let study = Study::new(scenario, screen, method)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(screen.jobs.max(1))
         .build()
         .map_err(|e| ScreenError::Pool(e.to_string()))?;
-    let plan: Vec<(usize, u32)> = (0..points.len())
-        .flat_map(|p| (0..replicates).map(move |r| (p, r)))
-        .collect();
-    let values: Vec<Option<f64>> = pool.install(|| {
-        plan.par_iter()
-            .map(|&(p, r)| {
-                let (sc, knobs) = at_point(scenario, &ranges, &points[p]);
-                value(&sc, screen, replicate_seed(base, r), &knobs)
-            })
+    let values: Vec<f64> = pool.install(|| {
+        (0..study.jobs())
+            .into_par_iter()
+            .map(|j| study.run(j))
             .collect::<Result<_, _>>()
     })?;
-    // A point's output: the mean over the seeds that have the metric.
-    let outputs: Vec<f64> = values
-        .chunks(replicates as usize)
-        .map(|v| {
-            let finite: Vec<f64> = v.iter().flatten().copied().collect();
-            if finite.is_empty() {
-                f64::NAN
-            } else {
-                finite.iter().sum::<f64>() / finite.len() as f64
-            }
-        })
-        .collect();
-    let boot = base ^ 0x5eed_b007;
-    let mut effects: Vec<GlobalEffect> = match &design {
-        Built::Sobol(d) => d
-            .indices(&outputs, RESAMPLES, boot)
-            .into_iter()
-            .zip(&ranges)
-            .map(|(sobol, r)| GlobalEffect {
-                factor: r.factor,
-                levels: (r.low, r.high),
-                sobol,
-                morris: None,
-            })
-            .collect(),
-        Built::Morris(d) => d
-            .effects(&outputs, RESAMPLES, boot)
-            .into_iter()
-            .zip(&ranges)
-            .map(|(morris, r)| GlobalEffect {
-                factor: r.factor,
-                levels: (r.low, r.high),
-                sobol: None,
-                morris,
-            })
-            .collect(),
-    };
-    // Stable: ties keep the order asked for.
-    effects.sort_by(|a, b| b.size().total_cmp(&a.size()));
-    Ok(Global {
-        effects,
-        noise: noise(&values, replicates as usize, &outputs),
-    })
+    Ok(study.analyse(&values))
 }

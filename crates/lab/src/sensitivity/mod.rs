@@ -36,7 +36,7 @@ pub mod morris;
 pub mod sobol;
 
 pub use factor::{Factor, Range, assumption_ranges, knob_ranges, unscreened_assumptions};
-pub use global::{Global, GlobalEffect, Method, Noise, global};
+pub use global::{Global, GlobalEffect, Method, Noise, Study as GlobalStudy, global};
 
 use crate::experiment::replicate_seed;
 use crate::stats::{Estimate, Paired};

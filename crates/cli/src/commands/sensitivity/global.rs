@@ -3,12 +3,14 @@
 //! order and total indices with their intervals; Morris: μ* with its
 //! interval).
 
+use super::super::journaled::{self, Work};
 use crate::args::SensitivityArgs;
 use anyhow::{Context, Result};
 use siloscope_lab::batch::plot;
+use siloscope_lab::journal::Shape;
 use siloscope_lab::sensitivity::morris::Elementary;
 use siloscope_lab::sensitivity::sobol::{Index, Indices};
-use siloscope_lab::sensitivity::{Method, Screen};
+use siloscope_lab::sensitivity::{GlobalStudy, Method, Screen};
 use siloscope_scenario::Scenario;
 use std::path::Path;
 use std::process::ExitCode;
@@ -28,7 +30,31 @@ pub(super) struct Study<'a> {
 
 pub(super) fn run(study: &Study<'_>, args: &SensitivityArgs) -> Result<ExitCode> {
     let started = std::time::Instant::now();
-    let found = siloscope_lab::sensitivity::global(study.scenario, study.screen, &study.method)?;
+    let planned = GlobalStudy::new(study.scenario, study.screen, &study.method)?;
+    let stem = match study.method {
+        Method::Sobol { .. } => "sobol",
+        Method::Morris { .. } => "morris",
+    };
+    let work = Work {
+        command: "sensitivity",
+        journal: study.out.join(format!("{stem}.journal")),
+        shape: Shape {
+            kind: "sensitivity",
+            key: 1,
+            values: 1,
+        },
+        fingerprint: planned.fingerprint(),
+        total: planned.jobs(),
+        jobs: study.screen.jobs,
+        shard: args.shard,
+        merge: &args.merge,
+    };
+    let job = |j: usize| -> Result<Vec<f64>> { Ok(vec![planned.run(j)?]) };
+    let Some(values) = journaled::values(&work, &job)? else {
+        return Ok(ExitCode::SUCCESS);
+    };
+    let values: Vec<f64> = values.into_iter().map(|v| v[0]).collect();
+    let found = planned.analyse(&values);
     let effects = &found.effects;
     eprintln!(
         "sensitivity: done in {:.1} s",

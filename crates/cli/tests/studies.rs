@@ -1,0 +1,233 @@
+//! Long studies as journaled jobs: `sensitivity --method sobol|morris` and
+//! `calibrate` killed and resumed, split with `--shard` and joined with
+//! `--merge`, always to the outputs of one uninterrupted run.
+
+use crate::support::{kill_while_writing, siloscope, text};
+use std::path::{Path, PathBuf};
+
+fn temp_dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("siloscope-study-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+fn owned(args: &[&str]) -> Vec<String> {
+    args.iter().map(|a| (*a).to_owned()).collect()
+}
+
+/// The named files of `dir`, read.
+fn files(dir: &Path, names: &[&str]) -> Vec<(String, Vec<u8>)> {
+    names
+        .iter()
+        .map(|f| {
+            let bytes = std::fs::read(dir.join(f)).unwrap_or_else(|e| panic!("{f}: {e}"));
+            ((*f).to_owned(), bytes)
+        })
+        .collect()
+}
+
+/// Run `study` (arguments without `--out`) whole; killed while journaling
+/// and run again; in three shards joined by a merge (after a merge with a
+/// shard missing is refused): the same outputs each time, and for 1 or 2
+/// threads.
+fn resumes_and_merges(name: &str, study: &[&str], journal: &str, outputs: &[&str]) {
+    let dir = temp_dir(name);
+    let with = |extra: &[&str]| -> Vec<String> {
+        let mut a = owned(study);
+        a.extend(owned(extra));
+        a
+    };
+    let whole = dir.join("whole");
+    let done = siloscope(&with(&["--jobs", "2", "--out", whole.to_str().unwrap()]));
+    assert!(done.status.success(), "{}", text(&done.stderr));
+    let expected = files(&whole, outputs);
+    // Killed halfway through the journal's first lines, then run again.
+    let cut = dir.join("cut");
+    let cut_args = with(&["--jobs", "1", "--out", cut.to_str().unwrap()]);
+    kill_while_writing(&cut_args, journal);
+    assert!(!cut.join(outputs[0]).exists());
+    let again = siloscope(&cut_args);
+    assert!(again.status.success(), "{}", text(&again.stderr));
+    let said = text(&again.stderr);
+    assert!(
+        said.contains("cut short") && said.contains("resuming from"),
+        "{said}"
+    );
+    assert_eq!(files(&cut, outputs), expected, "resumed");
+    // Three shards; a merge with one missing is refused and writes nothing.
+    let shard = |i: usize| dir.join(format!("shard{i}"));
+    for i in 0..3 {
+        let out = siloscope(&with(&[
+            "--shard",
+            &format!("{i}/3"),
+            "--out",
+            shard(i).to_str().unwrap(),
+        ]));
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(text(&out.stderr).contains(&format!("shard {i}/3 done")));
+        assert!(
+            !shard(i).join(outputs[0]).exists(),
+            "a shard reports nothing"
+        );
+    }
+    let merged = dir.join("merged");
+    let partial = siloscope(&with(&[
+        "--merge",
+        shard(0).to_str().unwrap(),
+        shard(2).to_str().unwrap(),
+        "--out",
+        merged.to_str().unwrap(),
+    ]));
+    assert!(!partial.status.success());
+    assert!(
+        text(&partial.stderr).contains("are in none of the 2 shard directories"),
+        "{}",
+        text(&partial.stderr)
+    );
+    assert!(!merged.join(outputs[0]).exists());
+    let joined = siloscope(&with(&[
+        "--merge",
+        shard(0).to_str().unwrap(),
+        shard(1).to_str().unwrap(),
+        shard(2).to_str().unwrap(),
+        "--out",
+        merged.to_str().unwrap(),
+    ]));
+    assert!(joined.status.success(), "{}", text(&joined.stderr));
+    assert_eq!(files(&merged, outputs), expected, "merged");
+    // A shard of another study (another seed) is refused.
+    let foreign = dir.join("foreign");
+    let other = siloscope(&with(&[
+        "--seed",
+        "99",
+        "--shard",
+        "0/3",
+        "--out",
+        foreign.to_str().unwrap(),
+    ]));
+    assert!(other.status.success(), "{}", text(&other.stderr));
+    let refused = siloscope(&with(&[
+        "--merge",
+        foreign.to_str().unwrap(),
+        "--out",
+        dir.join("refused").to_str().unwrap(),
+    ]));
+    assert!(!refused.status.success());
+    assert!(
+        text(&refused.stderr).contains("holds other work (fingerprint"),
+        "{}",
+        text(&refused.stderr)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_sobol_study_resumes_and_merges_to_the_same_indices() {
+    resumes_and_merges(
+        "sobol",
+        &[
+            "sensitivity",
+            "scenarios/workshop.scenario.ron",
+            "--method",
+            "sobol",
+            "--samples",
+            "32",
+            "--replicates",
+            "2",
+            "--steps",
+            "40",
+            "--vary",
+            "transparency=0..1",
+            "--vary",
+            "extranet_openness=0..1",
+        ],
+        "sobol.journal",
+        &["sobol.csv", "sobol.svg"],
+    );
+}
+
+#[test]
+fn a_morris_study_resumes_and_merges_to_the_same_effects() {
+    resumes_and_merges(
+        "morris",
+        &[
+            "sensitivity",
+            "scenarios/workshop.scenario.ron",
+            "--method",
+            "morris",
+            "--trajectories",
+            "24",
+            "--replicates",
+            "2",
+            "--steps",
+            "40",
+            "--vary",
+            "transparency=0..1",
+            "--vary",
+            "model.forgetting=0.95..0.99",
+        ],
+        "morris.journal",
+        &["morris.csv", "morris.svg"],
+    );
+}
+
+#[test]
+fn a_calibration_resumes_and_merges_to_the_same_posterior() {
+    resumes_and_merges(
+        "calibrate",
+        &[
+            "calibrate",
+            "scenarios/workshop.scenario.ron",
+            "scenarios/targets/workshop.targets.ron",
+            "--samples",
+            "150",
+            "--replicates",
+            "1",
+        ],
+        "calibrate.journal",
+        &[
+            "posterior.csv",
+            "predictive.csv",
+            "accepted.csv",
+            "calibrated.ron",
+            "predictive.svg",
+        ],
+    );
+}
+
+#[test]
+fn shard_and_merge_are_refused_where_they_mean_nothing() {
+    let dir = temp_dir("refusals");
+    let screen = siloscope(&[
+        "sensitivity",
+        "scenarios/workshop.scenario.ron",
+        "--shard",
+        "0/2",
+        "--out",
+        dir.join("a").to_str().unwrap(),
+    ]);
+    assert!(!screen.status.success());
+    assert!(
+        text(&screen.stderr).contains("use them with --method sobol or morris"),
+        "{}",
+        text(&screen.stderr)
+    );
+    let both = siloscope(&[
+        "calibrate",
+        "scenarios/workshop.scenario.ron",
+        "scenarios/targets/workshop.targets.ron",
+        "--shard",
+        "0/2",
+        "--merge",
+        "x",
+        "--out",
+        dir.join("b").to_str().unwrap(),
+    ]);
+    assert!(!both.status.success());
+    assert!(
+        text(&both.stderr).contains("cannot be used with"),
+        "{}",
+        text(&both.stderr)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
