@@ -737,6 +737,24 @@ fn calibrate_recovers_the_settings_behind_the_shipped_targets() {
     for f in ["predictive.png", "predictive.svg", "accepted.csv"] {
         assert!(dir.join(f).exists(), "{f}");
     }
+    // The whole scenario, calibrated: valid, started from the fitted
+    // policy, its knobs the medians.
+    let whole = dir.join("calibrated.scenario.ron");
+    let validated = siloscope(&["validate", whole.to_str().unwrap()]);
+    assert!(validated.status.success(), "{}", text(&validated.stderr));
+    assert!(text(&validated.stdout).contains("Workshop organisation (calibrated)"));
+    let written = std::fs::read_to_string(&whole).unwrap();
+    assert!(
+        written.contains("    policy: \"calibrated\",\n"),
+        "{written}"
+    );
+    for (row, knob) in rows[1..].iter().zip(["transparency", "extranet_openness"]) {
+        let median: f64 = row[4].parse().unwrap();
+        assert!(
+            written.contains(&format!("\"{knob}\": {median:.3}")),
+            "{knob} {median}\n{written}"
+        );
+    }
     // A target file with a mistake: located, nothing run.
     let bad = dir.join("bad.targets.ron");
     std::fs::write(

@@ -59,9 +59,10 @@ fn the_optimum_beats_every_preset_on_fresh_seeds_and_pastes_into_the_scenario() 
     assert!(said.contains("Checked on 10 fresh seeds"), "{said}");
     let err = text(&out.stderr);
     for progress in [
-        "generation  0 (the scenario's policies)",
+        "generation  0 (the starts): best connected",
         "generation  4/4",
         "left",
+        "from the best of 5 starts (the scenario's policies)",
     ] {
         assert!(err.contains(progress), "{progress}\n{err}");
     }
@@ -178,13 +179,41 @@ fn another_search_in_the_directory_is_refused_and_left_alone() {
 }
 
 #[test]
+fn another_commands_directory_is_refused() {
+    let dir = temp_dir("batchdir");
+    let batch = siloscope(&[
+        "batch",
+        "scenarios/workshop.scenario.ron",
+        "--policies",
+        "inside_out,connected",
+        "--replicates",
+        "2",
+        "--steps",
+        "5",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(batch.status.success(), "{}", text(&batch.stderr));
+    let before = std::fs::read(dir.join("comparison.csv")).unwrap();
+    let refused = siloscope(&args(&dir, &[]));
+    assert!(!refused.status.success());
+    assert!(
+        text(&refused.stderr).contains("holds the outputs of siloscope batch (manifest.json)"),
+        "{}",
+        text(&refused.stderr)
+    );
+    assert_eq!(std::fs::read(dir.join("comparison.csv")).unwrap(), before);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn a_mistake_is_located_and_an_impossible_constraint_is_said() {
     let dir = temp_dir("mistakes");
     std::fs::create_dir_all(&dir).unwrap();
     let bad = dir.join("bad.objective.ron");
     std::fs::write(
         &bad,
-        "Objective(\n    maximise: [(metric: \"npv\", weight: 0)],\n    vary: { \"model.forgetting\": (0.9, 0.99) },\n)\n",
+        "Objective(\n    maximise: [(metric: \"npv\", weight: 0)],\n    vary: { \"model.forgetting\": (0.9, 0.99) },\n    constraints: [(metric: \"churned\", step: 104, at_most: 5)],\n)\n",
     )
     .unwrap();
     let refused = siloscope(&[
@@ -199,6 +228,8 @@ fn a_mistake_is_located_and_an_impossible_constraint_is_said() {
     for expected in [
         "bad.objective.ron:2:40: maximise[0].weight: 0 is not a weight",
         "bad.objective.ron:3:33: vary.model.forgetting: \"model.forgetting\" is a model assumption",
+        "constraints[0].step: 104 is out of range; this scenario's steps are 0 to 103",
+        "constraints[0].metric: churned has a value per part: name one with `part:`",
     ] {
         assert!(err.contains(expected), "{expected}\n{err}");
     }
@@ -230,7 +261,7 @@ fn a_mistake_is_located_and_an_impossible_constraint_is_said() {
     ]);
     assert_eq!(ran.status.code(), Some(1), "{}", text(&ran.stderr));
     assert!(
-        text(&ran.stdout).contains("no candidate kept every constraint"),
+        text(&ran.stdout).contains("no candidate searched kept every constraint"),
         "{}",
         text(&ran.stdout)
     );

@@ -162,9 +162,17 @@ fn open(path: &Path) -> io::Result<(File, bool)> {
     };
     let (file, writable) = match options(true).open(path) {
         Ok(file) => (file, true),
-        Err(e) if e.kind() == io::ErrorKind::PermissionDenied => {
-            (options(false).open(path).map_err(explain)?, false)
-        }
+        Err(e) if e.kind() == io::ErrorKind::PermissionDenied => match options(false).open(path) {
+            Ok(file) => (file, false),
+            // No lock file to read either: the directory cannot be written.
+            Err(r) if r.kind() == io::ErrorKind::NotFound => {
+                return Err(io::Error::new(
+                    io::ErrorKind::PermissionDenied,
+                    "cannot be created: the directory is not writable (permission denied)",
+                ));
+            }
+            Err(r) => return Err(explain(r)),
+        },
         Err(e) => return Err(explain(e)),
     };
     let meta = file.metadata()?;

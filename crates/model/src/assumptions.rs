@@ -42,6 +42,15 @@ macro_rules! model_params {
                 }, )* ]
             }
 
+            /// The value of the assumption called `name` as a scenario
+            /// file writes it (`0.97`, `3`, `true`), if there is one.
+            pub fn text(&self, name: &str) -> Option<String> {
+                match name {
+                    $( stringify!($name) => Some(Numeric::text(self.$name)), )*
+                    _ => None,
+                }
+            }
+
             /// Set the assumption called `name` to `value` (rounded for
             /// whole numbers; any value but 0 is true). `false` when there
             /// is no such assumption. The value is not range-checked: see
@@ -65,12 +74,19 @@ trait Numeric {
     const WHOLE: bool;
     fn to_f64(self) -> f64;
     fn from_f64(v: f64) -> Self;
+    /// The value as a scenario file writes it.
+    fn text(self) -> String;
 }
 
 impl Numeric for f32 {
     const WHOLE: bool = false;
     fn to_f64(self) -> f64 {
         f64::from(self)
+    }
+    fn text(self) -> String {
+        // The shortest text that reads back as this f32, always with a
+        // decimal point (`1.0`, not `1`).
+        format!("{self:?}")
     }
     fn from_f64(v: f64) -> Self {
         v as f32
@@ -82,6 +98,9 @@ impl Numeric for u32 {
     fn to_f64(self) -> f64 {
         f64::from(self)
     }
+    fn text(self) -> String {
+        self.to_string()
+    }
     fn from_f64(v: f64) -> Self {
         v.round().clamp(0.0, f64::from(u32::MAX)) as u32
     }
@@ -91,6 +110,9 @@ impl Numeric for bool {
     const WHOLE: bool = true;
     fn to_f64(self) -> f64 {
         f64::from(u8::from(self))
+    }
+    fn text(self) -> String {
+        self.to_string()
     }
     fn from_f64(v: f64) -> Self {
         v != 0.0

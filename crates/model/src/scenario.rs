@@ -209,6 +209,21 @@ impl Scenario {
         self.policies.iter().find(|p| p.name == name)
     }
 
+    /// A name for a new policy that no policy of the scenario has: `stem`,
+    /// else `stem_2`, `stem_3`, ….
+    pub fn free_policy_name(&self, stem: &str) -> String {
+        (1..)
+            .map(|i| {
+                if i == 1 {
+                    stem.to_owned()
+                } else {
+                    format!("{stem}_{i}")
+                }
+            })
+            .find(|n| self.policy(n).is_none())
+            .expect("some name is free")
+    }
+
     /// The range of `knob` in this scenario.
     pub fn knob_spec(&self, knob: Knob) -> &KnobSpec {
         &self.knobs[knob.index()]

@@ -99,3 +99,75 @@ pub fn read_limited(path: &Path, limit: &siloscope_files::Limit) -> Result<Vec<u
         kind: ErrorKind::Io,
     })
 }
+
+/// The path that leads from directory `from` to `to` (both absolute):
+/// `../data/x.csv`.
+fn relative(from: &Path, to: &Path) -> PathBuf {
+    let (a, b): (Vec<_>, Vec<_>) = (from.components().collect(), to.components().collect());
+    let common = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let mut out = PathBuf::new();
+    for _ in common..a.len() {
+        out.push("..");
+    }
+    for c in &b[common..] {
+        out.push(c);
+    }
+    out
+}
+
+/// Write the scenario at `source`, changed by `edit` (its text in, the new
+/// text out), to `dest`: the rest of its text kept, the paths of its
+/// network files rewritten to lead from `dest`'s directory to the same
+/// files, checked as a scenario at `dest` before anything is written, and
+/// written atomically. Returns the scenario as read back.
+pub fn write_edited(
+    source: &Path,
+    dest: &Path,
+    edit: impl FnOnce(&str) -> Result<String, String>,
+) -> Result<Scenario, String> {
+    use crate::locate::{FieldPath, span};
+    let bytes = read_bounded(source).map_err(|e| e.to_string())?;
+    let file = source.display().to_string();
+    let text = crate::utf8(&bytes, &file).map_err(|e| e.to_string())?;
+    let mut text = edit(text)?;
+    let here = |p: &Path| -> Result<PathBuf, String> {
+        let dir = p
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        dir.canonicalize()
+            .map_err(|e| format!("{}: {e}", dir.display()))
+    };
+    let (from, to) = (here(source)?, here(dest)?);
+    if from != to {
+        for field in ["agents", "ties"] {
+            let path = FieldPath::root().field("network").field(field);
+            let Some(at) = span(&text, &path) else {
+                continue;
+            };
+            let name: String = ron::from_str(&text[at.clone()])
+                .map_err(|e| format!("{file}: network.{field}: {e}"))?;
+            let target = from.join(&name);
+            let target = target
+                .canonicalize()
+                .map_err(|e| format!("{}: {e}", target.display()))?;
+            let moved = relative(&to, &target);
+            let moved = moved
+                .to_str()
+                .ok_or_else(|| format!("{}: the path is not UTF-8", moved.display()))?;
+            text = format!(
+                "{}{}{}",
+                &text[..at.start],
+                crate::edit::ron_string(moved),
+                &text[at.end..]
+            );
+        }
+    }
+    let shown = dest.display().to_string();
+    let scenario = crate::parse_str_with(&text, &shown, &crate::network::Beside::scenario(dest))
+        .map_err(|e| {
+            format!("the edited scenario would not be valid, so it was not written:\n{e}")
+        })?;
+    siloscope_files::write_atomic(dest, text.as_bytes()).map_err(|e| format!("{shown}: {e}"))?;
+    Ok(scenario)
+}

@@ -33,6 +33,7 @@
 //! assert!(report.customer_trust_in_org > 0.0 && report.customer_trust_in_org < 1.0);
 //! ```
 
+pub mod edit;
 mod error;
 pub mod files;
 pub mod format;

@@ -10,6 +10,7 @@ use siloscope_lab::batch::plot;
 use siloscope_lab::calibrate::{Calibration, Study, read_targets};
 use siloscope_lab::journal::Shape;
 use siloscope_lab::sensitivity::Factor;
+use siloscope_scenario::edit::{add_policy, ron_string, set_assumptions, set_field};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -202,7 +203,9 @@ pub(crate) fn run(args: CalibrateArgs) -> Result<ExitCode> {
         accepted.write_record(&row)?;
     }
 
-    // The medians as RON to paste into the scenario.
+    // The medians as RON to paste into the scenario: knobs to three
+    // decimals, assumptions to four (whole numbers whole, switches true or
+    // false), as the scenario's model writes them.
     let knobs: Vec<String> = posterior
         .factors
         .iter()
@@ -211,34 +214,50 @@ pub(crate) fn run(args: CalibrateArgs) -> Result<ExitCode> {
             Factor::Assumption(_) => None,
         })
         .collect();
-    let model: Vec<String> = posterior
+    let mut params = scenario.model.clone();
+    let model: Vec<(&str, String)> = posterior
         .factors
         .iter()
         .filter_map(|(r, s)| match r.factor {
-            Factor::Assumption(a) => Some(format!("{a}: {:.4}", s.median)),
+            Factor::Assumption(a) => {
+                let v: f64 = format!("{:.4}", s.median).parse().unwrap_or(s.median);
+                params.set(a, v);
+                Some((a, params.text(a).unwrap_or_else(|| v.to_string())))
+            }
             Factor::Knob(_) => None,
         })
         .collect();
+    let name = scenario.free_policy_name("calibrated");
     let base = c
         .policy
         .as_ref()
         .or(scenario.start_policy.as_ref())
-        .map(|p| format!("base: \"{p}\", "))
+        .map(|p| format!("base: {}, ", ron_string(p)))
         .unwrap_or_default();
+    let body = format!(
+        "({base}description: {}, knobs: {{ {} }})",
+        ron_string(&format!(
+            "fitted by siloscope calibrate to {}",
+            super::shown_path(&args.targets)
+        )),
+        knobs.join(", ")
+    );
     let mut ron = format!(
         "// Calibrated by `siloscope calibrate` to {}: the posterior medians.\n",
-        args.targets.display()
+        super::shown_path(&args.targets)
     );
     if !knobs.is_empty() {
         ron.push_str(&format!(
-            "// Into the scenario's `policies` (and `policy: \"calibrated\"` to start from it):\n\"calibrated\": ({base}description: \"fitted to the observed targets\", knobs: {{ {} }}),\n",
-            knobs.join(", ")
+            "// Into the scenario's `policies` (and `policy: {}` to start from it):\n{}: {body},\n",
+            ron_string(&name),
+            ron_string(&name),
         ));
     }
     if !model.is_empty() {
+        let set: Vec<String> = model.iter().map(|(a, v)| format!("{a}: {v}")).collect();
         ron.push_str(&format!(
             "// Into the scenario's `model: (...)`:\n{},\n",
-            model.join(", ")
+            set.join(", ")
         ));
     }
     println!("\n{ron}");
@@ -252,6 +271,25 @@ pub(crate) fn run(args: CalibrateArgs) -> Result<ExitCode> {
     };
     plot::write(&out, "predictive", &chart)
         .with_context(|| format!("cannot write the chart into {}", out.display()))?;
+    // The whole scenario, calibrated: started from the fitted policy, with
+    // the fitted assumptions.
+    let whole = out.join("calibrated.scenario.ron");
+    siloscope_scenario::files::write_edited(&args.scenario, &whole, |text| {
+        let mut text = text.to_owned();
+        if !knobs.is_empty() {
+            text = add_policy(&text, &name, &body)?;
+            text = set_field(&text, "policy", &ron_string(&name))?;
+        }
+        if !model.is_empty() {
+            text = set_assumptions(&text, &model)?;
+        }
+        set_field(
+            &text,
+            "name",
+            &ron_string(&format!("{} (calibrated)", scenario.name)),
+        )
+    })
+    .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", super::shown_path(&whole)))?;
     for (name, bytes) in [
         ("calibrated.ron", ron.into_bytes()),
         ("accepted.csv", accepted.into_inner()?),
@@ -264,7 +302,7 @@ pub(crate) fn run(args: CalibrateArgs) -> Result<ExitCode> {
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
     println!(
-        "wrote {0}/posterior.csv, predictive.csv, predictive.png, predictive.svg, accepted.csv, calibrated.ron",
+        "wrote {0}/posterior.csv, predictive.csv, predictive.png, predictive.svg, accepted.csv, calibrated.ron, calibrated.scenario.ron (the scenario, calibrated)",
         out.display()
     );
     Ok(ExitCode::SUCCESS)

@@ -58,7 +58,7 @@ pub(crate) fn values(
     job: &(dyn Fn(usize) -> Result<Vec<f64>> + Sync),
 ) -> Result<Option<Vec<Vec<f64>>>> {
     let (mut journal, mut known, notes) = Journal::open(&w.journal, &w.shape, &w.fingerprint)?;
-    for n in notes {
+    for n in journal::summarise(notes) {
         eprintln!("{}: {}: {n}", w.command, shown_path(&w.journal));
     }
     if !w.merge.is_empty() {
@@ -67,7 +67,7 @@ pub(crate) fn values(
         for dir in w.merge {
             let path = dir.join(w.journal.file_name().expect("a journal is a file"));
             let (lines, notes) = Journal::read_only(&path, &w.shape, &w.fingerprint)?;
-            for n in notes {
+            for n in journal::summarise(notes) {
                 eprintln!("{}: {}: {n}", w.command, shown_path(&path));
             }
             joined.extend(lines.into_iter().filter(|l| have.insert(l.key[0])));
@@ -94,11 +94,12 @@ pub(crate) fn values(
             w.merge.len()
         );
     } else if !known.is_empty() {
+        let distinct: std::collections::BTreeSet<i64> = known.iter().map(|l| l.key[0]).collect();
         eprintln!(
             "{}: resuming from {}: {} runs already done are not run again",
             w.command,
             shown_path(&w.journal),
-            known.len()
+            distinct.len()
         );
     }
     let shard = w

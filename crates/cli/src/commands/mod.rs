@@ -62,9 +62,38 @@ pub(crate) fn output_dir(
     }
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     let lock = siloscope_files::DirLock::acquire(out, command)?;
+    if let Some((other, marker)) = held_by_another(out, command) {
+        bail!(
+            "--out {}: holds the outputs of siloscope {other} ({marker}); choose another directory",
+            shown_path(out)
+        );
+    }
     siloscope_files::write::remove_stale_temporaries(out, ours)
         .with_context(|| format!("cannot clean {}", out.display()))?;
     Ok(lock)
+}
+
+/// Files that say which command's outputs a directory holds.
+const MARKERS: [(&str, &str); 10] = [
+    ("batch", "manifest.json"),
+    ("optimise", "search.journal"),
+    ("optimise", "optimum.ron"),
+    ("calibrate", "calibrate.journal"),
+    ("calibrate", "posterior.csv"),
+    ("sensitivity", "sobol.journal"),
+    ("sensitivity", "morris.journal"),
+    ("sensitivity", "sobol.csv"),
+    ("sensitivity", "morris.csv"),
+    ("sensitivity", "sensitivity.csv"),
+];
+
+/// The other command whose outputs `dir` holds, and the file that says
+/// so.
+fn held_by_another(dir: &Path, command: &str) -> Option<(&'static str, &'static str)> {
+    MARKERS
+        .iter()
+        .find(|(owner, marker)| *owner != command && dir.join(marker).is_file())
+        .copied()
 }
 
 /// A scenario file, or its errors as one message.

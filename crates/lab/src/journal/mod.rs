@@ -76,7 +76,7 @@ impl fmt::Display for JournalError {
             JournalError::Io(path, e) => write!(f, "{}: {e}", path.display()),
             JournalError::NotJournal(path, kind) => write!(
                 f,
-                "{}: is not a journal of siloscope {kind}; choose another --out",
+                "{}: is not a journal of siloscope {kind}; choose another --out, or remove the file to start afresh",
                 path.display()
             ),
             JournalError::Foreign { path, theirs, ours } => write!(
@@ -220,8 +220,16 @@ impl Journal {
             .append(true)
             .open(path)
             .map_err(at)?;
-        if !file.metadata().map_err(at)?.is_file() {
+        let meta = file.metadata().map_err(at)?;
+        if !meta.is_file() {
             return Err(at(io::Error::other("is not a regular file")));
+        }
+        // Appending through a second name would change a file elsewhere.
+        #[cfg(unix)]
+        if std::os::unix::fs::MetadataExt::nlink(&meta) > 1 {
+            return Err(at(io::Error::other(
+                "has other hard links; siloscope appends only to a journal of its own (remove the link)",
+            )));
         }
         Ok((
             Journal {
@@ -290,6 +298,19 @@ impl Shard {
     pub fn has(&self, job: usize) -> bool {
         job % self.count.max(1) == self.index
     }
+}
+
+/// At most ten notes of a journal's dropped lines, then how many more: a
+/// journal of garbage is one message, not a million.
+pub fn summarise(notes: Vec<String>) -> Vec<String> {
+    let more = notes.len().saturating_sub(10);
+    let mut shown: Vec<String> = notes.into_iter().take(10).collect();
+    if more > 0 {
+        shown.push(format!(
+            "and {more} more lines dropped, to be computed again"
+        ));
+    }
+    shown
 }
 
 /// A pool of `threads` worker threads (at least one) for [`run_jobs`].

@@ -173,3 +173,16 @@ proptest::proptest! {
         }
     }
 }
+
+/// A journal with a second name is never appended to: the other name
+/// would change too.
+#[cfg(unix)]
+#[test]
+fn a_hard_linked_journal_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("search.journal");
+    drop(Journal::open(&path, &SHAPE, "abc").unwrap());
+    std::fs::hard_link(&path, dir.path().join("elsewhere")).unwrap();
+    let err = Journal::open(&path, &SHAPE, "abc").unwrap_err().to_string();
+    assert!(err.contains("has other hard links"), "{err}");
+}

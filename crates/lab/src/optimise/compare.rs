@@ -68,21 +68,6 @@ impl Comparison {
     }
 }
 
-/// A name for the optimum no policy of the scenario has: `optimised`,
-/// else `optimised_2`, ….
-pub fn free_name(scenario: &Scenario) -> String {
-    (1..)
-        .map(|i| {
-            if i == 1 {
-                "optimised".to_owned()
-            } else {
-                format!("optimised_{i}")
-            }
-        })
-        .find(|n| scenario.policy(n).is_none())
-        .expect("some name is free")
-}
-
 /// The policy entry of `point`: the base policy's values, then the
 /// searched knobs' — what the scenario makes of `base: …, knobs: {…}`.
 pub fn entry(
@@ -128,7 +113,7 @@ pub fn compare(
     jobs: usize,
 ) -> Result<Comparison, ScreenError> {
     let space = Space::of(&objective.space);
-    let name = free_name(scenario);
+    let name = scenario.free_policy_name("optimised");
     let policy = entry(scenario, objective, &space, point, &name, description);
     let mut with = scenario.clone();
     with.policies.push(policy.clone());

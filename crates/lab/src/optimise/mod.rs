@@ -68,9 +68,12 @@ impl Score {
     }
 
     /// What ranks it (larger is better): the objective turned to be
-    /// maximised; below [`INFEASIBLE`] when a constraint is broken, by the
-    /// size of the breach; just at it when the objective is undefined.
-    pub fn fitness(&self, sense: Sense, constraints: &[Constraint]) -> Fitness {
+    /// maximised and divided by `scale` (the search's: the largest size of
+    /// the objective among the scenario's policies, so that the weights'
+    /// size never matters); below [`INFEASIBLE`] when a constraint is
+    /// broken, by the size of the breach; just at it when the objective is
+    /// undefined or infinite.
+    pub fn fitness(&self, sense: Sense, constraints: &[Constraint], scale: f64) -> Fitness {
         let breach = self.violation(constraints);
         if breach > 0.0 {
             return INFEASIBLE * (1.0 + breach.min(1e6));
@@ -78,9 +81,9 @@ impl Score {
         let value = match sense {
             Sense::Maximise => self.objective,
             Sense::Minimise => -self.objective,
-        };
+        } / scale;
         if value.is_finite() {
-            value.max(INFEASIBLE * 0.5)
+            value.clamp(-1e12, 1e12)
         } else {
             INFEASIBLE
         }
@@ -107,11 +110,13 @@ struct Table {
 
 impl Table {
     /// The best so far: highest fitness, earliest drawn of equals.
-    fn best(&self, objective: &Objective) -> Entry {
+    fn best(&self, objective: &Objective, scale: f64) -> Entry {
         let mut best: Option<(&Entry, Fitness)> = None;
         for p in &self.order {
             let e = &self.entries[p];
-            let f = e.score.fitness(objective.sense, &objective.constraints);
+            let f = e
+                .score
+                .fitness(objective.sense, &objective.constraints, scale);
             if best.is_none_or(|(_, b)| f > b) {
                 best = Some((e, f));
             }
@@ -378,6 +383,8 @@ pub fn optimise<E: From<ScreenError>>(
         .build()
         .map_err(|e| ScreenError::Pool(e.to_string()))?;
     let table = Mutex::new(Table::default());
+    // Set once the scenario's policies are scored (generation 0).
+    let scale: std::sync::OnceLock<f64> = std::sync::OnceLock::new();
     let mut known_scores: HashMap<Vec<i64>, Entry> = HashMap::new();
     for e in known {
         if space.holds(&e.point) && e.score.constraints.len() == objective.constraints.len() {
@@ -388,7 +395,11 @@ pub fn optimise<E: From<ScreenError>>(
     let failure: Mutex<Option<SimError>> = Mutex::new(None);
     let fresh_runs = AtomicUsize::new(0);
     let record = |point: &[i64]| -> Fitness {
-        let fitness = |e: &Entry| e.score.fitness(objective.sense, &objective.constraints);
+        let fitness = |e: &Entry| {
+            let scale = *scale.get().unwrap_or(&1.0);
+            e.score
+                .fitness(objective.sense, &objective.constraints, scale)
+        };
         if let Some(e) = table
             .lock()
             .expect("no panic holds the table")
@@ -427,7 +438,7 @@ pub fn optimise<E: From<ScreenError>>(
         }
         f
     };
-    let best_of = |t: &Table| t.best(objective);
+    let best_of = |t: &Table| t.best(objective, *scale.get().unwrap_or(&1.0));
     let feasible = |e: &Entry| e.score.violation(&objective.constraints) == 0.0;
     let mut reported = 0usize;
     let mut report =
@@ -442,9 +453,11 @@ pub fn optimise<E: From<ScreenError>>(
                 // best first (then by point), whatever the threads' order.
                 let (entries, order) = (&t.entries, &mut t.order);
                 let key = |p: &Vec<i64>| {
-                    entries[p]
-                        .score
-                        .fitness(objective.sense, &objective.constraints)
+                    entries[p].score.fitness(
+                        objective.sense,
+                        &objective.constraints,
+                        *scale.get().unwrap_or(&1.0),
+                    )
                 };
                 order[reported..].sort_by(|a, b| key(b).total_cmp(&key(a)).then_with(|| a.cmp(b)));
             }
@@ -473,10 +486,29 @@ pub fn optimise<E: From<ScreenError>>(
             record(p);
         })
     });
-    // `record` ran in parallel: enter the starts in the scenario's order.
+    // `record` ran in parallel: enter the starts in the scenario's order,
+    // and take the objective's size among them as the search's scale.
     {
         let mut t = table.lock().expect("no panic holds the table");
         t.order = starts.iter().map(|(_, p)| p.clone()).collect();
+        let sizes: Vec<f64> = t
+            .order
+            .iter()
+            .map(|p| t.entries[p].score.objective.abs())
+            .filter(|v| v.is_finite())
+            .collect();
+        if sizes.is_empty() {
+            drop(t);
+            if let Some(e) = failure.lock().expect("no panic holds it").take() {
+                return Err(E::from(ScreenError::from(e)));
+            }
+            return Err(E::from(ScreenError::Unusable(format!(
+                "the objective ({}) is not a finite number for any policy of the scenario: a metric with nothing to measure, or weights so large the sum overflows",
+                objective.describe()
+            ))));
+        }
+        let largest = sizes.into_iter().fold(0.0, f64::max);
+        let _ = scale.set(if largest > 0.0 { largest } else { 1.0 });
     }
     let sigma = 0.3;
     report(0, sigma, &mut after)?;

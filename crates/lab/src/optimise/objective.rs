@@ -13,7 +13,9 @@
 //!
 //! A term or constraint without `step` is read at the last step of the
 //! scenario's run; steps are numbered as in the time series (step 0 is
-//! the first). `part` defaults to `all`, `weight` to 1.
+//! the first) and end with the run. `part` defaults to `all` and `weight`
+//! to one. Without `vary`, knobs whose declared range is narrower than
+//! 0.001 (fixed knobs) are left out.
 
 use crate::sensitivity::{Factor, Range, Screen, check_metric};
 use serde::Deserialize;
@@ -124,10 +126,13 @@ impl Objective {
             .terms
             .iter()
             .map(|t| {
+                let w = t.weight.abs();
                 if t.weight == 1.0 {
                     t.reading.label()
-                } else {
+                } else if (1e-3..1e6).contains(&w) {
                     format!("{} × {}", t.weight, t.reading.label())
+                } else {
+                    format!("{:e} × {}", t.weight, t.reading.label())
                 }
             })
             .collect();
@@ -225,7 +230,12 @@ pub fn parse_objective(
         );
     }
     let space = match &raw.vary {
-        None => crate::sensitivity::knob_ranges(scenario),
+        // Every knob over its declared range, but for those whose range
+        // holds no two values of the search's 0.001 grid (fixed knobs).
+        None => crate::sensitivity::knob_ranges(scenario)
+            .into_iter()
+            .filter(|r| (r.high * 1000.0 - 1e-3).floor() > (r.low * 1000.0 + 1e-3).ceil())
+            .collect(),
         Some(vary) => {
             if vary.0.is_empty() {
                 err!(
@@ -365,7 +375,7 @@ pub fn parse_objective(
 /// The knob `name` searched from `low` to `high`, inside its declared
 /// range and wide enough for the search's 0.001 resolution.
 fn space_range(scenario: &Scenario, name: &str, low: f64, high: f64) -> Result<Range, String> {
-    if name.starts_with("model.") {
+    if name.starts_with("model.") && Factor::parse(name).is_some() {
         return Err(format!(
             "\"{name}\" is a model assumption: it describes the world, not a choice, so optimise searches knobs only (fit assumptions with siloscope calibrate)"
         ));
@@ -416,15 +426,15 @@ fn read_at(
     step: Option<u32>,
     problems: &mut Vec<(FieldPath, String)>,
 ) -> Option<Reading> {
+    let named_part = part.is_some();
     let part = part.clone().unwrap_or_else(|| "all".into());
     let step = step.unwrap_or(last);
     let mut ok = true;
-    if step >= siloscope_scenario::MAX_STEPS {
+    if step > last {
         problems.push((
             path.field("step"),
             format!(
-                "{step} is out of range; allowed 0 to {} (numbered as in the time series, from 0)",
-                siloscope_scenario::MAX_STEPS - 1
+                "{step} is out of range; this scenario's steps are 0 to {last} (numbered as in the time series, from 0)"
             ),
         ));
         ok = false;
@@ -440,14 +450,24 @@ fn read_at(
         seed: None,
         jobs: 1,
     };
-    if let Err(e) = check_metric(scenario, &screen) {
-        let field = if e.to_string().contains("unknown metric") {
-            "metric"
-        } else {
-            "part"
-        };
-        problems.push((path.field(field), e.to_string()));
-        ok = false;
+    match check_metric(scenario, &screen) {
+        Ok(()) => {}
+        Err(crate::sensitivity::ScreenError::UnknownPart { parts, .. }) if !named_part => {
+            problems.push((
+                path.field("metric"),
+                format!("{metric} has a value per part: name one with `part:`, one of {parts}"),
+            ));
+            ok = false;
+        }
+        Err(e) => {
+            let field = if e.to_string().contains("unknown metric") {
+                "metric"
+            } else {
+                "part"
+            };
+            problems.push((path.field(field), e.to_string()));
+            ok = false;
+        }
     }
     ok.then(|| Reading {
         metric: metric.to_owned(),

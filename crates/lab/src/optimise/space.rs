@@ -30,8 +30,12 @@ impl Space {
                 // thousandth they stand for.
                 let tolerance = |x: f64| (x.abs() * 1e-6).max(1e-3);
                 let (lo, hi) = (r.low * 1000.0, r.high * 1000.0);
-                space.low.push((lo - tolerance(lo)).ceil() as i64);
-                space.high.push((hi + tolerance(hi)).floor() as i64);
+                let low = (lo - tolerance(lo)).ceil() as i64;
+                // A range without a grid point keeps one: its low end.
+                space.low.push(low);
+                space
+                    .high
+                    .push(((hi + tolerance(hi)).floor() as i64).max(low));
             }
         }
         space

@@ -55,7 +55,7 @@ fn solve(
     let fitness = |p: &[i64]| {
         let x: Vec<f64> = p.iter().map(|&v| v as f64 / 1000.0).collect();
         let s = score(&x);
-        let f = s.fitness(Sense::Maximise, constraints);
+        let f = s.fitness(Sense::Maximise, constraints, 1.0);
         let mut b = best.lock().unwrap();
         let better = match &*b {
             None => true,
@@ -163,14 +163,23 @@ fn fitness_ranks_every_breach_below_every_kept_candidate() {
         objective: f64::NAN,
         constraints: vec![0.0],
     };
-    let f = |s: &Score| s.fitness(Sense::Maximise, &c);
+    let f = |s: &Score| s.fitness(Sense::Maximise, &c, 1.0);
     assert!(f(&kept_bad) > f(&undefined));
     assert!(f(&undefined) > f(&small_breach));
     assert!(f(&small_breach) > f(&big_breach));
     // Minimising turns the objective round, not the constraints.
     let low = plain(1.0);
     let high = plain(2.0);
-    assert!(low.fitness(Sense::Minimise, &[]) > high.fitness(Sense::Minimise, &[]));
+    assert!(low.fitness(Sense::Minimise, &[], 1.0) > high.fitness(Sense::Minimise, &[], 1.0));
+    // The scale divides, so no weight is too large to rank by.
+    let huge = plain(8.0e16);
+    let huger = plain(8.0001e16);
+    assert!(huger.fitness(Sense::Maximise, &[], 8e16) > huge.fitness(Sense::Maximise, &[], 8e16));
+    assert!(plain(-8.0e16).fitness(Sense::Maximise, &[], 8e16) > f(&undefined));
+    assert_eq!(
+        plain(f64::INFINITY).fitness(Sense::Maximise, &[], 1.0),
+        INFEASIBLE
+    );
     // An undefined constraint value counts as broken.
     assert_eq!(c[0].violation(f64::NAN), 1.0);
 }
@@ -273,12 +282,15 @@ fn a_search_is_the_same_for_any_jobs_and_resumes_to_the_same_end() {
         .entries
         .iter()
         .filter(|e| e.generation == 0)
-        .map(|e| e.score.fitness(objective.sense, &objective.constraints))
+        .map(|e| {
+            e.score
+                .fitness(objective.sense, &objective.constraints, 1.0)
+        })
         .fold(f64::NEG_INFINITY, f64::max);
     assert!(
         one.best
             .score
-            .fitness(objective.sense, &objective.constraints)
+            .fitness(objective.sense, &objective.constraints, 1.0)
             >= best_start
     );
 }
@@ -418,4 +430,92 @@ fn a_cut_or_damaged_objective_file_gets_errors_never_a_panic() {
             assert!(e.to_string().starts_with("damaged.objective.ron:"), "{e}");
         }
     }
+}
+
+/// Weights of any size find the same optimum: the search ranks by the
+/// objective divided by its size among the policies.
+#[test]
+fn the_weights_size_does_not_change_the_search() {
+    let scenario = workshop();
+    let with = |weight: &str| {
+        parse_objective(
+            &format!(r#"Objective(minimise: [(metric: "churned", part: "existing_customers", weight: {weight})], vary: {{ "transparency": (0.0, 1.0), "cross_sell_pressure": (0.0, 1.0) }})"#),
+            "t.objective.ron",
+            &scenario,
+        )
+        .unwrap()
+    };
+    let (one, _) = run(&scenario, &with("1"), &small(2), Vec::new());
+    let (huge, _) = run(&scenario, &with("1e12"), &small(2), Vec::new());
+    let points = |f: &Found| {
+        f.entries
+            .iter()
+            .map(|e| e.point.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(points(&huge), points(&one));
+    assert_eq!(huge.best.point, one.best.point);
+    // A sum that overflows everywhere is refused, not reported.
+    let err = optimise(&scenario, &with("1e308"), &small(1), Vec::new(), |_| {
+        Ok::<(), ScreenError>(())
+    })
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("is not a finite number for any policy"),
+        "{err}"
+    );
+}
+
+/// A knob whose declared range holds no two values of the 0.001 grid is
+/// left out of a search of every knob, and a grid over it never panics.
+#[test]
+fn a_fixed_knob_is_not_searched() {
+    let mut scenario = workshop();
+    let spec = &mut scenario.knobs[Knob::Transparency.index()];
+    spec.min = 0.1001;
+    spec.max = 0.1009;
+    let o = parse_objective(
+        r#"Objective(maximise: [(metric: "npv")])"#,
+        "t.objective.ron",
+        &scenario,
+    )
+    .unwrap();
+    assert_eq!(o.space.len(), Knob::ALL.len() - 1);
+    assert!(
+        o.space
+            .iter()
+            .all(|r| r.factor != Factor::Knob(Knob::Transparency))
+    );
+    let narrow = Space::of(&[Range {
+        factor: Factor::Knob(Knob::Transparency),
+        low: 0.1001,
+        high: 0.1009,
+    }]);
+    assert_eq!(narrow.point(&[0.0]), narrow.point(&[1.0]));
+}
+
+#[test]
+fn an_entry_is_its_journal_line() {
+    let e = Entry {
+        generation: 7,
+        point: vec![100, 0, 1000],
+        score: Score {
+            objective: -12.5,
+            constraints: vec![0.25],
+        },
+    };
+    assert_eq!(Entry::of_line(e.line()), Some(e));
+    let mut bad = Entry::of_line(
+        Entry {
+            generation: 1,
+            point: vec![1],
+            score: plain(1.0),
+        }
+        .line(),
+    )
+    .unwrap()
+    .line();
+    bad.values[0] = 1.5;
+    assert_eq!(Entry::of_line(bad), None, "a generation is a whole number");
 }

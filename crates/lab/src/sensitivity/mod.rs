@@ -169,6 +169,10 @@ pub enum ScreenError {
     /// The worker threads could not start.
     #[error("cannot start {0}")]
     Pool(String),
+    /// What was asked cannot be computed (an objective that is no finite
+    /// number anywhere).
+    #[error("{0}")]
+    Unusable(String),
 }
 
 /// A level as people read it: plain, or in scientific notation when huge

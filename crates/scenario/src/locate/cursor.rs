@@ -205,6 +205,51 @@ impl Cursor<'_> {
         }
     }
 
+    /// At the opening bracket of a struct, tuple, list or map (or the name
+    /// before a struct's `(`): the offset where one more item goes — after
+    /// the last item, and after its comma when it has one —, whether a
+    /// comma must come first, and the offset of the first item (`None` in
+    /// an empty collection).
+    pub(super) fn end_of_items(&mut self) -> Option<(usize, bool, Option<usize>)> {
+        self.skip_ws();
+        if self.peek().is_some_and(|b| b.is_ascii_alphabetic()) {
+            self.ident();
+            self.skip_ws();
+        }
+        let close = match self.peek()? {
+            b'(' => b')',
+            b'[' => b']',
+            b'{' => b'}',
+            _ => return None,
+        };
+        self.pos += 1;
+        let (mut after, mut comma, mut first) = (self.pos, false, None);
+        loop {
+            self.skip_ws();
+            match self.peek() {
+                None => return None,
+                Some(b) if b == close => return Some((after, !comma && first.is_some(), first)),
+                _ => {}
+            }
+            first.get_or_insert(self.pos);
+            let before = self.pos;
+            self.skip_value();
+            self.skip_ws();
+            if self.eat(b':') {
+                self.skip_value();
+            }
+            if self.pos == before {
+                return None;
+            }
+            after = self.pos;
+            self.skip_ws();
+            comma = self.eat(b',');
+            if comma {
+                after = self.pos;
+            }
+        }
+    }
+
     /// Skip whitespace and one separating comma, if there is one.
     fn skip_comma(&mut self) {
         self.skip_ws();

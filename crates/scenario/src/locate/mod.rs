@@ -178,6 +178,31 @@ pub fn locate(src: &str, path: &FieldPath) -> Option<Position> {
     Some(Position::of_offset(src, offset))
 }
 
+/// The byte range of the value at `path` in `src`, if it can be found.
+pub fn span(src: &str, path: &FieldPath) -> Option<std::ops::Range<usize>> {
+    let mut cur = Cursor {
+        src: src.as_bytes(),
+        pos: 0,
+    };
+    cur.skip_attributes();
+    let start = cur.value_at(&path.0)?;
+    cur.pos = start;
+    cur.skip_value();
+    (cur.pos > start).then_some(start..cur.pos)
+}
+
+/// Where one more item goes in the collection (struct, tuple, list or
+/// map) whose value starts at byte `open`: the offset after its last item
+/// (and that item's comma), whether a comma must come first, and the
+/// offset of its first item, if it has one.
+pub fn end_of_items(src: &str, open: usize) -> Option<(usize, bool, Option<usize>)> {
+    let mut cur = Cursor {
+        src: src.as_bytes(),
+        pos: open,
+    };
+    cur.end_of_items()
+}
+
 /// Whether `src` holds nothing but whitespace and comments.
 pub fn is_blank(src: &str) -> bool {
     let mut cur = Cursor {
