@@ -28,78 +28,27 @@
 //! The result depends on the seed alone, not on the number of jobs.
 
 mod compare;
+mod evaluate;
 mod objective;
+mod score;
 pub mod search;
 mod space;
 
 pub use compare::{Comparison, Runs, compare};
+pub use evaluate::{base_policy, knobs_of, run_once, search_seeds, starts};
 pub use objective::{Constraint, Objective, Reading, Sense, Term, parse_objective, read_objective};
+pub use score::{Entry, Score};
 pub use space::{Space, knob_text, knob_value};
 
 use crate::experiment::replicate_seed;
-use crate::journal::{Line, Shape};
 use crate::sensitivity::ScreenError;
 use rayon::prelude::*;
-use search::{Fitness, Generation, INFEASIBLE, Settings, Stop};
-use siloscope_model::knob::Knob;
-use siloscope_model::sim::{RunOptions, SimError, Simulation};
+use search::{Fitness, Generation, Settings, Stop};
+use siloscope_model::sim::SimError;
 use siloscope_scenario::Scenario;
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
-
-/// A candidate's score: means over the seeds.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Score {
-    /// The objective's weighted sum (`NaN` where a metric is undefined).
-    pub objective: f64,
-    /// Each constraint's metric, in the objective's order.
-    pub constraints: Vec<f64>,
-}
-
-impl Score {
-    /// The constraints' total breach (0: all kept).
-    pub fn violation(&self, constraints: &[Constraint]) -> f64 {
-        constraints
-            .iter()
-            .zip(&self.constraints)
-            .map(|(c, &v)| c.violation(v))
-            .sum()
-    }
-
-    /// What ranks it (larger is better): the objective turned to be
-    /// maximised and divided by `scale` (the search's: the largest size of
-    /// the objective among the scenario's policies, so that the weights'
-    /// size never matters); below [`INFEASIBLE`] when a constraint is
-    /// broken, by the size of the breach; just at it when the objective is
-    /// undefined or infinite.
-    pub fn fitness(&self, sense: Sense, constraints: &[Constraint], scale: f64) -> Fitness {
-        let breach = self.violation(constraints);
-        if breach > 0.0 {
-            return INFEASIBLE * (1.0 + breach.min(1e6));
-        }
-        let value = match sense {
-            Sense::Maximise => self.objective,
-            Sense::Minimise => -self.objective,
-        } / scale;
-        if value.is_finite() {
-            value.clamp(-1e12, 1e12)
-        } else {
-            INFEASIBLE
-        }
-    }
-}
-
-/// One candidate evaluated: where, when first, and how it scored.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Entry {
-    /// The generation it was first drawn in (0: the scenario's policies).
-    pub generation: u32,
-    /// Its knob values in thousandths, in the space's order.
-    pub point: Vec<i64>,
-    /// Its score.
-    pub score: Score,
-}
 
 /// Every candidate scored, by point, and the order they were drawn in.
 #[derive(Default)]
@@ -122,43 +71,6 @@ impl Table {
             }
         }
         best.expect("the starts are evaluated first").0.clone()
-    }
-}
-
-impl Entry {
-    /// The journal's shape for a search of `objective`: the point, then
-    /// the generation, the objective and the constraints' values.
-    pub fn shape(objective: &Objective) -> Shape {
-        Shape {
-            kind: "optimise",
-            key: objective.space.len(),
-            values: 2 + objective.constraints.len(),
-        }
-    }
-
-    /// Its journal line.
-    pub fn line(&self) -> Line {
-        let mut values = vec![f64::from(self.generation), self.score.objective];
-        values.extend(&self.score.constraints);
-        Line {
-            key: self.point.clone(),
-            values,
-        }
-    }
-
-    /// The entry of a journal line (of [`Entry::shape`]), if its
-    /// generation is one.
-    pub fn of_line(line: Line) -> Option<Entry> {
-        let (&g, rest) = line.values.split_first()?;
-        let (&objective, constraints) = rest.split_first()?;
-        (g >= 0.0 && g.fract() == 0.0 && g <= f64::from(u32::MAX)).then(|| Entry {
-            generation: g as u32,
-            point: line.key,
-            score: Score {
-                objective,
-                constraints: constraints.to_vec(),
-            },
-        })
     }
 }
 
@@ -237,133 +149,6 @@ pub fn fingerprint(scenario: &Scenario, objective: &Objective, options: &Options
     ))
 }
 
-/// The base policy: the objective's, else the scenario's start.
-pub fn base_policy<'a>(scenario: &'a Scenario, objective: &'a Objective) -> Option<&'a str> {
-    objective
-        .policy
-        .as_deref()
-        .or(scenario.start_policy.as_deref())
-}
-
-/// The knob values of `point`, in the space's order.
-pub fn knobs_of(space: &Space, point: &[i64]) -> Vec<(Knob, f32)> {
-    space
-        .knobs()
-        .iter()
-        .zip(point)
-        .map(|(&k, &p)| (k, knob_value(p)))
-        .collect()
-}
-
-/// The weighted sum and the constraints' values of one run, read at
-/// their steps. Runs from the base policy with `knobs` set at step 0.
-pub fn run_once(
-    scenario: &Scenario,
-    objective: &Objective,
-    policy: Option<&str>,
-    knobs: &[(Knob, f32)],
-    seed: u64,
-) -> Result<Score, SimError> {
-    let mut sim = Simulation::new(
-        scenario,
-        RunOptions {
-            policy: policy.map(str::to_owned),
-            seed: Some(seed),
-            record_flows: false,
-        },
-    )?;
-    for &(k, v) in knobs {
-        sim.set_knob(k, v)?;
-    }
-    let reads: Vec<&Reading> = objective
-        .terms
-        .iter()
-        .map(|t| &t.reading)
-        .chain(objective.constraints.iter().map(|c| &c.reading))
-        .collect();
-    let mut values = vec![f64::NAN; reads.len()];
-    for _ in 0..=objective.last_step() {
-        let report = sim.step();
-        for (i, r) in reads.iter().enumerate() {
-            if r.step == report.step {
-                report.rows(|m, p, v| {
-                    if m == r.metric && p == r.part {
-                        values[i] = v;
-                    }
-                });
-            }
-        }
-    }
-    let (terms, constraints) = values.split_at(objective.terms.len());
-    Ok(Score {
-        objective: objective
-            .terms
-            .iter()
-            .zip(terms)
-            .map(|(t, v)| t.weight * v)
-            .sum(),
-        constraints: constraints.to_vec(),
-    })
-}
-
-/// The mean of the values that are defined (`NaN` if none is).
-fn mean_defined(values: impl Iterator<Item = f64>) -> f64 {
-    let (sum, n) = values
-        .filter(|v| !v.is_nan())
-        .fold((0.0, 0usize), |(s, n), v| (s + v, n + 1));
-    if n == 0 { f64::NAN } else { sum / n as f64 }
-}
-
-/// The score of `knobs` over the search's seeds.
-fn score(
-    scenario: &Scenario,
-    objective: &Objective,
-    knobs: &[(Knob, f32)],
-    seeds: &[u64],
-) -> Result<Score, SimError> {
-    let policy = base_policy(scenario, objective);
-    let runs: Vec<Score> = seeds
-        .par_iter()
-        .map(|&s| run_once(scenario, objective, policy, knobs, s))
-        .collect::<Result<_, _>>()?;
-    Ok(Score {
-        objective: mean_defined(runs.iter().map(|r| r.objective)),
-        constraints: (0..objective.constraints.len())
-            .map(|c| mean_defined(runs.iter().map(|r| r.constraints[c])))
-            .collect(),
-    })
-}
-
-/// The seeds a search runs each candidate on: replicates `0..n` of the
-/// batch runner's sequence from `base`.
-pub fn search_seeds(base: u64, replicates: u32) -> Vec<u64> {
-    (0..replicates.max(1))
-        .map(|r| replicate_seed(base, r))
-        .collect()
-}
-
-/// The points the search starts from: each policy of the scenario with
-/// its values for the knobs searched (the base policy's values for the
-/// others), in the scenario's order, each once.
-pub fn starts(scenario: &Scenario, space: &Space) -> Vec<(String, Vec<i64>)> {
-    let mut out: Vec<(String, Vec<i64>)> = Vec::new();
-    for p in &scenario.policies {
-        let Ok(values) = scenario.initial_knobs(Some(&p.name)) else {
-            continue;
-        };
-        let wanted: Vec<f64> = space
-            .knobs()
-            .iter()
-            .map(|&k| f64::from(values.get(k)))
-            .collect();
-        let point = space.point(&space.unit(&wanted));
-        if !out.iter().any(|(_, q)| *q == point) {
-            out.push((p.name.clone(), point));
-        }
-    }
-    out
-}
-
 /// Search for the best policy. `known` holds entries of an earlier,
 /// interrupted search with the same settings (its journal); they are not
 /// run again. `after` runs after each generation (the journal is written
@@ -412,7 +197,7 @@ pub fn optimise<E: From<ScreenError>>(
             Some(e) => e.clone(),
             None => {
                 let knobs = knobs_of(&space, point);
-                let s = match score(scenario, objective, &knobs, &seeds) {
+                let s = match evaluate::score(scenario, objective, &knobs, &seeds) {
                     Ok(s) => s,
                     Err(e) => {
                         failure.lock().expect("no panic holds it").get_or_insert(e);

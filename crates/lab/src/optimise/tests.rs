@@ -1,5 +1,7 @@
 use super::*;
 use crate::sensitivity::{Factor, Range};
+use search::INFEASIBLE;
+use siloscope_model::knob::Knob;
 use siloscope_scenario::parse_str;
 
 fn workshop() -> Scenario {

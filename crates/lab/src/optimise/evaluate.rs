@@ -1,0 +1,136 @@
+//! Scoring a candidate: runs from the base policy with the candidate's
+//! knobs, on the search's seeds; and the points the search starts from.
+
+use super::{Objective, Reading, Score, Space, knob_value};
+use crate::experiment::replicate_seed;
+use rayon::prelude::*;
+use siloscope_model::knob::Knob;
+use siloscope_model::sim::{RunOptions, SimError, Simulation};
+use siloscope_scenario::Scenario;
+
+/// The base policy: the objective's, else the scenario's start.
+pub fn base_policy<'a>(scenario: &'a Scenario, objective: &'a Objective) -> Option<&'a str> {
+    objective
+        .policy
+        .as_deref()
+        .or(scenario.start_policy.as_deref())
+}
+
+/// The knob values of `point`, in the space's order.
+pub fn knobs_of(space: &Space, point: &[i64]) -> Vec<(Knob, f32)> {
+    space
+        .knobs()
+        .iter()
+        .zip(point)
+        .map(|(&k, &p)| (k, knob_value(p)))
+        .collect()
+}
+
+/// The weighted sum and the constraints' values of one run, read at
+/// their steps. Runs from the base policy with `knobs` set at step 0.
+pub fn run_once(
+    scenario: &Scenario,
+    objective: &Objective,
+    policy: Option<&str>,
+    knobs: &[(Knob, f32)],
+    seed: u64,
+) -> Result<Score, SimError> {
+    let mut sim = Simulation::new(
+        scenario,
+        RunOptions {
+            policy: policy.map(str::to_owned),
+            seed: Some(seed),
+            record_flows: false,
+        },
+    )?;
+    for &(k, v) in knobs {
+        sim.set_knob(k, v)?;
+    }
+    let reads: Vec<&Reading> = objective
+        .terms
+        .iter()
+        .map(|t| &t.reading)
+        .chain(objective.constraints.iter().map(|c| &c.reading))
+        .collect();
+    let mut values = vec![f64::NAN; reads.len()];
+    for _ in 0..=objective.last_step() {
+        let report = sim.step();
+        for (i, r) in reads.iter().enumerate() {
+            if r.step == report.step {
+                report.rows(|m, p, v| {
+                    if m == r.metric && p == r.part {
+                        values[i] = v;
+                    }
+                });
+            }
+        }
+    }
+    let (terms, constraints) = values.split_at(objective.terms.len());
+    Ok(Score {
+        objective: objective
+            .terms
+            .iter()
+            .zip(terms)
+            .map(|(t, v)| t.weight * v)
+            .sum(),
+        constraints: constraints.to_vec(),
+    })
+}
+
+/// The mean of the values that are defined (`NaN` if none is).
+fn mean_defined(values: impl Iterator<Item = f64>) -> f64 {
+    let (sum, n) = values
+        .filter(|v| !v.is_nan())
+        .fold((0.0, 0usize), |(s, n), v| (s + v, n + 1));
+    if n == 0 { f64::NAN } else { sum / n as f64 }
+}
+
+/// The score of `knobs` over the search's seeds.
+pub(super) fn score(
+    scenario: &Scenario,
+    objective: &Objective,
+    knobs: &[(Knob, f32)],
+    seeds: &[u64],
+) -> Result<Score, SimError> {
+    let policy = base_policy(scenario, objective);
+    let runs: Vec<Score> = seeds
+        .par_iter()
+        .map(|&s| run_once(scenario, objective, policy, knobs, s))
+        .collect::<Result<_, _>>()?;
+    Ok(Score {
+        objective: mean_defined(runs.iter().map(|r| r.objective)),
+        constraints: (0..objective.constraints.len())
+            .map(|c| mean_defined(runs.iter().map(|r| r.constraints[c])))
+            .collect(),
+    })
+}
+
+/// The seeds a search runs each candidate on: replicates `0..n` of the
+/// batch runner's sequence from `base`.
+pub fn search_seeds(base: u64, replicates: u32) -> Vec<u64> {
+    (0..replicates.max(1))
+        .map(|r| replicate_seed(base, r))
+        .collect()
+}
+
+/// The points the search starts from: each policy of the scenario with
+/// its values for the knobs searched (the base policy's values for the
+/// others), in the scenario's order, each once.
+pub fn starts(scenario: &Scenario, space: &Space) -> Vec<(String, Vec<i64>)> {
+    let mut out: Vec<(String, Vec<i64>)> = Vec::new();
+    for p in &scenario.policies {
+        let Ok(values) = scenario.initial_knobs(Some(&p.name)) else {
+            continue;
+        };
+        let wanted: Vec<f64> = space
+            .knobs()
+            .iter()
+            .map(|&k| f64::from(values.get(k)))
+            .collect();
+        let point = space.point(&space.unit(&wanted));
+        if !out.iter().any(|(_, q)| *q == point) {
+            out.push((p.name.clone(), point));
+        }
+    }
+    out
+}
