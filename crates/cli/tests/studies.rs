@@ -231,3 +231,110 @@ fn shard_and_merge_are_refused_where_they_mean_nothing() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// An experiment with a Sobol design is the sensitivity study of each of
+/// its metrics, from runs made once: the same indices as the command, and
+/// the same again when split with `batch --shard` and joined by `merge`.
+#[test]
+fn an_experiment_with_a_sobol_design_is_the_study_of_each_metric() {
+    let dir = temp_dir("design");
+    std::fs::create_dir_all(&dir).unwrap();
+    let scenario = Path::new(crate::support::ROOT).join("scenarios/workshop.scenario.ron");
+    let exp = dir.join("design.experiment.ron");
+    std::fs::write(
+        &exp,
+        format!(
+            r#"Experiment(
+    name: "What trust rests on",
+    scenario: {:?},
+    policies: ["inside_out"],
+    design: Sobol(samples: 32),
+    vary: {{ "transparency": (0.0, 1.0), "extranet_openness": (0.0, 1.0) }},
+    replicates: 2,
+    steps: 40,
+    metrics: ["customer_trust_in_org", "npv"],
+)"#,
+            scenario.canonicalize().unwrap().display().to_string()
+        ),
+    )
+    .unwrap();
+    let whole = dir.join("whole");
+    let done = siloscope(&[
+        "batch",
+        exp.to_str().unwrap(),
+        "--out",
+        whole.to_str().unwrap(),
+    ]);
+    assert!(done.status.success(), "{}", text(&done.stderr));
+    let outputs = [
+        "sobol_customer_trust_in_org.csv",
+        "sobol_customer_trust_in_org.svg",
+        "sobol_npv.csv",
+        "sobol_npv.svg",
+    ];
+    let expected = files(&whole, &outputs);
+    // The command's study of the first metric gives the same table.
+    let alone = dir.join("alone");
+    let study = siloscope(&[
+        "sensitivity",
+        "scenarios/workshop.scenario.ron",
+        "--method",
+        "sobol",
+        "--samples",
+        "32",
+        "--replicates",
+        "2",
+        "--steps",
+        "40",
+        "--vary",
+        "transparency=0..1",
+        "--vary",
+        "extranet_openness=0..1",
+        "--out",
+        alone.to_str().unwrap(),
+    ]);
+    assert!(study.status.success(), "{}", text(&study.stderr));
+    assert_eq!(
+        std::fs::read(alone.join("sobol.csv")).unwrap(),
+        expected[0].1,
+        "the experiment's and the command's indices"
+    );
+    // Two shards joined by merge.
+    let shard = |i: usize| dir.join(format!("shard{i}"));
+    for i in 0..2 {
+        let out = siloscope(&[
+            "batch",
+            exp.to_str().unwrap(),
+            "--shard",
+            &format!("{i}/2"),
+            "--out",
+            shard(i).to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    }
+    let merged = dir.join("merged");
+    let joined = siloscope(&[
+        "merge",
+        exp.to_str().unwrap(),
+        "--out",
+        merged.to_str().unwrap(),
+        "--",
+        shard(0).to_str().unwrap(),
+        shard(1).to_str().unwrap(),
+    ]);
+    assert!(joined.status.success(), "{}", text(&joined.stderr));
+    assert_eq!(files(&merged, &outputs), expected);
+    // Run again: nothing is run twice.
+    let again = siloscope(&[
+        "batch",
+        exp.to_str().unwrap(),
+        "--out",
+        whole.to_str().unwrap(),
+    ]);
+    assert!(
+        text(&again.stderr).contains("resuming from"),
+        "{}",
+        text(&again.stderr)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

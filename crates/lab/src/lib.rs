@@ -12,6 +12,7 @@
 //!   constraints;
 //! - [`journal`]: results of long work kept as they come, so it resumes
 //!   and merges;
+//! - [`seed`]: the replicate seeds they all share;
 //! - [`stats`]: the statistics they share.
 //!
 //! It builds on the model (`siloscope-model`) and the scenario format
@@ -24,5 +25,6 @@ pub mod fingerprint;
 pub mod journal;
 pub mod optimise;
 pub mod output;
+pub mod seed;
 pub mod sensitivity;
 pub mod stats;

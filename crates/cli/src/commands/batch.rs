@@ -24,6 +24,9 @@ pub(crate) fn run(args: BatchArgs) -> Result<ExitCode> {
     let jobs = args
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    if exp.global.is_some() {
+        return super::design::run(&exp, &out, jobs, args.shard, &[], "batch");
+    }
     eprintln!(
         "batch: {} — {} conditions × {} replicates = {} runs of {} steps on {}, into {}",
         super::shown(&exp.name),

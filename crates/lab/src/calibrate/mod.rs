@@ -23,7 +23,7 @@ mod targets;
 
 pub use targets::{Target, Targets, read_targets};
 
-use crate::experiment::replicate_seed;
+use crate::seed::replicate_seed;
 use crate::sensitivity::{Factor, Range, ScreenError};
 use rayon::prelude::*;
 use siloscope_model::knob::Knob;

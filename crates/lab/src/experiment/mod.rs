@@ -21,6 +21,11 @@
 //! )
 //! ```
 //!
+//! With `design: Sobol(samples: N)` or `Morris(trajectories: N, levels:
+//! L)` and `vary: { "knob": (low, high), "model.x": (low, high) }`, the
+//! experiment is a global sensitivity study from its one policy instead
+//! ([`GlobalDesign`]).
+//!
 //! A *condition* is one policy at one point of the sweeps. Every condition
 //! runs the same replicates, and replicate `k` uses the same seed in every
 //! condition ([`replicate_seed`]), so conditions are compared seed by seed.
@@ -30,6 +35,7 @@
 
 mod parse;
 
+pub use crate::seed::replicate_seed;
 pub use parse::parse;
 use serde::Deserialize;
 use siloscope_model::knob::Knob;
@@ -70,7 +76,8 @@ pub enum Sweep {
     },
 }
 
-/// How sweeps combine.
+/// How sweeps combine, or which global design varies the factors of
+/// `vary` all at once.
 #[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
 pub enum Design {
     /// Every combination of every sweep's values.
@@ -78,6 +85,60 @@ pub enum Design {
     Grid,
     /// One knob at a time, the others at the policy's values.
     OneAtATime,
+    /// Sobol indices from a Saltelli design of `samples` base rows.
+    Sobol {
+        /// Base rows (points: samples × (factors + 2)).
+        samples: usize,
+    },
+    /// Morris elementary effects from `trajectories` trajectories on a
+    /// grid of `levels` levels.
+    Morris {
+        /// Trajectories (points: trajectories × (factors + 1)).
+        trajectories: usize,
+        /// Grid levels per factor (default 4).
+        #[serde(default = "four")]
+        levels: u32,
+    },
+}
+
+fn four() -> u32 {
+    4
+}
+
+/// A global sensitivity study as an experiment: every factor over its
+/// range at once, by [`Design::Sobol`] or [`Design::Morris`], from the
+/// experiment's one policy; each of its metrics read at the last step.
+/// Its runs are the design's points × replicates; `siloscope batch` runs
+/// them journaled (resumed, `--shard`ed, joined by `siloscope merge`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct GlobalDesign {
+    /// The design.
+    pub method: crate::sensitivity::Method,
+    /// The factors and their ranges (every knob when `vary` is left out).
+    pub factors: Vec<crate::sensitivity::Range>,
+}
+
+impl GlobalDesign {
+    /// The screen that plans the study for the experiment's first metric
+    /// (the others are read from the same runs).
+    pub fn screen(&self, exp: &Experiment, jobs: usize) -> crate::sensitivity::Screen {
+        crate::sensitivity::Screen {
+            metric: exp
+                .metrics
+                .first()
+                .copied()
+                .unwrap_or("customer_trust_in_org")
+                .to_owned(),
+            part: "all".into(),
+            policy: exp.conditions.first().map(|c| c.policy.clone()),
+            against: None,
+            factors: self.factors.clone(),
+            replicates: exp.replicates,
+            steps: Some(exp.steps),
+            seed: Some(exp.seed),
+            jobs,
+        }
+    }
 }
 
 /// One policy at one point of the sweeps.
@@ -126,6 +187,8 @@ pub struct Experiment {
     pub at_steps: Vec<u32>,
     /// Base seed.
     pub seed: u64,
+    /// A global design (Sobol or Morris), instead of conditions compared.
+    pub global: Option<GlobalDesign>,
 }
 
 impl Experiment {
@@ -141,15 +204,6 @@ impl Experiment {
             (id % self.replicates as usize) as u32,
         )
     }
-}
-
-/// The seed of replicate `k`: shared by every condition, so comparisons are
-/// paired. A SplitMix64 mix of the base seed and `k`.
-pub fn replicate_seed(base: u64, k: u32) -> u64 {
-    let mut z = base ^ u64::from(k).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
 }
 
 /// Read and check an experiment file, loading its scenario.
@@ -223,6 +277,7 @@ pub fn from_scenario(
         metrics: HEADLINE.to_vec(),
         at_steps: vec![steps - 1],
         scenario,
+        global: None,
     })
 }
 
@@ -245,6 +300,7 @@ fn sweep_points(sweeps: &[(Knob, Vec<f32>)], design: Design) -> Vec<Vec<(Knob, f
             }
             points
         }
+        Design::Sobol { .. } | Design::Morris { .. } => vec![Vec::new()],
         Design::OneAtATime => {
             if sweeps.is_empty() {
                 return vec![Vec::new()];

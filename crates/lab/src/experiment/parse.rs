@@ -22,6 +22,8 @@ struct ExperimentFile {
     sweeps: OrderedMap<Sweep>,
     #[serde(default)]
     design: Design,
+    #[serde(default)]
+    vary: Option<OrderedMap<(f64, f64)>>,
     #[serde(default = "default_replicates")]
     replicates: u32,
     #[serde(default)]
@@ -232,6 +234,22 @@ pub fn parse(src: &str, path: &Path) -> Result<Experiment, ScenarioErrors> {
     at_steps.sort_unstable();
     at_steps.dedup();
 
+    let mut metrics = metrics;
+    let global = match (&scenario, raw.design) {
+        (Some(s), Design::Sobol { .. } | Design::Morris { .. }) => {
+            global_design(s, &raw, steps, &mut metrics, &mut err)
+        }
+        _ => {
+            if raw.vary.is_some() {
+                err(
+                    &root.field("vary"),
+                    "`vary` is for design: Sobol(samples: N) or Morris(trajectories: N); a grid sweeps knobs with `sweeps`".into(),
+                );
+            }
+            None
+        }
+    };
+
     // Conditions: every policy at every sweep point. Counted before they
     // are made: a grid of a few long sweeps has more points than memory.
     let point_count: u128 = match raw.design {
@@ -243,10 +261,13 @@ pub fn parse(src: &str, path: &Path) -> Result<Experiment, ScenarioErrors> {
             .map(|(_, v)| v.len() as u128)
             .sum::<u128>()
             .max(1),
+        Design::Sobol { .. } | Design::Morris { .. } => 1,
     };
-    let runs = (raw.policies.len() as u128)
-        .saturating_mul(point_count)
-        .saturating_mul(u128::from(raw.replicates));
+    let points = match &global {
+        Some(g) => g.method.points(g.factors.len()) as u128,
+        None => (raw.policies.len() as u128).saturating_mul(point_count),
+    };
+    let runs = points.saturating_mul(u128::from(raw.replicates));
     if runs > MAX_RUNS as u128 {
         err(
             &root,
@@ -286,5 +307,138 @@ pub fn parse(src: &str, path: &Path) -> Result<Experiment, ScenarioErrors> {
         steps,
         metrics,
         at_steps,
+        global,
     })
+}
+
+/// The factors and design of a Sobol or Morris experiment, every problem
+/// reported at its field.
+fn global_design(
+    scenario: &Scenario,
+    raw: &ExperimentFile,
+    steps: u32,
+    metrics: &mut Vec<&'static str>,
+    err: &mut dyn FnMut(&FieldPath, String),
+) -> Option<GlobalDesign> {
+    use crate::sensitivity::{Factor, Method, Range, Screen, check, check_metric};
+    let root = FieldPath::root();
+    let method = match raw.design {
+        Design::Sobol { samples } => {
+            if !(2..=1_000_000).contains(&samples) {
+                err(
+                    &root.field("design").variant("Sobol").field("samples"),
+                    format!("{samples} is out of range; allowed 2 to 1000000"),
+                );
+            }
+            Method::Sobol { samples }
+        }
+        Design::Morris {
+            trajectories,
+            levels,
+        } => {
+            if !(2..=1_000_000).contains(&trajectories) {
+                err(
+                    &root.field("design").variant("Morris").field("trajectories"),
+                    format!("{trajectories} is out of range; allowed 2 to 1000000"),
+                );
+            }
+            if !(2..=1000).contains(&levels) {
+                err(
+                    &root.field("design").variant("Morris").field("levels"),
+                    format!("{levels} is out of range; allowed 2 to 1000"),
+                );
+            }
+            Method::Morris {
+                trajectories,
+                levels,
+            }
+        }
+        Design::Grid | Design::OneAtATime => return None,
+    };
+    if raw.policies.len() > 1 {
+        err(
+            &root.field("policies").index(1),
+            "a Sobol or Morris design varies its factors from one policy: list exactly one".into(),
+        );
+    }
+    if !raw.sweeps.0.is_empty() {
+        err(
+            &root.field("sweeps"),
+            "a Sobol or Morris design varies the factors of `vary` over their ranges; sweeps are for Grid and OneAtATime".into(),
+        );
+    }
+    if !raw.at_steps.is_empty() {
+        err(
+            &root.field("at_steps"),
+            "a Sobol or Morris design reads its metrics at the last step (set it with `steps`)"
+                .into(),
+        );
+    }
+    let screen = |metric: &str, factors: Vec<Range>| Screen {
+        metric: metric.to_owned(),
+        part: "all".into(),
+        policy: raw
+            .policies
+            .first()
+            .filter(|p| scenario.policy(p).is_some())
+            .cloned(),
+        against: None,
+        factors,
+        replicates: raw.replicates.max(1),
+        steps: Some(steps.max(1)),
+        seed: raw.seed,
+        jobs: 1,
+    };
+    let factors = match &raw.vary {
+        None => crate::sensitivity::knob_ranges(scenario),
+        Some(vary) => {
+            if vary.0.is_empty() {
+                err(
+                    &root.field("vary"),
+                    "name at least one factor, or leave `vary` out to vary every knob".into(),
+                );
+            }
+            let mut factors = Vec::new();
+            for (name, &(low, high)) in vary.iter() {
+                let path = root.field("vary").key(name);
+                let Some(factor) = Factor::parse(name) else {
+                    err(
+                        &path,
+                        format!(
+                            "\"{name}\" is neither a knob nor a model assumption (model.<name>)"
+                        ),
+                    );
+                    continue;
+                };
+                if !(low.is_finite() && high.is_finite() && low < high) {
+                    err(
+                        &path,
+                        format!(
+                            "({low}, {high}) is not a range: the low end must be below the high end"
+                        ),
+                    );
+                    continue;
+                }
+                let range = Range { factor, low, high };
+                match check(scenario, &screen("customer_trust_in_org", vec![range])) {
+                    Ok(()) => factors.push(range),
+                    Err(e) => err(&path, e.to_string()),
+                }
+            }
+            factors
+        }
+    };
+    if raw.metrics.is_none() {
+        // The headline metrics that have one value for the organisation.
+        metrics.retain(|m| check_metric(scenario, &screen(m, Vec::new())).is_ok());
+    }
+    for (i, m) in metrics.iter().enumerate() {
+        if let Err(e) = check_metric(scenario, &screen(m, Vec::new())) {
+            err(
+                &root.field("metrics").index(i),
+                format!("{e} (a Sobol or Morris design reads each metric's `all` part)"),
+            );
+        }
+    }
+    Some(GlobalDesign { method, factors })
 }

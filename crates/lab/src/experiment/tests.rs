@@ -127,3 +127,75 @@ fn a_missing_scenario_and_a_wrong_type_are_clear() {
         "{got:?}"
     );
 }
+
+#[test]
+fn a_sobol_or_morris_design_varies_its_factors_from_one_policy() {
+    let e = check(
+        r#"Experiment(
+            name: "global",
+            scenario: "../workshop.scenario.ron",
+            policies: ["connected"],
+            design: Sobol(samples: 16),
+            vary: { "transparency": (0.0, 1.0), "model.forgetting": (0.95, 0.99) },
+            replicates: 2,
+            steps: 30,
+            metrics: ["customer_trust_in_org", "npv"],
+        )"#,
+    )
+    .unwrap();
+    let g = e.global.as_ref().unwrap();
+    assert_eq!(g.method, crate::sensitivity::Method::Sobol { samples: 16 });
+    assert_eq!(g.factors.len(), 2);
+    assert_eq!(g.factors[1].factor.name(), "model.forgetting");
+    assert_eq!(e.conditions.len(), 1);
+    let screen = g.screen(&e, 3);
+    assert_eq!(screen.policy.as_deref(), Some("connected"));
+    assert_eq!((screen.steps, screen.replicates), (Some(30), 2));
+    // Without `vary`, every knob; Morris's levels default to 4.
+    let m = check(
+        r#"Experiment(name: "m", scenario: "../workshop.scenario.ron", policies: ["inside_out"], design: Morris(trajectories: 5))"#,
+    )
+    .unwrap();
+    let g = m.global.unwrap();
+    assert_eq!(g.factors.len(), Knob::ALL.len());
+    assert_eq!(
+        g.method,
+        crate::sensitivity::Method::Morris {
+            trajectories: 5,
+            levels: 4
+        }
+    );
+    let errs = errors(
+        r#"Experiment(
+            name: "bad",
+            scenario: "../workshop.scenario.ron",
+            policies: ["connected", "inside_out"],
+            design: Sobol(samples: 1),
+            sweeps: { "transparency": Values([0.5]) },
+            vary: { "transparncy": (0.0, 1.0), "extranet_openness": (1.0, 0.0) },
+            at_steps: [10],
+            metrics: ["customers"],
+        )"#,
+    );
+    for expected in [
+        "x:5:36: design.Sobol.samples: 1 is out of range; allowed 2 to 1000000",
+        "x:4:37: policies[1]: a Sobol or Morris design varies its factors from one policy",
+        "sweeps: a Sobol or Morris design varies the factors of `vary`",
+        "vary.transparncy: \"transparncy\" is neither a knob nor a model assumption",
+        "vary.extranet_openness: (1, 0) is not a range",
+        "at_steps: a Sobol or Morris design reads its metrics at the last step",
+        "metrics[0]: customers has no part \"all\"",
+    ] {
+        assert!(
+            errs.iter().any(|e| e.contains(expected)),
+            "{expected}\n{errs:#?}"
+        );
+    }
+    let grid = errors(
+        r#"Experiment(name: "g", scenario: "../workshop.scenario.ron", policies: ["inside_out"], vary: { "transparency": (0.0, 1.0) })"#,
+    );
+    assert!(
+        grid[0].contains("vary: `vary` is for design: Sobol"),
+        "{grid:?}"
+    );
+}

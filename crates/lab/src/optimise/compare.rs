@@ -5,7 +5,7 @@
 //! for how it did on them.
 
 use super::{Objective, Score, Space, base_policy, knob_value, run_once};
-use crate::experiment::replicate_seed;
+use crate::seed::replicate_seed;
 use crate::sensitivity::ScreenError;
 use crate::stats::{Estimate, Paired};
 use rayon::prelude::*;

@@ -2,7 +2,7 @@
 //! knobs, on the search's seeds; and the points the search starts from.
 
 use super::{Objective, Reading, Score, Space, knob_value};
-use crate::experiment::replicate_seed;
+use crate::seed::replicate_seed;
 use rayon::prelude::*;
 use siloscope_model::knob::Knob;
 use siloscope_model::sim::{RunOptions, SimError, Simulation};

@@ -40,7 +40,7 @@ pub use objective::{Constraint, Objective, Reading, Sense, Term, parse_objective
 pub use score::{Entry, Score};
 pub use space::{Space, knob_text, knob_value};
 
-use crate::experiment::replicate_seed;
+use crate::seed::replicate_seed;
 use crate::sensitivity::ScreenError;
 use rayon::prelude::*;
 use search::{Fitness, Generation, Settings, Stop};

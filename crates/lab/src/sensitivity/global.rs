@@ -14,7 +14,7 @@
 use super::morris::{Elementary, Trajectories};
 use super::sobol::{Design, Indices};
 use super::{Factor, Range, Screen, ScreenError, check_metric, levels_of, ranges_of, value};
-use crate::experiment::replicate_seed;
+use crate::seed::replicate_seed;
 use rayon::prelude::*;
 use siloscope_model::knob::Knob;
 use siloscope_scenario::Scenario;
@@ -177,6 +177,9 @@ enum Built {
 pub struct Study<'a> {
     scenario: &'a Scenario,
     screen: &'a Screen,
+    /// Further metrics read from the same runs (an experiment's), as
+    /// (metric, part); the screen's own comes first.
+    more: Vec<(String, String)>,
     ranges: Vec<Range>,
     design: Built,
     points: Vec<Vec<f64>>,
@@ -212,6 +215,7 @@ impl<'a> Study<'a> {
         Ok(Study {
             scenario,
             screen,
+            more: Vec::new(),
             ranges,
             design,
             points,
@@ -225,13 +229,52 @@ impl<'a> Study<'a> {
         self.points.len() * self.replicates as usize
     }
 
+    /// The same study reading more metrics from the same runs: `more` as
+    /// (metric, part), each checked like the screen's own. Not with a gap
+    /// (`against`), which is one metric's.
+    pub fn reading(mut self, more: Vec<(String, String)>) -> Result<Study<'a>, ScreenError> {
+        if self.screen.against.is_some() && !more.is_empty() {
+            return Err(ScreenError::Unusable(
+                "a gap between two policies is read for one metric only".into(),
+            ));
+        }
+        for (metric, part) in &more {
+            let mut screen = self.screen.clone();
+            screen.metric.clone_from(metric);
+            screen.part.clone_from(part);
+            check_metric(self.scenario, &screen)?;
+        }
+        self.more = more;
+        Ok(self)
+    }
+
+    /// The metrics read, as (metric, part): the screen's, then the others.
+    pub fn readings(&self) -> Vec<(String, String)> {
+        std::iter::once((self.screen.metric.clone(), self.screen.part.clone()))
+            .chain(self.more.iter().cloned())
+            .collect()
+    }
+
     /// Run job `job` (point `job / replicates` on replicate seed `job %
-    /// replicates`): the metric, or NaN where it is undefined.
-    pub fn run(&self, job: usize) -> Result<f64, ScreenError> {
+    /// replicates`): each metric read (see [`Study::readings`]), NaN where
+    /// it is undefined.
+    pub fn run(&self, job: usize) -> Result<Vec<f64>, ScreenError> {
         let r = self.replicates as usize;
         let (p, k) = (job / r, (job % r) as u32);
         let (sc, knobs) = at_point(self.scenario, &self.ranges, &self.points[p]);
-        Ok(value(&sc, self.screen, replicate_seed(self.base, k), &knobs)?.unwrap_or(f64::NAN))
+        let seed = replicate_seed(self.base, k);
+        if self.more.is_empty() {
+            return Ok(vec![
+                value(&sc, self.screen, seed, &knobs)?.unwrap_or(f64::NAN),
+            ]);
+        }
+        Ok(super::run_readings(
+            &sc,
+            self.screen,
+            seed,
+            &knobs,
+            &self.readings(),
+        )?)
     }
 
     /// The fingerprint of what the study's values depend on: the
@@ -241,11 +284,23 @@ impl<'a> Study<'a> {
         crate::fingerprint::keep_run_content(&mut content);
         let mut screen = self.screen.clone();
         screen.jobs = 0;
-        crate::fingerprint::of_debug(&(content, screen, &self.design, self.replicates))
+        crate::fingerprint::of_debug(&(content, screen, &self.more, &self.design, self.replicates))
     }
 
-    /// The measures from every job's value (in job order, NaN where
-    /// undefined): largest first (undefined last), with the seed noise.
+    /// The measures of each metric read, from every job's values (in job
+    /// order, NaN where undefined).
+    pub fn analyse_all(&self, values: &[Vec<f64>]) -> Vec<Global> {
+        (0..1 + self.more.len())
+            .map(|m| {
+                let one: Vec<f64> = values.iter().map(|v| v[m]).collect();
+                self.analyse(&one)
+            })
+            .collect()
+    }
+
+    /// The measures from every job's value of one metric (in job order,
+    /// NaN where undefined): largest first (undefined last), with the seed
+    /// noise.
     pub fn analyse(&self, values: &[f64]) -> Global {
         let values: Vec<Option<f64>> = values.iter().map(|v| (!v.is_nan()).then_some(*v)).collect();
         let replicates = self.replicates as usize;
@@ -313,7 +368,7 @@ pub fn global(
     let values: Vec<f64> = pool.install(|| {
         (0..study.jobs())
             .into_par_iter()
-            .map(|j| study.run(j))
+            .map(|j| study.run(j).map(|v| v[0]))
             .collect::<Result<_, _>>()
     })?;
     Ok(study.analyse(&values))

@@ -38,7 +38,7 @@ pub mod sobol;
 pub use factor::{Factor, Range, assumption_ranges, knob_ranges, unscreened_assumptions};
 pub use global::{Global, GlobalEffect, Method, Noise, Study as GlobalStudy, global};
 
-use crate::experiment::replicate_seed;
+use crate::seed::replicate_seed;
 use crate::stats::{Estimate, Paired};
 use rayon::prelude::*;
 use siloscope_model::knob::Knob;
@@ -263,6 +263,38 @@ fn run_once(
         }
     });
     Ok(value)
+}
+
+/// Several metrics of one run, read after the screen's steps, as
+/// (metric, part): NaN where one is undefined.
+fn run_readings(
+    scenario: &Scenario,
+    screen: &Screen,
+    seed: u64,
+    knobs: &[(Knob, f32)],
+    readings: &[(String, String)],
+) -> Result<Vec<f64>, SimError> {
+    let options = RunOptions {
+        policy: screen.policy.clone(),
+        seed: Some(seed),
+        record_flows: false,
+    };
+    let mut sim = Simulation::new(scenario, options)?;
+    for &(k, v) in knobs {
+        sim.set_knob(k, v)?;
+    }
+    for _ in 0..screen.steps.unwrap_or(scenario.steps) {
+        sim.step();
+    }
+    let mut values = vec![f64::NAN; readings.len()];
+    sim.report().rows(|m, p, v| {
+        for (i, (metric, part)) in readings.iter().enumerate() {
+            if m == metric && p == part {
+                values[i] = v;
+            }
+        }
+    });
+    Ok(values)
 }
 
 /// The screened value of one run: the metric, or the gap to `against`.

@@ -10,7 +10,7 @@ use siloscope_lab::batch::plot;
 use siloscope_lab::journal::Shape;
 use siloscope_lab::sensitivity::morris::Elementary;
 use siloscope_lab::sensitivity::sobol::{Index, Indices};
-use siloscope_lab::sensitivity::{GlobalStudy, Method, Screen};
+use siloscope_lab::sensitivity::{Global, GlobalStudy, Method, Screen};
 use siloscope_scenario::Scenario;
 use std::path::Path;
 use std::process::ExitCode;
@@ -49,13 +49,12 @@ pub(super) fn run(study: &Study<'_>, args: &SensitivityArgs) -> Result<ExitCode>
         shard: args.shard,
         merge: &args.merge,
     };
-    let job = |j: usize| -> Result<Vec<f64>> { Ok(vec![planned.run(j)?]) };
+    let job = |j: usize| -> Result<Vec<f64>> { Ok(planned.run(j)?) };
     let Some(values) = journaled::values(&work, &job)? else {
         return Ok(ExitCode::SUCCESS);
     };
     let values: Vec<f64> = values.into_iter().map(|v| v[0]).collect();
     let found = planned.analyse(&values);
-    let effects = &found.effects;
     eprintln!(
         "sensitivity: done in {:.1} s",
         started.elapsed().as_secs_f64()
@@ -69,7 +68,30 @@ pub(super) fn run(study: &Study<'_>, args: &SensitivityArgs) -> Result<ExitCode>
         Some(other) => format!("{metric}: {} − {other}", study.policy),
         None => metric,
     };
-    let (steps, seeds) = (study.steps, study.screen.replicates);
+    write_report(
+        study.out,
+        stem,
+        &what,
+        &found,
+        study.method,
+        study.steps,
+        study.screen.replicates,
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Print the measures of `found` on `what` and write them into `out`:
+/// `<stem>.csv` and a chart, `<stem>.png` and `.svg`.
+pub(crate) fn write_report(
+    out: &Path,
+    stem: &str,
+    what: &str,
+    found: &Global,
+    method: Method,
+    steps: u32,
+    seeds: u32,
+) -> Result<()> {
+    let effects = &found.effects;
     let f = |v: f64| siloscope_lab::output::format_value(v);
     let mut csv = csv::Writer::from_writer(Vec::new());
     let undefined: Vec<String> = effects
@@ -77,11 +99,11 @@ pub(super) fn run(study: &Study<'_>, args: &SensitivityArgs) -> Result<ExitCode>
         .filter(|e| e.sobol.is_none() && e.morris.is_none())
         .map(|e| e.factor.name())
         .collect();
-    let stem = match study.method {
+    match method {
         Method::Sobol { samples } => {
             println!(
                 "\nSobol indices of {what} at step {steps}: the share of its variance each factor explains alone (first order) and with its interactions (total); {samples} samples ({} points), {seeds} seeds each, 95% bootstrap intervals:\n",
-                study.method.points(effects.len())
+                method.points(effects.len())
             );
             println!(
                 "  {:<4} {:<28} {:>19}  {:>7} [95% CI]          {:>7} [95% CI]",
@@ -135,9 +157,8 @@ pub(super) fn run(study: &Study<'_>, args: &SensitivityArgs) -> Result<ExitCode>
                 ),
                 rows,
             };
-            plot::write(study.out, "sobol", &chart)
-                .with_context(|| format!("cannot write the chart into {}", study.out.display()))?;
-            "sobol"
+            plot::write(out, stem, &chart)
+                .with_context(|| format!("cannot write the chart into {}", out.display()))?;
         }
         Method::Morris {
             trajectories,
@@ -195,11 +216,10 @@ pub(super) fn run(study: &Study<'_>, args: &SensitivityArgs) -> Result<ExitCode>
                 ),
                 rows,
             };
-            plot::write(study.out, "morris", &chart)
-                .with_context(|| format!("cannot write the chart into {}", study.out.display()))?;
-            "morris"
+            plot::write(out, stem, &chart)
+                .with_context(|| format!("cannot write the chart into {}", out.display()))?;
         }
-    };
+    }
     let noise = found.noise;
     if noise.sd.is_finite() {
         let share = if noise.share.is_finite() {
@@ -233,12 +253,12 @@ pub(super) fn run(study: &Study<'_>, args: &SensitivityArgs) -> Result<ExitCode>
     }
     // The chart first and the table last, so a table on disk means a
     // complete output.
-    let table = study.out.join(format!("{stem}.csv"));
+    let table = out.join(format!("{stem}.csv"));
     siloscope_lab::output::write_atomic(&table, &csv.into_inner()?)
         .with_context(|| format!("cannot write {}", table.display()))?;
     println!(
         "\nwrote {0}/{stem}.csv, {stem}.png, {stem}.svg",
-        study.out.display()
+        out.display()
     );
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }

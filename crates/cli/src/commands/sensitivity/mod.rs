@@ -4,7 +4,7 @@
 //! `--method sobol` or `morris`, the factors vary over their whole ranges
 //! at once ([`global`]).
 
-mod global;
+pub(crate) mod global;
 
 use crate::args::SensitivityArgs;
 use anyhow::{Context, Result};
