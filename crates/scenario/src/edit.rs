@@ -32,13 +32,15 @@ fn append_at(src: &str, open: usize, item: &str) -> Option<String> {
     }
     let outer = indentation(src, open);
     let indent = first.map_or_else(|| format!("{outer}    "), |f| indentation(src, f));
+    // The file's own line ending.
+    let nl = if src.contains("\r\n") { "\r\n" } else { "\n" };
     let mut out = String::with_capacity(src.len() + item.len() + 64);
     out.push_str(&src[..at]);
     if comma {
         out.push(',');
     }
     for (i, line) in item.lines().enumerate() {
-        out.push('\n');
+        out.push_str(nl);
         if i == 0 || !line.is_empty() {
             out.push_str(&indent);
         }
@@ -46,7 +48,7 @@ fn append_at(src: &str, open: usize, item: &str) -> Option<String> {
     }
     out.push(',');
     if first.is_none() {
-        out.push('\n');
+        out.push_str(nl);
         out.push_str(&outer);
     }
     out.push_str(&src[at..]);
@@ -154,6 +156,10 @@ mod tests {
         let out = set_assumptions(none, &[("forgetting", "0.9".into())]).unwrap();
         assert_eq!(out, "Scenario(name: \"x\", model: (forgetting: 0.9))");
         assert_eq!(ron_string("a \"b\"\n"), "\"a \\\"b\\\"\\n\"");
+        // A file with CR LF line endings keeps them.
+        let crlf = "Scenario(\r\n    name: \"x\",\r\n)\r\n";
+        let out = add_policy(crlf, "b", "(\n    knobs: {},\n)").unwrap();
+        assert!(!out.replace("\r\n", "").contains('\n'), "{out:?}");
         assert!(set_field("not ron at all [", "policy", "\"x\"").is_err());
     }
 }
