@@ -229,6 +229,40 @@ fn shard_and_merge_are_refused_where_they_mean_nothing() {
         "{}",
         text(&both.stderr)
     );
+    // More runs than any study may plan: refused before any run.
+    for args in [
+        vec![
+            "sensitivity",
+            "scenarios/workshop.scenario.ron",
+            "--method",
+            "sobol",
+            "--samples",
+            "1000000",
+            "--replicates",
+            "100",
+        ],
+        vec![
+            "calibrate",
+            "scenarios/workshop.scenario.ron",
+            "scenarios/targets/workshop.targets.ron",
+            "--samples",
+            "1000000",
+            "--replicates",
+            "100",
+        ],
+    ] {
+        let out = dir.join("huge");
+        let mut a = args.clone();
+        a.extend(["--out", out.to_str().unwrap()]);
+        let refused = siloscope(&a);
+        assert!(!refused.status.success());
+        assert!(
+            text(&refused.stderr).contains("runs planned; at most 1000000"),
+            "{}",
+            text(&refused.stderr)
+        );
+        assert!(!out.join("sobol.journal").exists() && !out.join("calibrate.journal").exists());
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -57,7 +57,13 @@ fn append_at(src: &str, open: usize, item: &str) -> Option<String> {
 
 /// The text of `value` as a RON string.
 pub fn ron_string(value: &str) -> String {
-    ron::to_string(value).expect("a string is always RON")
+    // RON writes an apostrophe escaped (`\'`); a string in double quotes
+    // reads one plain just as well, and people read it better. Only an
+    // escaped apostrophe ends in `\'`: an escaped backslash before an
+    // apostrophe is `\\\'`, whose last two characters are replaced alike.
+    ron::to_string(value)
+        .expect("a string is always RON")
+        .replace("\\'", "'")
 }
 
 /// `src` with the scenario's field `name` set to `value` (RON text):
@@ -156,6 +162,11 @@ mod tests {
         let out = set_assumptions(none, &[("forgetting", "0.9".into())]).unwrap();
         assert_eq!(out, "Scenario(name: \"x\", model: (forgetting: 0.9))");
         assert_eq!(ron_string("a \"b\"\n"), "\"a \\\"b\\\"\\n\"");
+        assert_eq!(ron_string("It's"), "\"It's\"");
+        for text in ["It's", "a\\'b", "\\", "'\\''", "\u{7}x\"'"] {
+            let back: String = ron::from_str(&ron_string(text)).unwrap();
+            assert_eq!(back, text);
+        }
         // A file with CR LF line endings keeps them.
         let crlf = "Scenario(\r\n    name: \"x\",\r\n)\r\n";
         let out = add_policy(crlf, "b", "(\n    knobs: {},\n)").unwrap();

@@ -5,6 +5,7 @@
 
 use super::shown_path;
 use anyhow::{Result, bail};
+use siloscope_lab::experiment::MAX_RUNS;
 use siloscope_lab::journal::{self, Journal, Line, Shape, Shard};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -57,7 +58,16 @@ pub(crate) fn values(
     w: &Work<'_>,
     job: &(dyn Fn(usize) -> Result<Vec<f64>> + Sync),
 ) -> Result<Option<Vec<Vec<f64>>>> {
+    if w.total > MAX_RUNS {
+        bail!(
+            "{} runs planned; at most {MAX_RUNS} (fewer samples, trajectories or replicates)",
+            w.total
+        );
+    }
     let (mut journal, mut known, notes) = Journal::open(&w.journal, &w.shape, &w.fingerprint)?;
+    // Results of runs this study does not have (a tampered journal) are
+    // not counted, nor used.
+    known.retain(|l| usize::try_from(l.key[0]).is_ok_and(|k| k < w.total));
     for n in journal::summarise(notes) {
         eprintln!("{}: {}: {n}", w.command, shown_path(&w.journal));
     }
@@ -127,8 +137,13 @@ pub(crate) fn values(
         Ok(())
     })?;
     if let Some((index, count)) = w.shard {
+        let join = if w.command == "batch" {
+            "siloscope merge <experiment> --out DIR -- <the shards' directories>"
+        } else {
+            "--merge DIR…"
+        };
         eprintln!(
-            "{}: shard {index}/{count} done ({mine} runs, journaled in {}); join the shards with --merge DIR… once all are done",
+            "{}: shard {index}/{count} done ({mine} runs, journaled in {}); join the shards with {join} once all are done",
             w.command,
             shown_path(&w.journal)
         );

@@ -79,6 +79,7 @@ pub enum Sweep {
 /// How sweeps combine, or which global design varies the factors of
 /// `vary` all at once.
 #[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
 pub enum Design {
     /// Every combination of every sweep's values.
     #[default]
@@ -194,7 +195,11 @@ pub struct Experiment {
 impl Experiment {
     /// Runs planned: conditions × replicates.
     pub fn runs(&self) -> usize {
-        self.conditions.len() * self.replicates as usize
+        match &self.global {
+            // A global design runs its points, not its one condition.
+            Some(g) => g.method.points(g.factors.len()) * self.replicates as usize,
+            None => self.conditions.len() * self.replicates as usize,
+        }
     }
 
     /// The condition and replicate of run `id` (condition-major).

@@ -269,9 +269,16 @@ pub fn parse(src: &str, path: &Path) -> Result<Experiment, ScenarioErrors> {
     };
     let runs = points.saturating_mul(u128::from(raw.replicates));
     if runs > MAX_RUNS as u128 {
+        let (at, fewer) = match &global {
+            Some(_) => (
+                root.field("design"),
+                "fewer samples, trajectories or replicates",
+            ),
+            None => (root.clone(), "fewer sweep values or replicates"),
+        };
         err(
-            &root,
-            format!("{runs} runs planned; at most {MAX_RUNS} (fewer sweep values or replicates)"),
+            &at,
+            format!("{runs} runs planned; at most {MAX_RUNS} ({fewer})"),
         );
     }
     if !errors.is_empty() {
@@ -428,16 +435,40 @@ fn global_design(
             factors
         }
     };
-    if raw.metrics.is_none() {
-        // The headline metrics that have one value for the organisation.
-        metrics.retain(|m| check_metric(scenario, &screen(m, Vec::new())).is_ok());
+    if raw.replicates < 2 {
+        err(
+            &root.field("replicates"),
+            format!(
+                "{} is out of range for a Sobol or Morris design; allowed 2 to 100000 (the seed noise is measured between a point's seeds)",
+                raw.replicates
+            ),
+        );
     }
-    for (i, m) in metrics.iter().enumerate() {
-        if let Err(e) = check_metric(scenario, &screen(m, Vec::new())) {
-            err(
-                &root.field("metrics").index(i),
-                format!("{e} (a Sobol or Morris design reads each metric's `all` part)"),
-            );
+    match &raw.metrics {
+        // The headline metrics that have one value for the organisation.
+        None => metrics.retain(|m| check_metric(scenario, &screen(m, Vec::new())).is_ok()),
+        Some(list) => {
+            if list.is_empty() {
+                err(
+                    &root.field("metrics"),
+                    "name at least one metric, or leave `metrics` out for the headline ones".into(),
+                );
+            }
+            // The file's own positions: an unknown metric was left out of
+            // `metrics` and reported already.
+            for (i, m) in list.iter().enumerate() {
+                let path = root.field("metrics").index(i);
+                if list[..i].contains(m) {
+                    err(&path, format!("\"{m}\" is listed twice"));
+                } else if metrics.iter().any(|k| k == m)
+                    && let Err(e) = check_metric(scenario, &screen(m, Vec::new()))
+                {
+                    err(
+                        &path,
+                        format!("{e} (a Sobol or Morris design reads each metric's `all` part)"),
+                    );
+                }
+            }
         }
     }
     Some(GlobalDesign { method, factors })

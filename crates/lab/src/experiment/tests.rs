@@ -191,6 +191,49 @@ fn a_sobol_or_morris_design_varies_its_factors_from_one_policy() {
             "{expected}\n{errs:#?}"
         );
     }
+    // Runs are the design's points × replicates.
+    assert_eq!(e.runs(), 16 * (2 + 2) * 2);
+    let more = errors(
+        r#"Experiment(
+            name: "more",
+            scenario: "../workshop.scenario.ron",
+            policies: ["inside_out"],
+            design: Morris(trajectories: 4, level: 8),
+        )"#,
+    );
+    assert!(more[0].contains("level"), "{more:?}");
+    let listed = errors(
+        r#"Experiment(
+            name: "listed",
+            scenario: "../workshop.scenario.ron",
+            policies: ["inside_out"],
+            design: Sobol(samples: 4),
+            replicates: 1,
+            metrics: ["bogus", "npv", "customers", "npv"],
+        )"#,
+    );
+    for expected in [
+        "replicates: 1 is out of range for a Sobol or Morris design",
+        "metrics[0]: unknown metric \"bogus\"",
+        "metrics[2]: customers has no part \"all\"",
+        "metrics[3]: \"npv\" is listed twice",
+    ] {
+        assert!(
+            listed.iter().any(|e| e.contains(expected)),
+            "{expected}\n{listed:#?}"
+        );
+    }
+    let empty = errors(
+        r#"Experiment(name: "e", scenario: "../workshop.scenario.ron", policies: ["inside_out"], design: Sobol(samples: 4), metrics: [])"#,
+    );
+    assert!(
+        empty[0].contains("metrics: name at least one metric"),
+        "{empty:?}"
+    );
+    let huge = errors(
+        r#"Experiment(name: "h", scenario: "../workshop.scenario.ron", policies: ["inside_out"], design: Sobol(samples: 1000000), replicates: 100)"#,
+    );
+    assert!(huge[0].contains("design: 1500000000 runs planned; at most 1000000 (fewer samples, trajectories or replicates)"), "{huge:?}");
     let grid = errors(
         r#"Experiment(name: "g", scenario: "../workshop.scenario.ron", policies: ["inside_out"], vary: { "transparency": (0.0, 1.0) })"#,
     );
