@@ -234,7 +234,10 @@ pub fn parse_objective(
         // holds no two values of the search's 0.001 grid (fixed knobs).
         None => crate::sensitivity::knob_ranges(scenario)
             .into_iter()
-            .filter(|r| (r.high * 1000.0 - 1e-3).floor() > (r.low * 1000.0 + 1e-3).ceil())
+            .filter(|r| {
+                let (low, high) = super::space::grid_ends(r);
+                high > low
+            })
             .collect(),
         Some(vary) => {
             if vary.0.is_empty() {
@@ -401,16 +404,18 @@ fn space_range(scenario: &Scenario, name: &str, low: f64, high: f64) -> Result<R
             spec.min, spec.max
         ));
     }
-    if (high * 1000.0).floor() <= (low * 1000.0).ceil() {
+    let range = Range {
+        factor: Factor::Knob(knob),
+        low,
+        high,
+    };
+    let (first, last) = super::space::grid_ends(&range);
+    if last <= first {
         return Err(format!(
             "({low}, {high}) is narrower than the search's resolution of 0.001"
         ));
     }
-    Ok(Range {
-        factor: Factor::Knob(knob),
-        low,
-        high,
-    })
+    Ok(range)
 }
 
 /// A term's or constraint's metric at its step, checked against the

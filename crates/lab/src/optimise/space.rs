@@ -26,16 +26,10 @@ impl Space {
         for r in ranges {
             if let Factor::Knob(k) = r.factor {
                 space.knobs.push(k);
-                // f32 ends (0.1f32 is 0.10000000149…) are read as the
-                // thousandth they stand for.
-                let tolerance = |x: f64| (x.abs() * 1e-6).max(1e-3);
-                let (lo, hi) = (r.low * 1000.0, r.high * 1000.0);
-                let low = (lo - tolerance(lo)).ceil() as i64;
+                let (low, high) = grid_ends(r);
                 // A range without a grid point keeps one: its low end.
                 space.low.push(low);
-                space
-                    .high
-                    .push(((hi + tolerance(hi)).floor() as i64).max(low));
+                space.high.push(high.max(low));
             }
         }
         space
@@ -79,6 +73,18 @@ impl Space {
                 .zip(self.low.iter().zip(&self.high))
                 .all(|(&p, (&lo, &hi))| lo <= p && p <= hi)
     }
+}
+
+/// The first and last thousandths inside `range` (the first may lie past
+/// the last when the range holds none). Ends given as f32 (0.1f32 is
+/// 0.10000000149…) are read as the thousandth they stand for.
+pub fn grid_ends(range: &Range) -> (i64, i64) {
+    let tolerance = |x: f64| (x.abs() * 1e-6).max(1e-3);
+    let (lo, hi) = (range.low * 1000.0, range.high * 1000.0);
+    (
+        (lo - tolerance(lo)).ceil() as i64,
+        (hi + tolerance(hi)).floor() as i64,
+    )
 }
 
 /// A grid value as the text a policy entry carries (`0.125`, `1`).

@@ -495,6 +495,17 @@ fn a_fixed_knob_is_not_searched() {
         high: 0.1009,
     }]);
     assert_eq!(narrow.point(&[0.0]), narrow.point(&[1.0]));
+    // Two thousandths wide is three grid points: searched.
+    let spec = &mut scenario.knobs[Knob::Transparency.index()];
+    spec.min = 0.1;
+    spec.max = 0.102;
+    let o = parse_objective(
+        r#"Objective(maximise: [(metric: "npv")])"#,
+        "t.objective.ron",
+        &scenario,
+    )
+    .unwrap();
+    assert_eq!(o.space.len(), Knob::ALL.len());
 }
 
 #[test]
