@@ -186,14 +186,8 @@ pub(crate) struct SensitivityArgs {
     /// Worker threads, 1 to 1024 [default: all cores].
     #[arg(long, value_parser = parse_jobs)]
     pub(crate) jobs: Option<usize>,
-    /// Compute only the runs numbered I modulo N (e.g. 3/8, from 0), into
-    /// this --out's journal; join the shards with --merge.
-    #[arg(long, value_parser = parse_shard, conflicts_with = "merge")]
-    pub(crate) shard: Option<(usize, usize)>,
-    /// Join the journals of these shards' --out directories, then report
-    /// as one study (the same arguments as the shards, another --out).
-    #[arg(long, num_args = 1.., value_name = "DIR")]
-    pub(crate) merge: Vec<PathBuf>,
+    #[command(flatten)]
+    pub(crate) split: SplitArgs,
     /// Output directory [default: runs/sensitivity_<scenario>_<metric>].
     #[arg(long)]
     pub(crate) out: Option<PathBuf>,
@@ -220,14 +214,8 @@ pub(crate) struct CalibrateArgs {
     /// Worker threads, 1 to 1024 [default: all cores].
     #[arg(long, value_parser = parse_jobs)]
     pub(crate) jobs: Option<usize>,
-    /// Compute only the runs numbered I modulo N (e.g. 3/8, from 0), into
-    /// this --out's journal; join the shards with --merge.
-    #[arg(long, value_parser = parse_shard, conflicts_with = "merge")]
-    pub(crate) shard: Option<(usize, usize)>,
-    /// Join the journals of these shards' --out directories, then report
-    /// as one study (the same arguments as the shards, another --out).
-    #[arg(long, num_args = 1.., value_name = "DIR")]
-    pub(crate) merge: Vec<PathBuf>,
+    #[command(flatten)]
+    pub(crate) split: SplitArgs,
     /// Output directory [default: runs/calibrate_<scenario>].
     #[arg(long)]
     pub(crate) out: Option<PathBuf>,
@@ -261,6 +249,19 @@ pub(crate) struct OptimiseArgs {
     /// Output directory [default: runs/optimise_<scenario>]; a search stopped there resumes.
     #[arg(long)]
     pub(crate) out: Option<PathBuf>,
+}
+
+/// How a long study is split over machines: `--shard` and `--merge`.
+#[derive(clap::Args)]
+pub(crate) struct SplitArgs {
+    /// Compute only the runs numbered I modulo N (e.g. 3/8, from 0), into
+    /// this --out's journal; join the shards with --merge.
+    #[arg(long, value_parser = parse_shard, conflicts_with = "merge")]
+    pub(crate) shard: Option<(usize, usize)>,
+    /// Join the journals of these shards' --out directories, then report
+    /// as one study (the same arguments as the shards, another --out).
+    #[arg(long, num_args = 1.., value_name = "DIR")]
+    pub(crate) merge: Vec<PathBuf>,
 }
 
 /// A share: a number above 0 and at most 1.

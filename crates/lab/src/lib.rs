@@ -12,6 +12,7 @@
 //!   constraints;
 //! - [`journal`]: results of long work kept as they come, so it resumes
 //!   and merges;
+//! - [`readings`]: one run read at chosen steps;
 //! - [`seed`]: the replicate seeds they all share;
 //! - [`stats`]: the statistics they share.
 //!
@@ -25,6 +26,7 @@ pub mod fingerprint;
 pub mod journal;
 pub mod optimise;
 pub mod output;
+pub mod readings;
 pub mod seed;
 pub mod sensitivity;
 pub mod stats;

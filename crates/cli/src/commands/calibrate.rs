@@ -23,7 +23,7 @@ pub(crate) fn run(args: CalibrateArgs) -> Result<ExitCode> {
             super::scenario_stem(&args.scenario)
         ))
     });
-    super::journaled::check_split(args.shard, &args.merge, &out)?;
+    super::journaled::check_split(args.split.shard, &args.split.merge, &out)?;
     let ours = |n: &str| {
         [
             "posterior.",
@@ -78,8 +78,8 @@ pub(crate) fn run(args: CalibrateArgs) -> Result<ExitCode> {
         fingerprint: study.fingerprint(),
         total: study.jobs(),
         jobs,
-        shard: args.shard,
-        merge: &args.merge,
+        shard: args.split.shard,
+        merge: &args.split.merge,
     };
     let job = |j: usize| -> Result<Vec<f64>> { Ok(study.run(j)?) };
     let Some(runs) = journaled::values(&work, &job)? else {

@@ -27,7 +27,7 @@ use crate::seed::replicate_seed;
 use crate::sensitivity::{Factor, Range, ScreenError};
 use rayon::prelude::*;
 use siloscope_model::knob::Knob;
-use siloscope_model::sim::{RunOptions, SimError, Simulation};
+use siloscope_model::sim::SimError;
 use siloscope_scenario::Scenario;
 
 /// How to calibrate.
@@ -101,34 +101,11 @@ fn simulate(
     knobs: &[(Knob, f32)],
     targets: &[Target],
 ) -> Result<Vec<Option<f64>>, SimError> {
-    let mut sim = Simulation::new(
-        scenario,
-        RunOptions {
-            policy: policy.map(str::to_owned),
-            seed: Some(seed),
-            record_flows: false,
-        },
-    )?;
-    for &(k, v) in knobs {
-        sim.set_knob(k, v)?;
-    }
-    // A target's step is the time series' `step`: the report of the step
-    // numbered so (step 0 is the first).
-    let last = targets.iter().map(|t| t.step).max().unwrap_or(0);
-    let mut out = vec![None; targets.len()];
-    for _ in 0..=last {
-        let report = sim.step();
-        for (i, t) in targets.iter().enumerate() {
-            if t.step == report.step {
-                report.rows(|m, p, v| {
-                    if m == t.metric && p == t.part {
-                        out[i] = Some(v);
-                    }
-                });
-            }
-        }
-    }
-    Ok(out)
+    let reads: Vec<(&str, &str, u32)> = targets
+        .iter()
+        .map(|t| (t.metric.as_str(), t.part.as_str(), t.step))
+        .collect();
+    crate::readings::read_run(scenario, policy, seed, knobs, &reads)
 }
 
 /// The scenario and knobs of one setting.

@@ -1,11 +1,11 @@
 //! Scoring a candidate: runs from the base policy with the candidate's
 //! knobs, on the search's seeds; and the points the search starts from.
 
-use super::{Objective, Reading, Score, Space, knob_value};
+use super::{Objective, Score, Space, knob_value};
 use crate::seed::replicate_seed;
 use rayon::prelude::*;
 use siloscope_model::knob::Knob;
-use siloscope_model::sim::{RunOptions, SimError, Simulation};
+use siloscope_model::sim::SimError;
 use siloscope_scenario::Scenario;
 
 /// The base policy: the objective's, else the scenario's start.
@@ -35,36 +35,17 @@ pub fn run_once(
     knobs: &[(Knob, f32)],
     seed: u64,
 ) -> Result<Score, SimError> {
-    let mut sim = Simulation::new(
-        scenario,
-        RunOptions {
-            policy: policy.map(str::to_owned),
-            seed: Some(seed),
-            record_flows: false,
-        },
-    )?;
-    for &(k, v) in knobs {
-        sim.set_knob(k, v)?;
-    }
-    let reads: Vec<&Reading> = objective
+    let reads: Vec<(&str, &str, u32)> = objective
         .terms
         .iter()
         .map(|t| &t.reading)
         .chain(objective.constraints.iter().map(|c| &c.reading))
+        .map(|r| (r.metric.as_str(), r.part.as_str(), r.step))
         .collect();
-    let mut values = vec![f64::NAN; reads.len()];
-    for _ in 0..=objective.last_step() {
-        let report = sim.step();
-        for (i, r) in reads.iter().enumerate() {
-            if r.step == report.step {
-                report.rows(|m, p, v| {
-                    if m == r.metric && p == r.part {
-                        values[i] = v;
-                    }
-                });
-            }
-        }
-    }
+    let values: Vec<f64> = crate::readings::read_run(scenario, policy, seed, knobs, &reads)?
+        .into_iter()
+        .map(|v| v.unwrap_or(f64::NAN))
+        .collect();
     let (terms, constraints) = values.split_at(objective.terms.len());
     Ok(Score {
         objective: objective

@@ -46,8 +46,8 @@ pub(super) fn run(study: &Study<'_>, args: &SensitivityArgs) -> Result<ExitCode>
         fingerprint: planned.fingerprint(),
         total: planned.jobs(),
         jobs: study.screen.jobs,
-        shard: args.shard,
-        merge: &args.merge,
+        shard: args.split.shard,
+        merge: &args.split.merge,
     };
     let job = |j: usize| -> Result<Vec<f64>> { Ok(planned.run(j)?) };
     let Some(values) = journaled::values(&work, &job)? else {

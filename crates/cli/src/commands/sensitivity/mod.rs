@@ -92,12 +92,12 @@ pub(crate) fn run(args: SensitivityArgs) -> Result<ExitCode> {
         Method::Sobol => "sobol",
         Method::Morris => "morris",
     };
-    if method.is_none() && (args.shard.is_some() || !args.merge.is_empty()) {
+    if method.is_none() && (args.split.shard.is_some() || !args.split.merge.is_empty()) {
         anyhow::bail!(
             "--shard and --merge split a global study: use them with --method sobol or morris"
         );
     }
-    super::journaled::check_split(args.shard, &args.merge, &out)?;
+    super::journaled::check_split(args.split.shard, &args.split.merge, &out)?;
     let ours = |n: &str| n.starts_with(&format!("{stem_of}."));
     let _lock = super::output_dir(&out, "sensitivity", ours)?;
     if args.assumptions {
