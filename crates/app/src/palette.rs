@@ -1,33 +1,28 @@
 //! The app's colours, in one place: the parts, the kinds of travelling
 //! items, trust, and the few colours text and charts use to stand out.
 //! The organisation is drawn on a dark background, so every colour here is
-//! chosen to read on [`BACKGROUND`] (and on egui's dark theme).
+//! chosen to read on [`BACKGROUND`] (and on egui's dark theme). The colours
+//! the debrief shares are defined in [`siloscope_workshop::look`].
 
 use bevy::prelude::*;
 use bevy_egui::egui::Color32;
 use siloscope_model::agent::Part;
 use siloscope_model::flow::FlowKind;
+use siloscope_workshop::look;
+
+/// A shared sRGB colour as bevy's.
+fn rgb(c: look::Rgb) -> Color {
+    Color::srgb_u8(c[0], c[1], c[2])
+}
 
 /// Colour of a part.
 pub fn part_color(part: Part) -> Color {
-    match part {
-        Part::Department => Color::srgb_u8(0x4c, 0x8b, 0xf5),
-        Part::Partner => Color::srgb_u8(0xb0, 0x6c, 0xe8),
-        Part::ExistingCustomer => Color::srgb_u8(0x2b, 0xc0, 0x7a),
-        Part::NewCustomer => Color::srgb_u8(0xf5, 0xa6, 0x23),
-    }
+    rgb(look::part_rgb(part))
 }
 
 /// Colour of an item kind.
 pub fn flow_color(kind: FlowKind) -> Color {
-    match kind {
-        FlowKind::Need => Color::srgb_u8(0xff, 0xe0, 0x4f),
-        FlowKind::Answer => Color::srgb_u8(0x4d, 0xe3, 0xf1),
-        FlowKind::Push => Color::srgb_u8(0xff, 0x70, 0x43),
-        FlowKind::CrossSell => Color::srgb_u8(0xf0, 0x4f, 0x9a),
-        FlowKind::PeerHelp => Color::srgb_u8(0x9c, 0xff, 0x57),
-        FlowKind::Internal => Color::srgb_u8(0xe8, 0xee, 0xff),
-    }
+    rgb(look::flow_rgb(kind))
 }
 
 /// What a blocked item leaves at the wall.
@@ -38,13 +33,9 @@ pub const BACKGROUND: Color = Color::srgb(0.06, 0.07, 0.09);
 /// A part's colour tinted by trust: toward dark red below neutral, toward
 /// white above.
 pub fn trust_tint(base: Color, trust: f32) -> Color {
-    let low = Color::srgb(0.55, 0.05, 0.08);
-    let t = trust.clamp(0.0, 1.0);
-    if t < 0.5 {
-        base.mix(&low, (0.5 - t) * 1.8)
-    } else {
-        base.mix(&Color::WHITE, (t - 0.5) * 1.1)
-    }
+    let s = base.to_srgba();
+    let [r, g, b] = look::trust_tint([s.red, s.green, s.blue], trust);
+    Color::srgba(r, g, b, s.alpha)
 }
 
 /// The base colour for trust shown on its own (a neighbour's trust in the
@@ -52,7 +43,7 @@ pub fn trust_tint(base: Color, trust: f32) -> Color {
 pub const TRUST_BASE: Color = Color::srgb(0.8, 0.8, 0.8);
 
 /// Churned customers on the charts.
-pub const CHURNED: Color = Color::srgb(0.9, 0.3, 0.3);
+pub const CHURNED: Color = Color::srgb(look::CHURNED[0], look::CHURNED[1], look::CHURNED[2]);
 
 /// A tie of the selected agent, by its trust: red when low, green when
 /// high.
@@ -70,7 +61,7 @@ pub const CALLOUT_FILL: Color32 = Color32::from_gray(38);
 /// What presenter mode highlights.
 pub const HIGHLIGHT_TEXT: Color32 = Color32::from_rgb(255, 210, 90);
 /// Where a run branched, on the timeline and the charts.
-pub const BRANCH: Color32 = Color32::from_rgb(255, 200, 80);
+pub const BRANCH: Color32 = Color32::from_rgb(look::BRANCH[0], look::BRANCH[1], look::BRANCH[2]);
 /// Behind the names over the organisation: the background, nearly
 /// opaque, so ties passing under a name do not cross it out.
 pub const LABEL_PLATE: Color32 = Color32::from_rgba_premultiplied(12, 14, 18, 200);
@@ -80,9 +71,9 @@ pub const LABEL_TEXT: Color32 = Color32::from_gray(230);
 pub const MUTED: Color32 = Color32::from_gray(200);
 /// B − A that is better for the organisation (blue-green, told apart from
 /// worse by colour-blind viewers too, and by the ⏶/⏷ beside it).
-pub const BETTER: Color32 = Color32::from_rgb(90, 200, 230);
+pub const BETTER: Color32 = Color32::from_rgb(look::BETTER[0], look::BETTER[1], look::BETTER[2]);
 /// B − A that is worse for the organisation.
-pub const WORSE: Color32 = Color32::from_rgb(255, 150, 60);
+pub const WORSE: Color32 = Color32::from_rgb(look::WORSE[0], look::WORSE[1], look::WORSE[2]);
 
 /// Where knobs changed, on the charts: white, faint.
 pub fn change_mark() -> Color32 {

@@ -11,7 +11,9 @@ use siloscope_model::sim::SimError;
 use siloscope_scenario::Scenario;
 
 /// One of the two runs.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Side {
     /// The run the workshop started with.
     #[default]
@@ -46,6 +48,18 @@ impl Runs {
             b: None,
             comparing: false,
         }
+    }
+
+    /// Runs put back together (a restored session): B is kept while the
+    /// comparison is off, as [`Runs::set_comparing`] keeps it.
+    pub(crate) fn from_parts(a: Session, b: Option<Session>, comparing: bool) -> Runs {
+        Runs { a, b, comparing }
+    }
+
+    /// Run B whether shown or not (kept while the comparison is off), and
+    /// whether it is shown.
+    pub(crate) fn b_kept(&self) -> (Option<&Session>, bool) {
+        (self.b.as_ref(), self.comparing)
     }
 
     /// Run A.

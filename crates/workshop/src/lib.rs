@@ -11,13 +11,18 @@
 //!   seeds;
 //! - [`story`]: performing a scenario's story on the runs;
 //! - [`layout`]: where each agent sits on screen, in two pictures;
+//! - [`look`]: colours, how agents are drawn, and the charts, shared by the
+//!   app and the debrief;
+//! - [`record`]: sessions saved to a file and restored exactly;
 //! - [`watch`]: noticing that the scenario file changed.
 
 pub mod compare;
 pub mod headline;
 pub mod in_force;
 pub mod layout;
+pub mod look;
 pub mod luck;
+pub mod record;
 pub mod session;
 pub mod story;
 pub mod watch;

@@ -87,8 +87,10 @@ pub struct Session {
     /// Ascending by step; the first is step 0.
     snapshots: Vec<Snapshot>,
     snapshot_every: u32,
-    /// The timeline as it was before the last rewind.
+    /// The timeline as it was before the last rewind, and the edits it
+    /// was computed with (a saved session rebuilds it from them).
     ghost: Vec<StepReport>,
+    ghost_edits: Vec<LoggedEdit>,
     /// Whether this timeline has left the ghost's (an edit in the past).
     branched_at: Option<u32>,
 }
@@ -135,6 +137,7 @@ impl Session {
             snapshots: vec![first],
             snapshot_every: FIRST_SNAPSHOT_INTERVAL,
             ghost: Vec::new(),
+            ghost_edits: Vec::new(),
             branched_at: None,
         })
     }
@@ -265,6 +268,7 @@ impl Session {
         }
         if self.branched_at.is_some() || self.history.len() > self.ghost.len() {
             self.ghost = self.history.clone();
+            self.ghost_edits = self.edits.clone();
             self.branched_at = None;
         }
         let i = self.snapshots.partition_point(|s| s.step <= target) - 1;
@@ -442,7 +446,9 @@ fn apply_edit(sim: &mut Simulation, edit: &Edit) -> Result<(), SimError> {
     }
 }
 
+mod record;
 pub mod stories;
+pub use record::Refusal;
 pub use stories::{AgentStory, Change, ITEMS_REMEMBERED, ItemSeen, TrustMove, explain};
 
 #[cfg(test)]

@@ -5,175 +5,29 @@
 
 use super::{branched, policy_of, policy_since};
 use crate::palette;
-use crate::palette::{flow_color, part_color, to_egui};
+use crate::palette::to_egui;
 use crate::workshop::Workshop;
 use bevy::prelude::*;
 use bevy_egui::egui;
 use egui_plot::{Corner, Legend, Line, Plot, PlotPoints, VLine};
-use siloscope_model::agent::{Lifecycle, Part};
-use siloscope_model::flow::FlowKind;
+use siloscope_model::agent::Part;
 use siloscope_model::metrics::{StepReport, short_label};
-use siloscope_workshop::headline::{Better, HEADLINES, Headline, Verdict, count, share};
+use siloscope_workshop::headline::{Better, HEADLINES, Headline, Verdict};
+pub(super) use siloscope_workshop::look::charts::{ChartSpec as Chart, TRADE_OFF_TITLE, chart_of};
+use siloscope_workshop::look::charts::{
+    Measure, chart_specs, series as look_series, trade_off_path,
+};
 use siloscope_workshop::luck::{SEEDS, Spread};
-use siloscope_workshop::story::Chart as StoryChart;
 
-fn series(history: &[StepReport], f: impl Fn(&StepReport) -> f64) -> PlotPoints<'static> {
-    history
-        .iter()
-        .filter_map(|r| {
-            let v = f(r);
-            v.is_finite().then(|| [f64::from(r.step) + 1.0, v])
-        })
-        .collect()
+/// A curve's points as egui's.
+fn series(history: &[StepReport], f: Measure) -> PlotPoints<'static> {
+    PlotPoints::from(look_series(history, f))
 }
 
-/// A number read off a step's report.
-type Measure = fn(&StepReport) -> f64;
-
-/// One curve of a chart: a name, a colour and what it plots.
-struct Curve {
-    name: &'static str,
-    color: Color,
-    value: Measure,
-}
-
-/// One chart: which it is, its title, curves and the y range it always
-/// includes.
-pub(super) struct Chart(StoryChart, &'static str, Vec<Curve>, (f64, f64));
-
-impl Chart {
-    /// Its title.
-    pub(super) fn title(&self) -> &'static str {
-        self.1
-    }
-}
-
-/// The chart of a kind a story step names (`None`: the trade-off of A and
-/// B, drawn by [`trade_off`]).
-pub(super) fn chart_of(kind: StoryChart) -> Option<Chart> {
-    chart_specs().into_iter().find(|c| c.0 == kind)
-}
-
-/// The charts.
-fn chart_specs() -> Vec<Chart> {
-    let trust = |part: Part| -> Measure {
-        match part {
-            Part::Department => |r| r.trust_toward[Part::Department.index()],
-            Part::Partner => |r| r.trust_toward[Part::Partner.index()],
-            Part::ExistingCustomer => |r| r.trust_toward[Part::ExistingCustomer.index()],
-            Part::NewCustomer => |r| r.trust_toward[Part::NewCustomer.index()],
-        }
-    };
-    let parts = [
-        (Part::Department, "Departments"),
-        (Part::Partner, "Partners"),
-        (Part::ExistingCustomer, "Existing"),
-        (Part::NewCustomer, "New"),
-    ];
-    vec![
-        Chart(
-            StoryChart::Trust,
-            "Trust toward each part",
-            parts
-                .iter()
-                .map(|&(p, name)| Curve {
-                    name,
-                    color: part_color(p),
-                    value: trust(p),
-                })
-                .collect(),
-            (0.0, 1.0),
-        ),
-        Chart(
-            StoryChart::Acquisitions,
-            "Acquisitions (cumulative)",
-            vec![
-                Curve {
-                    name: short_label("acquisitions_word_of_mouth"),
-                    color: flow_color(FlowKind::PeerHelp),
-                    value: |r| r.totals.acquisitions_word_of_mouth as f64,
-                },
-                Curve {
-                    name: short_label("acquisitions_campaign"),
-                    color: flow_color(FlowKind::Push),
-                    value: |r| r.totals.acquisitions_campaign as f64,
-                },
-            ],
-            (0.0, 1.0),
-        ),
-        Chart(
-            StoryChart::Customers,
-            "Advocates and churned",
-            vec![
-                Curve {
-                    name: short_label("advocates"),
-                    color: part_color(Part::ExistingCustomer),
-                    value: |r| count(r, Lifecycle::Advocate),
-                },
-                Curve {
-                    name: short_label("churned"),
-                    color: palette::CHURNED,
-                    value: |r| count(r, Lifecycle::Churned),
-                },
-            ],
-            (0.0, 1.0),
-        ),
-        Chart(
-            StoryChart::SiloIndex,
-            "Silo E-I index (-1 closed)",
-            vec![Curve {
-                name: short_label("ei_index_flow_cumulative"),
-                color: part_color(Part::Department),
-                value: |r| {
-                    siloscope_model::silo_index::ei_index(
-                        r.totals.flows_external as f64,
-                        r.totals.flows_internal as f64,
-                    )
-                    .unwrap_or(f64::NAN)
-                },
-            }],
-            (-1.0, 1.0),
-        ),
-        Chart(
-            StoryChart::Money,
-            "Revenue, cost and profit so far",
-            vec![
-                Curve {
-                    name: short_label("revenue_total"),
-                    color: part_color(Part::ExistingCustomer),
-                    value: |r| r.totals.revenue,
-                },
-                Curve {
-                    name: short_label("cost_cumulative"),
-                    color: palette::CHURNED,
-                    value: |r| r.totals.cost,
-                },
-                Curve {
-                    name: short_label("profit_total"),
-                    color: flow_color(FlowKind::Answer),
-                    value: |r| r.totals.profit(),
-                },
-            ],
-            (0.0, 1.0),
-        ),
-        Chart(
-            StoryChart::Loop,
-            "Feedback loop closure",
-            vec![
-                Curve {
-                    name: short_label("loop_closure_share"),
-                    color: flow_color(FlowKind::Answer),
-                    value: |r| share(r.totals.loops_closed, r.totals.needs_raised),
-                },
-                Curve {
-                    name: short_label("need_reach_share"),
-                    color: flow_color(FlowKind::Need),
-                    value: |r| share(r.totals.needs_reached, r.totals.needs_raised),
-                },
-            ],
-            (0.0, 1.0),
-        ),
-    ]
+/// A shared colour (channels from 0 to 1) as egui's.
+fn color_of(rgb: [f32; 3]) -> egui::Color32 {
+    let [r, g, b] = siloscope_workshop::look::bytes(rgb);
+    egui::Color32::from_rgb(r, g, b)
 }
 
 /// The charts, each with the steps where knobs changed marked. Run A is
@@ -205,7 +59,7 @@ pub(super) fn charts(ui: &mut egui::Ui, w: &Workshop) {
             for spec in &specs {
                 ui.vertical(|ui| {
                     ui.set_width(width);
-                    ui.strong(spec.title());
+                    ui.strong(spec.title);
                     plot(ui, w, spec, "", egui::vec2(width, height));
                 });
             }
@@ -220,15 +74,14 @@ pub(super) fn charts(ui: &mut egui::Ui, w: &Workshop) {
     });
 }
 
-/// The trade-off chart's title.
-pub(super) const TRADE_OFF_TITLE: &str = "Profit against trust";
-
 /// One chart at `size`, its plot told apart from others of its kind by
 /// `id`: run A solid, run B dashed, the steps where A's knobs changed
 /// marked, and once A has branched, the branch marked and the timeline
 /// before it dotted.
 pub(super) fn plot(ui: &mut egui::Ui, w: &Workshop, spec: &Chart, id: &str, size: egui::Vec2) {
-    let Chart(kind, _, curves, y) = spec;
+    let Chart {
+        kind, curves, y, ..
+    } = spec;
     let a = w.session();
     let b = w.runs.b();
     let marks: Vec<u32> = a
@@ -270,7 +123,7 @@ pub(super) fn plot(ui: &mut egui::Ui, w: &Workshop, spec: &Chart, id: &str, size
                 );
             }
             for c in curves {
-                let color = to_egui(c.color);
+                let color = color_of(c.rgb);
                 // The old timeline only once this one has left it (a
                 // rewind alone changes nothing to show).
                 let ghost = a.ghost();
@@ -320,13 +173,7 @@ pub(super) fn trade_off(
     id: &str,
     size: egui::Vec2,
 ) {
-    let path = |s: &siloscope_workshop::session::Session| -> Vec<[f64; 2]> {
-        s.history()
-            .iter()
-            .map(|r| [r.customer_trust_in_org, r.totals.profit()])
-            .filter(|p| p[0].is_finite() && p[1].is_finite())
-            .collect()
-    };
+    let path = |s: &siloscope_workshop::session::Session| trade_off_path(s.history());
     let color = to_egui(palette::part_color(Part::ExistingCustomer));
     Plot::new((id, "trade_off"))
         .height(size.y)

@@ -265,7 +265,7 @@ fn strip(ui: &mut egui::Ui, w: &Workshop, charts: &[Chart]) {
                 trade_off(ui, w.session(), b, "presenter", size);
             }
             (_, Some(spec), _) => {
-                ui.label(egui::RichText::new(spec.title()).size(22.0).strong());
+                ui.label(egui::RichText::new(spec.title).size(22.0).strong());
                 plot(ui, w, &spec, "presenter", size);
             }
             _ => {}
@@ -384,7 +384,7 @@ mod tests {
         }
         for chart in step.charts_shown() {
             let title = match chart_of(*chart) {
-                Some(spec) => spec.title(),
+                Some(spec) => spec.title,
                 None => TRADE_OFF_TITLE,
             };
             let r = find(&texts, title);

@@ -38,7 +38,7 @@ use draw::draw;
 use items::{Particles, spawn_particles};
 pub use nodes::agent_trust;
 use nodes::{disc_image, paint_nodes, rebuild};
-use siloscope_model::agent::{Lifecycle, Part};
+use siloscope_model::agent::Part;
 use siloscope_workshop::compare::Side;
 use siloscope_workshop::layout::{Layout, Picture};
 use siloscope_workshop::story::Mechanism;
@@ -87,19 +87,7 @@ impl TieShow {
     }
 }
 
-/// Relative size and opacity of a node in a lifecycle state.
-pub fn lifecycle_look(state: Option<Lifecycle>) -> (f32, f32) {
-    match state {
-        None => (0.95, 1.0),
-        Some(Lifecycle::Unaware) => (0.55, 0.45),
-        Some(Lifecycle::Aware) => (0.75, 0.8),
-        Some(Lifecycle::Considering) => (0.9, 0.9),
-        Some(Lifecycle::Customer) => (1.0, 1.0),
-        Some(Lifecycle::Advocate) => (1.5, 1.0),
-        Some(Lifecycle::Churned) => (0.7, 0.35),
-        Some(Lifecycle::Returning) => (0.9, 0.8),
-    }
-}
+pub use siloscope_workshop::look::lifecycle_look;
 
 /// What the view shows and how.
 #[derive(Resource)]

@@ -211,20 +211,7 @@ fn tie_mesh(
         .with_inserted_attribute(Mesh::ATTRIBUTE_COLOR, colors)
 }
 
-/// Trust each agent shows: a customer's trust in the organisation; for
-/// staff and partners, their mean trust in the agents they are tied to.
-pub fn agent_trust(sim: &siloscope_model::sim::Simulation, a: u32) -> f32 {
-    let net = sim.network();
-    if net.part[a as usize].is_customer() {
-        return sim.trust_in_org(a);
-    }
-    let ties = net.offsets[a as usize] as usize..net.offsets[a as usize + 1] as usize;
-    if ties.is_empty() {
-        return siloscope_model::trust::NEUTRAL;
-    }
-    let n = ties.len() as f32;
-    ties.map(|t| sim.trust(t)).sum::<f32>() / n
-}
+pub use siloscope_workshop::look::agent_trust;
 
 /// Recolour and resize nodes after a step, a rebuild or a new selection.
 pub(super) fn paint_nodes(

@@ -267,3 +267,34 @@ fn check_errors(errors: &ScenarioErrors, data: &[u8], file: &str) {
     }
     assert!(any, "an empty error list");
 }
+
+/// The small scenario session files are restored on.
+pub const TINY: &str = include_str!("tiny.scenario.ron");
+
+/// The file name session errors must carry.
+pub const SESSION_FILE: &str = "fuzz.session.ron";
+
+/// Read a session file given as bytes and restore it on the tiny
+/// scenario (its sources are not checked: they name files of another
+/// machine): located errors, or a session that is exactly the one its
+/// hash says and that steps on.
+pub fn session(data: &[u8]) {
+    use siloscope_workshop::record::{SessionError, SessionFile};
+    let file = match SessionFile::parse(data, SESSION_FILE) {
+        Err(SessionError::File(errors)) => return check_errors(&errors, data, SESSION_FILE),
+        Err(e) => panic!("reading gave an error that is not about the file: {e}"),
+        Ok(file) => file,
+    };
+    let tiny = scenario::parse_str(TINY, "tiny.scenario.ron").expect("the tiny scenario is valid");
+    match file.restore(&tiny) {
+        Err(SessionError::File(errors)) => check_errors(&errors, data, SESSION_FILE),
+        Err(SessionError::NotExact { .. }) => {}
+        Err(e) => panic!("restoring gave an error that is not about the file: {e}"),
+        Ok(mut restored) => {
+            let h = restored.parts().state_hash();
+            assert_eq!(siloscope_workshop::record::hex(h), file.record.state);
+            restored.runs.goto(tiny.steps);
+            restored.runs.goto(1);
+        }
+    }
+}

@@ -77,6 +77,63 @@ fn the_harness_runs_the_shipped_scenarios_and_the_tiny_one() {
 }
 
 #[test]
+fn the_session_fuzz_corpus_replays_without_a_failure() {
+    replay("session", 8, harness::session);
+}
+
+/// A real session of the tiny scenario, and every prefix of it and damaged
+/// copies, get located errors or restore exactly.
+#[test]
+fn cut_and_damaged_session_files_get_located_errors_or_restore() {
+    use siloscope_workshop::compare::{Runs, Side};
+    use siloscope_workshop::record::{Restored, Sources, to_text};
+    use siloscope_workshop::session::Session;
+    let tiny = siloscope_scenario::parse_str(harness::TINY, "tiny").unwrap();
+    let mut runs = Runs::new(Session::new(&tiny, None, None).unwrap());
+    runs.goto(6);
+    runs.a_mut().apply_policy("open").unwrap();
+    runs.goto(9);
+    runs.goto(4);
+    runs.compare("connected").unwrap();
+    let restored = Restored {
+        runs,
+        editing: Side::B,
+        presenting: false,
+        story: None,
+        before_story: None,
+        notes: Vec::new(),
+        predictions: Vec::new(),
+    };
+    let here = root().join("crates/workshop/tests/fuzz/tiny.scenario.ron");
+    let sources = Sources::of(&here, &[]).unwrap();
+    let full = to_text(
+        &restored
+            .parts()
+            .record(&sources, "2026-11-29T00:00:00Z".into(), false),
+    );
+    let file = siloscope_workshop::record::SessionFile::parse(full.as_bytes(), "x").unwrap();
+    // Not vacuous: the whole file restores.
+    assert!(file.restore(&tiny).is_ok());
+    harness::session(full.as_bytes());
+    let full = full.into_bytes();
+    for end in (0..full.len()).step_by(7) {
+        harness::session(&full[..end]);
+    }
+    let mut state = 0x4f1b_bcdc_bfa5_3e0bu64;
+    for _ in 0..300 {
+        let mut damaged = full.clone();
+        for _ in 0..3 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let at = (state % damaged.len() as u64) as usize;
+            damaged[at] = b"(),:\"9-\xff[]S"[(state >> 32) as usize % 11];
+        }
+        harness::session(&damaged);
+    }
+}
+
+#[test]
 fn the_graph_fuzz_corpus_replays_without_a_failure() {
     replay("graph", 4, harness::graph);
 }
