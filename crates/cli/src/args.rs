@@ -48,8 +48,29 @@ pub(crate) enum Command {
     /// *.objective.ron file), keeping its constraints, by CMA-ES over paired
     /// seeds; check it against every policy on fresh seeds.
     Optimise(OptimiseArgs),
+    /// Rebuild a saved workshop session (*.session.ron) headless and check
+    /// it is exactly the session saved; say what it holds.
+    Replay(ReplayArgs),
+    /// Turn a saved workshop session into one self-contained HTML page to
+    /// take home: the runs, charts, notes, predictions and the story.
+    Debrief(DebriefArgs),
     /// Open the workshop app (what `siloscope` alone does).
     App(AppArgs),
+}
+
+#[derive(clap::Args)]
+pub(crate) struct ReplayArgs {
+    /// The session file (the app saves them in ~/.local/share/siloscope/sessions).
+    pub(crate) session: PathBuf,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct DebriefArgs {
+    /// The session file (the app saves them in ~/.local/share/siloscope/sessions).
+    pub(crate) session: PathBuf,
+    /// The page to write [default: <session>.debrief.html in the current directory].
+    #[arg(long)]
+    pub(crate) out: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]

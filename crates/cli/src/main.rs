@@ -27,6 +27,8 @@ fn main() -> ExitCode {
         Some(Command::Validate(args)) => commands::validate::run(args),
         Some(Command::Run(args)) => commands::run::run(args),
         Some(Command::Policies(args)) => commands::policies::run(args),
+        Some(Command::Replay(args)) => commands::session::replay(args),
+        Some(Command::Debrief(args)) => commands::session::debrief(args),
     };
     match result {
         Ok(code) => code,

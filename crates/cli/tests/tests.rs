@@ -5,6 +5,7 @@ mod cli;
 mod integrity;
 mod messages;
 mod optimise;
+mod session;
 mod studies;
 mod support;
 #[cfg(feature = "app")]

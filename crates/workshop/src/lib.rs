@@ -3,6 +3,7 @@
 //!
 //! - [`session`]: one run with its history — live edits, replay, rewind and
 //!   branches, snapshots, each agent's story;
+//! - [`debrief`]: the page a workshop takes home;
 //! - [`compare`]: runs A and B of the same scenario and seed, in lock-step;
 //! - [`headline`]: the figures a room compares, each with its better
 //!   direction;
@@ -17,6 +18,7 @@
 //! - [`watch`]: noticing that the scenario file changed.
 
 pub mod compare;
+pub mod debrief;
 pub mod headline;
 pub mod in_force;
 pub mod layout;

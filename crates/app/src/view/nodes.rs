@@ -177,13 +177,7 @@ fn tie_mesh(
             if stride[k] == 0 || (seen[k] - 1) % stride[k] != 0 {
                 continue;
             }
-            let mut rgba: [f32; 4] = match kind {
-                TieKind::Internal => [0.35, 0.55, 1.0, 0.16],
-                TieKind::Wall => [1.0, 0.25, 0.3, 0.30],
-                TieKind::Partner => [0.7, 0.45, 0.95, 0.16],
-                TieKind::Touchpoint => [0.8, 0.8, 0.85, 0.05],
-                TieKind::Peer => [0.4, 0.85, 0.6, 0.07],
-            };
+            let mut rgba = siloscope_workshop::look::tie_rgba(kind);
             if let Some(m) = highlight {
                 let stands_out = matches!(
                     (m, kind),

@@ -12,6 +12,7 @@ pub(crate) mod optimise;
 pub(crate) mod policies;
 pub(crate) mod run;
 pub(crate) mod sensitivity;
+pub(crate) mod session;
 pub(crate) mod validate;
 
 use crate::args::ExperimentArgs;

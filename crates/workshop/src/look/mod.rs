@@ -12,6 +12,7 @@ pub mod charts;
 
 use siloscope_model::agent::{Lifecycle, Part};
 use siloscope_model::flow::FlowKind;
+use siloscope_model::network::TieKind;
 use siloscope_model::sim::Simulation;
 
 /// An sRGB colour, one byte per channel.
@@ -36,6 +37,19 @@ pub fn flow_rgb(kind: FlowKind) -> Rgb {
         FlowKind::CrossSell => [0xf0, 0x4f, 0x9a],
         FlowKind::PeerHelp => [0x9c, 0xff, 0x57],
         FlowKind::Internal => [0xe8, 0xee, 0xff],
+    }
+}
+
+/// Colour and opacity of a tie of `kind` (sRGB channels from 0 to 1):
+/// walls between departments stand out in red, peer and touchpoint ties,
+/// by far the most numerous, are faint.
+pub fn tie_rgba(kind: TieKind) -> [f32; 4] {
+    match kind {
+        TieKind::Internal => [0.35, 0.55, 1.0, 0.16],
+        TieKind::Wall => [1.0, 0.25, 0.3, 0.30],
+        TieKind::Partner => [0.7, 0.45, 0.95, 0.16],
+        TieKind::Touchpoint => [0.8, 0.8, 0.85, 0.05],
+        TieKind::Peer => [0.4, 0.85, 0.6, 0.07],
     }
 }
 

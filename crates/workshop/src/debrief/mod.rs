@@ -1,0 +1,564 @@
+//! The debrief a workshop takes home: one self-contained HTML page (no
+//! external resources: it opens offline in any browser, and prints), made
+//! from a session ([`crate::record`]) by the app or by
+//! `siloscope debrief <session> --out debrief.html`.
+//!
+//! What it holds, in order:
+//! - where the room left the runs: the headline figures of A and B with
+//!   B − A coloured better or worse, the charts (A solid, B dashed, the
+//!   timeline before the last rewind dotted, knob changes, the branch and
+//!   the notes marked), the trade-off of A and B, and the organisation as
+//!   it stood;
+//! - the runs as they were before the story started, when the story was
+//!   told over them;
+//! - the live edits, the facilitator's notes, and the room's predictions
+//!   against what the run did;
+//! - the scenario's story, step by step, performed afresh: each step's
+//!   note, the figures it talks about (A, B and B − A), its charts and the
+//!   organisation at that step.
+//!
+//! Charts and pictures are inline SVG ([`svg`], [`picture`]); a short
+//! script checks in the browser that each has a drawn area and marks, and
+//! writes the count into the page (`#render-check`), where a reader and
+//! the browser test see it.
+
+mod html;
+mod picture;
+mod svg;
+
+use crate::compare::{Runs, Side};
+use crate::headline::{HEADLINES, headline};
+use crate::in_force::InForce;
+use crate::layout::{Layout, Picture, layout};
+use crate::look::charts::{Chart, chart_of, chart_specs, title_of};
+use crate::record::{Note, Prediction, Restored};
+use crate::session::{Edit, Session};
+use crate::story;
+use html::{diff_cell, esc, head};
+use siloscope_model::metrics::{StepReport, label, short_label};
+use siloscope_model::sim::SimError;
+use siloscope_scenario::{Action, Scenario};
+use std::fmt::Write;
+use svg::{Dash, Line, Marks};
+
+/// Where the session came from, for the page's header and footer.
+#[derive(Clone, Debug)]
+pub struct About {
+    /// The session file, as named.
+    pub session: String,
+    /// When it was saved.
+    pub saved: String,
+    /// The scenario file.
+    pub scenario_path: String,
+    /// The hash of its bytes.
+    pub scenario_hash: String,
+}
+
+/// The debrief of a restored session of `scenario`, as one HTML page.
+///
+/// Performing the story computes its runs afresh (a few hundred steps for
+/// the shipped scenarios).
+pub fn page(scenario: &Scenario, s: &Restored, about: &About) -> Result<String, SimError> {
+    let d = Debrief {
+        scenario,
+        unit: &scenario.step_unit,
+        layout: layout(
+            scenario,
+            s.runs.a().sim().network(),
+            Picture::default(),
+            s.runs.a().seed(),
+        ),
+    };
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{} — workshop debrief</title><style>{}</style></head><body><main>",
+        esc(&scenario.name),
+        html::style()
+    );
+    let _ = write!(
+        out,
+        "<h1>{} — workshop debrief</h1><p class=\"meta\">Session saved {} · scenario <code>{}</code> (hash {}) · seed {}</p>",
+        esc(&scenario.name),
+        esc(&about.saved),
+        esc(&about.scenario_path),
+        esc(&about.scenario_hash),
+        s.runs.a().seed()
+    );
+    if !scenario.description.trim().is_empty() {
+        let _ = write!(
+            out,
+            "<p class=\"note\">{}</p>",
+            esc(scenario.description.trim())
+        );
+    }
+
+    out.push_str("<h2>Where the room left it</h2>");
+    d.runs(&mut out, &s.runs, &s.notes);
+    if let Some(before) = &s.before_story {
+        out.push_str("<h2>Before the story</h2><p>The runs as they were when the story started (the story restarts from step 0).</p>");
+        d.runs(&mut out, before, &[]);
+    }
+
+    out.push_str("<h2>Changes made live</h2>");
+    let mut edits = String::new();
+    for (title, runs) in [
+        ("", Some(&s.runs)),
+        (" (before the story)", s.before_story.as_ref()),
+    ] {
+        let Some(runs) = runs else { continue };
+        for (side, session) in runs.shown() {
+            for e in session.edits() {
+                let _ = write!(
+                    edits,
+                    "<tr><td class=\"text\">{} {}</td><td class=\"text\">{}{}</td><td class=\"text\">{}</td></tr>",
+                    esc(d.unit),
+                    e.step,
+                    side.label(),
+                    esc(title),
+                    esc(&describe(&e.edit))
+                );
+            }
+        }
+    }
+    if edits.is_empty() {
+        out.push_str(
+            "<p class=\"empty\">No knob, policy or intervention was changed during the runs.</p>",
+        );
+    } else {
+        head(&mut out, &["when", "run", "change"], &[0, 1, 2]);
+        out.push_str(&edits);
+        out.push_str("</tbody></table>");
+    }
+
+    out.push_str("<h2>Notes</h2>");
+    d.notes(&mut out, &s.notes);
+    out.push_str("<h2>Predictions</h2>");
+    d.predictions(&mut out, s);
+
+    out.push_str("<h2>The story</h2>");
+    let start = s.before_story.as_ref().unwrap_or(&s.runs).a();
+    d.story(&mut out, start)?;
+
+    let _ = writeln!(
+        out,
+        "<footer><p>Made by siloscope {} from <code>{}</code>. <code>siloscope replay {}</code> rebuilds the session exactly; the scenario file must be unchanged (same hash).</p><p id=\"render-check\">figures drawn: not checked (this page's script did not run)</p></footer></main>{}</body></html>",
+        env!("CARGO_PKG_VERSION"),
+        esc(&about.session),
+        esc(&about.session),
+        html::RENDER_CHECK
+    );
+    Ok(out)
+}
+
+struct Debrief<'a> {
+    scenario: &'a Scenario,
+    unit: &'a str,
+    layout: Layout,
+}
+
+impl Debrief<'_> {
+    /// Runs A and B as they stand: who they are, the figures, the charts
+    /// and the organisation.
+    fn runs(&self, out: &mut String, runs: &Runs, notes: &[Note]) {
+        let a = runs.a();
+        let b = runs.b();
+        let _ = write!(
+            out,
+            "<p><b>Run A</b> (solid): {}, at {} {} of {}.",
+            esc(&policy_since(a, self.unit)),
+            esc(self.unit),
+            a.step_index(),
+            a.horizon()
+        );
+        if let Some(b) = b {
+            let _ = write!(
+                out,
+                " <b>Run B</b> (dashed): {}, the same seed, in lock-step.",
+                esc(&policy_since(b, self.unit))
+            );
+        }
+        if let Some(at) = a.branched_at().filter(|&s| s > 0)
+            && !a.ghost().is_empty()
+        {
+            let _ = write!(
+                out,
+                " The dotted line is run A as it was before the change at {} {at} (the amber line); faint white lines mark knob changes, white flags the notes.",
+                esc(self.unit)
+            );
+        }
+        out.push_str("</p>");
+        match (a.history().last(), b.and_then(|b| b.history().last())) {
+            (None, _) => out.push_str("<p class=\"empty\">No step was run.</p>"),
+            (Some(ra), rb) => figures_table(out, ra, rb),
+        }
+        let marks = Marks {
+            changes: a
+                .history()
+                .iter()
+                .filter(|r| !r.knob_changes.is_empty())
+                .map(|r| r.step)
+                .collect(),
+            branch: a.branched_at().filter(|&s| s > 0),
+            notes: notes
+                .iter()
+                .filter(|n| n.side == Side::A)
+                .map(|n| n.step)
+                .collect(),
+        };
+        let lines = lines(a, b);
+        out.push_str("<div class=\"strip\">");
+        for spec in chart_specs() {
+            figure(
+                out,
+                spec.title,
+                &svg::chart(&spec, a.horizon(), &lines, &marks),
+            );
+        }
+        if let Some(b) = b {
+            figure(
+                out,
+                title_of(Chart::TradeOff),
+                &svg::trade_off(a.history(), b.history()),
+            );
+        }
+        self.pictures(out, runs);
+        out.push_str("</div>");
+        out.push_str(PICTURE_KEY);
+    }
+
+    /// The organisation of A (and B) at the step shown, as figures of the
+    /// strip open.
+    fn pictures(&self, out: &mut String, runs: &Runs) {
+        for (side, s) in runs.shown() {
+            let title = format!(
+                "The organisation, run {} at {} {}",
+                side.label(),
+                self.unit,
+                s.step_index()
+            );
+            figure(
+                out,
+                &title,
+                &picture::picture(s.sim(), &self.layout, &title),
+            );
+        }
+        out.push_str("</div>");
+    }
+
+    fn notes(&self, out: &mut String, notes: &[Note]) {
+        if notes.is_empty() {
+            out.push_str("<p class=\"empty\">No notes were pinned.</p>");
+            return;
+        }
+        let mut sorted: Vec<&Note> = notes.iter().collect();
+        sorted.sort_by_key(|n| n.step);
+        head(out, &["when", "run", "about", "note"], &[0, 1, 2, 3]);
+        for n in sorted {
+            let _ = write!(
+                out,
+                "<tr><td class=\"text\">{} {}</td><td class=\"text\">{}</td><td class=\"text\">{}</td><td class=\"text\">{}</td></tr>",
+                esc(self.unit),
+                n.step,
+                n.side.label(),
+                n.agent
+                    .as_deref()
+                    .map_or_else(|| "the organisation".to_owned(), esc),
+                esc(&n.text).replace('\n', "<br>")
+            );
+        }
+        out.push_str("</tbody></table>");
+    }
+
+    fn predictions(&self, out: &mut String, s: &Restored) {
+        if s.predictions.is_empty() {
+            out.push_str("<p class=\"empty\">No predictions were recorded.</p>");
+            return;
+        }
+        head(
+            out,
+            &[
+                "figure",
+                "after",
+                "run",
+                "by",
+                "predicted",
+                "the run",
+                "off by",
+            ],
+            &[0, 2, 3],
+        );
+        for p in &s.predictions {
+            let Some(h) = headline(&p.metric) else {
+                continue;
+            };
+            let result = outcome(s, p);
+            let (got, off) = match result {
+                Outcome::Value(v) => {
+                    let diff = p.value - v;
+                    // Within a tenth of the result (or 0.02 for a share):
+                    // the room saw it coming.
+                    let close = diff.abs() <= (0.1 * v.abs()).max(0.02);
+                    (
+                        format!("<td>{}</td>", esc(&h.format(v, false))),
+                        format!(
+                            "<td class=\"{}\">{}</td>",
+                            if close { "hit" } else { "miss" },
+                            esc(&h.format(diff, true))
+                        ),
+                    )
+                }
+                Outcome::NotReached(at) => (
+                    format!(
+                        "<td class=\"empty\">not reached (the run stopped at {} {at})</td>",
+                        esc(self.unit)
+                    ),
+                    "<td></td>".to_owned(),
+                ),
+                Outcome::NoRun => (
+                    "<td class=\"empty\">no such run</td>".to_owned(),
+                    "<td></td>".to_owned(),
+                ),
+            };
+            let _ = write!(
+                out,
+                "<tr><td class=\"text\">{}</td><td>{} {}</td><td class=\"text\">{}</td><td class=\"text\">{}</td><td>{}</td>{got}{off}</tr>",
+                esc(label(h.metric)),
+                esc(self.unit),
+                p.step,
+                p.side.label(),
+                esc(&p.by),
+                esc(&h.format(p.value, false)),
+            );
+        }
+        out.push_str("</tbody></table><p class=\"meta\">Off by: the prediction minus what the run did; blue when within a tenth of it, orange when further.</p>");
+    }
+
+    /// The scenario's story performed afresh from step 0 on A's starting
+    /// policy and seed, as presenter mode tells it.
+    fn story(&self, out: &mut String, start: &Session) -> Result<(), SimError> {
+        let steps = &self.scenario.story;
+        if steps.is_empty() {
+            out.push_str("<p class=\"empty\">This scenario has no story.</p>");
+            return Ok(());
+        }
+        let mut runs = Runs::new(Session::new(
+            &start.original_scenario(),
+            start.start_policy().map(str::to_owned),
+            Some(start.seed()),
+        )?);
+        for (i, step) in steps.iter().enumerate() {
+            story::perform(step, &mut runs)?;
+            let _ = write!(
+                out,
+                "<h3>{} of {}: {}</h3><p class=\"note\">{}</p>",
+                i + 1,
+                steps.len(),
+                esc(&step.title),
+                esc(&step.note)
+            );
+            let a = runs.a();
+            let b = runs.b();
+            if let Some(ra) = a.history().last() {
+                callout(
+                    out,
+                    step.figures_shown(),
+                    ra,
+                    b.and_then(|b| b.history().last()),
+                );
+            }
+            let lines = lines(a, b);
+            let marks = Marks {
+                changes: a
+                    .history()
+                    .iter()
+                    .filter(|r| !r.knob_changes.is_empty())
+                    .map(|r| r.step)
+                    .collect(),
+                branch: a.branched_at().filter(|&s| s > 0),
+                notes: Vec::new(),
+            };
+            out.push_str("<div class=\"strip\">");
+            for &kind in step.charts_shown() {
+                match (chart_of(kind), b) {
+                    (Some(spec), _) => figure(
+                        out,
+                        spec.title,
+                        &svg::chart(&spec, a.horizon(), &lines, &marks),
+                    ),
+                    (None, Some(b)) => figure(
+                        out,
+                        title_of(kind),
+                        &svg::trade_off(a.history(), b.history()),
+                    ),
+                    (None, None) => {}
+                }
+            }
+            self.pictures(out, &runs);
+            out.push_str("</div>");
+        }
+        Ok(())
+    }
+}
+
+/// How to read the pictures of the organisation.
+const PICTURE_KEY: &str = "<p class=\"meta\">In the pictures each dot is an agent: departments blue, partners purple, existing customers green, prospects orange; paler the more it trusts (or, for staff, the more trust its ties hold), darker red the less. Advocates are the largest dots, unaware prospects and churned customers small and faint. Lines are the ties between staff and to partners; red ones cross a silo wall.</p>";
+
+/// A run's lines on a chart: A solid, its old timeline dotted once it
+/// branched, B dashed.
+fn lines<'a>(a: &'a Session, b: Option<&'a Session>) -> Vec<Line<'a>> {
+    let mut lines = Vec::new();
+    if a.branched_at().is_some() && !a.ghost().is_empty() {
+        lines.push(Line {
+            history: a.ghost(),
+            dash: Dash::Dotted,
+        });
+    }
+    lines.push(Line {
+        history: a.history(),
+        dash: Dash::Solid,
+    });
+    if let Some(b) = b {
+        lines.push(Line {
+            history: b.history(),
+            dash: Dash::Dashed,
+        });
+    }
+    lines
+}
+
+fn figure(out: &mut String, title: &str, svg: &str) {
+    let _ = write!(
+        out,
+        "<figure><figcaption>{}</figcaption>{svg}</figure>",
+        esc(title)
+    );
+}
+
+/// The policy a run is under, with the step it took over when the run
+/// branched: "connected from week 13".
+fn policy_since(s: &Session, unit: &str) -> String {
+    let policy = InForce::of(s.sim()).to_string();
+    match s.branched_at().filter(|&at| at > 0) {
+        Some(at) => format!("{policy} from {unit} {at}"),
+        None => policy,
+    }
+}
+
+/// The headline figures of A (and B, with B − A).
+fn figures_table(out: &mut String, a: &StepReport, b: Option<&StepReport>) {
+    match b {
+        Some(_) => head(out, &["", "A", "B", "B − A"], &[0]),
+        None => head(out, &["", "A"], &[0]),
+    }
+    for h in &HEADLINES {
+        let x = (h.value)(a);
+        let y = b.map(|b| (h.value)(b));
+        if !x.is_finite() && !y.is_some_and(f64::is_finite) {
+            continue;
+        }
+        let _ = write!(
+            out,
+            "<tr><td class=\"text\">{}</td><td>{}</td>",
+            esc(short_label(h.metric)),
+            esc(&h.format(x, false))
+        );
+        if let (Some(b), Some(y)) = (b, y) {
+            let (d, verdict) = h.compare(a, b);
+            let _ = write!(
+                out,
+                "<td>{}</td>{}",
+                esc(&h.format(y, false)),
+                diff_cell(h, d, verdict)
+            );
+        }
+        out.push_str("</tr>");
+    }
+    out.push_str("</tbody></table>");
+}
+
+/// A story step's figures as large cards: A, and B with B − A.
+fn callout(out: &mut String, figures: &[&str], a: &StepReport, b: Option<&StepReport>) {
+    out.push_str("<div class=\"callout\">");
+    for name in figures {
+        let Some(h) = headline(name) else { continue };
+        let _ = write!(
+            out,
+            "<div class=\"card\"><div class=\"label\">{}</div><div class=\"value\">{}",
+            esc(short_label(h.metric)),
+            esc(&h.format((h.value)(a), false))
+        );
+        if let Some(b) = b {
+            let (d, verdict) = h.compare(a, b);
+            let class = match verdict {
+                crate::headline::Verdict::Better => "better",
+                crate::headline::Verdict::Worse => "worse",
+                crate::headline::Verdict::Even => "",
+            };
+            let _ = write!(
+                out,
+                " → {}</div><div class=\"diff {class}\">B − A {}</div>",
+                esc(&h.format((h.value)(b), false)),
+                esc(&h.format(d, true))
+            );
+        } else {
+            out.push_str("</div>");
+        }
+        out.push_str("</div>");
+    }
+    out.push_str("</div>");
+}
+
+/// What a prediction is held against.
+enum Outcome {
+    /// The figure after that many steps.
+    Value(f64),
+    /// The run stopped earlier, at this step.
+    NotReached(u32),
+    /// The run predicted about is not in the session.
+    NoRun,
+}
+
+/// The figure a prediction is about, from the runs on screen, else the
+/// runs before the story.
+fn outcome(s: &Restored, p: &Prediction) -> Outcome {
+    let h = headline(&p.metric);
+    let runs = std::iter::once(&s.runs).chain(&s.before_story);
+    let mut reached = None;
+    for r in runs {
+        let Some(session) = r.side(p.side) else {
+            continue;
+        };
+        match (session.history().get(p.step as usize - 1), h) {
+            (Some(report), Some(h)) => return Outcome::Value((h.value)(report)),
+            _ => reached = reached.max(Some(session.step_index())),
+        }
+    }
+    reached.map_or(Outcome::NoRun, Outcome::NotReached)
+}
+
+/// A live edit as the room would say it.
+fn describe(edit: &Edit) -> String {
+    let knobs = |values: &[(siloscope_model::knob::Knob, f32)]| {
+        values
+            .iter()
+            .map(|(k, v)| format!("{} {v}", k.name()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match edit {
+        Edit::Knob(k, v) => format!("{} set to {v}", k.name()),
+        Edit::Policy(name) => format!("switched to {name}"),
+        Edit::Schedule(iv) => match &iv.action {
+            Action::Set(values) => format!("scheduled at step {}: {}", iv.at, knobs(values)),
+            Action::Policy(name) => format!("scheduled at step {}: switch to {name}", iv.at),
+            Action::Campaign { duration, reach } => format!(
+                "campaign from step {} for {duration} steps, reach +{reach}",
+                iv.at
+            ),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests;
