@@ -22,6 +22,8 @@ pub mod view;
 pub mod workshop;
 
 #[cfg(test)]
+mod keep_tests;
+#[cfg(test)]
 mod tests;
 
 use bevy::prelude::*;
@@ -50,6 +52,9 @@ pub struct AppOptions {
     pub scale: Option<f32>,
     /// The window's size in pixels (`None`: 1600 × 900).
     pub size: Option<(u32, u32)>,
+    /// Restore this saved session (`*.session.ron`), of its own scenario,
+    /// and go on saving into it.
+    pub session: Option<PathBuf>,
     /// Unattended runs.
     pub unattended: capture::Unattended,
 }
@@ -73,8 +78,45 @@ pub fn run(options: AppOptions) -> anyhow::Result<()> {
             options.scenario.display()
         );
     }
-    let mut workshop = workshop::Workshop::open(&options.scenario, options.policy, options.seed)?;
-    if let Some(policy) = &options.compare {
+    // A run that steps on its own (`--steps`, `--frames`) is offered no
+    // session back; a screenshot alone shows the app as it opens.
+    let unattended = options.unattended.steps.is_some() || options.unattended.frames.is_some();
+    let (mut workshop, keeping) = match &options.session {
+        Some(path) => {
+            use siloscope_workshop::record::SessionFile;
+            let file = SessionFile::read(path)?;
+            let scenario = file.scenario_path();
+            let mut w = workshop::Workshop::open(&scenario, None, None)?;
+            workshop::restore(&mut w, &file)?;
+            // Before the app's log is set up: straight to stderr.
+            eprintln!(
+                "siloscope: restored {} exactly: state {}",
+                path.display(),
+                file.record.state
+            );
+            w.notice = Some(format!(
+                "restored the session saved {}, at {} {}",
+                file.record.saved,
+                w.scenario().step_unit,
+                w.session().step_index()
+            ));
+            (w, workshop::Keeping::continuing(path, &scenario))
+        }
+        None => {
+            let w = workshop::Workshop::open(&options.scenario, options.policy, options.seed)?;
+            // Sessions are saved beside the user's data; one that did not
+            // end is offered back, except to an unattended run.
+            let keeping = siloscope_workshop::record::sessions_dir()
+                .map(|dir| workshop::Keeping::in_dir(&dir, &options.scenario, !unattended))
+                .unwrap_or_default();
+            (w, keeping)
+        }
+    };
+    if let Some(policy) = options
+        .compare
+        .as_ref()
+        .filter(|_| options.session.is_none())
+    {
         workshop
             .runs
             .compare(policy)
@@ -114,6 +156,7 @@ pub fn run(options: AppOptions) -> anyhow::Result<()> {
     )
     .add_plugins(EguiPlugin::default())
     .insert_resource(workshop)
+    .insert_resource(keeping)
     .insert_resource(options.unattended)
     .insert_resource(started)
     .insert_resource(ui::UiZoom(
@@ -131,7 +174,7 @@ pub fn run(options: AppOptions) -> anyhow::Result<()> {
         ui::UiPlugin,
         capture::CapturePlugin,
     ));
-    if let Some(step) = present {
+    if let Some(step) = present.filter(|_| options.session.is_none()) {
         app.world_mut()
             .write_message(workshop::Control::Present(true));
         for _ in 1..step {

@@ -62,6 +62,14 @@ pub(crate) enum Command {
 pub(crate) struct ReplayArgs {
     /// The session file (the app saves them in ~/.local/share/siloscope/sessions).
     pub(crate) session: PathBuf,
+    /// Then carry the runs on headless to this step (back by rewinding),
+    /// as if the room had kept playing [default: where the room left them].
+    #[arg(long, value_name = "STEP")]
+    pub(crate) to: Option<u32>,
+    /// Save the session, carried on, back into its file (atomically), for
+    /// the app or the debrief.
+    #[arg(long, requires = "to")]
+    pub(crate) save: bool,
 }
 
 #[derive(clap::Args)]
@@ -466,6 +474,11 @@ pub(crate) struct AppArgs {
     /// The window's size in pixels, e.g. 1280x720 (default 1600x900).
     #[arg(long, value_name = "WxH", value_parser = parse_size)]
     pub(crate) size: Option<(u32, u32)>,
+    /// Restore a saved workshop session (*.session.ron; the app saves one
+    /// every few seconds in ~/.local/share/siloscope/sessions, or
+    /// $SILOSCOPE_SESSIONS) exactly where it was, and go on saving into it.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["scenario", "policy", "seed", "compare", "present"])]
+    pub(crate) session: Option<PathBuf>,
     /// Unattended: compute this many steps, save --screenshot, exit.
     #[arg(long, requires = "screenshot")]
     pub(crate) steps: Option<u32>,

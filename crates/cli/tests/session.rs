@@ -231,3 +231,40 @@ fn the_debrief_opens_in_a_browser_with_every_chart_drawn() {
         png.len()
     );
 }
+
+/// A headless session carried on and saved, killed halfway through writing
+/// its file: the file is the last whole save, and replays exactly; run
+/// again, it is carried on and saved.
+#[test]
+fn a_headless_session_killed_while_saving_keeps_its_last_save() {
+    use siloscope_workshop::record::SessionFile;
+    let dir = temp_dir("killed");
+    let (_, session) = saved_session(&dir);
+    let before = std::fs::read(&session).unwrap();
+    let args: Vec<String> = ["replay", session.to_str().unwrap(), "--to", "104", "--save"]
+        .map(String::from)
+        .to_vec();
+    crate::support::kill_while_writing(&args, "w.session.ron");
+    assert_eq!(
+        std::fs::read(&session).unwrap(),
+        before,
+        "the last save, whole"
+    );
+    let out = siloscope(&["replay".as_ref(), session.as_os_str()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    let out = siloscope(&args);
+    let said = text(&out.stdout);
+    assert!(out.status.success(), "{said}{}", text(&out.stderr));
+    assert!(said.contains("carried on to week 104"), "{said}");
+    let file = SessionFile::read(&session).unwrap();
+    assert_eq!(file.record.runs.a.step, 104);
+    assert!(said.contains(&format!(
+        "saved to {} (state {})",
+        session.display(),
+        file.record.state
+    )));
+    let out = siloscope(&["replay".as_ref(), session.as_os_str()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("at week 104 of 104"));
+}

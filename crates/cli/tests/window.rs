@@ -127,6 +127,7 @@ fn screenshot(name: &str, args: &[&str]) -> Option<Rgba> {
         .arg(&shot)
         .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
         .env("XDG_RUNTIME_DIR", &runtime)
+        .env("SILOSCOPE_SESSIONS", dir.join("sessions"))
         .env("WGPU_BACKEND", "vulkan");
     let out = cmd.output().expect("the app starts");
     let log = format!(
@@ -419,4 +420,142 @@ fn each_story_step_shows_its_figures_and_charts() {
             );
         }
     }
+}
+
+/// The app killed with SIGKILL mid-session loses nothing but the seconds
+/// since the last save: the session file is whole, `siloscope replay`
+/// rebuilds it exactly, and the app reopens it where it was (its state
+/// hash is the one saved before the kill).
+#[test]
+fn a_killed_app_restores_its_session_exactly() {
+    use siloscope_workshop::record::SessionFile;
+    use std::os::unix::process::CommandExt;
+    let Some(wrapper) = display_wrapper() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must be able to open a window: install xvfb (see .ci/run)"
+        );
+        eprintln!("skipped: no xvfb-run and no DISPLAY; .ci/run installs xvfb");
+        return;
+    };
+    let dir = std::env::temp_dir().join(format!("siloscope-window-{}-killed", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let sessions = dir.join("sessions");
+    let runtime = dir.join("xdg");
+    std::fs::create_dir_all(&runtime).unwrap();
+    let app = |args: &[&std::ffi::OsStr]| {
+        let mut cmd = Command::new(&wrapper[0]);
+        cmd.args(&wrapper[1..])
+            .arg(env!("CARGO_BIN_EXE_siloscope"))
+            .arg("app")
+            .args(args)
+            .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+            .env("XDG_RUNTIME_DIR", &runtime)
+            .env("SILOSCOPE_SESSIONS", &sessions)
+            .env("WGPU_BACKEND", "vulkan");
+        cmd
+    };
+    // Playing (a step a frame), comparing, until killed.
+    let mut child = app(&[
+        "scenarios/workshop.scenario.ron".as_ref(),
+        "--compare".as_ref(),
+        "connected".as_ref(),
+        "--frames".as_ref(),
+        "100000".as_ref(),
+    ])
+    .process_group(0)
+    .stdout(std::process::Stdio::null())
+    .stderr(std::process::Stdio::null())
+    .spawn()
+    .expect("the app starts");
+    let started = std::time::Instant::now();
+    let file = loop {
+        assert!(
+            started.elapsed().as_secs() < 240,
+            "no session file past step 20 in four minutes"
+        );
+        assert!(child.try_wait().unwrap().is_none(), "the app ended early");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        let found = std::fs::read_dir(&sessions)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| p.to_string_lossy().ends_with(".session.ron"));
+        if let Some(path) = found
+            && SessionFile::read(&path).is_ok_and(|f| f.record.runs.a.step >= 20)
+        {
+            break path;
+        }
+    };
+    // SIGKILL to the whole group: the app and its X server.
+    let group = child.id() as i32;
+    // SAFETY: kill(2) on a process group this test started.
+    unsafe {
+        libc::kill(-group, libc::SIGKILL);
+    }
+    child.wait().unwrap();
+
+    let saved = SessionFile::read(&file).expect("the last save is whole");
+    assert!(!saved.record.ended, "killed, not closed");
+    assert!(saved.record.runs.comparing);
+    let replay = Command::new(env!("CARGO_BIN_EXE_siloscope"))
+        .arg("replay")
+        .arg(&file)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&replay.stdout);
+    assert!(
+        replay.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&replay.stderr)
+    );
+    assert!(
+        said.contains(&format!("restored exactly (state {})", saved.record.state)),
+        "{said}"
+    );
+
+    // Reopened in the app, where it was.
+    let shot = dir.join("restored.png");
+    let out = app(&[
+        "--session".as_ref(),
+        file.as_os_str(),
+        "--screenshot".as_ref(),
+        shot.as_os_str(),
+    ])
+    .output()
+    .unwrap();
+    let log = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{log}");
+    assert!(
+        log.contains(&format!("exactly: state {}", saved.record.state)),
+        "{log}"
+    );
+    // Closed without a step: the state it saves on closing is the one
+    // saved before the kill.
+    assert!(
+        log.contains(&format!("(state {})", saved.record.state)),
+        "{log}"
+    );
+    assert!(SessionFile::read(&file).unwrap().record.ended);
+    let img = Rgba::read(&shot);
+    assert_graph(
+        &img,
+        "restored, run A (left)",
+        (0.23, 0.49),
+        (0.2, 0.6),
+        &PARTS,
+    );
+    assert_graph(
+        &img,
+        "restored, run B (right)",
+        (0.51, 0.77),
+        (0.2, 0.6),
+        &PARTS,
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }

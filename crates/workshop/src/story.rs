@@ -34,11 +34,24 @@ pub struct Staging {
     pub highlight: Option<Mechanism>,
 }
 
-/// Perform one story step on the runs, in order, and say how to stage the
-/// view. Stops at the first action the runs refuse (a validated scenario's
-/// story is refused nothing).
-pub fn perform(step: &StoryStep, runs: &mut Runs) -> Result<Staging, SimError> {
+/// How a story step stages the view: what its actions frame and
+/// highlight (the last of each), without performing it.
+pub fn staging_of(step: &StoryStep) -> Staging {
     let mut staging = Staging::default();
+    for action in &step.actions {
+        match action {
+            StoryAction::Focus(focus) => staging.focus = *focus,
+            StoryAction::Highlight(m) => staging.highlight = Some(*m),
+            _ => {}
+        }
+    }
+    staging
+}
+
+/// Perform one story step on the runs, in order, and say how to stage the
+/// view ([`staging_of`]). Stops at the first action the runs refuse (a
+/// validated scenario's story is refused nothing).
+pub fn perform(step: &StoryStep, runs: &mut Runs) -> Result<Staging, SimError> {
     for action in &step.actions {
         match action {
             StoryAction::Policy(name) => runs.a_mut().apply_policy(name)?,
@@ -50,11 +63,10 @@ pub fn perform(step: &StoryStep, runs: &mut Runs) -> Result<Staging, SimError> {
             StoryAction::RunTo(step) => runs.goto(*step),
             StoryAction::Compare(policy) => runs.compare(policy)?,
             StoryAction::CompareOff => runs.set_comparing(false),
-            StoryAction::Focus(focus) => staging.focus = *focus,
-            StoryAction::Highlight(m) => staging.highlight = Some(*m),
+            StoryAction::Focus(_) | StoryAction::Highlight(_) => {}
         }
     }
-    Ok(staging)
+    Ok(staging_of(step))
 }
 
 /// Start the story over and perform its steps `0..=last`: the state the

@@ -69,6 +69,11 @@ impl FileWatch {
         watch
     }
 
+    /// The other files watched (a scenario's network files).
+    pub fn also_paths(&self) -> Vec<PathBuf> {
+        self.also.iter().map(|(p, _)| p.clone()).collect()
+    }
+
     /// The watched file.
     pub fn path(&self) -> &Path {
         &self.path

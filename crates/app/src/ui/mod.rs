@@ -7,6 +7,7 @@ mod charts;
 mod inspector;
 mod labels;
 mod legend;
+mod notes;
 mod policy_panel;
 mod presenter;
 mod shortcuts;
@@ -90,6 +91,8 @@ struct UiState {
     files: Vec<(PathBuf, String)>,
     /// The panels the facilitator has put away.
     panels: Hidden,
+    /// Notes and predictions being typed.
+    drafts: notes::Drafts,
 }
 
 /// Panels put away (View menu, F2 / F3 / F4), for a small screen or to
@@ -151,6 +154,7 @@ fn panels(
     camera: Single<(&Camera, &GlobalTransform), With<GraphCamera>>,
     luck: Res<crate::workshop::LuckCheck>,
     mut zoom: ResMut<UiZoom>,
+    keeping: Res<crate::workshop::Keeping>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?.clone();
     if (ctx.zoom_factor() - zoom.0).abs() > 1e-4 {
@@ -228,6 +232,19 @@ fn panels(
                     }
                     inspector(ui, &workshop, &view);
                     ui.separator();
+                    egui::CollapsingHeader::new(format!(
+                        "Notes and predictions ({} and {})",
+                        workshop.notes.len(),
+                        workshop.predictions.len()
+                    ))
+                    // One id whatever the counts, so pinning a note does not
+                    // fold the section away.
+                    .id_salt("notes and predictions")
+                    .default_open(!workshop.notes.is_empty() || !workshop.predictions.is_empty())
+                    .show(ui, |ui| {
+                        notes::notes(ui, &workshop, &view, &mut state, &mut out)
+                    });
+                    ui.separator();
                     egui::CollapsingHeader::new("Legend")
                         .default_open(true)
                         .show(ui, |ui| legend(ui, workshop.scenario()));
@@ -253,6 +270,15 @@ fn panels(
                 );
                 ui.label(egui::RichText::new(errors).monospace());
             });
+    }
+    if let Some(o) = &keeping.offer {
+        notes::offer(
+            &ctx,
+            &workshop,
+            &o.summary(&workshop.scenario().step_unit),
+            &mut out,
+            &o.path,
+        );
     }
     if state.help {
         let mut open = true;

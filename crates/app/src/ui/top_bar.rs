@@ -130,6 +130,16 @@ pub(super) fn top_bar(
                 out.push(Control::ExportCsv(default_output(w, "csv")));
                 ui.close();
             }
+            if ui
+                .button("📰 Debrief (HTML)")
+                .on_hover_text(
+                    "one page to take home: the runs, charts, notes, predictions and the story",
+                )
+                .clicked()
+            {
+                out.push(Control::ExportDebrief(default_output(w, "debrief.html")));
+                ui.close();
+            }
         });
         if ui.button("❓ Help").on_hover_text("H").clicked() {
             state.help = !state.help;

@@ -23,6 +23,8 @@ pub(super) fn watch_scenario(time: Res<Time>, mut workshop: ResMut<Workshop>) {
         Ok(scenario) => match w.runs.reload(&scenario) {
             Ok(done) => {
                 w.errors = None;
+                w.sources =
+                    siloscope_workshop::record::Sources::of(&w.path, &w.watch.also_paths()).ok();
                 let mut notice = format!(
                     "{} changed: rebuilt and replayed to step {}",
                     changed.display(),

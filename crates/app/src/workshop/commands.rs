@@ -145,6 +145,16 @@ pub(super) fn apply_commands(
                 Some(at) if at.index > 0 => tell(w, at.index - 1),
                 _ => Ok(()),
             },
+            Control::RestoreSession(_)
+            | Control::DeclineSession
+            | Control::AddNote(_)
+            | Control::RemoveNote(_)
+            | Control::AddPrediction(_)
+            | Control::RemovePrediction(_)
+            | Control::ExportDebrief(_) => {
+                // Sessions, notes and the debrief: `keep.rs`.
+                Ok(())
+            }
             Control::RestoreRuns => {
                 if let Some(runs) = w.before_story.take() {
                     w.runs = runs;
@@ -225,6 +235,9 @@ pub(super) fn open(w: &mut Workshop, path: &Path) -> anyhow::Result<()> {
             w.editing = Side::A;
             w.story = None;
             w.before_story = None;
+            w.notes.clear();
+            w.predictions.clear();
+            w.sources = siloscope_workshop::record::Sources::of(path, &network).ok();
             w.path = path.to_owned();
             w.watch = FileWatch::with(path, network);
             w.errors = None;

@@ -17,19 +17,25 @@
 //! - The scenario file is polled four times a second; a valid edit
 //!   rebuilds the run and replays it to the step on screen, an invalid
 //!   one keeps the last good run and shows the errors.
+//! - The session is never lost ([`Keeping`], `keep.rs`): saved every few
+//!   seconds while it changes, with the facilitator's notes and the
+//!   room's predictions, and offered back after a crash.
 
 mod advance;
 mod commands;
+mod keep;
 mod luck;
 
 use advance::{advance, watch_scenario};
 use bevy::prelude::*;
 use commands::apply_commands;
+pub use keep::{Keeping, restore};
 pub use luck::LuckCheck;
 use siloscope_model::knob::Knob;
 use siloscope_scenario::files;
 use siloscope_scenario::{Intervention, Scenario};
 use siloscope_workshop::compare::{Runs, Side};
+use siloscope_workshop::record::{Note, Parts, Prediction, Sources};
 use siloscope_workshop::session::Session;
 use siloscope_workshop::story::Staging;
 use siloscope_workshop::watch::FileWatch;
@@ -84,6 +90,13 @@ pub struct Workshop {
     pub notice: Option<String>,
     /// Bumped whenever the organisation is rebuilt.
     pub generation: u64,
+    /// The facilitator's notes, pinned to steps (and agents).
+    pub notes: Vec<Note>,
+    /// The room's predictions.
+    pub predictions: Vec<Prediction>,
+    /// The files the runs were built from, with their hashes (what a saved
+    /// session names); `None` if they could not be read back.
+    pub sources: Option<Sources>,
     watch: FileWatch,
     watch_timer: Timer,
     /// A notice that holds only for a while, and until when (see
@@ -98,6 +111,7 @@ impl Workshop {
         let (scenario, network) = files::read_scenario_watched(path);
         let scenario = scenario?;
         let session = Session::new(&scenario, policy, seed)?;
+        let sources = Sources::of(path, &network).ok();
         Ok(Workshop {
             runs: Runs::new(session),
             editing: Side::A,
@@ -108,6 +122,9 @@ impl Workshop {
             errors: None,
             notice: None,
             generation: 0,
+            notes: Vec::new(),
+            predictions: Vec::new(),
+            sources,
             watch: FileWatch::with(path, network),
             watch_timer: Timer::new(WATCH_PERIOD, TimerMode::Repeating),
             held: None,
@@ -150,6 +167,19 @@ impl Workshop {
     /// The scenario of the run.
     pub fn scenario(&self) -> &Scenario {
         self.session().scenario()
+    }
+
+    /// The session as a file saves it, borrowed.
+    pub fn parts(&self) -> Parts<'_> {
+        Parts {
+            runs: &self.runs,
+            editing: self.editing,
+            presenting: self.presenting,
+            story: self.story.map(|s| s.index),
+            before_story: self.before_story.as_ref(),
+            notes: &self.notes,
+            predictions: &self.predictions,
+        }
     }
 
     /// How the view is staged (the story's, or the whole organisation).
@@ -254,6 +284,21 @@ pub enum Control {
     StoryBack,
     /// Back to the runs as they were before the story started.
     RestoreRuns,
+    /// Restore a saved session (`*.session.ron`) of this scenario and go on
+    /// saving into it.
+    RestoreSession(PathBuf),
+    /// Start afresh rather than restore the session offered.
+    DeclineSession,
+    /// Pin a note.
+    AddNote(Note),
+    /// Remove a note (by its place in the list).
+    RemoveNote(usize),
+    /// Record a prediction.
+    AddPrediction(Prediction),
+    /// Remove a prediction (by its place in the list).
+    RemovePrediction(usize),
+    /// Write the debrief page here.
+    ExportDebrief(PathBuf),
 }
 
 /// A step was computed (its index).
@@ -278,6 +323,7 @@ impl Plugin for WorkshopPlugin {
     fn build(&self, app: &mut App) {
         app.init_resource::<Playback>()
             .init_resource::<LuckCheck>()
+            .init_resource::<Keeping>()
             .add_message::<Control>()
             .add_message::<Stepped>()
             .configure_sets(
@@ -293,12 +339,17 @@ impl Plugin for WorkshopPlugin {
                 Update,
                 (
                     apply_commands.in_set(WorkshopSystems::Controls),
+                    keep::apply_keep_controls
+                        .in_set(WorkshopSystems::Controls)
+                        .after(apply_commands),
                     watch_scenario.in_set(WorkshopSystems::Watch),
                     (advance, advance::expire_notices)
                         .chain()
                         .in_set(WorkshopSystems::Advance),
                     luck::check_luck.after(WorkshopSystems::Advance),
+                    keep::keep_session.after(WorkshopSystems::Advance),
                 ),
-            );
+            )
+            .add_systems(Last, keep::end_session);
     }
 }

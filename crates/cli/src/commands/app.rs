@@ -26,6 +26,7 @@ pub(crate) fn run(args: AppArgs) -> Result<ExitCode> {
         present: args.present,
         scale: args.scale,
         size: args.size,
+        session: args.session,
         unattended: Unattended {
             steps: args.steps,
             screenshot: args.screenshot,

@@ -25,7 +25,7 @@ fn restore(path: &Path) -> Result<(SessionFile, siloscope_scenario::Scenario, Re
 }
 
 pub(crate) fn replay(args: ReplayArgs) -> Result<ExitCode> {
-    let (file, scenario, s) = restore(&args.session)?;
+    let (file, scenario, mut s) = restore(&args.session)?;
     let r = &file.record;
     let unit = &scenario.step_unit;
     println!(
@@ -33,6 +33,28 @@ pub(crate) fn replay(args: ReplayArgs) -> Result<ExitCode> {
         shown_path(&args.session),
         r.state
     );
+    if let Some(to) = args.to {
+        let horizon = scenario.steps;
+        if to > horizon {
+            bail!("--to {to}: past the scenario's horizon ({horizon} steps)");
+        }
+        s.runs.goto(to);
+        println!("  carried on to {unit} {}", s.runs.a().step_index());
+        if args.save {
+            let record = s.parts().record(
+                &file.sources(),
+                siloscope_workshop::record::rfc3339(std::time::SystemTime::now()),
+                r.ended,
+            );
+            siloscope_workshop::record::write(&args.session, &record)
+                .map_err(|e| anyhow!("{}: {e}", shown_path(&args.session)))?;
+            println!(
+                "  saved to {} (state {})",
+                shown_path(&args.session),
+                record.state
+            );
+        }
+    }
     println!(
         "  scenario: {} ({}, hash {}, unchanged{})",
         shown(&r.scenario.path),
@@ -99,7 +121,8 @@ pub(crate) fn debrief(args: DebriefArgs) -> Result<ExitCode> {
         scenario_path: file.record.scenario.path.clone(),
         scenario_hash: file.record.scenario.hash.clone(),
     };
-    let html = page(&scenario, &s, &about).map_err(|e| anyhow!("telling the story: {e}"))?;
+    let html =
+        page(&scenario, &s.parts(), &about).map_err(|e| anyhow!("telling the story: {e}"))?;
     siloscope_files::write_atomic(&out, html.as_bytes())
         .map_err(|e| anyhow!("{}: {e}", shown_path(&out)))?;
     println!(

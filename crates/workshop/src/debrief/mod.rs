@@ -31,7 +31,7 @@ use crate::headline::{HEADLINES, headline};
 use crate::in_force::InForce;
 use crate::layout::{Layout, Picture, layout};
 use crate::look::charts::{Chart, chart_of, chart_specs, title_of};
-use crate::record::{Note, Prediction, Restored};
+use crate::record::{Note, Parts, Prediction};
 use crate::session::{Edit, Session};
 use crate::story;
 use html::{diff_cell, esc, head};
@@ -54,11 +54,12 @@ pub struct About {
     pub scenario_hash: String,
 }
 
-/// The debrief of a restored session of `scenario`, as one HTML page.
+/// The debrief of a session of `scenario` (the app's, or one restored
+/// from a file), as one HTML page.
 ///
 /// Performing the story computes its runs afresh (a few hundred steps for
 /// the shipped scenarios).
-pub fn page(scenario: &Scenario, s: &Restored, about: &About) -> Result<String, SimError> {
+pub fn page(scenario: &Scenario, s: &Parts<'_>, about: &About) -> Result<String, SimError> {
     let d = Debrief {
         scenario,
         unit: &scenario.step_unit,
@@ -80,7 +81,7 @@ pub fn page(scenario: &Scenario, s: &Restored, about: &About) -> Result<String, 
         out,
         "<h1>{} — workshop debrief</h1><p class=\"meta\">Session saved {} · scenario <code>{}</code> (hash {}) · seed {}</p>",
         esc(&scenario.name),
-        esc(&about.saved),
+        esc(&about.saved.replacen('T', " ", 1).replace('Z', " UTC")),
         esc(&about.scenario_path),
         esc(&about.scenario_hash),
         s.runs.a().seed()
@@ -94,8 +95,8 @@ pub fn page(scenario: &Scenario, s: &Restored, about: &About) -> Result<String, 
     }
 
     out.push_str("<h2>Where the room left it</h2>");
-    d.runs(&mut out, &s.runs, &s.notes);
-    if let Some(before) = &s.before_story {
+    d.runs(&mut out, s.runs, s.notes);
+    if let Some(before) = s.before_story {
         out.push_str("<h2>Before the story</h2><p>The runs as they were when the story started (the story restarts from step 0).</p>");
         d.runs(&mut out, before, &[]);
     }
@@ -132,12 +133,12 @@ pub fn page(scenario: &Scenario, s: &Restored, about: &About) -> Result<String, 
     }
 
     out.push_str("<h2>Notes</h2>");
-    d.notes(&mut out, &s.notes);
+    d.notes(&mut out, s.notes);
     out.push_str("<h2>Predictions</h2>");
     d.predictions(&mut out, s);
 
     out.push_str("<h2>The story</h2>");
-    let start = s.before_story.as_ref().unwrap_or(&s.runs).a();
+    let start = s.before_story.unwrap_or(s.runs).a();
     d.story(&mut out, start)?;
 
     let _ = writeln!(
@@ -270,7 +271,7 @@ impl Debrief<'_> {
         out.push_str("</tbody></table>");
     }
 
-    fn predictions(&self, out: &mut String, s: &Restored) {
+    fn predictions(&self, out: &mut String, s: &Parts<'_>) {
         if s.predictions.is_empty() {
             out.push_str("<p class=\"empty\">No predictions were recorded.</p>");
             return;
@@ -288,7 +289,7 @@ impl Debrief<'_> {
             ],
             &[0, 2, 3],
         );
-        for p in &s.predictions {
+        for p in s.predictions {
             let Some(h) = headline(&p.metric) else {
                 continue;
             };
@@ -521,9 +522,9 @@ enum Outcome {
 
 /// The figure a prediction is about, from the runs on screen, else the
 /// runs before the story.
-fn outcome(s: &Restored, p: &Prediction) -> Outcome {
+fn outcome(s: &Parts<'_>, p: &Prediction) -> Outcome {
     let h = headline(&p.metric);
-    let runs = std::iter::once(&s.runs).chain(&s.before_story);
+    let runs = std::iter::once(s.runs).chain(s.before_story);
     let mut reached = None;
     for r in runs {
         let Some(session) = r.side(p.side) else {

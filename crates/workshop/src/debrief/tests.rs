@@ -1,5 +1,5 @@
 use super::*;
-use crate::record::{Note, Prediction};
+use crate::record::{Note, Prediction, Restored};
 use siloscope_model::knob::Knob;
 
 fn workshop() -> Scenario {
@@ -60,7 +60,7 @@ fn session(sc: &Scenario) -> Restored {
 fn the_debrief_holds_the_session_and_the_story_and_nothing_external() {
     let sc = workshop();
     let s = session(&sc);
-    let page = page(&sc, &s, &about()).unwrap();
+    let page = page(&sc, &s.parts(), &about()).unwrap();
     // Self-contained: no file or address is fetched.
     for external in ["src=", "<link", "@import", "url(", "https:", "href="] {
         assert!(!page.contains(external), "{external}");
@@ -125,7 +125,7 @@ fn an_empty_session_says_so_rather_than_showing_empty_tables() {
         notes: Vec::new(),
         predictions: Vec::new(),
     };
-    let page = page(&sc, &s, &about()).unwrap();
+    let page = page(&sc, &s.parts(), &about()).unwrap();
     assert!(page.contains("No step was run."));
     assert!(page.contains("No knob, policy or intervention was changed"));
     assert!(page.contains("No notes were pinned."));

@@ -90,6 +90,11 @@ impl Autosave {
         &self.path
     }
 
+    /// Save at the next chance, whatever the time since the last save.
+    pub fn soon(&mut self) {
+        self.last = None;
+    }
+
     /// Whether a save is due at `now` (the first always is).
     pub fn due(&self, now: Instant) -> bool {
         self.last
@@ -158,6 +163,51 @@ pub fn unfinished(dir: &Path, scenario: &Path) -> Vec<SessionInfo> {
             .then(b.path.cmp(&a.path))
     });
     found
+}
+
+/// Mark the session at `path` as ended, so it is not offered back (the
+/// facilitator chose to start afresh); the rest of it is kept to replay.
+pub fn mark_ended(path: &Path) -> Result<(), String> {
+    let file = SessionFile::read(path).map_err(|e| e.to_string())?;
+    let mut record = file.record;
+    record.ended = true;
+    write(path, &record).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+impl SessionInfo {
+    /// What the session holds, in a line: "saved 2026-11-29 10:32 UTC:
+    /// week 47, comparing with connected, 3 live edits, 2 notes".
+    pub fn summary(&self, unit: &str) -> String {
+        let r = &self.record;
+        let saved = r.saved.replacen('T', " ", 1).replace('Z', " UTC");
+        let mut parts = vec![format!("{unit} {}", r.runs.a.step)];
+        if r.runs.comparing
+            && let Some(b) = &r.runs.b
+        {
+            parts.push(format!(
+                "comparing with {}",
+                b.policy.as_deref().unwrap_or("the scenario's policy")
+            ));
+        }
+        if r.room.presenting {
+            parts.push(match r.room.story {
+                Some(i) => format!("presenting, story step {}", i + 1),
+                None => "presenting".to_owned(),
+            });
+        }
+        let edits = r.runs.a.edits.len() + r.runs.b.as_ref().map_or(0, |b| b.edits.len());
+        let plural = |n: usize, one: &str| format!("{n} {one}{}", if n == 1 { "" } else { "s" });
+        if edits > 0 {
+            parts.push(plural(edits, "live edit"));
+        }
+        if !r.notes.is_empty() {
+            parts.push(plural(r.notes.len(), "note"));
+        }
+        if !r.predictions.is_empty() {
+            parts.push(plural(r.predictions.len(), "prediction"));
+        }
+        format!("saved {saved}: {}", parts.join(", "))
+    }
 }
 
 /// `path` made absolute, with links and `..` resolved where it exists.

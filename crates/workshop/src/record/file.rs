@@ -154,9 +154,11 @@ pub fn to_text(record: &Record) -> String {
     )
 }
 
-/// Write `record` to `path` atomically: the file is whole or untouched.
+/// Write `record` to `path` atomically: the file is whole or untouched
+/// (the crash tests' stall hook, [`siloscope_lab::output::stall_if_asked`],
+/// can stop it halfway).
 pub fn write(path: &Path, record: &Record) -> std::io::Result<()> {
-    siloscope_files::write_atomic(path, to_text(record).as_bytes())
+    siloscope_lab::output::write_atomic(path, to_text(record).as_bytes())
 }
 
 fn located(src: &str, file: &str, path: FieldPath, message: impl Into<String>) -> SessionError {

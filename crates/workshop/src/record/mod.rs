@@ -60,7 +60,7 @@ mod restore;
 #[cfg(test)]
 mod tests;
 
-pub use autosave::{Autosave, SessionInfo, rfc3339, sessions_dir, unfinished};
+pub use autosave::{Autosave, SessionInfo, mark_ended, rfc3339, sessions_dir, unfinished};
 pub use file::{MAX_SESSION_BYTES, SessionFile, VERSION, to_text, write};
 pub use hash::{Fnv, hash_file};
 pub use restore::{Parts, Restored, Sources};

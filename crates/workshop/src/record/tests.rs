@@ -304,8 +304,17 @@ fn autosave_writes_when_the_session_changed_and_offers_back_what_did_not_end() {
     assert_eq!(offered.len(), 1);
     assert_eq!(offered[0].path, save.path());
     assert_eq!(offered[0].record.runs.a.step, 20);
+    let summary = offered[0].summary("week");
+    assert!(
+        summary.starts_with("saved ")
+            && summary.ends_with(": week 20, presenting, story step 3, 1 note, 1 prediction"),
+        "{summary}"
+    );
     // Another scenario's sessions are not offered.
     assert!(unfinished(&dir, Path::new("other.scenario.ron")).is_empty());
+    // Started afresh instead: no longer offered.
+    mark_ended(save.path()).unwrap();
+    assert!(unfinished(&dir, &scenario_path()).is_empty());
     // Ended on purpose: not offered back, but still there to replay.
     assert!(save.save(&state.parts(), &sources(), true, t0).unwrap());
     assert!(unfinished(&dir, &scenario_path()).is_empty());
