@@ -81,13 +81,16 @@ pub fn run(options: AppOptions) -> anyhow::Result<()> {
     // A run that steps on its own (`--steps`, `--frames`) is offered no
     // session back; a screenshot alone shows the app as it opens.
     let unattended = options.unattended.steps.is_some() || options.unattended.frames.is_some();
+    let mut picture = options.picture;
+    let mut restored_selection = None;
     let (mut workshop, keeping) = match &options.session {
         Some(path) => {
             use siloscope_workshop::record::SessionFile;
             let file = SessionFile::read(path)?;
             let scenario = file.scenario_path();
             let mut w = workshop::Workshop::open(&scenario, None, None)?;
-            workshop::restore(&mut w, &file)?;
+            let seen = workshop::restore(&mut w, &file)?;
+            (picture, restored_selection) = (seen.picture, seen.inspected);
             // Before the app's log is set up: straight to stderr.
             eprintln!(
                 "siloscope: restored {} exactly: state {}",
@@ -123,14 +126,20 @@ pub fn run(options: AppOptions) -> anyhow::Result<()> {
             .map_err(|e| anyhow::anyhow!("--compare: {e}"))?;
     }
     let selected = match &options.inspect {
-        None => None,
-        Some(id) => Some(workshop.scenario().find_agent(id).ok_or_else(|| {
-            anyhow::anyhow!(
-                "no agent \"{id}\" in {}; ids are a group name and a number, e.g. \"{}\"",
-                options.scenario.display(),
-                workshop.scenario().agent_id(0)
-            )
-        })?),
+        None => restored_selection,
+        Some(id) => Some(
+            workshop
+                .scenario()
+                .find_agent(id)
+                .map(|a| (siloscope_workshop::compare::Side::A, a))
+                .ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "no agent \"{id}\" in {}; ids are a group name and a number, e.g. \"{}\"",
+                        options.scenario.display(),
+                        workshop.scenario().agent_id(0)
+                    )
+                })?,
+        ),
     };
     let title = format!("siloscope — {}", workshop.scenario().name);
     let present = options.present;
@@ -167,10 +176,7 @@ pub fn run(options: AppOptions) -> anyhow::Result<()> {
     ))
     .add_plugins((
         workshop::WorkshopPlugin,
-        view::ViewPlugin {
-            picture: options.picture,
-            selected,
-        },
+        view::ViewPlugin { picture, selected },
         ui::UiPlugin,
         capture::CapturePlugin,
     ));

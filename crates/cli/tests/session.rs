@@ -35,11 +35,6 @@ fn saved_session(dir: &Path) -> (PathBuf, PathBuf) {
     runs.a_mut().set_knob(Knob::Transparency, 0.85).unwrap();
     runs.goto(70);
     let s = Restored {
-        runs,
-        editing: Side::A,
-        presenting: false,
-        story: None,
-        before_story: None,
         notes: vec![Note {
             step: 13,
             side: Side::A,
@@ -53,6 +48,7 @@ fn saved_session(dir: &Path) -> (PathBuf, PathBuf) {
             by: "Support".into(),
             side: Side::B,
         }],
+        ..Restored::new(runs)
     };
     let record = s.parts().record(
         &Sources::of(&scenario, &[]).unwrap(),

@@ -11,7 +11,6 @@
 //! writing a new file and renaming it over the old one, which some native
 //! watchers miss, and needs no threads.
 
-use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
@@ -134,20 +133,7 @@ fn look(path: &Path, before: Option<Seen>) -> Option<Seen> {
 /// A hash of the file's contents, read as a stream (a network file can be
 /// hundreds of megabytes); `None` if it cannot be read.
 fn hash_contents(path: &Path) -> Option<u64> {
-    use std::io::Read;
-    let limit = siloscope_scenario::network::NETWORK_LIMIT;
-    let (file, _) = siloscope_files::open_regular(path, &limit).ok()?;
-    let mut reader = file.take(limit.max_bytes);
-    let mut h = DefaultHasher::new();
-    let mut buf = vec![0u8; 1 << 16];
-    loop {
-        match reader.read(&mut buf) {
-            Ok(0) => return Some(h.finish()),
-            Ok(n) => buf[..n].hash(&mut h),
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(_) => return None,
-        }
-    }
+    crate::record::hash_file(path).ok()
 }
 
 #[cfg(test)]

@@ -178,12 +178,12 @@ type Drawn = Or<(With<Node>, With<Ties>)>;
 pub struct ViewPlugin {
     /// The picture on opening.
     pub picture: Picture,
-    /// The agent inspected on opening.
-    pub selected: Option<u32>,
+    /// The agent inspected on opening, and its run.
+    pub selected: Option<(Side, u32)>,
 }
 
 #[derive(Resource)]
-struct StartView(Picture, Option<u32>);
+struct StartView(Picture, Option<(Side, u32)>);
 
 impl Plugin for ViewPlugin {
     fn build(&self, app: &mut App) {
@@ -244,8 +244,8 @@ fn setup(
     commands.insert_resource(View {
         picture: start.0,
         layout: None,
-        selected: start.1,
-        selected_side: Side::A,
+        selected: start.1.map(|(_, a)| a),
+        selected_side: start.1.map_or(Side::A, |(side, _)| side),
         ties: TieShow::default(),
         show_items: true,
         fit: true,

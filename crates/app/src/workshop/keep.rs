@@ -6,11 +6,14 @@
 //! facilitator's notes and the room's predictions, and the debrief page.
 
 use super::{Control, Playback, StoryAt, Until, Workshop};
+use crate::view::View;
 use bevy::prelude::*;
+use siloscope_workshop::compare::Side;
 use siloscope_workshop::debrief::{About, page};
 use siloscope_workshop::headline::headline;
+use siloscope_workshop::layout::Picture;
 use siloscope_workshop::record::{
-    Autosave, MAX_NOTES, MAX_TEXT_CHARS, SessionFile, SessionInfo, hex, mark_ended, rfc3339,
+    Autosave, MAX_NOTES, MAX_TEXT_CHARS, Parts, SessionFile, SessionInfo, hex, mark_ended, rfc3339,
     unfinished,
 };
 use siloscope_workshop::story;
@@ -67,10 +70,31 @@ impl Keeping {
     }
 }
 
+/// What the view showed when a session was saved.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Seen {
+    /// The picture of the organisation.
+    pub picture: Picture,
+    /// The agent inspected, and its run.
+    pub inspected: Option<(Side, u32)>,
+}
+
+/// The session as a file saves it: the workshop's, with what the view
+/// shows (none in the headless tests, which have no view).
+pub fn parts<'a>(w: &'a Workshop, view: Option<&View>) -> Parts<'a> {
+    let mut parts = w.parts();
+    if let Some(v) = view {
+        parts.picture = v.picture;
+        parts.inspected = v.selected.map(|a| (v.selected_side, a));
+    }
+    parts
+}
+
 /// Restore the session in `file` into the workshop: the same runs, step,
 /// comparison, story step, notes and predictions; the scenario must be
-/// the one open, with the bytes it was saved with.
-pub fn restore(w: &mut Workshop, file: &SessionFile) -> anyhow::Result<()> {
+/// the one open, with the bytes it was saved with. Returns what the view
+/// showed, for the view to show again.
+pub fn restore(w: &mut Workshop, file: &SessionFile) -> anyhow::Result<Seen> {
     let saved_for = file.scenario_path();
     let open = w.path.canonicalize().unwrap_or_else(|_| w.path.clone());
     if saved_for != open {
@@ -99,7 +123,10 @@ pub fn restore(w: &mut Workshop, file: &SessionFile) -> anyhow::Result<()> {
     w.sources = Some(file.sources());
     w.errors = None;
     w.rebuilt();
-    Ok(())
+    Ok(Seen {
+        picture: r.picture,
+        inspected: r.inspected,
+    })
 }
 
 /// Sessions, notes, predictions and the debrief, as the controls ask.
@@ -108,6 +135,7 @@ pub(super) fn apply_keep_controls(
     mut workshop: ResMut<Workshop>,
     mut keeping: ResMut<Keeping>,
     mut playback: ResMut<Playback>,
+    mut view: Option<ResMut<View>>,
 ) {
     for control in controls.read() {
         let w = &mut *workshop;
@@ -115,7 +143,13 @@ pub(super) fn apply_keep_controls(
             Control::RestoreSession(path) => SessionFile::read(path)
                 .map_err(anyhow::Error::from)
                 .and_then(|file| {
-                    restore(w, &file)?;
+                    let seen = restore(w, &file)?;
+                    if let Some(v) = view.as_deref_mut() {
+                        v.picture = seen.picture;
+                        v.selected = seen.inspected.map(|(_, a)| a);
+                        v.selected_side = seen.inspected.map_or(Side::A, |(side, _)| side);
+                        v.fit = true;
+                    }
                     playback.playing = false;
                     keeping.autosave = Some(Autosave::at(path.clone()));
                     keeping.offer = None;
@@ -208,11 +242,16 @@ fn debrief(w: &mut Workshop, keeping: &Keeping, path: &Path) -> anyhow::Result<(
 
 /// Save the session when due and changed; a new file when another
 /// scenario was opened (the old session ends).
-pub(super) fn keep_session(mut workshop: ResMut<Workshop>, mut keeping: ResMut<Keeping>) {
+pub(super) fn keep_session(
+    mut workshop: ResMut<Workshop>,
+    mut keeping: ResMut<Keeping>,
+    view: Option<Res<View>>,
+) {
     let now = Instant::now();
     let k = &mut *keeping;
+    let view = view.as_deref();
     if k.autosave.is_some() && k.scenario != workshop.path {
-        end(&workshop, k, now);
+        end(&workshop, view, k, now);
         if let Some(dir) = &k.dir {
             k.autosave = Some(Autosave::new(dir, &workshop.path, SystemTime::now()));
         }
@@ -225,7 +264,7 @@ pub(super) fn keep_session(mut workshop: ResMut<Workshop>, mut keeping: ResMut<K
     let Some(sources) = &workshop.sources else {
         return;
     };
-    match autosave.save(&workshop.parts(), sources, false, now) {
+    match autosave.save(&parts(&workshop, view), sources, false, now) {
         Ok(_) => k.failed = None,
         Err(e) => {
             let why = format!(
@@ -245,19 +284,21 @@ pub(super) fn end_session(
     mut exits: MessageReader<AppExit>,
     workshop: Res<Workshop>,
     mut keeping: ResMut<Keeping>,
+    view: Option<Res<View>>,
 ) {
     if exits.read().next().is_some() {
-        end(&workshop, &mut keeping, Instant::now());
+        end(&workshop, view.as_deref(), &mut keeping, Instant::now());
     }
 }
 
-fn end(w: &Workshop, k: &mut Keeping, now: Instant) {
+fn end(w: &Workshop, view: Option<&View>, k: &mut Keeping, now: Instant) {
     if let (Some(autosave), Some(sources)) = (k.autosave.as_mut(), &w.sources) {
-        match autosave.save(&w.parts(), sources, true, now) {
+        let parts = parts(w, view);
+        match autosave.save(&parts, sources, true, now) {
             Ok(_) => info!(
                 "session saved to {} (state {})",
                 autosave.path().display(),
-                hex(w.parts().state_hash())
+                hex(parts.state_hash())
             ),
             Err(e) => error!(
                 "the session could not be saved to {}: {e}",

@@ -29,7 +29,7 @@ mod luck;
 use advance::{advance, watch_scenario};
 use bevy::prelude::*;
 use commands::apply_commands;
-pub use keep::{Keeping, restore};
+pub use keep::{Keeping, Seen, parts, restore};
 pub use luck::LuckCheck;
 use siloscope_model::knob::Knob;
 use siloscope_scenario::files;
@@ -169,7 +169,8 @@ impl Workshop {
         self.session().scenario()
     }
 
-    /// The session as a file saves it, borrowed.
+    /// The session as a file saves it, borrowed, without what the view
+    /// shows ([`parts`] adds it).
     pub fn parts(&self) -> Parts<'_> {
         Parts {
             runs: &self.runs,
@@ -179,6 +180,8 @@ impl Workshop {
             before_story: self.before_story.as_ref(),
             notes: &self.notes,
             predictions: &self.predictions,
+            picture: siloscope_workshop::layout::Picture::default(),
+            inspected: None,
         }
     }
 

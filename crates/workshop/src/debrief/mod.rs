@@ -24,6 +24,7 @@
 
 mod html;
 mod picture;
+mod room;
 mod svg;
 
 use crate::compare::{Runs, Side};
@@ -31,13 +32,13 @@ use crate::headline::{HEADLINES, headline};
 use crate::in_force::InForce;
 use crate::layout::{Layout, Picture, layout};
 use crate::look::charts::{Chart, chart_of, chart_specs, title_of};
-use crate::record::{Note, Parts, Prediction};
-use crate::session::{Edit, Session};
+use crate::record::{Note, Parts};
+use crate::session::Session;
 use crate::story;
 use html::{diff_cell, esc, head};
-use siloscope_model::metrics::{StepReport, label, short_label};
+use siloscope_model::metrics::{StepReport, short_label};
 use siloscope_model::sim::SimError;
-use siloscope_scenario::{Action, Scenario};
+use siloscope_scenario::Scenario;
 use std::fmt::Write;
 use svg::{Dash, Line, Marks};
 
@@ -102,36 +103,7 @@ pub fn page(scenario: &Scenario, s: &Parts<'_>, about: &About) -> Result<String,
     }
 
     out.push_str("<h2>Changes made live</h2>");
-    let mut edits = String::new();
-    for (title, runs) in [
-        ("", Some(&s.runs)),
-        (" (before the story)", s.before_story.as_ref()),
-    ] {
-        let Some(runs) = runs else { continue };
-        for (side, session) in runs.shown() {
-            for e in session.edits() {
-                let _ = write!(
-                    edits,
-                    "<tr><td class=\"text\">{} {}</td><td class=\"text\">{}{}</td><td class=\"text\">{}</td></tr>",
-                    esc(d.unit),
-                    e.step,
-                    side.label(),
-                    esc(title),
-                    esc(&describe(&e.edit))
-                );
-            }
-        }
-    }
-    if edits.is_empty() {
-        out.push_str(
-            "<p class=\"empty\">No knob, policy or intervention was changed during the runs.</p>",
-        );
-    } else {
-        head(&mut out, &["when", "run", "change"], &[0, 1, 2]);
-        out.push_str(&edits);
-        out.push_str("</tbody></table>");
-    }
-
+    d.edits(&mut out, s);
     out.push_str("<h2>Notes</h2>");
     d.notes(&mut out, s.notes);
     out.push_str("<h2>Predictions</h2>");
@@ -193,20 +165,7 @@ impl Debrief<'_> {
             (None, _) => out.push_str("<p class=\"empty\">No step was run.</p>"),
             (Some(ra), rb) => figures_table(out, ra, rb),
         }
-        let marks = Marks {
-            changes: a
-                .history()
-                .iter()
-                .filter(|r| !r.knob_changes.is_empty())
-                .map(|r| r.step)
-                .collect(),
-            branch: a.branched_at().filter(|&s| s > 0),
-            notes: notes
-                .iter()
-                .filter(|n| n.side == Side::A)
-                .map(|n| n.step)
-                .collect(),
-        };
+        let marks = marks(a, notes);
         let lines = lines(a, b);
         out.push_str("<div class=\"strip\">");
         for spec in chart_specs() {
@@ -247,94 +206,6 @@ impl Debrief<'_> {
         out.push_str("</div>");
     }
 
-    fn notes(&self, out: &mut String, notes: &[Note]) {
-        if notes.is_empty() {
-            out.push_str("<p class=\"empty\">No notes were pinned.</p>");
-            return;
-        }
-        let mut sorted: Vec<&Note> = notes.iter().collect();
-        sorted.sort_by_key(|n| n.step);
-        head(out, &["when", "run", "about", "note"], &[0, 1, 2, 3]);
-        for n in sorted {
-            let _ = write!(
-                out,
-                "<tr><td class=\"text\">{} {}</td><td class=\"text\">{}</td><td class=\"text\">{}</td><td class=\"text\">{}</td></tr>",
-                esc(self.unit),
-                n.step,
-                n.side.label(),
-                n.agent
-                    .as_deref()
-                    .map_or_else(|| "the organisation".to_owned(), esc),
-                esc(&n.text).replace('\n', "<br>")
-            );
-        }
-        out.push_str("</tbody></table>");
-    }
-
-    fn predictions(&self, out: &mut String, s: &Parts<'_>) {
-        if s.predictions.is_empty() {
-            out.push_str("<p class=\"empty\">No predictions were recorded.</p>");
-            return;
-        }
-        head(
-            out,
-            &[
-                "figure",
-                "after",
-                "run",
-                "by",
-                "predicted",
-                "the run",
-                "off by",
-            ],
-            &[0, 2, 3],
-        );
-        for p in s.predictions {
-            let Some(h) = headline(&p.metric) else {
-                continue;
-            };
-            let result = outcome(s, p);
-            let (got, off) = match result {
-                Outcome::Value(v) => {
-                    let diff = p.value - v;
-                    // Within a tenth of the result (or 0.02 for a share):
-                    // the room saw it coming.
-                    let close = diff.abs() <= (0.1 * v.abs()).max(0.02);
-                    (
-                        format!("<td>{}</td>", esc(&h.format(v, false))),
-                        format!(
-                            "<td class=\"{}\">{}</td>",
-                            if close { "hit" } else { "miss" },
-                            esc(&h.format(diff, true))
-                        ),
-                    )
-                }
-                Outcome::NotReached(at) => (
-                    format!(
-                        "<td class=\"empty\">not reached (the run stopped at {} {at})</td>",
-                        esc(self.unit)
-                    ),
-                    "<td></td>".to_owned(),
-                ),
-                Outcome::NoRun => (
-                    "<td class=\"empty\">no such run</td>".to_owned(),
-                    "<td></td>".to_owned(),
-                ),
-            };
-            let _ = write!(
-                out,
-                "<tr><td class=\"text\">{}</td><td>{} {}</td><td class=\"text\">{}</td><td class=\"text\">{}</td><td>{}</td>{got}{off}</tr>",
-                esc(label(h.metric)),
-                esc(self.unit),
-                p.step,
-                p.side.label(),
-                esc(&p.by),
-                esc(&h.format(p.value, false)),
-            );
-        }
-        out.push_str("</tbody></table><p class=\"meta\">Off by: the prediction minus what the run did; blue when within a tenth of it, orange when further.</p>");
-    }
-
     /// The scenario's story performed afresh from step 0 on A's starting
     /// policy and seed, as presenter mode tells it.
     fn story(&self, out: &mut String, start: &Session) -> Result<(), SimError> {
@@ -369,16 +240,7 @@ impl Debrief<'_> {
                 );
             }
             let lines = lines(a, b);
-            let marks = Marks {
-                changes: a
-                    .history()
-                    .iter()
-                    .filter(|r| !r.knob_changes.is_empty())
-                    .map(|r| r.step)
-                    .collect(),
-                branch: a.branched_at().filter(|&s| s > 0),
-                notes: Vec::new(),
-            };
+            let marks = marks(a, &[]);
             out.push_str("<div class=\"strip\">");
             for &kind in step.charts_shown() {
                 match (chart_of(kind), b) {
@@ -404,6 +266,25 @@ impl Debrief<'_> {
 
 /// How to read the pictures of the organisation.
 const PICTURE_KEY: &str = "<p class=\"meta\">In the pictures each dot is an agent: departments blue, partners purple, existing customers green, prospects orange; paler the more it trusts (or, for staff, the more trust its ties hold), darker red the less. Advocates are the largest dots, unaware prospects and churned customers small and faint. Lines are the ties between staff and to partners; red ones cross a silo wall.</p>";
+
+/// What a chart marks on run A: where its knobs changed, where it
+/// branched, and the notes pinned to it.
+fn marks(a: &Session, notes: &[Note]) -> Marks {
+    Marks {
+        changes: a
+            .history()
+            .iter()
+            .filter(|r| !r.knob_changes.is_empty())
+            .map(|r| r.step)
+            .collect(),
+        branch: a.branched_at().filter(|&s| s > 0),
+        notes: notes
+            .iter()
+            .filter(|n| n.side == Side::A)
+            .map(|n| n.step)
+            .collect(),
+    }
+}
 
 /// A run's lines on a chart: A solid, its old timeline dotted once it
 /// branched, B dashed.
@@ -508,57 +389,6 @@ fn callout(out: &mut String, figures: &[&str], a: &StepReport, b: Option<&StepRe
         out.push_str("</div>");
     }
     out.push_str("</div>");
-}
-
-/// What a prediction is held against.
-enum Outcome {
-    /// The figure after that many steps.
-    Value(f64),
-    /// The run stopped earlier, at this step.
-    NotReached(u32),
-    /// The run predicted about is not in the session.
-    NoRun,
-}
-
-/// The figure a prediction is about, from the runs on screen, else the
-/// runs before the story.
-fn outcome(s: &Parts<'_>, p: &Prediction) -> Outcome {
-    let h = headline(&p.metric);
-    let runs = std::iter::once(s.runs).chain(s.before_story);
-    let mut reached = None;
-    for r in runs {
-        let Some(session) = r.side(p.side) else {
-            continue;
-        };
-        match (session.history().get(p.step as usize - 1), h) {
-            (Some(report), Some(h)) => return Outcome::Value((h.value)(report)),
-            _ => reached = reached.max(Some(session.step_index())),
-        }
-    }
-    reached.map_or(Outcome::NoRun, Outcome::NotReached)
-}
-
-/// A live edit as the room would say it.
-fn describe(edit: &Edit) -> String {
-    let knobs = |values: &[(siloscope_model::knob::Knob, f32)]| {
-        values
-            .iter()
-            .map(|(k, v)| format!("{} {v}", k.name()))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    match edit {
-        Edit::Knob(k, v) => format!("{} set to {v}", k.name()),
-        Edit::Policy(name) => format!("switched to {name}"),
-        Edit::Schedule(iv) => match &iv.action {
-            Action::Set(values) => format!("scheduled at step {}: {}", iv.at, knobs(values)),
-            Action::Policy(name) => format!("scheduled at step {}: switch to {name}", iv.at),
-            Action::Campaign { duration, reach } => format!(
-                "campaign from step {} for {duration} steps, reach +{reach}",
-                iv.at
-            ),
-        },
-    }
 }
 
 #[cfg(test)]

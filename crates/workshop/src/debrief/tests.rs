@@ -26,11 +26,6 @@ fn session(sc: &Scenario) -> Restored {
     runs.a_mut().set_knob(Knob::Transparency, 0.9).unwrap();
     runs.goto(60);
     Restored {
-        runs,
-        editing: Side::A,
-        presenting: false,
-        story: None,
-        before_story: None,
         notes: vec![Note {
             step: 20,
             side: Side::A,
@@ -53,6 +48,7 @@ fn session(sc: &Scenario) -> Restored {
                 side: Side::A,
             },
         ],
+        ..Restored::new(runs)
     }
 }
 
@@ -116,15 +112,7 @@ fn the_debrief_holds_the_session_and_the_story_and_nothing_external() {
 #[test]
 fn an_empty_session_says_so_rather_than_showing_empty_tables() {
     let sc = workshop();
-    let s = Restored {
-        runs: Runs::new(Session::new(&sc, None, None).unwrap()),
-        editing: Side::A,
-        presenting: false,
-        story: None,
-        before_story: None,
-        notes: Vec::new(),
-        predictions: Vec::new(),
-    };
+    let s = Restored::new(Runs::new(Session::new(&sc, None, None).unwrap()));
     let page = page(&sc, &s.parts(), &about()).unwrap();
     assert!(page.contains("No step was run."));
     assert!(page.contains("No knob, policy or intervention was changed"));

@@ -29,7 +29,9 @@ use siloscope_scenario::Scenario;
 use std::f32::consts::TAU;
 
 /// Which picture of the organisation to draw.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Picture {
     /// Parts nested: customers inside the extranet (the default).
     #[default]

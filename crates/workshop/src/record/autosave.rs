@@ -142,7 +142,7 @@ pub fn unfinished(dir: &Path, scenario: &Path) -> Vec<SessionInfo> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
     };
-    let wanted = absolute(scenario);
+    let wanted = super::hash::absolute(scenario);
     let mut found: Vec<SessionInfo> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.to_str().is_some_and(|s| s.ends_with(".session.ron")))
@@ -208,13 +208,6 @@ impl SessionInfo {
         }
         format!("saved {saved}: {}", parts.join(", "))
     }
-}
-
-/// `path` made absolute, with links and `..` resolved where it exists.
-pub(super) fn absolute(path: &Path) -> PathBuf {
-    path.canonicalize()
-        .or_else(|_| std::path::absolute(path))
-        .unwrap_or_else(|_| path.to_owned())
 }
 
 /// `t` as UTC in RFC 3339, to the second: `2026-11-29T10:32:05Z`.

@@ -1,5 +1,5 @@
 //! Hashes a session file holds: of the bytes of the files it depends on,
-//! and of the session's whole state.
+//! and of the session's whole state; and where those files are.
 //!
 //! FNV-1a, 64 bits: stable across builds, platforms and Rust versions
 //! (unlike std's `DefaultHasher`), which a file kept for years needs. It is
@@ -8,7 +8,7 @@
 
 use std::fmt;
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// An FNV-1a hasher over bytes, and over anything's `Debug` text.
 #[derive(Clone, Copy, Debug)]
@@ -87,6 +87,13 @@ pub fn hash_file(path: &Path) -> Result<u64, String> {
             Err(e) => return Err(e.to_string()),
         }
     }
+}
+
+/// `path` made absolute, with links and `..` resolved where it exists.
+pub(super) fn absolute(path: &Path) -> PathBuf {
+    path.canonicalize()
+        .or_else(|_| std::path::absolute(path))
+        .unwrap_or_else(|_| path.to_owned())
 }
 
 #[cfg(test)]

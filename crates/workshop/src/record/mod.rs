@@ -40,7 +40,8 @@
 //!         b: Some((policy: Some("connected"), seed: None, step: 47, edits: [], ghost: None)),
 //!         comparing: true,
 //!     ),
-//!     room: (editing: A, presenting: false, story: None, before_story: None),
+//!     room: (editing: A, presenting: false, story: None, before_story: None,
+//!            picture: Extranet, inspected: Some((side: A, agent: "Small business#3"))),
 //!     notes: [(step: 30, side: A, agent: Some("Small business#3"), text: "she left here")],
 //!     predictions: [(metric: "loop_closure_share", step: 52, value: 0.3, by: "Sales", side: A)],
 //! )
@@ -217,6 +218,23 @@ pub struct RoomRecord {
     /// The runs as they were before the story started.
     #[serde(default)]
     pub before_story: Option<RunsRecord>,
+    /// The picture of the organisation drawn.
+    #[serde(default)]
+    pub picture: crate::layout::Picture,
+    /// The agent being inspected.
+    #[serde(default)]
+    pub inspected: Option<Inspected>,
+}
+
+/// The agent being inspected, in a run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Inspected {
+    /// The run.
+    #[serde(default)]
+    pub side: Side,
+    /// The agent, by id (`Small business#3`).
+    pub agent: String,
 }
 
 /// A note the facilitator pinned to a step of a run, and perhaps to an

@@ -5,8 +5,9 @@
 //! and the story step, the runs from before the story, notes and
 //! predictions. [`Restored`] owns the same, rebuilt from a file.
 
-use super::{Note, Prediction, Record, RoomRecord, RunsRecord, Source, VERSION, hex};
+use super::{Inspected, Note, Prediction, Record, RoomRecord, RunsRecord, Source, VERSION, hex};
 use crate::compare::{Runs, Side};
+use crate::layout::Picture;
 use crate::record::Fnv;
 use crate::session::{Refusal, Session};
 use siloscope_scenario::{FieldPath, Scenario};
@@ -28,6 +29,10 @@ pub struct Parts<'a> {
     pub notes: &'a [Note],
     /// The room's predictions.
     pub predictions: &'a [Prediction],
+    /// The picture of the organisation drawn.
+    pub picture: Picture,
+    /// The agent being inspected, and its run.
+    pub inspected: Option<(Side, u32)>,
 }
 
 /// A workshop's state, rebuilt from a session file.
@@ -47,9 +52,29 @@ pub struct Restored {
     pub notes: Vec<Note>,
     /// The room's predictions.
     pub predictions: Vec<Prediction>,
+    /// The picture of the organisation drawn.
+    pub picture: Picture,
+    /// The agent being inspected, and its run.
+    pub inspected: Option<(Side, u32)>,
 }
 
 impl Restored {
+    /// A session of these runs alone: editing A, no story, notes or
+    /// predictions, the default picture, nobody inspected.
+    pub fn new(runs: Runs) -> Restored {
+        Restored {
+            runs,
+            editing: Side::A,
+            presenting: false,
+            story: None,
+            before_story: None,
+            notes: Vec::new(),
+            predictions: Vec::new(),
+            picture: Picture::default(),
+            inspected: None,
+        }
+    }
+
     /// Borrowed, to hash or to save again.
     pub fn parts(&self) -> Parts<'_> {
         Parts {
@@ -60,6 +85,8 @@ impl Restored {
             before_story: self.before_story.as_ref(),
             notes: &self.notes,
             predictions: &self.predictions,
+            picture: self.picture,
+            inspected: self.inspected,
         }
     }
 }
@@ -84,6 +111,7 @@ impl Parts<'_> {
         let mut h = Fnv::new();
         h.u64(runs_hash(self.runs));
         h.debug(&(self.editing, self.presenting, self.story));
+        h.debug(&(self.picture, self.inspected));
         h.u64(self.before_story.map_or(0, runs_hash));
         h.debug(&self.notes);
         h.debug(&self.predictions);
@@ -106,6 +134,11 @@ impl Parts<'_> {
                 presenting: self.presenting,
                 story: self.story,
                 before_story: self.before_story.map(runs_record),
+                picture: self.picture,
+                inspected: self.inspected.map(|(side, a)| Inspected {
+                    side,
+                    agent: self.runs.a().scenario().agent_id(a),
+                }),
             },
             notes: self.notes.to_vec(),
             predictions: self.predictions.to_vec(),
@@ -133,7 +166,7 @@ impl Sources {
     ) -> Result<Sources, String> {
         let source = |p: &std::path::Path| -> Result<Source, String> {
             let hash = super::hash_file(p).map_err(|e| format!("{}: {e}", p.display()))?;
-            let path = super::autosave::absolute(p);
+            let path = super::hash::absolute(p);
             Ok(Source {
                 path: path.display().to_string(),
                 hash: hex(hash),
@@ -264,6 +297,25 @@ pub(super) fn restore(scenario: &Scenario, record: &Record) -> Result<Restored, 
             ));
         }
     }
+    let inspected = match &room.inspected {
+        None => None,
+        Some(Inspected { side, agent }) => {
+            let here = here.field("inspected");
+            let Some(a) = scenario.find_agent(agent) else {
+                return Err(Refusal::at(
+                    here.field("agent"),
+                    format!("no agent \"{agent}\" in the scenario"),
+                ));
+            };
+            if runs.side(*side).is_none() {
+                return Err(Refusal::at(
+                    here.field("side"),
+                    "an agent of run B, but B is not shown",
+                ));
+            }
+            Some((*side, a))
+        }
+    };
     Ok(Restored {
         runs,
         editing: room.editing,
@@ -272,5 +324,7 @@ pub(super) fn restore(scenario: &Scenario, record: &Record) -> Result<Restored, 
         before_story,
         notes: record.notes.clone(),
         predictions: record.predictions.clone(),
+        picture: room.picture,
+        inspected,
     })
 }

@@ -46,11 +46,12 @@ fn busy(sc: &Scenario) -> Restored {
     let mut story = Runs::new(Session::new(sc, Some("inside_out".into()), Some(7)).unwrap());
     story.goto(12);
     Restored {
-        runs: story,
         editing: Side::A,
         presenting: true,
         story: Some(2),
         before_story: Some(before_story),
+        picture: crate::layout::Picture::Separate,
+        inspected: Some((Side::A, 17)),
         notes: vec![Note {
             step: 12,
             side: Side::A,
@@ -64,6 +65,7 @@ fn busy(sc: &Scenario) -> Restored {
             by: "Sales".into(),
             side: Side::B,
         }],
+        ..Restored::new(story)
     }
 }
 
@@ -127,6 +129,12 @@ fn the_state_hash_sees_every_part_of_a_session() {
     let mut other = base.clone();
     other.story = Some(3);
     assert_ne!(other.parts().state_hash(), h, "the story step");
+    let mut other = base.clone();
+    other.inspected = Some((Side::A, 18));
+    assert_ne!(other.parts().state_hash(), h, "the agent inspected");
+    let mut other = base.clone();
+    other.picture = crate::layout::Picture::Extranet;
+    assert_ne!(other.parts().state_hash(), h, "the picture");
     let mut other = base.clone();
     other.before_story.as_mut().unwrap().set_comparing(false);
     assert_ne!(other.parts().state_hash(), h, "B shown or not");
@@ -216,6 +224,10 @@ fn hostile_session_files_get_located_errors() {
     let e = refusal(&text.replace("notes: [", "notes: [(step: 1, text: \"x\", colour: 3), "));
     assert!(e.contains("colour"), "an unknown field is named: {e}");
 
+    // Inspecting an agent the scenario does not have.
+    let e = refusal(&text.replace("agent: \"Marketing#5\"", "agent: \"Nobody#1\""));
+    assert!(e.contains("room.inspected.agent: no agent"), "{e}");
+
     // A note about an agent the scenario does not have.
     let e = refusal(&text.replace("agent: Some(\"", "agent: Some(\"Nobody#1"));
     assert!(e.contains("notes[0].agent: no agent"), "{e}");
@@ -251,17 +263,9 @@ fn a_changed_scenario_is_refused_naming_the_file_and_both_hashes() {
     std::fs::copy(scenario_path(), &copy).unwrap();
     let sc = siloscope_scenario::files::read_scenario(&copy).unwrap();
     let sources = Sources::of(&copy, &[]).unwrap();
-    let record = Restored {
-        runs: Runs::new(Session::new(&sc, None, None).unwrap()),
-        editing: Side::A,
-        presenting: false,
-        story: None,
-        before_story: None,
-        notes: Vec::new(),
-        predictions: Vec::new(),
-    }
-    .parts()
-    .record(&sources, "t".into(), false);
+    let record = Restored::new(Runs::new(Session::new(&sc, None, None).unwrap()))
+        .parts()
+        .record(&sources, "t".into(), false);
     let session = dir.join("s.session.ron");
     write(&session, &record).unwrap();
     let file = SessionFile::read(&session).unwrap();

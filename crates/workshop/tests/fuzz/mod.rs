@@ -55,6 +55,28 @@ fn replay(target: &str, min: usize, f: impl Fn(&[u8]) + Send + 'static) {
     }
 }
 
+/// `f` on every prefix of `full` cut every `every` bytes (as a copy
+/// interrupted anywhere leaves it), then on 300 copies each with three
+/// bytes overwritten by bytes of `alphabet` (a format's own delimiters), at
+/// places drawn by xorshift from `seed`: a fixed sequence.
+fn cut_and_damage(full: &[u8], every: usize, seed: u64, alphabet: &[u8], f: impl Fn(&[u8])) {
+    for end in (0..full.len()).step_by(every) {
+        f(&full[..end]);
+    }
+    let mut state = seed;
+    for _ in 0..300 {
+        let mut damaged = full.to_vec();
+        for _ in 0..3 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let at = (state % damaged.len() as u64) as usize;
+            damaged[at] = alphabet[(state >> 32) as usize % alphabet.len()];
+        }
+        f(&damaged);
+    }
+}
+
 #[test]
 fn the_scenario_fuzz_corpus_replays_without_a_failure() {
     replay("scenario", 100, harness::scenario);
@@ -96,13 +118,8 @@ fn cut_and_damaged_session_files_get_located_errors_or_restore() {
     runs.goto(4);
     runs.compare("connected").unwrap();
     let restored = Restored {
-        runs,
         editing: Side::B,
-        presenting: false,
-        story: None,
-        before_story: None,
-        notes: Vec::new(),
-        predictions: Vec::new(),
+        ..Restored::new(runs)
     };
     let here = root().join("crates/workshop/tests/fuzz/tiny.scenario.ron");
     let sources = Sources::of(&here, &[]).unwrap();
@@ -115,22 +132,13 @@ fn cut_and_damaged_session_files_get_located_errors_or_restore() {
     // Not vacuous: the whole file restores.
     assert!(file.restore(&tiny).is_ok());
     harness::session(full.as_bytes());
-    let full = full.into_bytes();
-    for end in (0..full.len()).step_by(7) {
-        harness::session(&full[..end]);
-    }
-    let mut state = 0x4f1b_bcdc_bfa5_3e0bu64;
-    for _ in 0..300 {
-        let mut damaged = full.clone();
-        for _ in 0..3 {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            let at = (state % damaged.len() as u64) as usize;
-            damaged[at] = b"(),:\"9-\xff[]S"[(state >> 32) as usize % 11];
-        }
-        harness::session(&damaged);
-    }
+    cut_and_damage(
+        full.as_bytes(),
+        7,
+        0x4f1b_bcdc_bfa5_3e0b,
+        b"(),:\"9-\xff[]S",
+        harness::session,
+    );
 }
 
 #[test]
@@ -146,22 +154,13 @@ fn cut_and_damaged_graph_files_get_located_errors_or_import() {
     for name in ["karate.graphml", "karate.gexf"] {
         let path = root().join("scenarios/data").join(name);
         let full = std::fs::read(&path).unwrap();
-        for end in (0..full.len()).step_by(37) {
-            harness::graph(&full[..end]);
-        }
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        for _ in 0..300 {
-            let mut damaged = full.clone();
-            for _ in 0..3 {
-                // xorshift: a fixed sequence of positions and bytes.
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                let at = (state % damaged.len() as u64) as usize;
-                damaged[at] = b"<>\"'&=/ \n#x0"[(state >> 32) as usize % 12];
-            }
-            harness::graph(&damaged);
-        }
+        cut_and_damage(
+            &full,
+            37,
+            0x9e37_79b9_7f4a_7c15,
+            b"<>\"'&=/ \n#x0",
+            harness::graph,
+        );
     }
 }
 
@@ -218,19 +217,11 @@ fn cut_and_damaged_network_files_get_located_errors_or_run() {
         siloscope_scenario::parse_str_with(harness::NETWORK_SCENARIO, "fuzz.scenario.ron", &files)
             .unwrap_or_else(|e| panic!("{e}"));
     assert!(sc.named_ties.len() > 20, "{} ties", sc.named_ties.len());
-    for end in (0..full.len()).step_by(29) {
-        harness::network(&full[..end]);
-    }
-    let mut state = 0x2545_f491_4f6c_dd1du64;
-    for _ in 0..300 {
-        let mut damaged = full.clone();
-        for _ in 0..3 {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            let at = (state % damaged.len() as u64) as usize;
-            damaged[at] = b",\"\r\n#;\xff a\0"[(state >> 32) as usize % 10];
-        }
-        harness::network(&damaged);
-    }
+    cut_and_damage(
+        &full,
+        29,
+        0x2545_f491_4f6c_dd1d,
+        b",\"\r\n#;\xff a\0",
+        harness::network,
+    );
 }
