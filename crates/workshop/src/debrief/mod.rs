@@ -257,6 +257,10 @@ impl Debrief<'_> {
                     (None, None) => {}
                 }
             }
+            // Compared, A and B side by side on a row of their own.
+            if b.is_some() {
+                out.push_str("</div><div class=\"strip\">");
+            }
             self.pictures(out, &runs);
             out.push_str("</div>");
         }
