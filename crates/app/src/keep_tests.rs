@@ -261,3 +261,28 @@ fn notes_and_predictions_are_checked_and_the_debrief_is_written() {
     );
     let _ = Path::new(&page);
 }
+
+#[test]
+fn a_session_file_changed_by_another_program_is_not_saved_over() {
+    let file = Scratch::new("keep-elsewhere");
+    let mut app = keeping_app(&file, false);
+    send(&mut app, Control::Step);
+    let saved = saved_file(&mut app);
+    let theirs = std::fs::read_to_string(&saved).unwrap() + "// theirs\n";
+    std::fs::write(&saved, &theirs).unwrap();
+    send(&mut app, Control::Step);
+    let next = saved_file(&mut app);
+    assert_ne!(next, saved, "the session goes on in a new file");
+    assert_eq!(
+        std::fs::read_to_string(&saved).unwrap(),
+        theirs,
+        "theirs is kept"
+    );
+    let notice = workshop(&app).notice.clone().unwrap();
+    assert!(
+        notice.contains("was changed by another program"),
+        "{notice}"
+    );
+    saved_file(&mut app);
+    assert_eq!(SessionFile::read(&next).unwrap().record.runs.a.step, 2);
+}

@@ -103,7 +103,7 @@ pub fn run(options: AppOptions) -> anyhow::Result<()> {
                 w.scenario().step_unit,
                 w.session().step_index()
             ));
-            (w, workshop::Keeping::continuing(path, &scenario))
+            (w, workshop::Keeping::continuing(&file, path, &scenario))
         }
         None => {
             let w = workshop::Workshop::open(&options.scenario, options.policy, options.seed)?;

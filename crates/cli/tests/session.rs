@@ -56,7 +56,7 @@ fn saved_session(dir: &Path) -> (PathBuf, PathBuf) {
         false,
     );
     let session = dir.join("w.session.ron");
-    write(&session, &record).unwrap();
+    write(&session, &record, None).unwrap();
     (scenario, session)
 }
 
@@ -173,7 +173,34 @@ fn the_debrief_opens_in_a_browser_with_every_chart_drawn() {
         session.as_os_str(),
     ]);
     assert!(!out.status.success());
-    assert!(text(&out.stderr).contains("that is a session file"));
+    assert!(text(&out.stderr).contains("the debrief is an .html file"));
+    // Nor over any other file that is not a debrief: its scenario named
+    // .html, notes; a debrief written before is replaced.
+    let notes = dir.join("notes.html");
+    std::fs::write(&notes, "<p>our own notes</p>").unwrap();
+    let out = siloscope(&[
+        "debrief".as_ref(),
+        session.as_os_str(),
+        "--out".as_ref(),
+        notes.as_os_str(),
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("is not a debrief siloscope wrote"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&notes).unwrap(),
+        "<p>our own notes</p>"
+    );
+    let again = siloscope(&[
+        "debrief".as_ref(),
+        session.as_os_str(),
+        "--out".as_ref(),
+        page.as_os_str(),
+    ]);
+    assert!(again.status.success(), "{}", text(&again.stderr));
 
     let Some(chromium) = chromium() else {
         assert!(
@@ -263,4 +290,62 @@ fn a_headless_session_killed_while_saving_keeps_its_last_save() {
     let out = siloscope(&["replay".as_ref(), session.as_os_str()]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("at week 104 of 104"));
+}
+
+/// What saving a session promises besides atomicity: a private file stays
+/// private, a file changed by someone else since it was read is not saved
+/// over, and a scenario named relative to the session is found from
+/// anywhere.
+#[test]
+fn saving_keeps_permissions_and_refuses_to_lose_another_save() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = temp_dir("save-rules");
+    let (_, session) = saved_session(&dir);
+    assert_eq!(
+        std::fs::metadata(&session).unwrap().permissions().mode() & 0o777,
+        0o600,
+        "a new session is private"
+    );
+    std::fs::set_permissions(&session, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let out = siloscope(&[
+        "replay".as_ref(),
+        session.as_os_str(),
+        "--to".as_ref(),
+        "80".as_ref(),
+        "--save".as_ref(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        std::fs::metadata(&session).unwrap().permissions().mode() & 0o777,
+        0o640
+    );
+
+    // Saved over since it was read: refused, naming the file.
+    let file = siloscope_workshop::record::SessionFile::read(&session).unwrap();
+    std::fs::write(
+        &session,
+        std::fs::read_to_string(&session).unwrap() + "// a comment\n",
+    )
+    .unwrap();
+    let e = write(&session, &file.record, Some(file.bytes_hash())).unwrap_err();
+    assert!(
+        e.to_string().contains("was changed by another program"),
+        "{e}"
+    );
+
+    // A scenario named relative to the session's folder, replayed from
+    // elsewhere.
+    let text_now = std::fs::read_to_string(&session).unwrap();
+    let absolute = file.record.scenario.path.clone();
+    std::fs::write(
+        &session,
+        text_now.replace(&absolute, "workshop.scenario.ron"),
+    )
+    .unwrap();
+    let out = crate::support::bin()
+        .current_dir("/")
+        .args(["replay".as_ref(), session.as_os_str()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
 }

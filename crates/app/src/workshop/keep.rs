@@ -13,8 +13,8 @@ use siloscope_workshop::debrief::{About, page};
 use siloscope_workshop::headline::headline;
 use siloscope_workshop::layout::Picture;
 use siloscope_workshop::record::{
-    Autosave, MAX_NOTES, MAX_TEXT_CHARS, Parts, SessionFile, SessionInfo, hex, mark_ended, rfc3339,
-    unfinished,
+    Autosave, ChangedElsewhere, MAX_NOTES, MAX_TEXT_CHARS, Parts, SessionFile, SessionInfo, hex,
+    mark_ended, rfc3339, unfinished,
 };
 use siloscope_workshop::story;
 use std::path::{Path, PathBuf};
@@ -59,10 +59,10 @@ impl Keeping {
     }
 
     /// Go on saving into the file of a restored session.
-    pub fn continuing(file: &Path, scenario: &Path) -> Keeping {
+    pub fn continuing(file: &SessionFile, path: &Path, scenario: &Path) -> Keeping {
         Keeping {
-            autosave: Some(Autosave::at(file.to_owned())),
-            dir: file.parent().map(Path::to_owned),
+            autosave: Some(Autosave::at(path.to_owned(), Some(file.bytes_hash()))),
+            dir: path.parent().map(Path::to_owned),
             scenario: scenario.to_owned(),
             offer: None,
             failed: None,
@@ -96,6 +96,7 @@ pub fn parts<'a>(w: &'a Workshop, view: Option<&View>) -> Parts<'a> {
 /// showed, for the view to show again.
 pub fn restore(w: &mut Workshop, file: &SessionFile) -> anyhow::Result<Seen> {
     let saved_for = file.scenario_path();
+    let saved_for = saved_for.canonicalize().unwrap_or(saved_for);
     let open = w.path.canonicalize().unwrap_or_else(|_| w.path.clone());
     if saved_for != open {
         anyhow::bail!(
@@ -151,7 +152,7 @@ pub(super) fn apply_keep_controls(
                         v.fit = true;
                     }
                     playback.playing = false;
-                    keeping.autosave = Some(Autosave::at(path.clone()));
+                    keeping.autosave = Some(Autosave::at(path.clone(), Some(file.bytes_hash())));
                     keeping.offer = None;
                     w.notice = Some(format!(
                         "restored the session saved {}, at {} {}",
@@ -266,6 +267,20 @@ pub(super) fn keep_session(
     };
     match autosave.save(&parts(&workshop, view), sources, false, now) {
         Ok(_) => k.failed = None,
+        Err(e) if e.get_ref().is_some_and(|e| e.is::<ChangedElsewhere>()) => {
+            // Another program saved over this session's file: go on in a
+            // new one rather than lose either.
+            if let Some(dir) = &k.dir {
+                let old = autosave.path().display().to_string();
+                let mut next = Autosave::new(dir, &workshop.path, SystemTime::now());
+                next.soon();
+                workshop.notice = Some(format!(
+                    "{old} was changed by another program: the session goes on in {}",
+                    next.path().display()
+                ));
+                k.autosave = Some(next);
+            }
+        }
         Err(e) => {
             let why = format!(
                 "the session could not be saved to {}: {e}",

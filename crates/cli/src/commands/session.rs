@@ -26,32 +26,32 @@ fn restore(path: &Path) -> Result<(SessionFile, siloscope_scenario::Scenario, Re
 
 pub(crate) fn replay(args: ReplayArgs) -> Result<ExitCode> {
     let (file, scenario, mut s) = restore(&args.session)?;
-    let r = &file.record;
+    let mut r = file.record.clone();
     let unit = &scenario.step_unit;
+    let horizon = scenario.steps;
+    if let Some(to) = args.to.filter(|&to| to > horizon) {
+        bail!("--to {to}: past the scenario's horizon ({horizon} steps)");
+    }
     println!(
         "ok: {} restored exactly (state {})",
         shown_path(&args.session),
         r.state
     );
     if let Some(to) = args.to {
-        let horizon = scenario.steps;
-        if to > horizon {
-            bail!("--to {to}: past the scenario's horizon ({horizon} steps)");
-        }
         s.runs.goto(to);
         println!("  carried on to {unit} {}", s.runs.a().step_index());
         if args.save {
-            let record = s.parts().record(
+            r = s.parts().record(
                 &file.sources(),
                 siloscope_workshop::record::rfc3339(std::time::SystemTime::now()),
                 r.ended,
             );
-            siloscope_workshop::record::write(&args.session, &record)
+            siloscope_workshop::record::write(&args.session, &r, Some(file.bytes_hash()))
                 .map_err(|e| anyhow!("{}: {e}", shown_path(&args.session)))?;
             println!(
                 "  saved to {} (state {})",
                 shown_path(&args.session),
-                record.state
+                r.state
             );
         }
     }
@@ -108,12 +108,7 @@ pub(crate) fn debrief(args: DebriefArgs) -> Result<ExitCode> {
         .out
         .clone()
         .unwrap_or_else(|| default_out(&args.session));
-    if out.to_string_lossy().ends_with(".session.ron") || same_file(&out, &args.session) {
-        bail!(
-            "--out {}: that is a session file; the debrief is an .html file",
-            shown_path(&out)
-        );
-    }
+    check_out(&out, &args.session)?;
     let (file, scenario, s) = restore(&args.session)?;
     let about = About {
         session: args.session.display().to_string(),
@@ -147,6 +142,40 @@ fn default_out(session: &Path) -> PathBuf {
         .unwrap_or(&name);
     let stem = if stem.is_empty() { "session" } else { stem };
     PathBuf::from(format!("{stem}.debrief.html"))
+}
+
+/// The debrief goes to an `.html` file that is absent or a debrief
+/// written before: never over the session, its scenario or any other file.
+fn check_out(out: &Path, session: &Path) -> Result<()> {
+    let name = out.to_string_lossy().to_lowercase();
+    if !(name.ends_with(".html") || name.ends_with(".htm")) {
+        bail!(
+            "--out {}: the debrief is an .html file (e.g. --out debrief.html)",
+            shown_path(out)
+        );
+    }
+    if same_file(out, session) {
+        bail!("--out {}: that is the session file", shown_path(out));
+    }
+    if out.exists() {
+        let head = siloscope_files::read_regular(
+            out,
+            &siloscope_files::Limit {
+                max_bytes: 64 << 20,
+                what: "debrief pages",
+                expected: "an .html file",
+            },
+        )
+        .map_err(|e| anyhow!("--out {}: {e}", shown_path(out)))?;
+        let head = String::from_utf8_lossy(&head[..head.len().min(4096)]).into_owned();
+        if !head.contains(siloscope_workshop::debrief::GENERATOR) {
+            bail!(
+                "--out {}: the file is there and is not a debrief siloscope wrote; not replaced (choose another name, or remove it)",
+                shown_path(out)
+            );
+        }
+    }
+    Ok(())
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {

@@ -15,9 +15,12 @@ pub fn esc(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            // Control characters (a note could hold them) are shown, not
+            // Control characters and the invisible marks that reverse the
+            // direction of text (a note could hold them) are shown, not
             // passed to the browser.
-            c if c.is_control() && c != '\n' && c != '\t' => {
+            c if (c.is_control() && c != '\n' && c != '\t')
+                || matches!(c, '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') =>
+            {
                 let _ = write!(out, "\\u{{{:04X}}}", u32::from(c));
             }
             c => out.push(c),
@@ -47,6 +50,8 @@ h3 {{ font-size: 18px; margin: 26px 0 6px; }}
 table {{ border-collapse: collapse; margin: 8px 0 14px; font-variant-numeric: tabular-nums; }}
 th, td {{ padding: 4px 12px; border-bottom: 1px solid #e1e4e8; text-align: right; vertical-align: top; }}
 td.text, th.text {{ text-align: left; }}
+td.text {{ overflow-wrap: anywhere; }}
+td.nowrap, th.nowrap {{ white-space: nowrap; }}
 thead th {{ background: #eceff3; }}
 .better {{ color: #11708a; font-weight: 600; }}
 .worse {{ color: #b4530f; font-weight: 600; }}
@@ -110,12 +115,13 @@ pub fn head(out: &mut String, columns: &[&str], text: &[usize]) {
     out.push_str("</tr></thead><tbody>");
 }
 
-/// B − A as a table cell: coloured and marked ▲ better, ▼ worse.
+/// B − A as a table cell: coloured and said better or worse (a fall in
+/// churn is better: an arrow would point the wrong way).
 pub fn diff_cell(h: &Headline, d: f64, verdict: Verdict) -> String {
     let text = esc(&h.format(d, true));
     match verdict {
-        Verdict::Better => format!("<td class=\"better\">{text} ▲ better</td>"),
-        Verdict::Worse => format!("<td class=\"worse\">{text} ▼ worse</td>"),
+        Verdict::Better => format!("<td class=\"better\">{text} better</td>"),
+        Verdict::Worse => format!("<td class=\"worse\">{text} worse</td>"),
         Verdict::Even => format!("<td>{text}</td>"),
     }
 }
@@ -130,6 +136,7 @@ mod tests {
             esc("<b>\"A&B\"</b> it's\u{7}"),
             "&lt;b&gt;&quot;A&amp;B&quot;&lt;/b&gt; it&#39;s\\u{0007}"
         );
+        assert_eq!(esc("ab\u{202e}cd"), "ab\\u{202E}cd", "no reversed text");
         assert_eq!(css([255, 0, 16]), "#ff0010");
     }
 }

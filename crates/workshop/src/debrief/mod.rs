@@ -42,6 +42,10 @@ use siloscope_scenario::Scenario;
 use std::fmt::Write;
 use svg::{Dash, Line, Marks};
 
+/// The page's generator tag: a file holding it is a debrief siloscope
+/// wrote, which a new debrief may replace.
+pub const GENERATOR: &str = r#"<meta name="generator" content="siloscope debrief">"#;
+
 /// Where the session came from, for the page's header and footer.
 #[derive(Clone, Debug)]
 pub struct About {
@@ -74,7 +78,7 @@ pub fn page(scenario: &Scenario, s: &Parts<'_>, about: &About) -> Result<String,
     let mut out = String::new();
     let _ = write!(
         out,
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{} — workshop debrief</title><style>{}</style></head><body><main>",
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">{GENERATOR}<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{} — workshop debrief</title><style>{}</style></head><body><main>",
         esc(&scenario.name),
         html::style()
     );
@@ -83,7 +87,7 @@ pub fn page(scenario: &Scenario, s: &Parts<'_>, about: &About) -> Result<String,
         "<h1>{} — workshop debrief</h1><p class=\"meta\">Session saved {} · scenario <code>{}</code> (hash {}) · seed {}</p>",
         esc(&scenario.name),
         esc(&about.saved.replacen('T', " ", 1).replace('Z', " UTC")),
-        esc(&about.scenario_path),
+        esc(&file_name(&about.scenario_path)),
         esc(&about.scenario_hash),
         s.runs.a().seed()
     );
@@ -117,8 +121,8 @@ pub fn page(scenario: &Scenario, s: &Parts<'_>, about: &About) -> Result<String,
         out,
         "<footer><p>Made by siloscope {} from <code>{}</code>. <code>siloscope replay {}</code> rebuilds the session exactly; the scenario file must be unchanged (same hash).</p><p id=\"render-check\">figures drawn: not checked (this page's script did not run)</p></footer></main>{}</body></html>",
         env!("CARGO_PKG_VERSION"),
-        esc(&about.session),
-        esc(&about.session),
+        esc(&file_name(&about.session)),
+        esc(&file_name(&about.session)),
         html::RENDER_CHECK
     );
     Ok(out)
@@ -270,6 +274,14 @@ impl Debrief<'_> {
 
 /// How to read the pictures of the organisation.
 const PICTURE_KEY: &str = "<p class=\"meta\">In the pictures each dot is an agent: departments blue, partners purple, existing customers green, prospects orange; paler the more it trusts (or, for staff, the more trust its ties hold), darker red the less. Advocates are the largest dots, unaware prospects and churned customers small and faint. Lines are the ties between staff and to partners; red ones cross a silo wall.</p>";
+
+/// The last part of a path: the page shows file names, not where they
+/// were on the facilitator's machine.
+fn file_name(path: &str) -> String {
+    std::path::Path::new(path)
+        .file_name()
+        .map_or_else(|| path.to_owned(), |n| n.to_string_lossy().into_owned())
+}
 
 /// What a chart marks on run A: where its knobs changed, where it
 /// branched, and the notes pinned to it.

@@ -7,7 +7,7 @@ use super::html::{esc, head};
 use crate::headline::headline;
 use crate::record::{Note, Parts, Prediction};
 use crate::session::Edit;
-use siloscope_model::metrics::label;
+use siloscope_model::metrics::short_label;
 use siloscope_scenario::Action;
 use std::fmt::Write;
 
@@ -21,7 +21,7 @@ impl Debrief<'_> {
                 for e in session.edits() {
                     let _ = write!(
                         edits,
-                        "<tr><td class=\"text\">{} {}</td><td class=\"text\">{}{}</td><td class=\"text\">{}</td></tr>",
+                        "<tr><td class=\"text nowrap\">{} {}</td><td class=\"text nowrap\">{}{}</td><td class=\"text\">{}</td></tr>",
                         esc(self.unit),
                         e.step,
                         side.label(),
@@ -54,7 +54,7 @@ impl Debrief<'_> {
         for n in sorted {
             let _ = write!(
                 out,
-                "<tr><td class=\"text\">{} {}</td><td class=\"text\">{}</td><td class=\"text\">{}</td><td class=\"text\">{}</td></tr>",
+                "<tr><td class=\"text nowrap\">{} {}</td><td class=\"text nowrap\">{}</td><td class=\"text nowrap\">{}</td><td class=\"text\">{}</td></tr>",
                 esc(self.unit),
                 n.step,
                 n.side.label(),
@@ -121,7 +121,7 @@ impl Debrief<'_> {
             let _ = write!(
                 out,
                 "<tr><td class=\"text\">{}</td><td>{} {}</td><td class=\"text\">{}</td><td class=\"text\">{}</td><td>{}</td>{got}{off}</tr>",
-                esc(label(h.metric)),
+                esc(short_label(h.metric)),
                 esc(self.unit),
                 p.step,
                 p.side.label(),
@@ -129,7 +129,7 @@ impl Debrief<'_> {
                 esc(&h.format(p.value, false)),
             );
         }
-        out.push_str("</tbody></table><p class=\"meta\">Off by: the prediction minus what the run did; blue when within a tenth of it, orange when further.</p>");
+        out.push_str("</tbody></table><p class=\"meta\">Off by: the prediction minus what the run did; blue when within a tenth of what the run did (or 0.02), orange when further.</p>");
     }
 }
 

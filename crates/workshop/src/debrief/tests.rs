@@ -82,7 +82,9 @@ fn the_debrief_holds_the_session_and_the_story_and_nothing_external() {
     assert!(page.contains("branched at step 20"));
     assert!(page.contains("a note at step 20"));
     // B − A judged.
-    assert!(page.contains("▲ better") && page.contains("▼ worse"));
+    assert!(page.contains(" better</td>") && page.contains(" worse</td>"));
+    // File names only: not where they were on the facilitator's machine.
+    assert!(!page.contains("/s/workshop.scenario.ron") && page.contains("workshop.scenario.ron"));
     // Predictions: one held against the run, one not reached.
     assert!(page.contains("Sales &amp; Marketing"));
     assert!(page.contains("not reached (the run stopped at week 60)"));

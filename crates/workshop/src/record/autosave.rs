@@ -3,7 +3,8 @@
 //! Sessions live in one directory beside the user's data:
 //! `$SILOSCOPE_SESSIONS` if set, else `$XDG_DATA_HOME/siloscope/sessions`,
 //! else `~/.local/share/siloscope/sessions`. Each session is one file,
-//! `<scenario>-<YYYYMMDD-HHMMSS>-<process>.session.ron`, rewritten
+//! `<scenario>-<YYYYMMDD-HHMMSS>-<process>.session.ron` (a name no file
+//! has yet), rewritten
 //! atomically (a crash mid-write leaves the last whole save) every
 //! [`Autosave::EVERY`] while something changed, and a last time with
 //! `ended: true` when the workshop closes. A session that did not end is
@@ -42,6 +43,9 @@ pub struct Autosave {
     path: PathBuf,
     /// The state hash and `ended` last written.
     written: Option<(u64, bool)>,
+    /// The hash of the bytes last read or written there, which the file
+    /// must still hold to be saved over.
+    on_disk: Option<u64>,
     last: Option<Instant>,
 }
 
@@ -73,14 +77,27 @@ impl Autosave {
             .replace('T', "-")
             .trim_end_matches('Z')
             .to_owned();
-        Autosave::at(dir.join(format!("{stem}-{stamp}-{}.session.ron", std::process::id())))
+        // A name nothing has yet (a second session of this process in the
+        // same second gets `-2`, `-3`, …).
+        let pid = std::process::id();
+        let path = (1..)
+            .map(|n| match n {
+                1 => dir.join(format!("{stem}-{stamp}-{pid}.session.ron")),
+                n => dir.join(format!("{stem}-{stamp}-{pid}-{n}.session.ron")),
+            })
+            .find(|p| p.symlink_metadata().is_err())
+            .unwrap_or_else(|| dir.join(format!("{stem}-{stamp}-{pid}-last.session.ron")));
+        Autosave::at(path, None)
     }
 
-    /// Go on saving to `path` (a restored session keeps its file).
-    pub fn at(path: PathBuf) -> Autosave {
+    /// Go on saving to `path`, which must hold the bytes of hash
+    /// `on_disk` when saved over (a restored session keeps its file:
+    /// [`SessionFile::bytes_hash`]; `None`: a new file).
+    pub fn at(path: PathBuf, on_disk: Option<u64>) -> Autosave {
         Autosave {
             path,
             written: None,
+            on_disk,
             last: None,
         }
     }
@@ -103,7 +120,8 @@ impl Autosave {
 
     /// Save the session if it changed since the last save (or `ended`
     /// did); returns whether the file was written. The directory is made
-    /// if missing.
+    /// if missing. A file changed by another program since is not saved
+    /// over ([`super::ChangedElsewhere`]).
     pub fn save(
         &mut self,
         parts: &Parts<'_>,
@@ -120,7 +138,7 @@ impl Autosave {
         if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;
         }
-        write(&self.path, &record)?;
+        self.on_disk = Some(write(&self.path, &record, self.on_disk)?);
         self.written = Some((hash, ended));
         Ok(true)
     }
@@ -135,10 +153,10 @@ pub struct SessionInfo {
     pub record: Record,
 }
 
-/// The sessions in `dir` of the scenario at `scenario` that did not end,
-/// newest first. Files that cannot be read or checked are passed over
-/// (the app reports a session's problems when it is opened).
-pub fn unfinished(dir: &Path, scenario: &Path) -> Vec<SessionInfo> {
+/// The sessions in `dir` of the scenario at `scenario`, newest first.
+/// Files that cannot be read or checked are passed over (the app reports
+/// a session's problems when it is opened).
+pub fn sessions_of(dir: &Path, scenario: &Path) -> Vec<SessionInfo> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
     };
@@ -148,12 +166,10 @@ pub fn unfinished(dir: &Path, scenario: &Path) -> Vec<SessionInfo> {
         .filter(|p| p.to_str().is_some_and(|s| s.ends_with(".session.ron")))
         .filter_map(|path| {
             let file = SessionFile::read(&path).ok()?;
-            (!file.record.ended && Path::new(&file.record.scenario.path) == wanted).then_some(
-                SessionInfo {
-                    path,
-                    record: file.record,
-                },
-            )
+            (super::hash::absolute(&file.scenario_path()) == wanted).then_some(SessionInfo {
+                path,
+                record: file.record,
+            })
         })
         .collect();
     found.sort_by(|a, b| {
@@ -165,13 +181,24 @@ pub fn unfinished(dir: &Path, scenario: &Path) -> Vec<SessionInfo> {
     found
 }
 
+/// The sessions in `dir` of the scenario at `scenario` that did not end
+/// (a crash, a closed lid, a killed window), newest first.
+pub fn unfinished(dir: &Path, scenario: &Path) -> Vec<SessionInfo> {
+    let mut found = sessions_of(dir, scenario);
+    found.retain(|s| !s.record.ended);
+    found
+}
+
 /// Mark the session at `path` as ended, so it is not offered back (the
 /// facilitator chose to start afresh); the rest of it is kept to replay.
 pub fn mark_ended(path: &Path) -> Result<(), String> {
     let file = SessionFile::read(path).map_err(|e| e.to_string())?;
+    let expected = file.bytes_hash();
     let mut record = file.record;
     record.ended = true;
-    write(path, &record).map_err(|e| format!("{}: {e}", path.display()))
+    write(path, &record, Some(expected))
+        .map(|_| ())
+        .map_err(|e| format!("{}: {e}", path.display()))
 }
 
 impl SessionInfo {

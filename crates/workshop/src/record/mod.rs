@@ -61,8 +61,12 @@ mod restore;
 #[cfg(test)]
 mod tests;
 
-pub use autosave::{Autosave, SessionInfo, mark_ended, rfc3339, sessions_dir, unfinished};
-pub use file::{MAX_SESSION_BYTES, SessionFile, VERSION, to_text, write};
+pub use autosave::{
+    Autosave, SessionInfo, mark_ended, rfc3339, sessions_dir, sessions_of, unfinished,
+};
+pub use file::{
+    ChangedElsewhere, MAX_PREDICTION, MAX_SESSION_BYTES, SessionFile, VERSION, to_text, write,
+};
 pub use hash::{Fnv, hash_file};
 pub use restore::{Parts, Restored, Sources};
 

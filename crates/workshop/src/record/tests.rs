@@ -219,7 +219,22 @@ fn hostile_session_files_get_located_errors() {
     assert!(e.contains("edits are in the order they were made"), "{e}");
 
     let e = refusal(&text.replace("hash: \"", "hash: \"zz"));
-    assert!(e.contains("scenario.hash: a hash is 16 hex digits"), "{e}");
+    assert!(
+        e.contains("scenario.hash: a hash is 16 lowercase hex digits"),
+        "{e}"
+    );
+
+    let e = refusal(&text.replacen("(step: 20, edit:", "(step: 200, edit:", 1));
+    assert!(
+        e.contains("step 200 is past the scenario's horizon (104 steps)"),
+        "{e}"
+    );
+
+    let e = refusal(&text.replace("value: 0.3", "value: 1e300"));
+    assert!(
+        e.contains("predictions[0].value: a prediction is a number from"),
+        "{e}"
+    );
 
     let e = refusal(&text.replace("notes: [", "notes: [(step: 1, text: \"x\", colour: 3), "));
     assert!(e.contains("colour"), "an unknown field is named: {e}");
@@ -267,7 +282,7 @@ fn a_changed_scenario_is_refused_naming_the_file_and_both_hashes() {
         .parts()
         .record(&sources, "t".into(), false);
     let session = dir.join("s.session.ron");
-    write(&session, &record).unwrap();
+    write(&session, &record, None).unwrap();
     let file = SessionFile::read(&session).unwrap();
     assert!(file.scenario().is_ok());
 
@@ -319,10 +334,20 @@ fn autosave_writes_when_the_session_changed_and_offers_back_what_did_not_end() {
     // Started afresh instead: no longer offered.
     mark_ended(save.path()).unwrap();
     assert!(unfinished(&dir, &scenario_path()).is_empty());
+    // That was another writer: this autosave no longer saves over it.
+    state.runs.goto(21);
+    let e = save
+        .save(&state.parts(), &sources(), false, t0)
+        .unwrap_err();
+    assert!(e.get_ref().unwrap().is::<ChangedElsewhere>(), "{e}");
     // Ended on purpose: not offered back, but still there to replay.
+    let on_disk = SessionFile::read(save.path()).unwrap().bytes_hash();
+    let mut save = Autosave::at(save.path().to_owned(), Some(on_disk));
     assert!(save.save(&state.parts(), &sources(), true, t0).unwrap());
     assert!(unfinished(&dir, &scenario_path()).is_empty());
     assert!(SessionFile::read(save.path()).unwrap().record.ended);
+    // Every session of the scenario, ended or not, to reopen.
+    assert_eq!(sessions_of(&dir, &scenario_path()).len(), 1);
     // No temporary file is left beside it.
     let names: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()

@@ -64,7 +64,7 @@ impl Session {
                 .map_err(|e| Refusal::at(at.field("policy"), e.to_string()))
         };
         let mut session = fresh()?;
-        let edits = logged_edits(&run.edits, &at.field("edits"))?;
+        let edits = logged_edits(&run.edits, horizon, &at.field("edits"))?;
         if let Some(ghost) = &run.ghost {
             let here = at.field("ghost");
             if ghost.steps > horizon {
@@ -84,7 +84,7 @@ impl Session {
             }
             let mut old = fresh()?;
             old.replay(
-                logged_edits(&ghost.edits, &here.field("edits"))?,
+                logged_edits(&ghost.edits, horizon, &here.field("edits"))?,
                 ghost.steps,
                 &here.field("edits"),
             )?;
@@ -166,9 +166,13 @@ fn edit_record(e: &LoggedEdit) -> EditRecord {
     }
 }
 
-/// The saved edits as the session's, in order of their steps, knobs
-/// found by name.
-fn logged_edits(edits: &[EditRecord], at: &FieldPath) -> Result<Vec<LoggedEdit>, Refusal> {
+/// The saved edits as the session's, in order of their steps (none past
+/// `horizon`), knobs found by name.
+fn logged_edits(
+    edits: &[EditRecord],
+    horizon: u32,
+    at: &FieldPath,
+) -> Result<Vec<LoggedEdit>, Refusal> {
     if edits.len() > MAX_EDITS {
         return Err(Refusal::at(
             at.clone(),
@@ -186,6 +190,15 @@ fn logged_edits(edits: &[EditRecord], at: &FieldPath) -> Result<Vec<LoggedEdit>,
     let mut out = Vec::with_capacity(edits.len());
     for (i, e) in edits.iter().enumerate() {
         let here = at.index(i);
+        if e.step > horizon {
+            return Err(Refusal::at(
+                here.field("step"),
+                format!(
+                    "step {} is past the scenario's horizon ({horizon} steps)",
+                    e.step
+                ),
+            ));
+        }
         if let Some(before) = out.last().map(|l: &LoggedEdit| l.step)
             && e.step < before
         {
