@@ -93,6 +93,13 @@ struct UiState {
     panels: Hidden,
     /// Notes and predictions being typed.
     drafts: notes::Drafts,
+    /// Where sessions are saved, and those of this scenario when last
+    /// looked at (the Save menu's list).
+    sessions_dir: Option<PathBuf>,
+    sessions: Option<(
+        std::time::Instant,
+        Vec<siloscope_workshop::record::SessionInfo>,
+    )>,
 }
 
 /// Panels put away (View menu, F2 / F3 / F4), for a small screen or to
@@ -169,6 +176,9 @@ fn panels(
         style(&ctx);
         state.styled = true;
         state.files = scenario_files(&workshop.path);
+    }
+    if state.sessions_dir.is_none() {
+        state.sessions_dir = keeping.dir().map(std::path::Path::to_owned);
     }
     let mut root = egui::Ui::new(
         ctx.clone(),

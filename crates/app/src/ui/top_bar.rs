@@ -130,6 +130,7 @@ pub(super) fn top_bar(
                 out.push(Control::ExportCsv(default_output(w, "csv")));
                 ui.close();
             }
+            sessions_menu(ui, w, state, out);
             if ui
                 .button("📰 Debrief (HTML)")
                 .on_hover_text(
@@ -149,6 +150,49 @@ pub(super) fn top_bar(
     if let Some(notice) = &w.notice {
         ui.label(egui::RichText::new(notice).italics());
     }
+}
+
+/// The sessions of this scenario saved here, newest first, to reopen
+/// where they were (the file list is read at most every two seconds).
+fn sessions_menu(ui: &mut egui::Ui, w: &Workshop, state: &mut UiState, out: &mut Vec<Control>) {
+    const SHOWN: usize = 12;
+    ui.menu_button("⟲ Reopen a session", |ui| {
+        let stale = state
+            .sessions
+            .as_ref()
+            .is_none_or(|(at, _)| at.elapsed() > std::time::Duration::from_secs(2));
+        if stale {
+            let found = state
+                .sessions_dir
+                .as_deref()
+                .map(|dir| siloscope_workshop::record::sessions_of(dir, &w.path))
+                .unwrap_or_default();
+            state.sessions = Some((std::time::Instant::now(), found));
+        }
+        let found = state.sessions.as_ref().map_or(&[][..], |(_, f)| &f[..]);
+        if found.is_empty() {
+            ui.weak("no session of this scenario saved yet");
+        }
+        let unit = &w.scenario().step_unit;
+        for info in found.iter().take(SHOWN) {
+            let open = if info.record.ended {
+                ""
+            } else {
+                " (not closed)"
+            };
+            if ui
+                .button(format!("{}{open}", info.summary(unit)))
+                .on_hover_text(info.path.display().to_string())
+                .clicked()
+            {
+                out.push(Control::RestoreSession(info.path.clone()));
+                ui.close();
+            }
+        }
+        if found.len() > SHOWN {
+            ui.weak(format!("… and {} older", found.len() - SHOWN));
+        }
+    });
 }
 
 /// What to draw, which panels to show and how large: the picture, the

@@ -51,6 +51,11 @@ impl Keeping {
         }
     }
 
+    /// The directory session files go to.
+    pub fn dir(&self) -> Option<&Path> {
+        self.dir.as_deref()
+    }
+
     /// Save at the next frame (whatever the time since the last save).
     pub fn save_soon(&mut self) {
         if let Some(a) = &mut self.autosave {
