@@ -286,3 +286,31 @@ fn a_session_file_changed_by_another_program_is_not_saved_over() {
     saved_file(&mut app);
     assert_eq!(SessionFile::read(&next).unwrap().record.runs.a.step, 2);
 }
+
+#[test]
+fn reopening_another_session_closes_the_one_on_screen() {
+    let file = Scratch::new("keep-switch");
+    let mut other = keeping_app(&file, false);
+    for _ in 0..4 {
+        send(&mut other, Control::Step);
+    }
+    let theirs = saved_file(&mut other);
+    drop(other);
+    let mut app = keeping_app(&file, false);
+    send(&mut app, Control::Step);
+    let mine = saved_file(&mut app);
+    assert_ne!(mine, theirs);
+    send(&mut app, Control::RestoreSession(theirs.clone()));
+    assert_eq!(workshop(&app).session().step_index(), 4);
+    assert!(
+        SessionFile::read(&mine).unwrap().record.ended,
+        "the session left is closed, not offered back as a crash"
+    );
+    assert_eq!(
+        saved_file(&mut app),
+        theirs,
+        "saving goes on in the reopened file"
+    );
+    let notice = workshop(&app).notice.clone().unwrap();
+    assert!(notice.contains(" UTC, at week 4"), "{notice}");
+}

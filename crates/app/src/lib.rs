@@ -99,7 +99,7 @@ pub fn run(options: AppOptions) -> anyhow::Result<()> {
             );
             w.notice = Some(format!(
                 "restored the session saved {}, at {} {}",
-                file.record.saved,
+                siloscope_workshop::record::when(&file.record.saved),
                 w.scenario().step_unit,
                 w.session().step_index()
             ));

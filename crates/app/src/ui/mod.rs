@@ -100,6 +100,8 @@ struct UiState {
         std::time::Instant,
         Vec<siloscope_workshop::record::SessionInfo>,
     )>,
+    /// The file the session on screen is saved to.
+    current_session: Option<PathBuf>,
 }
 
 /// Panels put away (View menu, F2 / F3 / F4), for a small screen or to
@@ -179,6 +181,10 @@ fn panels(
     }
     if state.sessions_dir.is_none() {
         state.sessions_dir = keeping.dir().map(std::path::Path::to_owned);
+    }
+    let current = keeping.autosave.as_ref().map(|a| a.path());
+    if state.current_session.as_deref() != current {
+        state.current_session = current.map(std::path::Path::to_owned);
     }
     let mut root = egui::Ui::new(
         ctx.clone(),

@@ -169,7 +169,14 @@ fn sessions_menu(ui: &mut egui::Ui, w: &Workshop, state: &mut UiState, out: &mut
                 .unwrap_or_default();
             state.sessions = Some((std::time::Instant::now(), found));
         }
-        let found = state.sessions.as_ref().map_or(&[][..], |(_, f)| &f[..]);
+        // Not the session on screen: it is the one being saved.
+        let found: Vec<&siloscope_workshop::record::SessionInfo> = state
+            .sessions
+            .as_ref()
+            .map_or(&[][..], |(_, f)| &f[..])
+            .iter()
+            .filter(|s| Some(s.path.as_path()) != state.current_session.as_deref())
+            .collect();
         if found.is_empty() {
             ui.weak("no session of this scenario saved yet");
         }

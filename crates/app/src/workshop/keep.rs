@@ -149,6 +149,11 @@ pub(super) fn apply_keep_controls(
             Control::RestoreSession(path) => SessionFile::read(path)
                 .map_err(anyhow::Error::from)
                 .and_then(|file| {
+                    // The session on screen ends here (saved, closed), so
+                    // it is not offered back as one a crash interrupted.
+                    if keeping.autosave.as_ref().is_some_and(|a| a.path() != path) {
+                        end(w, view.as_deref(), &mut keeping, Instant::now());
+                    }
                     let seen = restore(w, &file)?;
                     if let Some(v) = view.as_deref_mut() {
                         v.picture = seen.picture;
@@ -161,7 +166,7 @@ pub(super) fn apply_keep_controls(
                     keeping.offer = None;
                     w.notice = Some(format!(
                         "restored the session saved {}, at {} {}",
-                        file.record.saved,
+                        siloscope_workshop::record::when(&file.record.saved),
                         w.scenario().step_unit,
                         w.session().step_index()
                     ));

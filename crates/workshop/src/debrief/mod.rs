@@ -86,7 +86,7 @@ pub fn page(scenario: &Scenario, s: &Parts<'_>, about: &About) -> Result<String,
         out,
         "<h1>{} — workshop debrief</h1><p class=\"meta\">Session saved {} · scenario <code>{}</code> (hash {}) · seed {}</p>",
         esc(&scenario.name),
-        esc(&about.saved.replacen('T', " ", 1).replace('Z', " UTC")),
+        esc(&crate::record::when(&about.saved)),
         esc(&file_name(&about.scenario_path)),
         esc(&about.scenario_hash),
         s.runs.a().seed()

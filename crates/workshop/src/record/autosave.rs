@@ -206,7 +206,7 @@ impl SessionInfo {
     /// week 47, comparing with connected, 3 live edits, 2 notes".
     pub fn summary(&self, unit: &str) -> String {
         let r = &self.record;
-        let saved = r.saved.replacen('T', " ", 1).replace('Z', " UTC");
+        let saved = when(&r.saved);
         let mut parts = vec![format!("{unit} {}", r.runs.a.step)];
         if r.runs.comparing
             && let Some(b) = &r.runs.b
@@ -235,6 +235,11 @@ impl SessionInfo {
         }
         format!("saved {saved}: {}", parts.join(", "))
     }
+}
+
+/// A saved time as people read it: `2026-11-29 10:32:05 UTC`.
+pub fn when(saved: &str) -> String {
+    saved.replacen('T', " ", 1).replace('Z', " UTC")
 }
 
 /// `t` as UTC in RFC 3339, to the second: `2026-11-29T10:32:05Z`.

@@ -62,7 +62,7 @@ mod restore;
 mod tests;
 
 pub use autosave::{
-    Autosave, SessionInfo, mark_ended, rfc3339, sessions_dir, sessions_of, unfinished,
+    Autosave, SessionInfo, mark_ended, rfc3339, sessions_dir, sessions_of, unfinished, when,
 };
 pub use file::{
     ChangedElsewhere, MAX_PREDICTION, MAX_SESSION_BYTES, SessionFile, VERSION, to_text, write,
