@@ -134,7 +134,7 @@ impl Autosave {
         if self.written == Some((hash, ended)) {
             return Ok(false);
         }
-        let record = parts.record(sources, rfc3339(SystemTime::now()), ended);
+        let record = parts.record_hashed(sources, rfc3339(SystemTime::now()), ended, hash);
         if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;
         }

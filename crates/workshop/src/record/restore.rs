@@ -121,13 +121,25 @@ impl Parts<'_> {
     /// The session as a file saves it, `saved` at this time (RFC 3339),
     /// depending on these files.
     pub fn record(&self, sources: &Sources, saved: String, ended: bool) -> Record {
+        self.record_hashed(sources, saved, ended, self.state_hash())
+    }
+
+    /// [`Parts::record`] with its state hash computed already (hashing a
+    /// large session is the dear part of a save).
+    pub fn record_hashed(
+        &self,
+        sources: &Sources,
+        saved: String,
+        ended: bool,
+        state: u64,
+    ) -> Record {
         Record {
             version: VERSION,
             saved,
             ended,
             scenario: sources.scenario.clone(),
             network: sources.network.clone(),
-            state: hex(self.state_hash()),
+            state: hex(state),
             runs: runs_record(self.runs),
             room: RoomRecord {
                 editing: self.editing,
