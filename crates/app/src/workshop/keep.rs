@@ -90,7 +90,14 @@ pub fn parts<'a>(w: &'a Workshop, view: Option<&View>) -> Parts<'a> {
     let mut parts = w.parts();
     if let Some(v) = view {
         parts.picture = v.picture;
-        parts.inspected = v.selected.map(|a| (v.selected_side, a));
+        // Run B's agent only while B is shown (the view goes back to A
+        // when the comparison ends, maybe a frame later than this save).
+        let side = if w.runs.comparing() {
+            v.selected_side
+        } else {
+            Side::A
+        };
+        parts.inspected = v.selected.map(|a| (side, a));
     }
     parts
 }

@@ -174,7 +174,7 @@ impl Workshop {
     pub fn parts(&self) -> Parts<'_> {
         Parts {
             runs: &self.runs,
-            editing: self.editing,
+            editing: self.edited_side(),
             presenting: self.presenting,
             story: self.story.map(|s| s.index),
             before_story: self.before_story.as_ref(),
