@@ -233,6 +233,20 @@ fn notes_and_predictions_are_checked_and_the_debrief_is_written() {
     assert!(workshop(&app).predictions.is_empty(), "after 0 steps");
     send(
         &mut app,
+        Control::AddPrediction(Prediction {
+            metric: "profit_total".into(),
+            step: 10,
+            value: 1e13,
+            by: String::new(),
+            side: Side::A,
+        }),
+    );
+    assert!(
+        workshop(&app).predictions.is_empty(),
+        "refused as a session file would refuse it"
+    );
+    send(
+        &mut app,
         Control::AddNote(Note {
             step: 0,
             side: Side::A,

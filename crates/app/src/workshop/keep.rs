@@ -10,7 +10,6 @@ use crate::view::View;
 use bevy::prelude::*;
 use siloscope_workshop::compare::Side;
 use siloscope_workshop::debrief::{About, page};
-use siloscope_workshop::headline::headline;
 use siloscope_workshop::layout::Picture;
 use siloscope_workshop::record::{
     Autosave, ChangedElsewhere, MAX_NOTES, MAX_TEXT_CHARS, Parts, SessionFile, SessionInfo, hex,
@@ -205,18 +204,20 @@ pub(super) fn apply_keep_controls(
                 Ok(())
             }
             Control::AddPrediction(p) => {
-                let horizon = w.session().horizon();
-                if headline(&p.metric).is_none() {
-                    Err(anyhow::anyhow!("{} is not a headline figure", p.metric))
-                } else if !p.value.is_finite() || p.step == 0 || p.step > horizon {
-                    Err(anyhow::anyhow!(
-                        "a prediction is a number, after 1 to {horizon} steps"
-                    ))
+                let mut p = p.clone();
+                p.by = p.by.chars().take(MAX_TEXT_CHARS).collect();
+                // What a session file would refuse is refused here.
+                let problem = p
+                    .problems()
+                    .into_iter()
+                    .map(|(_, why)| why)
+                    .chain(p.step_problem(w.session().horizon()))
+                    .next();
+                if let Some(why) = problem {
+                    Err(anyhow::anyhow!(why))
                 } else if w.predictions.len() >= MAX_NOTES {
                     Err(anyhow::anyhow!("at most {MAX_NOTES} predictions"))
                 } else {
-                    let mut p = p.clone();
-                    p.by = p.by.chars().take(MAX_TEXT_CHARS).collect();
                     w.predictions.push(p);
                     Ok(())
                 }

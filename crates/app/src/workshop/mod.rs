@@ -29,7 +29,7 @@ mod luck;
 use advance::{advance, watch_scenario};
 use bevy::prelude::*;
 use commands::apply_commands;
-pub use keep::{Keeping, Seen, parts, restore};
+pub use keep::{Keeping, Seen, restore};
 pub use luck::LuckCheck;
 use siloscope_model::knob::Knob;
 use siloscope_scenario::files;

@@ -3,14 +3,10 @@
 
 use super::restore::{Sources, restore};
 use super::{MAX_NOTES, MAX_TEXT_CHARS, Record, Restored, SessionError, Source, hash_file, hex};
-use crate::headline::headline;
 use serde::Deserialize;
 use siloscope_scenario::locate::error_at;
 use siloscope_scenario::{FieldPath, Scenario, ScenarioError, ScenarioErrors};
 use std::path::{Path, PathBuf};
-
-/// Largest prediction, either way (money is the largest figure).
-pub const MAX_PREDICTION: f64 = 1e12;
 
 /// The session file format's version.
 pub const VERSION: u32 = 1;
@@ -311,32 +307,8 @@ fn check(r: &Record, src: &str, file: &str) -> Vec<ScenarioError> {
         }
     }
     for (i, p) in r.predictions.iter().enumerate() {
-        let at = root.field("predictions").index(i);
-        if headline(&p.metric).is_none() {
-            err(
-                at.field("metric"),
-                format!(
-                    "\"{}\" is not a headline figure; predictions are of: {}",
-                    p.metric,
-                    crate::headline::HEADLINES
-                        .iter()
-                        .map(|h| h.metric)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            );
-        }
-        if !p.value.is_finite() || p.value.abs() > MAX_PREDICTION {
-            err(
-                at.field("value"),
-                format!("a prediction is a number from −{MAX_PREDICTION:e} to {MAX_PREDICTION:e}"),
-            );
-        }
-        if long(&p.by) {
-            err(
-                at.field("by"),
-                format!("longer than {MAX_TEXT_CHARS} characters"),
-            );
+        for (field, problem) in p.problems() {
+            err(root.field("predictions").index(i).field(field), problem);
         }
     }
     errors

@@ -64,9 +64,7 @@ mod tests;
 pub use autosave::{
     Autosave, SessionInfo, mark_ended, rfc3339, sessions_dir, sessions_of, unfinished, when,
 };
-pub use file::{
-    ChangedElsewhere, MAX_PREDICTION, MAX_SESSION_BYTES, SessionFile, VERSION, to_text, write,
-};
+pub use file::{ChangedElsewhere, MAX_SESSION_BYTES, SessionFile, VERSION, to_text, write};
 pub use hash::{Fnv, hash_file};
 pub use restore::{Parts, Restored, Sources};
 
@@ -276,6 +274,52 @@ pub struct Prediction {
     #[serde(default)]
     pub side: Side,
 }
+
+impl Prediction {
+    /// What is wrong with it whatever the scenario, by field: the app
+    /// refuses what a session file would, so it never saves a session it
+    /// could not read back.
+    pub fn problems(&self) -> Vec<(&'static str, String)> {
+        let mut problems = Vec::new();
+        if crate::headline::headline(&self.metric).is_none() {
+            problems.push((
+                "metric",
+                format!(
+                    "\"{}\" is not a headline figure; predictions are of: {}",
+                    self.metric,
+                    crate::headline::HEADLINES
+                        .iter()
+                        .map(|h| h.metric)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ));
+        }
+        if !self.value.is_finite() || self.value.abs() > MAX_PREDICTION {
+            problems.push((
+                "value",
+                format!("a prediction is a number from −{MAX_PREDICTION:e} to {MAX_PREDICTION:e}"),
+            ));
+        }
+        if self.by.chars().count() > MAX_TEXT_CHARS {
+            problems.push(("by", format!("longer than {MAX_TEXT_CHARS} characters")));
+        }
+        problems
+    }
+
+    /// Why its step does not fit a run of `horizon` steps, if it does not.
+    pub fn step_problem(&self, horizon: u32) -> Option<String> {
+        (self.step == 0 || self.step > horizon).then(|| {
+            format!(
+                "after {} steps: a prediction is for a step from 1 to the horizon ({horizon})",
+                self.step
+            )
+        })
+    }
+}
+
+/// Largest prediction, either way (money is the largest figure).
+pub const MAX_PREDICTION: f64 = 1e12;
 
 /// Longest note or prediction label kept, in characters.
 pub const MAX_TEXT_CHARS: usize = 2_000;

@@ -299,13 +299,10 @@ pub(super) fn restore(scenario: &Scenario, record: &Record) -> Result<Restored, 
         }
     }
     for (i, p) in record.predictions.iter().enumerate() {
-        if p.step == 0 || p.step > horizon {
+        if let Some(problem) = p.step_problem(horizon) {
             return Err(Refusal::at(
                 root.field("predictions").index(i).field("step"),
-                format!(
-                    "after {} steps: a prediction is for a step from 1 to the horizon ({horizon})",
-                    p.step
-                ),
+                problem,
             ));
         }
     }

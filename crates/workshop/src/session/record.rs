@@ -50,15 +50,7 @@ impl Session {
         at: &FieldPath,
     ) -> Result<Session, Refusal> {
         let horizon = scenario.steps;
-        if run.step > horizon {
-            return Err(Refusal::at(
-                at.field("step"),
-                format!(
-                    "step {} is past the scenario's horizon ({horizon} steps)",
-                    run.step
-                ),
-            ));
-        }
+        within(run.step, horizon, at.field("step"))?;
         let fresh = || {
             Session::new(scenario, run.policy.clone(), run.seed)
                 .map_err(|e| Refusal::at(at.field("policy"), e.to_string()))
@@ -67,15 +59,7 @@ impl Session {
         let edits = logged_edits(&run.edits, horizon, &at.field("edits"))?;
         if let Some(ghost) = &run.ghost {
             let here = at.field("ghost");
-            if ghost.steps > horizon {
-                return Err(Refusal::at(
-                    here.field("steps"),
-                    format!(
-                        "{} steps is past the scenario's horizon ({horizon})",
-                        ghost.steps
-                    ),
-                ));
-            }
+            within(ghost.steps, horizon, here.field("steps"))?;
             if let Some(b) = ghost.branched_at.filter(|&b| b > ghost.steps) {
                 return Err(Refusal::at(
                     here.field("branched_at"),
@@ -139,6 +123,17 @@ impl Session {
     }
 }
 
+/// `step` is at most the scenario's `horizon`, else refused at `at`.
+fn within(step: u32, horizon: u32, at: FieldPath) -> Result<(), Refusal> {
+    if step > horizon {
+        return Err(Refusal::at(
+            at,
+            format!("step {step} is past the scenario's horizon ({horizon} steps)"),
+        ));
+    }
+    Ok(())
+}
+
 fn edit_record(e: &LoggedEdit) -> EditRecord {
     let named = |values: &[(Knob, f32)]| -> Vec<(String, f32)> {
         values
@@ -190,15 +185,7 @@ fn logged_edits(
     let mut out = Vec::with_capacity(edits.len());
     for (i, e) in edits.iter().enumerate() {
         let here = at.index(i);
-        if e.step > horizon {
-            return Err(Refusal::at(
-                here.field("step"),
-                format!(
-                    "step {} is past the scenario's horizon ({horizon} steps)",
-                    e.step
-                ),
-            ));
-        }
+        within(e.step, horizon, here.field("step"))?;
         if let Some(before) = out.last().map(|l: &LoggedEdit| l.step)
             && e.step < before
         {
