@@ -4,6 +4,7 @@
 //! run directly.
 
 mod charts;
+pub mod egui_shader;
 mod inspector;
 mod labels;
 mod legend;
@@ -37,7 +38,8 @@ pub struct UiPlugin;
 
 impl Plugin for UiPlugin {
     fn build(&self, app: &mut App) {
-        app.init_resource::<UiState>()
+        app.add_plugins(egui_shader::EguiShaderPlugin)
+            .init_resource::<UiState>()
             .init_resource::<UiZoom>()
             .add_systems(EguiPrimaryContextPass, panels)
             .add_systems(Update, full_screen_when_presenting)
@@ -142,6 +144,11 @@ fn style(ctx: &egui::Context) {
         ]
         .into();
         s.spacing.slider_width = 170.0;
+        // No panel fill: the window's background shows through, the
+        // graph camera draws only between the panels (see
+        // `view::PanelsCamera`), and software rendering is spared a shader
+        // run for each of the million pixels the panels cover.
+        s.visuals.panel_fill = egui::Color32::TRANSPARENT;
     });
     // Ctrl + and Ctrl − are the app's own (see `UiZoom`), so the zoom is
     // one state, shown and set in one place.

@@ -3,6 +3,7 @@
 
 use super::{GraphCamera, UNIT, View, bounds};
 use crate::workshop::Workshop;
+use bevy::camera::Viewport;
 use bevy::input::mouse::{AccumulatedMouseScroll, MouseScrollUnit};
 use bevy::prelude::*;
 use bevy::window::PrimaryWindow;
@@ -112,13 +113,64 @@ fn nearest(view: &View, world: Vec2, radius: f32) -> Option<u32> {
     best
 }
 
+/// The graph camera draws only into the area the panels leave it (its
+/// viewport), so nothing of the organisation lies under a panel and the
+/// panels need no fill of their own: on software rendering every panel
+/// pixel egui fills costs a shader run on the CPU. Without an area yet
+/// (the first frame) it draws into the whole window.
+pub(super) fn fit_viewport(
+    view: Res<View>,
+    window: Single<&Window, With<PrimaryWindow>>,
+    mut camera: Single<&mut Camera, With<GraphCamera>>,
+) {
+    let want = view.graph_area.and_then(|area| viewport(area, &window));
+    let same = match (&camera.viewport, &want) {
+        (None, None) => true,
+        (Some(a), Some(b)) => {
+            a.physical_position == b.physical_position && a.physical_size == b.physical_size
+        }
+        _ => false,
+    };
+    if !same {
+        camera.viewport = want;
+    }
+}
+
+/// `area` (logical pixels) as a viewport inside the window, or none when
+/// nothing of it is on screen.
+fn viewport(area: Rect, window: &Window) -> Option<Viewport> {
+    let size = window.physical_size();
+    let s = window.scale_factor();
+    let corner = |p: Vec2| (p * s).round().max(Vec2::ZERO).as_uvec2().min(size);
+    let (lo, hi) = (corner(area.min), corner(area.max));
+    (hi.x > lo.x && hi.y > lo.y).then(|| Viewport {
+        physical_position: lo,
+        physical_size: hi - lo,
+        ..default()
+    })
+}
+
+/// The part of the window the graph camera draws into, in logical pixels.
+fn drawn_rect(camera: &Camera, window: &Window) -> Rect {
+    match &camera.viewport {
+        Some(v) => {
+            let s = window.scale_factor();
+            Rect::from_corners(
+                v.physical_position.as_vec2() / s,
+                (v.physical_position + v.physical_size).as_vec2() / s,
+            )
+        }
+        None => Rect::new(0.0, 0.0, window.width(), window.height()),
+    }
+}
+
 /// Fit the camera to the organisation (both runs while comparing, the
 /// story's part if it frames one) within the graph area.
 pub(super) fn fit_camera(
     mut view: ResMut<View>,
     workshop: Res<Workshop>,
     window: Single<&Window, With<PrimaryWindow>>,
-    camera: Single<(&mut Transform, &mut Projection), With<GraphCamera>>,
+    camera: Single<(&Camera, &mut Transform, &mut Projection), With<GraphCamera>>,
 ) {
     if !view.fit {
         return;
@@ -139,13 +191,14 @@ pub(super) fn fit_camera(
     }
     let size = hi - lo;
     let scale = (size.x / area.width()).max(size.y / area.height()) * 1.06;
-    let (mut transform, mut projection) = camera.into_inner();
+    let (cam, mut transform, mut projection) = camera.into_inner();
     if let Projection::Orthographic(ortho) = &mut *projection {
         ortho.scale = scale.max(0.02);
     }
     let centre = (lo + hi) / 2.0;
-    let win = Vec2::new(window.width(), window.height());
-    let offset = area.center() - win / 2.0;
+    // The camera looks at the middle of what it draws into: the graph
+    // area itself once the viewport follows it.
+    let offset = area.center() - drawn_rect(cam, &window).center();
     transform.translation.x = centre.x - offset.x * scale;
     transform.translation.y = centre.y + offset.y * scale;
     view.fit = false;
@@ -252,5 +305,39 @@ mod tests {
         assert!(panned.x > 50.0, "{panned}");
         // The user has taken the view: a panel's change of size keeps it.
         assert!(app.world().resource::<View>().user_moved);
+    }
+
+    /// The graph camera's viewport follows the graph area, clipped to the
+    /// window (1280 × 720 here), and there is none while no area is known
+    /// or the area is off screen.
+    #[test]
+    fn the_graph_draws_only_into_the_area_the_panels_leave() {
+        let mut app = app();
+        app.add_systems(Update, fit_viewport);
+        let mut viewport_for = |area: Option<Rect>| {
+            app.world_mut().resource_mut::<View>().graph_area = area;
+            app.update();
+            let mut q = app
+                .world_mut()
+                .query_filtered::<&Camera, With<GraphCamera>>();
+            q.single(app.world())
+                .unwrap()
+                .viewport
+                .as_ref()
+                .map(|v| (v.physical_position, v.physical_size))
+        };
+        assert_eq!(
+            viewport_for(Some(Rect::new(340.0, 100.0, 1080.0, 640.0))),
+            Some((UVec2::new(340, 100), UVec2::new(740, 540)))
+        );
+        assert_eq!(
+            viewport_for(Some(Rect::new(1000.0, 600.0, 1400.0, 800.0))),
+            Some((UVec2::new(1000, 600), UVec2::new(280, 120)))
+        );
+        assert_eq!(
+            viewport_for(Some(Rect::new(1300.0, 0.0, 1500.0, 100.0))),
+            None
+        );
+        assert_eq!(viewport_for(None), None);
     }
 }

@@ -33,7 +33,7 @@ mod nodes;
 use super::workshop::WorkshopSystems;
 use crate::palette::BACKGROUND;
 use bevy::prelude::*;
-use camera::{fit_camera, pan_zoom_select};
+use camera::{fit_camera, fit_viewport, pan_zoom_select};
 use draw::draw;
 use items::{Particles, spawn_particles};
 pub use nodes::agent_trust;
@@ -160,9 +160,23 @@ pub fn bounds(l: &Layout, part: Option<Part>) -> Option<(Vec2, Vec2)> {
     (lo.x <= hi.x).then_some((lo, hi))
 }
 
-/// Marks the camera that looks at the organisation.
+/// Marks the camera that looks at the organisation. It draws into the
+/// graph area only (its viewport) and leaves the window to
+/// [`PanelsCamera`].
 #[derive(Component)]
 pub struct GraphCamera;
+
+/// Marks the camera egui draws the panels with: the whole window, over
+/// what the graph camera drew (it clears nothing and draws no entity of
+/// its own), and the one that writes the frame to the window.
+#[derive(Component)]
+pub struct PanelsCamera;
+
+/// The graph camera and the panels camera.
+type BothCameras = Or<(With<GraphCamera>, With<PanelsCamera>)>;
+
+/// The render layer of [`PanelsCamera`], where no entity lives.
+const PANELS_LAYER: usize = 31;
 
 #[derive(Component)]
 struct Node(Side, u32);
@@ -187,6 +201,13 @@ struct StartView(Picture, Option<(Side, u32)>);
 
 impl Plugin for ViewPlugin {
     fn build(&self, app: &mut App) {
+        // egui draws with the panels camera, not the first camera made.
+        if let Some(mut egui) = app
+            .world_mut()
+            .get_resource_mut::<bevy_egui::EguiGlobalSettings>()
+        {
+            egui.auto_create_primary_context = false;
+        }
         app.insert_resource(ClearColor(BACKGROUND))
             .insert_resource(StartView(self.picture, self.selected))
             .init_resource::<Particles>()
@@ -197,7 +218,7 @@ impl Plugin for ViewPlugin {
                     rebuild,
                     paint_nodes,
                     spawn_particles,
-                    (pan_zoom_select, fit_camera).chain(),
+                    (pan_zoom_select, fit_viewport, fit_camera).chain(),
                     draw,
                 )
                     .chain()
@@ -213,7 +234,8 @@ impl Plugin for ViewPlugin {
 /// renderer says what it runs on.
 fn antialiasing(
     info: Option<Res<bevy::render::renderer::RenderAdapterInfo>>,
-    mut camera: Query<&mut Msaa, With<GraphCamera>>,
+    // Both cameras alike: they share the window's textures only so.
+    mut camera: Query<&mut Msaa, BothCameras>,
     mut decided: Local<bool>,
 ) {
     let Some(info) = info else {
@@ -238,7 +260,27 @@ fn setup(
     mut gizmo_store: ResMut<GizmoConfigStore>,
     start: Res<StartView>,
 ) {
-    commands.spawn((Camera2d, GraphCamera));
+    commands.spawn((
+        Camera2d,
+        GraphCamera,
+        Camera {
+            order: 0,
+            // The panels camera writes the whole frame to the window.
+            output_mode: bevy::camera::CameraOutputMode::Skip,
+            ..default()
+        },
+    ));
+    commands.spawn((
+        Camera2d,
+        PanelsCamera,
+        Camera {
+            order: 1,
+            clear_color: ClearColorConfig::None,
+            ..default()
+        },
+        bevy::camera::visibility::RenderLayers::layer(PANELS_LAYER),
+        bevy_egui::PrimaryEguiContext,
+    ));
     let (config, _) = gizmo_store.config_mut::<DefaultGizmoConfigGroup>();
     config.line.width = 2.0;
     commands.insert_resource(View {
