@@ -43,7 +43,7 @@ const SMALL: &str = r#"Scenario(
     ],
 )"#;
 
-fn scenario() -> Scenario {
+pub(crate) fn scenario() -> Scenario {
     parse_str(SMALL, "small.scenario.ron").expect("the test scenario is valid")
 }
 

@@ -7,6 +7,7 @@ mod docs;
 mod grounding;
 mod hostile;
 mod mechanisms;
+mod played;
 mod previous_model;
 mod properties;
 mod scenarios;

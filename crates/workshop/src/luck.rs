@@ -13,7 +13,7 @@
 //! background thread: it checks a cancel flag between steps.
 
 use crate::headline::{Better, HEADLINES};
-use crate::session::{Edit, LoggedEdit, Session};
+use crate::session::{LoggedEdit, Session};
 use siloscope_lab::experiment::replicate_seed;
 use siloscope_lab::stats::{Estimate, Paired};
 use siloscope_model::scenario::Scenario;
@@ -73,13 +73,10 @@ impl Recipe {
             }
             while let Some(e) = edits.next_if(|e| e.step <= sim.step_index()) {
                 // An edit the run accepted once is accepted on any seed; one
-                // that is not (a campaign on a step already past) is
+                // that is not (a campaign on a step already past, a decision
+                // for an agent that is not a customer on this seed) is
                 // skipped, as a session drops it.
-                let _ = match &e.edit {
-                    Edit::Knob(k, v) => sim.set_knob(*k, *v),
-                    Edit::Policy(name) => sim.apply_policy(name),
-                    Edit::Schedule(iv) => sim.schedule(iv.clone()),
-                };
+                let _ = crate::session::apply_edit(&mut sim, &e.edit);
             }
             let report = sim.step();
             values.push(HEADLINES.map(|h| (h.value)(report)));

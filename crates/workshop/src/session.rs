@@ -29,7 +29,7 @@ use siloscope_lab::output::{TimeSeriesWriter, write_atomic};
 use siloscope_model::flow::FlowEvent;
 use siloscope_model::knob::Knob;
 use siloscope_model::metrics::StepReport;
-use siloscope_model::sim::{RunOptions, SimError, Simulation};
+use siloscope_model::sim::{Decision, RunOptions, SimError, Simulation};
 use siloscope_scenario::{Intervention, Scenario};
 use std::io;
 use std::path::Path;
@@ -49,6 +49,8 @@ pub enum Edit {
     Policy(String),
     /// Schedule an intervention.
     Schedule(Intervention),
+    /// A played agent's decisions for the step it is made before.
+    Decide(u32, Decision),
 }
 
 /// An [`Edit`] and the step it was made before (it takes effect in that
@@ -334,6 +336,12 @@ impl Session {
         self.edit(Edit::Schedule(iv))
     }
 
+    /// A played agent decides for the next step (`played.rs` in the
+    /// model); logged like any edit, so rewinding and replaying keep it.
+    pub fn decide(&mut self, agent: u32, decision: Decision) -> Result<(), SimError> {
+        self.edit(Edit::Decide(agent, decision))
+    }
+
     fn edit(&mut self, edit: Edit) -> Result<(), SimError> {
         self.apply_pending();
         apply_edit(&mut self.sim, &edit)?;
@@ -438,11 +446,12 @@ impl Session {
     }
 }
 
-fn apply_edit(sim: &mut Simulation, edit: &Edit) -> Result<(), SimError> {
+pub(crate) fn apply_edit(sim: &mut Simulation, edit: &Edit) -> Result<(), SimError> {
     match edit {
         Edit::Knob(k, v) => sim.set_knob(*k, *v),
         Edit::Policy(name) => sim.apply_policy(name),
         Edit::Schedule(iv) => sim.schedule(iv.clone()),
+        Edit::Decide(agent, decision) => sim.decide_for(*agent, *decision),
     }
 }
 

@@ -275,6 +275,16 @@ impl Simulation {
             h.u64(x);
         }
         h.u64(self.queue.len() as u64);
+        // Decisions waiting for the next step (`played.rs`); none in a run
+        // nobody plays, whose hash stays what it was.
+        for (a, d) in &self.decisions {
+            h.u32(*a);
+            let flags = [d.contact, d.complain, d.ask_peer, d.refer, d.leave, d.offer];
+            for f in flags {
+                h.u32(f.map_or(2, u32::from));
+            }
+            h.u32(d.needs.map_or(2, |n| n as u32));
+        }
         // Revenue changes no behaviour; with the trade-offs, spend, staff
         // time and the market are state too. Without them the hash is the
         // earlier model's, so its golden hashes hold.

@@ -3,6 +3,7 @@
 //! - `mod.rs` (here): [`Simulation`]'s state and [`Simulation::new`];
 //! - `controls.rs`: knobs, policies and interventions set live;
 //! - `inspect.rs`: reading the state, its size and its hash;
+//! - `played.rs`: agents a person decides for, step by step;
 //! - `step/`: the step, one file per mechanism (its `mod.rs` shows the
 //!   phases; `docs/domain.md` says which file models which claim).
 //!
@@ -18,6 +19,7 @@
 mod activity;
 mod controls;
 mod inspect;
+pub mod played;
 mod step;
 
 use crate::agent::{Lifecycle, NEED_DIMS, Needs, Source};
@@ -30,6 +32,7 @@ use crate::rng::{SimRng, Stream};
 use crate::scenario::{Generator, Scenario};
 use crate::trust::{Evidence, NEUTRAL, TRUST_CLASSES};
 use activity::BitSet;
+pub use played::{Decision, NeedChoice};
 use std::sync::Arc;
 
 /// No channel used yet.
@@ -88,6 +91,14 @@ pub enum SimError {
         /// The next step to compute.
         now: u32,
     },
+    /// A decision the agent cannot make (`played.rs`).
+    #[error("agent {agent} cannot decide that: {why}")]
+    NotPlayable {
+        /// The agent.
+        agent: u32,
+        /// Why not.
+        why: String,
+    },
 }
 
 /// One simulated organisation.
@@ -126,6 +137,12 @@ pub struct Simulation {
     pulls: Vec<Needs>,
     exposures: Vec<u32>,
     live_changes: Vec<(Knob, f32)>,
+    /// Played agents' decisions for the next step, by agent
+    /// (`played.rs`).
+    decisions: Vec<(u32, played::Decision)>,
+    /// Prospects a played customer told this step, with how persuasive
+    /// the teller is; exposed in phase 5.
+    referred: Vec<(u32, f32)>,
     /// Per group: fully mixed (`ties: Mixed`), and then the voice of its
     /// customers as a share of its members at the start of the step.
     mixed: Vec<bool>,
@@ -322,6 +339,8 @@ impl Simulation {
             pulls: Vec::new(),
             exposures: Vec::new(),
             live_changes: Vec::new(),
+            decisions: Vec::new(),
+            referred: Vec::new(),
             mixed: scenario
                 .groups
                 .iter()

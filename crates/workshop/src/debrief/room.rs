@@ -26,7 +26,7 @@ impl Debrief<'_> {
                         e.step,
                         side.label(),
                         esc(title),
-                        esc(&describe(&e.edit))
+                        esc(&describe(session.scenario(), &e.edit))
                     );
                 }
             }
@@ -162,7 +162,7 @@ fn outcome(s: &Parts<'_>, p: &Prediction) -> Outcome {
 }
 
 /// A live edit as the room would say it.
-fn describe(edit: &Edit) -> String {
+fn describe(scenario: &siloscope_scenario::Scenario, edit: &Edit) -> String {
     let knobs = |values: &[(siloscope_model::knob::Knob, f32)]| {
         values
             .iter()
@@ -181,5 +181,10 @@ fn describe(edit: &Edit) -> String {
                 iv.at
             ),
         },
+        Edit::Decide(agent, decision) => format!(
+            "{} (played): {}",
+            scenario.agent_id(*agent),
+            decision.words().join(", ")
+        ),
     }
 }

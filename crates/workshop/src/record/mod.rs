@@ -59,6 +59,8 @@ mod hash;
 mod restore;
 
 #[cfg(test)]
+mod played_tests;
+#[cfg(test)]
 mod tests;
 
 pub use autosave::{
@@ -70,6 +72,7 @@ pub use restore::{Parts, Restored, Sources};
 
 use crate::compare::Side;
 use serde::{Deserialize, Serialize};
+use siloscope_model::sim::Decision;
 use std::fmt;
 
 /// A session as saved.
@@ -185,6 +188,13 @@ pub enum EditKind {
         at: u32,
         /// What it does.
         action: ActionRecord,
+    },
+    /// A played agent's decisions for the step.
+    Decide {
+        /// The agent, by id (`Small business#3`).
+        agent: String,
+        /// Its choices; those left out follow the rules.
+        choices: Decision,
     },
 }
 

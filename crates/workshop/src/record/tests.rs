@@ -13,7 +13,7 @@ fn scenario_path() -> PathBuf {
     .to_owned()
 }
 
-fn scenario() -> Scenario {
+pub(super) fn scenario() -> Scenario {
     siloscope_scenario::files::read_scenario(&scenario_path()).unwrap()
 }
 
@@ -69,7 +69,7 @@ fn busy(sc: &Scenario) -> Restored {
     }
 }
 
-fn sources() -> Sources {
+pub(super) fn sources() -> Sources {
     Sources::of(&scenario_path(), &[]).unwrap()
 }
 
@@ -159,7 +159,7 @@ fn saved_text() -> String {
 }
 
 /// The one-line error of restoring (or reading) `text`.
-fn refusal(text: &str) -> String {
+pub(super) fn refusal(text: &str) -> String {
     let file = match SessionFile::parse(text.as_bytes(), "x.session.ron") {
         Err(e) => return e.to_string(),
         Ok(f) => f,

@@ -33,10 +33,18 @@ impl Session {
             policy: self.start.policy.clone(),
             seed: self.start.seed,
             step: self.step_index(),
-            edits: self.edits.iter().map(edit_record).collect(),
+            edits: self
+                .edits
+                .iter()
+                .map(|e| edit_record(self.scenario(), e))
+                .collect(),
             ghost: (!self.ghost.is_empty()).then(|| GhostRecord {
                 steps: self.ghost.len() as u32,
-                edits: self.ghost_edits.iter().map(edit_record).collect(),
+                edits: self
+                    .ghost_edits
+                    .iter()
+                    .map(|e| edit_record(self.scenario(), e))
+                    .collect(),
                 branched_at: self.branched_at,
             }),
         }
@@ -56,7 +64,7 @@ impl Session {
                 .map_err(|e| Refusal::at(at.field("policy"), e.to_string()))
         };
         let mut session = fresh()?;
-        let edits = logged_edits(&run.edits, horizon, &at.field("edits"))?;
+        let edits = logged_edits(scenario, &run.edits, &at.field("edits"))?;
         if let Some(ghost) = &run.ghost {
             let here = at.field("ghost");
             within(ghost.steps, horizon, here.field("steps"))?;
@@ -68,7 +76,7 @@ impl Session {
             }
             let mut old = fresh()?;
             old.replay(
-                logged_edits(&ghost.edits, horizon, &here.field("edits"))?,
+                logged_edits(scenario, &ghost.edits, &here.field("edits"))?,
                 ghost.steps,
                 &here.field("edits"),
             )?;
@@ -134,7 +142,7 @@ fn within(step: u32, horizon: u32, at: FieldPath) -> Result<(), Refusal> {
     Ok(())
 }
 
-fn edit_record(e: &LoggedEdit) -> EditRecord {
+fn edit_record(scenario: &Scenario, e: &LoggedEdit) -> EditRecord {
     let named = |values: &[(Knob, f32)]| -> Vec<(String, f32)> {
         values
             .iter()
@@ -157,17 +165,22 @@ fn edit_record(e: &LoggedEdit) -> EditRecord {
                     },
                 },
             },
+            Edit::Decide(agent, decision) => EditKind::Decide {
+                agent: scenario.agent_id(*agent),
+                choices: *decision,
+            },
         },
     }
 }
 
 /// The saved edits as the session's, in order of their steps (none past
-/// `horizon`), knobs found by name.
+/// the scenario's horizon), knobs and agents found by name.
 fn logged_edits(
+    scenario: &Scenario,
     edits: &[EditRecord],
-    horizon: u32,
     at: &FieldPath,
 ) -> Result<Vec<LoggedEdit>, Refusal> {
+    let horizon = scenario.steps;
     if edits.len() > MAX_EDITS {
         return Err(Refusal::at(
             at.clone(),
@@ -216,6 +229,18 @@ fn logged_edits(
                     },
                 },
             }),
+            EditKind::Decide { agent, choices } => {
+                let a = scenario.find_agent(agent).ok_or_else(|| {
+                    Refusal::at(
+                        here.field("edit").field("agent"),
+                        format!(
+                            "no agent \"{agent}\" in the scenario; ids are a group name and a number, e.g. \"{}\"",
+                            scenario.agent_id(0)
+                        ),
+                    )
+                })?;
+                Edit::Decide(a, *choices)
+            }
         };
         out.push(LoggedEdit { step: e.step, edit });
     }

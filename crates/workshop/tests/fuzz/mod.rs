@@ -114,6 +114,17 @@ fn cut_and_damaged_session_files_get_located_errors_or_restore() {
     let mut runs = Runs::new(Session::new(&tiny, None, None).unwrap());
     runs.goto(6);
     runs.a_mut().apply_policy("open").unwrap();
+    // A played customer's complaint too (`played.rs`).
+    let sim = runs.a().sim();
+    let customer = (0..sim.network().agents() as u32)
+        .find(|&a| sim.lifecycle(a).is_some_and(|l| l.is_active_customer()))
+        .expect("the tiny organisation has customers");
+    let complain = siloscope_model::sim::Decision {
+        contact: Some(true),
+        complain: Some(true),
+        ..Default::default()
+    };
+    runs.a_mut().decide(customer, complain).unwrap();
     runs.goto(9);
     runs.goto(4);
     runs.compare("connected").unwrap();
@@ -128,6 +139,7 @@ fn cut_and_damaged_session_files_get_located_errors_or_restore() {
             .parts()
             .record(&sources, "2026-11-29T00:00:00Z".into(), false),
     );
+    assert!(full.contains("complain: Some(true)"), "{full}");
     let file = siloscope_workshop::record::SessionFile::parse(full.as_bytes(), "x").unwrap();
     // Not vacuous: the whole file restores.
     assert!(file.restore(&tiny).is_ok());

@@ -32,7 +32,8 @@ impl Simulation {
     pub(super) fn ask_peer(&mut self, c: u32) {
         let ci = c as usize;
         let chance = self.knobs.get(Knob::CommunityEnablement) * (1.0 - self.sat[ci]);
-        if !self.rng.chance(chance) {
+        let rule = self.rng.chance(chance);
+        if !self.chosen(c, |d| d.ask_peer, rule) {
             return;
         }
         let Some(tie) = self.pick(self.net.ties_of_kind(c, TieKind::Peer)) else {

@@ -54,12 +54,13 @@ impl Simulation {
                 self.contact(t, c);
                 self.ask_peer(c);
                 self.hear_of_changes(c);
-                if self.rng.chance(lifecycle::churn_chance(
+                self.refer_if_played(c);
+                let rule = self.rng.chance(lifecycle::churn_chance(
                     self.params.churn_rate,
                     sat,
                     trust_org,
-                )) || self.leaves_for_competitor(sat, trust_org)
-                {
+                )) || self.leaves_for_competitor(sat, trust_org);
+                if self.chosen(c, |d| d.leave, rule) {
                     self.report.churn += 1;
                     self.report.segment_churn[self.net.group[ci] as usize] += 1;
                     Lifecycle::Churned
@@ -153,5 +154,31 @@ impl Simulation {
                 self.perceive_one(a as usize);
             }
         }
+    }
+}
+
+impl Simulation {
+    /// A played customer who chose to refer tells one unaware peer, chosen
+    /// at random among them; the peer is exposed by word of mouth in phase
+    /// 5, persuaded as far as the teller trusts the organisation
+    /// (`played.rs`). Draws nothing unless the customer chose to.
+    fn refer_if_played(&mut self, c: u32) {
+        if !self.chosen(c, |d| d.refer, false) {
+            return;
+        }
+        let unaware = |sim: &Simulation, t: usize| {
+            sim.state[sim.net.target[t] as usize] == Lifecycle::Unaware as u8
+        };
+        let ties = self.net.ties_of_kind(c, crate::network::TieKind::Peer);
+        let n = ties.clone().filter(|&t| unaware(self, t)).count();
+        if n == 0 {
+            return;
+        }
+        let k = self.rng.below(n as u32) as usize;
+        let Some(t) = ties.filter(|&t| unaware(self, t)).nth(k) else {
+            return;
+        };
+        let prospect = self.net.target[t];
+        self.referred.push((prospect, self.trust_org[c as usize]));
     }
 }

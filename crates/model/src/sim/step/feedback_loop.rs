@@ -33,6 +33,7 @@ use crate::flow::{FlowKind, Item};
 use crate::knob::Knob;
 use crate::network::{NO_TIE, TieKind};
 use crate::sim::Simulation;
+use crate::sim::played::{Decision, NeedChoice};
 
 impl Simulation {
     /// Phase 3: needs and answers due at `t` arrive.
@@ -57,10 +58,12 @@ impl Simulation {
         let p = &self.params;
         let (hop_delay, wall_delay, max_hops) = (p.hop_delay, p.wall_delay, p.max_hops);
         let v = item.at;
+        // A played staff member may sit on it (`played.rs`).
+        let held = self.decision(v).and_then(|d| d.needs) == Some(NeedChoice::Hold);
         if self.is_product(v) {
             // With the trade-offs, taking a need in takes Product's time
             // too; without, Product always has it.
-            if self.params.trade_offs && !self.take_time(v, self.params.time_need) {
+            if held || (self.params.trade_offs && !self.take_time(v, self.params.time_need)) {
                 if u32::from(item.hops) >= max_hops {
                     self.report.needs_dropped += 1;
                 } else {
@@ -79,7 +82,7 @@ impl Simulation {
             self.report.needs_dropped += 1;
             return;
         }
-        if self.stretched(v, self.params.time_need) {
+        if held || self.stretched(v, self.params.time_need) {
             let held = Item {
                 hops: item.hops + 1,
                 ..item
@@ -95,7 +98,10 @@ impl Simulation {
         self.staff_effort(self.params.cost_need_hop);
         let w = self.net.target[r as usize];
         let wall = self.net.kind_of(r as usize) == TieKind::Wall;
-        if wall && !self.passes_wall() {
+        if wall && {
+            let rule = self.passes_wall();
+            !self.chosen(v, handles, rule)
+        } {
             self.report.needs_blocked += 1;
             self.flow(v, w, FlowKind::Need, false);
             return;
@@ -133,7 +139,9 @@ impl Simulation {
         self.pulls.push(self.needs[c]);
         self.knowledge[c] += self.params.knowledge_gain * (1.0 - self.knowledge[c]);
         let answer = self.knobs.get(Knob::Transparency) * (1.0 - self.busy_chance());
-        if !self.rng.chance(answer) || !self.take_time(item.at, self.params.time_answer) {
+        let rule = self.rng.chance(answer);
+        if !self.chosen(item.at, handles, rule) || !self.take_time(item.at, self.params.time_answer)
+        {
             return;
         }
         for _ in 0..item.walls {
@@ -210,4 +218,10 @@ impl Simulation {
         self.offering_changed = !self.pulls.is_empty();
         self.pulls.clear();
     }
+}
+
+/// A played staff member's choice to handle the needs reaching them, as
+/// the outcome of a decision point (`played.rs`).
+fn handles(d: &Decision) -> Option<bool> {
+    d.needs.map(|n| n == NeedChoice::Handle)
 }

@@ -89,6 +89,8 @@ impl Simulation {
         // 6. Forget, then measure.
         let sums = self.forget();
         self.measure(&sums);
+        // Played agents decide step by step (`played.rs`).
+        self.decisions.clear();
         self.step += 1;
         &self.report
     }

@@ -40,7 +40,8 @@ impl Simulation {
             Role::Sales => (Knob::CrossSellPressure, FlowKind::CrossSell),
             _ => return,
         };
-        if !self.rng.chance(self.knobs.get(knob)) {
+        let rule = self.rng.chance(self.knobs.get(knob));
+        if !self.chosen(s, |d| d.offer, rule) {
             return;
         }
         let Some(t) = self.pick(self.net.ties_of_kind(s, TieKind::Touchpoint)) else {
@@ -103,5 +104,18 @@ impl Simulation {
         }
         exposures.clear();
         self.exposures = exposures;
+        // Prospects a played customer told (`played.rs`), by word of
+        // mouth.
+        let mut referred = std::mem::take(&mut self.referred);
+        for &(c, persuasion) in &referred {
+            let ci = c as usize;
+            if self.next_state[ci] == Lifecycle::Unaware as u8 {
+                self.next_state[ci] = self.exposed(false) as u8;
+                self.source[ci] = Source::WordOfMouth as u8;
+                self.persuasion[ci] = persuasion;
+            }
+        }
+        referred.clear();
+        self.referred = referred;
     }
 }

@@ -61,13 +61,21 @@ impl Simulation {
         } else {
             self.params.contact_rate
         };
-        if !self.rng.chance(rate) {
+        let rule = self.rng.chance(rate);
+        let complain = self.chosen(c, |d| d.complain, false);
+        if !(complain || self.chosen(c, |d| d.contact, rule)) {
             return;
         }
         let Some(tie) = self.pick(self.net.ties_of_kind(c, TieKind::Touchpoint)) else {
             return;
         };
         let s = self.net.target[tie];
+        if complain {
+            // A played customer's complaint: the need enters the
+            // organisation here, whoever answers the contact
+            // (`played.rs`).
+            self.raise_need(t, c, s, tie as u32);
+        }
         if self.rng.chance(self.knobs.get(Knob::SelfService)) {
             self.report.cost_self_service += f64::from(self.params.cost_self_service);
             self.report.savings_self_service +=
