@@ -3,8 +3,8 @@
 //! by round, decide what their agents' rules would otherwise leave to
 //! chance. Agents nobody plays keep the rules.
 //!
-//! This crate is the room without the network, so every rule of it is
-//! tested without a socket:
+//! Every rule of the room is in modules without the network, tested
+//! without a socket; [`server`] puts them on a port:
 //!
 //! - [`seats`]: which seats a scenario offers, what each may decide;
 //! - [`room`]: the room's state — the join code, who holds which seat
@@ -14,9 +14,12 @@
 //!   and compares like any other;
 //! - [`protocol`]: the messages a phone and the facilitator's view send,
 //!   parsed as hostile input (size-limited, strict, with located errors);
-//! - [`limit`]: how many messages a connection may send.
+//! - [`limit`]: how many messages a connection may send;
+//! - [`views`]: what a phone and the facilitator's view are sent;
+//! - [`server`]: all of it on a port, by WebSocket.
 //!
-//! Time is passed in (`now`, since the room opened), never read here.
+//! The room's time is passed in (`now`, since the room opened); only the
+//! server reads the clock.
 //!
 //! [`Session`]: siloscope_workshop::session::Session
 
@@ -24,3 +27,5 @@ pub mod limit;
 pub mod protocol;
 pub mod room;
 pub mod seats;
+pub mod server;
+pub mod views;

@@ -1,10 +1,12 @@
-//! The `room_message` fuzz corpus as regression tests
+//! The room over loopback WebSockets (`server.rs`), and the `room_message`
+//! fuzz corpus as regression tests
 //! (`crates/room/tests/fuzz/corpus/message/`): every input the fuzzer kept,
 //! every prefix of a real message and damaged copies go through the
 //! harness the fuzz target runs.
 
 #[path = "fuzz/harness.rs"]
 mod harness;
+mod server;
 
 use std::path::Path;
 

@@ -204,4 +204,9 @@ impl Room {
             paused: r.deadline.is_none(),
         })
     }
+
+    /// What seat `s` decided in the open round.
+    pub fn decided(&self, s: usize) -> Option<Decision> {
+        self.round.as_ref()?.decisions.get(s).copied().flatten()
+    }
 }

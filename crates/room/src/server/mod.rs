@@ -1,0 +1,451 @@
+//! The room on the network: one port, on the interface the facilitator
+//! chooses, where phones and the facilitator's view connect by WebSocket.
+//!
+//! - `GET /ws/phone`: a phone. Its first message joins (with the room's
+//!   code) or rejoins (with its token); then it decides. It is sent its
+//!   seat's state whenever the room changes and every second while a
+//!   round is open.
+//! - `GET /ws/facilitator?token=…`: the facilitator's view, refused (403)
+//!   without the facilitator's token; it opens, pauses, extends and
+//!   closes rounds, and is sent who has joined and who has decided.
+//! - Anything else: 404.
+//!
+//! Every connection is hostile until it has shown otherwise: its request
+//! head must arrive within 5 seconds and 8 KiB; a message over 4 KiB
+//! closes the connection (a WebSocket "message too big"); a binary
+//! message, malformed JSON, a message of the other side's protocol or one
+//! the room refuses gets an error back and the connection stays; more
+//! than [`crate::limit::Limit`] allows gets "slow down", and a connection
+//! that keeps flooding is closed. At most [`MAX_CONNECTIONS`] at once.
+//! A phone that drops keeps its seat for its token.
+//!
+//! One thread per connection (a room is tens of phones, not thousands)
+//! and one ticker that closes a round when its time is up or everyone has
+//! decided, and runs its steps.
+
+mod http;
+
+use crate::limit::Limit;
+use crate::protocol::{
+    FromFacilitator, FromPhone, MAX_MESSAGE_BYTES, parse_facilitator, parse_phone,
+};
+use crate::room::Room;
+use crate::views::{ToFacilitator, ToPhone, facilitator_state, phone_state};
+use http::{HeadError, Replay, answer, query, read_head};
+use siloscope_workshop::session::Session;
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+use tungstenite::protocol::WebSocketConfig;
+use tungstenite::{Message, WebSocket};
+
+/// Connections served at once.
+pub const MAX_CONNECTIONS: usize = 600;
+/// How often a connection looks for news and the ticker for a due round.
+const POLL: Duration = Duration::from_millis(100);
+
+/// A room and its run, shared by every connection.
+pub struct Host {
+    inner: Mutex<Inner>,
+    started: Instant,
+    /// Bumped on every change a view shows.
+    version: AtomicU64,
+}
+
+/// What the lock guards.
+pub struct Inner {
+    /// The room.
+    pub room: Room,
+    /// The run the room plays.
+    pub session: Session,
+    /// What the last round could not do.
+    pub last_round: Vec<String>,
+}
+
+impl Host {
+    /// A room for `session`.
+    pub fn new(session: Session) -> Arc<Host> {
+        Arc::new(Host {
+            inner: Mutex::new(Inner {
+                room: Room::new(&session),
+                session,
+                last_round: Vec::new(),
+            }),
+            started: Instant::now(),
+            version: AtomicU64::new(0),
+        })
+    }
+
+    /// The room and its run (a poisoned lock is taken over: the room's
+    /// state is whole between operations).
+    pub fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Time since the room opened.
+    pub fn now(&self) -> Duration {
+        self.started.elapsed()
+    }
+
+    fn changed(&self) {
+        self.version.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Close the open round if it is due, and run its steps.
+    pub fn tick(&self) {
+        let now = self.now();
+        let mut g = self.lock();
+        if g.room.due(now) {
+            close(&mut g);
+            drop(g);
+            self.changed();
+        }
+    }
+}
+
+fn close(g: &mut Inner) {
+    if let Ok(closed) = g.room.close() {
+        let Inner {
+            room,
+            session,
+            last_round,
+        } = g;
+        *last_round = room.apply(&closed, session).refused;
+    }
+}
+
+/// A running server; dropping it stops it.
+pub struct Server {
+    addr: SocketAddr,
+    stop: Arc<AtomicBool>,
+    threads: Vec<JoinHandle<()>>,
+}
+
+impl Server {
+    /// Where it listens.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        // Wake the accept loop.
+        let _ = TcpStream::connect(self.addr);
+        for t in self.threads.drain(..) {
+            let _ = t.join();
+        }
+    }
+}
+
+/// Serve `host` on `listener` until the [`Server`] is dropped.
+pub fn serve(listener: TcpListener, host: Arc<Host>) -> std::io::Result<Server> {
+    let addr = listener.local_addr()?;
+    let stop = Arc::new(AtomicBool::new(false));
+    let open = Arc::new(AtomicUsize::new(0));
+    let accept = {
+        let (host, stop) = (host.clone(), stop.clone());
+        std::thread::Builder::new()
+            .name("room accept".into())
+            .spawn(move || {
+                for stream in listener.incoming() {
+                    if stop.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    let Ok(mut stream) = stream else { continue };
+                    if open.load(Ordering::Relaxed) >= MAX_CONNECTIONS {
+                        answer(&mut stream, "503 Service Unavailable", "the room is full");
+                        continue;
+                    }
+                    open.fetch_add(1, Ordering::Relaxed);
+                    let (host, stop, counted) = (host.clone(), stop.clone(), open.clone());
+                    let spawned = std::thread::Builder::new()
+                        .name("room connection".into())
+                        .spawn(move || {
+                            connection(stream, &host, &stop);
+                            counted.fetch_sub(1, Ordering::Relaxed);
+                        });
+                    if spawned.is_err() {
+                        // Out of threads: the connection was dropped with
+                        // the closure, uncounted.
+                        open.fetch_sub(1, Ordering::Relaxed);
+                    }
+                }
+            })?
+    };
+    let ticker = {
+        let (host, stop) = (host, stop.clone());
+        std::thread::Builder::new()
+            .name("room ticker".into())
+            .spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    host.tick();
+                    std::thread::sleep(POLL);
+                }
+            })?
+    };
+    Ok(Server {
+        addr,
+        stop,
+        threads: vec![accept, ticker],
+    })
+}
+
+fn connection(mut stream: TcpStream, host: &Host, stop: &AtomicBool) {
+    let _ = stream.set_nodelay(true);
+    let head = match read_head(&mut stream) {
+        Ok(h) => h,
+        Err(HeadError::TooLarge) => {
+            return answer(
+                &mut stream,
+                "431 Request Header Fields Too Large",
+                "request head over 8 KiB",
+            );
+        }
+        Err(HeadError::Malformed) => {
+            return answer(&mut stream, "400 Bad Request", "not an HTTP request");
+        }
+        Err(HeadError::Gone) => return,
+    };
+    let route = head.path.split('?').next().unwrap_or_default();
+    let facilitator = match (head.method.as_str(), route) {
+        ("GET", "/ws/phone") => false,
+        ("GET", "/ws/facilitator") => {
+            let token = query(&head.path, "token").unwrap_or_default();
+            if !host.lock().room.is_facilitator(token) {
+                return answer(
+                    &mut stream,
+                    "403 Forbidden",
+                    "the facilitator's token is needed",
+                );
+            }
+            true
+        }
+        _ => return answer(&mut stream, "404 Not Found", "no such page"),
+    };
+    let config = WebSocketConfig::default()
+        .max_message_size(Some(MAX_MESSAGE_BYTES))
+        .max_frame_size(Some(MAX_MESSAGE_BYTES))
+        .max_write_buffer_size(1 << 20);
+    let Ok(reading) = stream.try_clone() else {
+        return;
+    };
+    let Ok(mut ws) =
+        tungstenite::accept_with_config(Replay::new(head.bytes, reading), Some(config))
+    else {
+        return;
+    };
+    // Reads wake the loop every POLL; a phone that stops reading cannot
+    // hold its thread in a write for long.
+    if stream.set_read_timeout(Some(POLL)).is_err()
+        || stream
+            .set_write_timeout(Some(Duration::from_secs(5)))
+            .is_err()
+    {
+        return;
+    }
+    if facilitator {
+        facilitator_loop(&mut ws, host, stop);
+    } else {
+        phone_loop(&mut ws, host, stop);
+    }
+    let _ = ws.close(None);
+    let _ = ws.flush();
+}
+
+/// What a connection read: a text message, nothing yet, or the end.
+enum Read {
+    Text(String),
+    Refused(String),
+    Nothing,
+    End,
+}
+
+fn read(ws: &mut WebSocket<Replay>, limit: &mut Limit, now: Duration) -> Read {
+    match ws.read() {
+        Ok(Message::Text(t)) if limit.allow(now) => Read::Text(t.as_str().to_owned()),
+        Ok(Message::Binary(_)) if limit.allow(now) => {
+            Read::Refused("binary messages are not understood: send JSON text".into())
+        }
+        Ok(Message::Text(_) | Message::Binary(_)) if limit.exhausted() => Read::End,
+        Ok(Message::Text(_) | Message::Binary(_)) => {
+            Read::Refused("slow down: too many messages".into())
+        }
+        Ok(Message::Close(_)) => Read::End,
+        Ok(_) => Read::Nothing,
+        Err(tungstenite::Error::Io(e))
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+            ) =>
+        {
+            Read::Nothing
+        }
+        Err(_) => Read::End,
+    }
+}
+
+fn send<T: serde::Serialize>(ws: &mut WebSocket<Replay>, msg: &T) -> bool {
+    let Ok(text) = serde_json::to_string(msg) else {
+        return false;
+    };
+    ws.send(Message::text(text)).is_ok()
+}
+
+fn phone_loop(ws: &mut WebSocket<Replay>, host: &Host, stop: &AtomicBool) {
+    let mut limit = Limit::new(host.now());
+    let mut person: Option<usize> = None;
+    let mut shown = (u64::MAX, 0u64);
+    while !stop.load(Ordering::Relaxed) {
+        let now = host.now();
+        let reply = match read(ws, &mut limit, now) {
+            Read::End => break,
+            Read::Nothing => None,
+            Read::Refused(message) => Some(ToPhone::Error { message }),
+            Read::Text(text) => Some(phone_message(&text, host, &mut person, now)),
+        };
+        if let Some(reply) = reply
+            && !send(ws, &reply)
+        {
+            break;
+        }
+        // The seat's state when the room changed, and each second while a
+        // round's timer runs.
+        if let Some(p) = person {
+            let g = host.lock();
+            let version = host.version.load(Ordering::Relaxed);
+            let second = g.room.round(now).map_or(0, |r| r.seconds_left);
+            if (version, second) != shown {
+                shown = (version, second);
+                let state = ToPhone::State(phone_state(&g.room, &g.session, p, now));
+                drop(g);
+                if !send(ws, &state) {
+                    break;
+                }
+            }
+        }
+    }
+    if let Some(p) = person {
+        host.lock().room.disconnect(p);
+        host.changed();
+    }
+}
+
+fn phone_message(text: &str, host: &Host, person: &mut Option<usize>, now: Duration) -> ToPhone {
+    let msg = match parse_phone(text.as_bytes()) {
+        Ok(m) => m,
+        Err(e) => {
+            return ToPhone::Error {
+                message: e.to_string(),
+            };
+        }
+    };
+    let mut g = host.lock();
+    let Inner { room, session, .. } = &mut *g;
+    let reply = match (msg, *person) {
+        (FromPhone::Join { code, seat, name }, None) => {
+            match room.join(session, &code, &seat, &name) {
+                Ok((p, token)) => {
+                    *person = Some(p);
+                    let seat = room.seats()[room.people()[p].seat].title.clone();
+                    ToPhone::Welcome { token, seat }
+                }
+                Err(e) => ToPhone::Error {
+                    message: e.to_string(),
+                },
+            }
+        }
+        (FromPhone::Rejoin { token }, None) => match room.rejoin(&token) {
+            Ok(p) => {
+                *person = Some(p);
+                let seat = room.seats()[room.people()[p].seat].title.clone();
+                ToPhone::Welcome { token, seat }
+            }
+            Err(e) => ToPhone::Error {
+                message: e.to_string(),
+            },
+        },
+        (FromPhone::Join { .. } | FromPhone::Rejoin { .. }, Some(_)) => ToPhone::Error {
+            message: "this phone has a seat already".into(),
+        },
+        (FromPhone::Decide { .. }, None) => ToPhone::Error {
+            message: "join first, with the room's code".into(),
+        },
+        (FromPhone::Decide { round, choices }, Some(p)) => {
+            match room.decide(p, round, choices, now) {
+                Ok(()) => ToPhone::Decided { round },
+                Err(e) => ToPhone::Error {
+                    message: e.to_string(),
+                },
+            }
+        }
+    };
+    drop(g);
+    // Only a change shows elsewhere: a refused message costs the others
+    // nothing.
+    if !matches!(reply, ToPhone::Error { .. }) {
+        host.changed();
+    }
+    reply
+}
+
+fn facilitator_loop(ws: &mut WebSocket<Replay>, host: &Host, stop: &AtomicBool) {
+    let mut limit = Limit::new(host.now());
+    let mut shown = (u64::MAX, 0u64);
+    while !stop.load(Ordering::Relaxed) {
+        let now = host.now();
+        let reply = match read(ws, &mut limit, now) {
+            Read::End => break,
+            Read::Nothing => None,
+            Read::Refused(message) => Some(ToFacilitator::Error { message }),
+            Read::Text(text) => facilitator_message(&text, host, now)
+                .err()
+                .map(|message| ToFacilitator::Error { message }),
+        };
+        if let Some(reply) = reply
+            && !send(ws, &reply)
+        {
+            break;
+        }
+        let g = host.lock();
+        let version = host.version.load(Ordering::Relaxed);
+        let second = g.room.round(now).map_or(0, |r| r.seconds_left);
+        if (version, second) != shown {
+            shown = (version, second);
+            let state = facilitator_state(&g.room, &g.session, &g.last_round, now);
+            drop(g);
+            if !send(ws, &state) {
+                break;
+            }
+        }
+    }
+}
+
+fn facilitator_message(text: &str, host: &Host, now: Duration) -> Result<(), String> {
+    let msg = parse_facilitator(text.as_bytes()).map_err(|e| e.to_string())?;
+    let mut g = host.lock();
+    let done = match msg {
+        FromFacilitator::Open { steps, seconds } => g.room.open(steps, seconds, now).map(|_| ()),
+        FromFacilitator::Pause => g.room.pause(now),
+        FromFacilitator::Resume => g.room.resume(now),
+        FromFacilitator::Extend { seconds } => g.room.extend(seconds, now),
+        FromFacilitator::Close => {
+            if g.room.round(now).is_some() {
+                close(&mut g);
+                Ok(())
+            } else {
+                Err(crate::room::RoomError::NoRound)
+            }
+        }
+    };
+    drop(g);
+    if done.is_ok() {
+        host.changed();
+    }
+    done.map_err(|e| e.to_string())
+}
