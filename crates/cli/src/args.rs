@@ -56,6 +56,28 @@ pub(crate) enum Command {
     Debrief(DebriefArgs),
     /// Open the workshop app (what `siloscope` alone does).
     App(AppArgs),
+    /// Host a participatory workshop without the app: the room's phones
+    /// join a page on the local network and decide for their agents round
+    /// by round; the facilitator's page runs the rounds and shows the
+    /// organisation.
+    Host(HostArgs),
+}
+
+#[derive(clap::Args)]
+pub(crate) struct HostArgs {
+    /// Scenario file.
+    pub(crate) scenario: PathBuf,
+    /// The address and port to listen on: 127.0.0.1 (this machine only)
+    /// unless the room's network is chosen, e.g. 0.0.0.0:8737 or this
+    /// machine's address on it.
+    #[arg(long, default_value = "127.0.0.1:8737")]
+    pub(crate) listen: std::net::SocketAddr,
+    /// Policy to start under (a preset or one the scenario defines).
+    #[arg(long)]
+    pub(crate) policy: Option<String>,
+    /// Seed (default: the scenario's).
+    #[arg(long)]
+    pub(crate) seed: Option<u64>,
 }
 
 #[derive(clap::Args)]

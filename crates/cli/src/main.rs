@@ -29,6 +29,7 @@ fn main() -> ExitCode {
         Some(Command::Policies(args)) => commands::policies::run(args),
         Some(Command::Replay(args)) => commands::session::replay(args),
         Some(Command::Debrief(args)) => commands::session::debrief(args),
+        Some(Command::Host(args)) => commands::host::run(args),
     };
     match result {
         Ok(code) => code,

@@ -1,6 +1,7 @@
 //! Integration tests of the `siloscope` command, in one binary.
 
 mod cli;
+mod host;
 #[cfg(unix)]
 mod integrity;
 mod messages;

@@ -8,6 +8,7 @@
 //! A phone sends:
 //!
 //! ```json
+//! {"type": "seats", "code": "K7QX2M"}
 //! {"type": "join", "code": "K7QX2M", "seat": "customer:Small business", "name": "Ana"}
 //! {"type": "rejoin", "token": "9f2c…"}
 //! {"type": "decide", "round": 3, "choices": {"contact": true, "complain": true}}
@@ -51,6 +52,11 @@ pub enum FromPhone {
         seat: String,
         /// The person's name, as the facilitator sees it.
         name: String,
+    },
+    /// Which seats the room whose join code is `code` offers.
+    Seats {
+        /// The room's join code.
+        code: String,
     },
     /// Come back to the seat held before (after a dropped connection).
     Rejoin {
@@ -137,6 +143,9 @@ pub fn parse_phone(bytes: &[u8]) -> Result<FromPhone, ProtocolError> {
     }
     if let FromPhone::Rejoin { token } = &msg {
         bounded("token", token, 64)?;
+    }
+    if let FromPhone::Seats { code } = &msg {
+        bounded("code", code, 16)?;
     }
     Ok(msg)
 }

@@ -173,6 +173,53 @@ impl Room {
         &self.offers
     }
 
+    /// The seats a person may ask for, if `code` is this room's, each
+    /// with whether one is free (a head's seat nobody holds; a segment
+    /// with an active customer nobody plays).
+    pub fn open_seats(
+        &self,
+        session: &Session,
+        code: &str,
+    ) -> Result<Vec<(Offer, bool)>, RoomError> {
+        if !same(
+            code.trim().to_ascii_uppercase().as_bytes(),
+            self.code.as_bytes(),
+        ) {
+            return Err(RoomError::WrongCode);
+        }
+        Ok(self
+            .offers
+            .iter()
+            .map(|o| {
+                let free = match o.kind {
+                    SeatKind::Head { .. } => self
+                        .seats
+                        .iter()
+                        .position(|s| s.id == o.id)
+                        .is_some_and(|s| self.holders[s].is_none()),
+                    SeatKind::Customer => self.free_customer(session, o.group).is_some(),
+                };
+                (o.clone(), free)
+            })
+            .collect())
+    }
+
+    /// The first active customer of group `g` nobody plays.
+    fn free_customer(&self, session: &Session, g: usize) -> Option<u32> {
+        let played = |a: u32| {
+            self.seats
+                .iter()
+                .any(|s| s.kind == SeatKind::Customer && s.agents == [a])
+        };
+        agents_of(session, g).into_iter().find(|&a| {
+            session
+                .sim()
+                .lifecycle(a)
+                .is_some_and(Lifecycle::is_active_customer)
+                && !played(a)
+        })
+    }
+
     /// The seats taken or offered so far (heads, then customers as they
     /// were taken).
     pub fn seats(&self) -> &[Seat] {
@@ -229,19 +276,7 @@ impl Room {
                 s
             }
             SeatKind::Customer => {
-                let played = |a: u32| {
-                    self.seats
-                        .iter()
-                        .any(|s| s.kind == SeatKind::Customer && s.agents == [a])
-                };
-                let free = agents_of(session, offer.group).into_iter().find(|&a| {
-                    session
-                        .sim()
-                        .lifecycle(a)
-                        .is_some_and(Lifecycle::is_active_customer)
-                        && !played(a)
-                });
-                let Some(a) = free else {
+                let Some(a) = self.free_customer(session, offer.group) else {
                     return Err(RoomError::NoCustomerLeft(
                         session.scenario().groups[offer.group].name.clone(),
                     ));

@@ -29,11 +29,27 @@ pub enum ToPhone {
         /// The round.
         round: u32,
     },
+    /// The seats on offer, and whether each is free.
+    Seats {
+        /// In the room's order: heads, then customers' segments.
+        seats: Vec<SeatOffer>,
+    },
     /// A message was refused.
     Error {
         /// Why, for people.
         message: String,
     },
+}
+
+/// A seat on offer.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SeatOffer {
+    /// The id to join with.
+    pub id: String,
+    /// For people.
+    pub title: String,
+    /// Whether it can be taken.
+    pub free: bool,
 }
 
 /// The room as one seat sees it.

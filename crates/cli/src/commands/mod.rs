@@ -5,6 +5,7 @@ pub(crate) mod app;
 pub(crate) mod batch;
 pub(crate) mod calibrate;
 pub(crate) mod design;
+pub(crate) mod host;
 pub(crate) mod import;
 pub(crate) mod journaled;
 pub(crate) mod merge;

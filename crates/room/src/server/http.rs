@@ -84,9 +84,14 @@ pub fn read_head(stream: &mut TcpStream) -> Result<Head, HeadError> {
 /// KiB, half a second): closing with unread bytes would reset the
 /// connection and lose the answer.
 pub fn answer(stream: &mut TcpStream, status: &str, body: &str) {
+    answer_as(stream, status, "text/plain", body);
+}
+
+/// [`answer`] with a content type (`text/html`).
+pub fn answer_as(stream: &mut TcpStream, status: &str, content_type: &str, body: &str) {
     let _ = write!(
         stream,
-        "HTTP/1.1 {status}\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\ncache-control: no-store\r\n\r\n{body}",
+        "HTTP/1.1 {status}\r\ncontent-type: {content_type}; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\ncache-control: no-store\r\nx-content-type-options: nosniff\r\ncontent-security-policy: default-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src 'self' data:; connect-src 'self'\r\n\r\n{body}",
         body.len()
     );
     let _ = stream.flush();

@@ -8,6 +8,10 @@
 //! - `GET /ws/facilitator?token=…`: the facilitator's view, refused (403)
 //!   without the facilitator's token; it opens, pauses, extends and
 //!   closes rounds, and is sent who has joined and who has decided.
+//! - `GET /`: the phone's page (`/?code=K7QX2M` fills in the code);
+//!   `GET /facilitator?token=…`: the facilitator's page; `GET
+//!   /view?token=…`: the organisation and its charts now, as HTML with
+//!   inline SVG, for the facilitator's page (403 without the token).
 //! - Anything else: 404.
 //!
 //! Every connection is hostile until it has shown otherwise: its request
@@ -30,8 +34,8 @@ use crate::protocol::{
     FromFacilitator, FromPhone, MAX_MESSAGE_BYTES, parse_facilitator, parse_phone,
 };
 use crate::room::Room;
-use crate::views::{ToFacilitator, ToPhone, facilitator_state, phone_state};
-use http::{HeadError, Replay, answer, query, read_head};
+use crate::views::{SeatOffer, ToFacilitator, ToPhone, facilitator_state, phone_state};
+use http::{HeadError, Replay, answer, answer_as, query, read_head};
 use siloscope_workshop::session::Session;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -40,6 +44,11 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 use tungstenite::protocol::WebSocketConfig;
 use tungstenite::{Message, WebSocket};
+
+/// The page a phone opens (`/`, `/?code=K7QX2M`).
+const PHONE_PAGE: &str = include_str!("../pages/phone.html");
+/// The facilitator's page (`/facilitator?token=…`).
+const FACILITATOR_PAGE: &str = include_str!("../pages/facilitator.html");
 
 /// Connections served at once.
 pub const MAX_CONNECTIONS: usize = 600;
@@ -214,6 +223,30 @@ fn connection(mut stream: TcpStream, host: &Host, stop: &AtomicBool) {
     };
     let route = head.path.split('?').next().unwrap_or_default();
     let facilitator = match (head.method.as_str(), route) {
+        ("GET", "/" | "/index.html") => {
+            return answer_as(&mut stream, "200 OK", "text/html", PHONE_PAGE);
+        }
+        ("GET", "/facilitator") => {
+            return answer_as(&mut stream, "200 OK", "text/html", FACILITATOR_PAGE);
+        }
+        ("GET", "/view") => {
+            let token = query(&head.path, "token").unwrap_or_default();
+            let g = host.lock();
+            if !g.room.is_facilitator(token) {
+                drop(g);
+                return answer(
+                    &mut stream,
+                    "403 Forbidden",
+                    "the facilitator's token is needed",
+                );
+            }
+            let view = siloscope_workshop::debrief::live(
+                &g.session,
+                siloscope_workshop::layout::Picture::default(),
+            );
+            drop(g);
+            return answer_as(&mut stream, "200 OK", "text/html", &view);
+        }
         ("GET", "/ws/phone") => false,
         ("GET", "/ws/facilitator") => {
             let token = query(&head.path, "token").unwrap_or_default();
@@ -370,6 +403,21 @@ fn phone_message(text: &str, host: &Host, person: &mut Option<usize>, now: Durat
                 message: e.to_string(),
             },
         },
+        (FromPhone::Seats { code }, _) => match room.open_seats(session, &code) {
+            Ok(seats) => ToPhone::Seats {
+                seats: seats
+                    .into_iter()
+                    .map(|(o, free)| SeatOffer {
+                        id: o.id,
+                        title: o.title,
+                        free,
+                    })
+                    .collect(),
+            },
+            Err(e) => ToPhone::Error {
+                message: e.to_string(),
+            },
+        },
         (FromPhone::Join { .. } | FromPhone::Rejoin { .. }, Some(_)) => ToPhone::Error {
             message: "this phone has a seat already".into(),
         },
@@ -388,7 +436,7 @@ fn phone_message(text: &str, host: &Host, person: &mut Option<usize>, now: Durat
     drop(g);
     // Only a change shows elsewhere: a refused message costs the others
     // nothing.
-    if !matches!(reply, ToPhone::Error { .. }) {
+    if !matches!(reply, ToPhone::Error { .. } | ToPhone::Seats { .. }) {
         host.changed();
     }
     reply

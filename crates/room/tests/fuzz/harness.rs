@@ -18,6 +18,7 @@ pub fn message(data: &[u8]) {
             assert!(!name.trim().is_empty());
         }
         Ok(FromPhone::Rejoin { token }) => assert!(!token.is_empty() && token.len() <= 64),
+        Ok(FromPhone::Seats { code }) => assert!(!code.is_empty() && code.len() <= 16),
         Ok(FromPhone::Decide { .. }) => assert!(data.len() <= MAX_MESSAGE_BYTES),
         Err(e) => check(&e, data),
     }

@@ -59,6 +59,40 @@ pub struct About {
     pub scenario_hash: String,
 }
 
+/// One run as it stands, for a live web view (the participatory room's
+/// facilitator page): the organisation laid out as `picture`, then each
+/// chart of the run so far, as inline SVG in one HTML fragment.
+pub fn live(session: &Session, picture: Picture) -> String {
+    let sim = session.sim();
+    let l = layout(session.scenario(), sim.network(), picture, sim.seed());
+    let mut out = String::from("<div class=\"live\">");
+    let now = format!(
+        "The organisation, {} {}",
+        session.scenario().step_unit,
+        session.step_index()
+    );
+    let _ = write!(
+        out,
+        "<figure><figcaption>{}</figcaption>{}</figure>",
+        esc(&now),
+        picture::picture(sim, &l, &now)
+    );
+    let line = [Line {
+        history: session.history(),
+        dash: Dash::Solid,
+    }];
+    for spec in chart_specs() {
+        let _ = write!(
+            out,
+            "<figure><figcaption>{}</figcaption>{}</figure>",
+            esc(spec.title),
+            svg::chart(&spec, session.horizon(), &line, &Marks::default())
+        );
+    }
+    out.push_str("</div>");
+    out
+}
+
 /// The debrief of a session of `scenario` (the app's, or one restored
 /// from a file), as one HTML page.
 ///
