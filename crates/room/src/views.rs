@@ -206,10 +206,16 @@ pub fn sees(session: &Session, kind: SeatKind, agents: &[u32]) -> Vec<String> {
                 }
                 s => format!("You are in {group}: {}.", s.label()),
             });
-            lines.push(format!(
-                "How well what they sell meets your needs: {:.0} out of 100.",
-                100.0 * sim.satisfaction(a)
-            ));
+            // Satisfaction is perceived in each step: before the first
+            // there is none to show.
+            lines.push(if session.step_index() == 0 {
+                format!("How well what they sell meets your needs: known after the first {unit}.")
+            } else {
+                format!(
+                    "How well what they sell meets your needs: {:.0} out of 100.",
+                    100.0 * sim.satisfaction(a)
+                )
+            });
             lines.push(format!(
                 "How far you trust the organisation: {:.0} out of 100.",
                 100.0 * sim.trust_in_org(a)
@@ -316,6 +322,11 @@ mod tests {
                     && s.story(a).is_some_and(|st| !st.items.is_empty())
             })
             .unwrap();
+        let fresh = Session::new(s.scenario(), None, None).unwrap();
+        assert_eq!(
+            sees(&fresh, SeatKind::Customer, &[c])[1],
+            "How well what they sell meets your needs: known after the first week."
+        );
         let lines = sees(&s, SeatKind::Customer, &[c]);
         assert!(lines[0].starts_with("You are a customer in "), "{lines:?}");
         assert!(
