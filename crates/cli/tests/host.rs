@@ -6,7 +6,7 @@
 //! pages go to `$SILOSCOPE_SHOTS` when set (to look at), else a temporary
 //! directory.
 
-use crate::support::{bin, siloscope, text};
+use crate::support::{bin, chromium, siloscope, text};
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -194,13 +194,6 @@ fn base64(text: &str) -> Vec<u8> {
             bytes.into_iter().take(c.len() - 1)
         })
         .collect()
-}
-
-fn chromium() -> Option<PathBuf> {
-    ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
-        .into_iter()
-        .map(PathBuf::from)
-        .find(|p| p.is_file())
 }
 
 /// The host, killed when dropped.

@@ -3,7 +3,7 @@
 //! package, which `.ci/run` installs) loads the page offline, its script
 //! counts the charts and pictures drawn, and a screenshot is taken.
 
-use crate::support::{siloscope, text};
+use crate::support::{chromium, siloscope, text};
 use siloscope_model::knob::Knob;
 use siloscope_workshop::compare::{Runs, Side};
 use siloscope_workshop::record::{Note, Prediction, Restored, Sources, write};
@@ -113,14 +113,6 @@ fn replay_restores_a_session_exactly_and_refuses_a_changed_scenario() {
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("bad.session.ron:1:"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
-}
-
-/// Chromium, if installed: Debian's `chromium`.
-fn chromium() -> Option<PathBuf> {
-    ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
-        .into_iter()
-        .map(PathBuf::from)
-        .find(|p| p.is_file())
 }
 
 /// Chromium headless, offline, with a fresh profile, on `page`.

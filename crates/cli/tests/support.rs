@@ -68,3 +68,11 @@ pub fn kill_while_writing(args: &[String], point: &str) {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+/// Chromium, if installed: Debian's `chromium` (`.ci/run` installs it).
+pub fn chromium() -> Option<std::path::PathBuf> {
+    ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+        .into_iter()
+        .map(std::path::PathBuf::from)
+        .find(|p| p.is_file())
+}

@@ -181,12 +181,7 @@ impl Room {
         session: &Session,
         code: &str,
     ) -> Result<Vec<(Offer, bool)>, RoomError> {
-        if !same(
-            code.trim().to_ascii_uppercase().as_bytes(),
-            self.code.as_bytes(),
-        ) {
-            return Err(RoomError::WrongCode);
-        }
+        self.check_code(code)?;
         Ok(self
             .offers
             .iter()
@@ -202,6 +197,19 @@ impl Room {
                 (o.clone(), free)
             })
             .collect())
+    }
+
+    /// `Ok` if `code` is this room's (as typed: spaces around and lower
+    /// case allowed).
+    fn check_code(&self, code: &str) -> Result<(), RoomError> {
+        if same(
+            code.trim().to_ascii_uppercase().as_bytes(),
+            self.code.as_bytes(),
+        ) {
+            Ok(())
+        } else {
+            Err(RoomError::WrongCode)
+        }
     }
 
     /// The first active customer of group `g` nobody plays.
@@ -240,12 +248,7 @@ impl Room {
         seat: &str,
         name: &str,
     ) -> Result<(usize, String), RoomError> {
-        if !same(
-            code.trim().to_ascii_uppercase().as_bytes(),
-            self.code.as_bytes(),
-        ) {
-            return Err(RoomError::WrongCode);
-        }
+        self.check_code(code)?;
         if self.people.len() >= MAX_PEOPLE {
             return Err(RoomError::Full);
         }
@@ -381,4 +384,4 @@ fn same(a: &[u8], b: &[u8]) -> bool {
 
 mod round;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -286,12 +286,7 @@ mod tests {
 
     #[test]
     fn a_seat_sees_its_agents_in_plain_words() {
-        let path = std::path::Path::new(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../scenarios/workshop.scenario.ron"
-        ));
-        let sc = siloscope_scenario::files::read_scenario(path).unwrap();
-        let mut s = Session::new(&sc, None, None).unwrap();
+        let mut s = crate::room::tests::session();
         s.goto(20);
         let room = Room::new(&s);
         let support = room

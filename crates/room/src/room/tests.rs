@@ -3,7 +3,7 @@ use siloscope_model::sim::{Decision, NeedChoice};
 use std::path::Path;
 use std::time::Duration;
 
-fn session() -> Session {
+pub(crate) fn session() -> Session {
     let path = Path::new(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../scenarios/workshop.scenario.ron"

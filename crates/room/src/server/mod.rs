@@ -330,40 +330,69 @@ fn send<T: serde::Serialize>(ws: &mut WebSocket<Replay>, msg: &T) -> bool {
     ws.send(Message::text(text)).is_ok()
 }
 
-fn phone_loop(ws: &mut WebSocket<Replay>, host: &Host, stop: &AtomicBool) {
+/// One connection's loop until it ends or the server stops: read a message
+/// (within the connection's limit) and send `answer`'s reply, or an error
+/// made by `refused`; then send `view` whenever the room changed or a
+/// round's timer ticked a second.
+fn pump<T: serde::Serialize>(
+    ws: &mut WebSocket<Replay>,
+    host: &Host,
+    stop: &AtomicBool,
+    mut answer: impl FnMut(&str, Duration) -> Option<T>,
+    refused: impl Fn(String) -> T,
+    view: impl Fn(&Inner, Duration) -> Option<T>,
+) {
     let mut limit = Limit::new(host.now());
-    let mut person: Option<usize> = None;
     let mut shown = (u64::MAX, 0u64);
     while !stop.load(Ordering::Relaxed) {
         let now = host.now();
         let reply = match read(ws, &mut limit, now) {
             Read::End => break,
             Read::Nothing => None,
-            Read::Refused(message) => Some(ToPhone::Error { message }),
-            Read::Text(text) => Some(phone_message(&text, host, &mut person, now)),
+            Read::Refused(message) => Some(refused(message)),
+            Read::Text(text) => answer(&text, now),
         };
         if let Some(reply) = reply
             && !send(ws, &reply)
         {
             break;
         }
-        // The seat's state when the room changed, and each second while a
-        // round's timer runs.
-        if let Some(p) = person {
-            let g = host.lock();
-            let version = host.version.load(Ordering::Relaxed);
-            let second = g.room.round(now).map_or(0, |r| r.seconds_left);
-            if (version, second) != shown {
-                shown = (version, second);
-                let state = ToPhone::State(phone_state(&g.room, &g.session, p, now));
-                drop(g);
-                if !send(ws, &state) {
-                    break;
-                }
-            }
+        let g = host.lock();
+        let version = host.version.load(Ordering::Relaxed);
+        let second = g.room.round(now).map_or(0, |r| r.seconds_left);
+        if (version, second) == shown {
+            continue;
+        }
+        let Some(state) = view(&g, now) else { continue };
+        drop(g);
+        shown = (version, second);
+        if !send(ws, &state) {
+            break;
         }
     }
-    if let Some(p) = person {
+}
+
+fn phone_loop(ws: &mut WebSocket<Replay>, host: &Host, stop: &AtomicBool) {
+    let person = std::cell::Cell::new(None);
+    pump(
+        ws,
+        host,
+        stop,
+        |text, now| {
+            let mut p = person.get();
+            let reply = phone_message(text, host, &mut p, now);
+            person.set(p);
+            Some(reply)
+        },
+        |message| ToPhone::Error { message },
+        // A seated phone sees its seat.
+        |g, now| {
+            person
+                .get()
+                .map(|p| ToPhone::State(phone_state(&g.room, &g.session, p, now)))
+        },
+    );
+    if let Some(p) = person.get() {
         host.lock().room.disconnect(p);
         host.changed();
     }
@@ -443,35 +472,18 @@ fn phone_message(text: &str, host: &Host, person: &mut Option<usize>, now: Durat
 }
 
 fn facilitator_loop(ws: &mut WebSocket<Replay>, host: &Host, stop: &AtomicBool) {
-    let mut limit = Limit::new(host.now());
-    let mut shown = (u64::MAX, 0u64);
-    while !stop.load(Ordering::Relaxed) {
-        let now = host.now();
-        let reply = match read(ws, &mut limit, now) {
-            Read::End => break,
-            Read::Nothing => None,
-            Read::Refused(message) => Some(ToFacilitator::Error { message }),
-            Read::Text(text) => facilitator_message(&text, host, now)
+    pump(
+        ws,
+        host,
+        stop,
+        |text, now| {
+            facilitator_message(text, host, now)
                 .err()
-                .map(|message| ToFacilitator::Error { message }),
-        };
-        if let Some(reply) = reply
-            && !send(ws, &reply)
-        {
-            break;
-        }
-        let g = host.lock();
-        let version = host.version.load(Ordering::Relaxed);
-        let second = g.room.round(now).map_or(0, |r| r.seconds_left);
-        if (version, second) != shown {
-            shown = (version, second);
-            let state = facilitator_state(&g.room, &g.session, &g.last_round, now);
-            drop(g);
-            if !send(ws, &state) {
-                break;
-            }
-        }
-    }
+                .map(|message| ToFacilitator::Error { message })
+        },
+        |message| ToFacilitator::Error { message },
+        |g, now| Some(facilitator_state(&g.room, &g.session, &g.last_round, now)),
+    );
 }
 
 fn facilitator_message(text: &str, host: &Host, now: Duration) -> Result<(), String> {
