@@ -24,6 +24,8 @@ pub mod workshop;
 #[cfg(test)]
 mod keep_tests;
 #[cfg(test)]
+mod room_tests;
+#[cfg(test)]
 mod tests;
 
 use bevy::prelude::*;
@@ -55,6 +57,8 @@ pub struct AppOptions {
     /// Restore this saved session (`*.session.ron`), of its own scenario,
     /// and go on saving into it.
     pub session: Option<PathBuf>,
+    /// Open the room to phones on this address.
+    pub room: Option<std::net::SocketAddr>,
     /// Unattended runs.
     pub unattended: capture::Unattended,
 }
@@ -186,6 +190,10 @@ pub fn run(options: AppOptions) -> anyhow::Result<()> {
         for _ in 1..step {
             app.world_mut().write_message(workshop::Control::StoryNext);
         }
+    }
+    if let Some(addr) = options.room {
+        app.world_mut()
+            .write_message(workshop::RoomControl::Open(addr));
     }
     if measuring {
         // Every main-world system on the main thread, so that thread's CPU

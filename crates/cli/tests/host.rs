@@ -133,6 +133,32 @@ impl Chrome {
         self.wait("document.readyState === 'complete'", url);
     }
 
+    /// On the phone's page: find the seats, take `seat` as `name`; the
+    /// page's text once the seat shows.
+    fn take_seat(&mut self, name: &str, seat: &str) -> String {
+        self.eval(&format!(
+            "document.getElementById('name').value = '{name}'; document.getElementById('find').click(); true"
+        ));
+        let radio = format!("document.querySelector('input[value=\"{seat}\"]')");
+        self.wait(&format!("{radio} !== null"), "the seats");
+        self.eval(&format!(
+            "{radio}.click(); document.getElementById('take').click(); true"
+        ));
+        self.wait(
+            "!document.getElementById('play').hidden && document.getElementById('sees').children.length > 0",
+            "the seat",
+        );
+        self.text()
+    }
+
+    /// The page's text.
+    fn text(&mut self) -> String {
+        self.eval("document.body.innerText")
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
     /// A screenshot of the page, written to `path`; its size.
     fn screenshot(&mut self, path: &Path) -> (u32, u32) {
         let r = self.call("Page.captureScreenshot", json!({"format": "png"}));
@@ -272,18 +298,7 @@ fn a_room_plays_from_a_phone_in_a_browser_and_the_facilitators_page_shows_it() {
         json!(6),
         "the code is filled in from the link"
     );
-    c.eval("document.getElementById('name').value = 'Ana'; document.getElementById('find').click(); true");
-    c.wait(
-        "document.querySelector('input[value=\"head:Support\"]') !== null",
-        "the seats",
-    );
-    c.eval("document.querySelector('input[value=\"head:Support\"]').click(); document.getElementById('take').click(); true");
-    c.wait("!document.getElementById('play').hidden && document.getElementById('sees').children.length > 0", "the seat");
-    let page = c
-        .eval("document.body.innerText")
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let page = c.take_seat("Ana", "head:Support");
     assert!(
         page.contains("Head of Support") && page.contains("You head Support"),
         "{page}"
@@ -294,6 +309,17 @@ fn a_room_plays_from_a_phone_in_a_browser_and_the_facilitators_page_shows_it() {
     );
     let (w, h) = c.screenshot(&shots.join("host-phone-joined.png"));
     assert_eq!((w, h), (412, 915));
+
+    // Another phone takes a customer's seat: a small business.
+    let mut ben = Chrome::launch(&chromium, &dir.join("profile-ben"));
+    ben.open(&phone, 390, 844, true);
+    ben.wait("!document.getElementById('join').hidden", "the join form");
+    let seen = ben.take_seat("Ben", "customer:Small business");
+    assert!(
+        seen.contains("Small business") && seen.contains("known after the first week"),
+        "{seen}"
+    );
+    ben.screenshot(&shots.join("host-phone-customer.png"));
 
     // The facilitator opens a round; the phone decides to pass needs on.
     let (mut boss, _) = tungstenite::client(
@@ -316,11 +342,31 @@ fn a_room_plays_from_a_phone_in_a_browser_and_the_facilitators_page_shows_it() {
         "the decision sent",
     );
     c.screenshot(&shots.join("host-phone-decided.png"));
-    // Everyone seated has decided: the round runs its two weeks.
-    c.wait(
-        "document.getElementById('step').textContent === 'Week 2 of 104'",
-        "the round to run",
+    // Ben complains; a customer is offered a customer's choices only.
+    ben.wait(
+        "!document.getElementById('decide').hidden",
+        "the round on the customer's phone",
     );
+    let offered = ben.eval(
+        "[...new Set([...document.querySelectorAll('button[data-choice]')].map(b => b.dataset.choice))].join(' ')",
+    );
+    assert_eq!(offered, json!("contact complain ask_peer refer leave"));
+    ben.eval("[...document.querySelectorAll('button[data-choice=complain]')].find(b => b.textContent === 'Complain').click(); true");
+    ben.eval("document.getElementById('send').click(); true");
+    // Everyone seated has decided: the round runs its two weeks.
+    for phone in [&mut c, &mut ben] {
+        phone.wait(
+            "document.getElementById('step').textContent === 'Week 2 of 104'",
+            "the round to run",
+        );
+    }
+    let seen = ben.text();
+    assert!(
+        seen.contains("out of 100"),
+        "the customer's satisfaction after a week: {seen}"
+    );
+    ben.screenshot(&shots.join("host-phone-customer-week-2.png"));
+    drop(ben);
 
     // The facilitator's page: the code, Ana, the organisation and charts.
     c.open(&facilitator, 1280, 900, false);
@@ -328,16 +374,34 @@ fn a_room_plays_from_a_phone_in_a_browser_and_the_facilitators_page_shows_it() {
         "document.querySelectorAll('#view svg').length >= 5",
         "the organisation and its charts",
     );
-    let page = c
-        .eval("document.body.innerText")
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let page = c.text();
     assert!(
-        page.contains("Ana") && page.contains("Step 2 of 104") && page.contains("1 person seated"),
+        page.contains("Ana")
+            && page.contains("Ben (away)")
+            && page.contains("Step 2 of 104")
+            && page.contains("2 people seated"),
         "{page}"
     );
+    c.wait(
+        "document.getElementById('qr').complete && document.getElementById('qr').naturalWidth > 0",
+        "the QR code to join by",
+    );
     c.screenshot(&shots.join("host-facilitator.png"));
+    // A projector's 1280 × 720: the code, the QR code, the round's
+    // controls and the seats (scrolling within their card in a large
+    // room) are all on the first screen.
+    c.call(
+        "Emulation.setDeviceMetricsOverride",
+        json!({"width": 1280, "height": 720, "deviceScaleFactor": 1, "mobile": false}),
+    );
+    let below = c.eval(
+        "['code', 'qr', 'open', 'seat-card'].filter(id => document.getElementById(id).getBoundingClientRect().bottom > 720).join(' ')",
+    );
+    assert_eq!(below, json!(""), "below the fold at 1280 × 720");
+    assert_eq!(
+        c.screenshot(&shots.join("host-facilitator-720.png")),
+        (1280, 720)
+    );
 
     // What the room did is saved, and replays exactly.
     let deadline = Instant::now() + Duration::from_secs(10);

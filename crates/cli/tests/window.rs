@@ -103,6 +103,12 @@ const BACKGROUND: [u8; 3] = [15, 18, 23];
 /// Run the app unattended with `args`, and read its screenshot; `None`
 /// where no window can be opened (outside CI).
 fn screenshot(name: &str, args: &[&str]) -> Option<Rgba> {
+    screenshot_logged(name, args).map(|(img, _)| img)
+}
+
+/// [`screenshot`], with what the app wrote. With `$SILOSCOPE_SHOTS` set the
+/// screenshot is kept there as `<name>.png`, to look at.
+fn screenshot_logged(name: &str, args: &[&str]) -> Option<(Rgba, String)> {
     let Some(wrapper) = display_wrapper() else {
         assert!(
             std::env::var_os("CI").is_none(),
@@ -137,6 +143,10 @@ fn screenshot(name: &str, args: &[&str]) -> Option<Rgba> {
     );
     assert!(out.status.success(), "the app failed:\n{log}");
     let img = Rgba::read(&shot);
+    if let Some(keep) = std::env::var_os("SILOSCOPE_SHOTS") {
+        std::fs::create_dir_all(&keep).unwrap();
+        std::fs::copy(&shot, Path::new(&keep).join(format!("{name}.png"))).unwrap();
+    }
     std::fs::remove_dir_all(&dir).unwrap();
     let size = args
         .iter()
@@ -148,7 +158,7 @@ fn screenshot(name: &str, args: &[&str]) -> Option<Rgba> {
         size,
         "the window's size"
     );
-    Some(img)
+    Some((img, log))
 }
 
 /// A graph is drawn in `region`: at least 1 pixel in 20 differs from the
@@ -435,6 +445,76 @@ fn each_story_step_shows_its_figures_and_charts() {
             );
         }
     }
+}
+
+/// The room open in the app (`--room`): presenter mode shows its card
+/// beside the organisation, and the QR code on the projector reads back,
+/// from the screenshot, as the address the app gave; the facilitator's
+/// window at 1280 × 720 shows the code, the address and the seats.
+#[test]
+fn the_room_s_qr_code_on_the_projector_reads_back_as_its_address() {
+    let Some((img, log)) = screenshot_logged(
+        "room-presenter",
+        &[
+            "scenarios/workshop.scenario.ron",
+            "--present=2",
+            "--room",
+            "127.0.0.1:0",
+        ],
+    ) else {
+        return;
+    };
+    let url = log
+        .lines()
+        .find_map(|l| l.split("phones go to ").nth(1))
+        .unwrap_or_else(|| panic!("the app gives the address:\n{log}"))
+        .trim()
+        .to_owned();
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    let mut prepared =
+        rqrr::PreparedImage::prepare_from_greyscale(img.width, img.height, |x, y| {
+            let [r, g, b] = img.pixel(x, y);
+            ((u32::from(r) * 3 + u32::from(g) * 6 + u32::from(b)) / 10) as u8
+        });
+    let read: Vec<String> = prepared
+        .detect_grids()
+        .iter()
+        .filter_map(|g| g.decode().ok().map(|(_, text)| text))
+        .collect();
+    assert_eq!(
+        read,
+        vec![url],
+        "one QR code on screen, of the join address"
+    );
+    // The card is on the left, the organisation still drawn beside it.
+    let card = img.region((0.0, 0.16), (0.0, 0.6));
+    assert!(
+        text(&card) > 2000,
+        "{} pixels of the card's text",
+        text(&card)
+    );
+    let graph = img.region((0.2, 0.65), (0.1, 0.6));
+    assert!(coloured(&graph) > 2000, "the organisation beside the card");
+
+    let Some((img, _)) = screenshot_logged(
+        "room-window",
+        &[
+            "scenarios/workshop.scenario.ron",
+            "--room",
+            "127.0.0.1:0",
+            "--size",
+            "1280x720",
+        ],
+    ) else {
+        return;
+    };
+    let mut prepared =
+        rqrr::PreparedImage::prepare_from_greyscale(img.width, img.height, |x, y| {
+            img.pixel(x, y)[1]
+        });
+    let grids = prepared.detect_grids();
+    assert_eq!(grids.len(), 1, "the window shows the QR code");
+    assert!(grids[0].decode().is_ok(), "and it reads");
 }
 
 /// The app killed with SIGKILL mid-session loses nothing but the seconds

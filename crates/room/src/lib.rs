@@ -16,6 +16,7 @@
 //!   parsed as hostile input (size-limited, strict, with located errors);
 //! - [`limit`]: how many messages a connection may send;
 //! - [`views`]: what a phone and the facilitator's view are sent;
+//! - [`qr`]: the QR code a phone joins by;
 //! - [`server`]: all of it on a port, by WebSocket.
 //!
 //! The room's time is passed in (`now`, since the room opened); only the
@@ -25,6 +26,7 @@
 
 pub mod limit;
 pub mod protocol;
+pub mod qr;
 pub mod room;
 pub mod seats;
 pub mod server;

@@ -105,6 +105,9 @@ pub enum ToFacilitator {
     State {
         /// The join code.
         code: String,
+        /// The address phones join by, with the code, where the host knows
+        /// it (else the page's own address serves).
+        join_url: Option<String>,
         /// The step the run is at.
         step: u32,
         /// Its last step.
@@ -163,10 +166,12 @@ pub fn facilitator_state(
     room: &Room,
     session: &Session,
     last_round: &[String],
+    join_url: Option<&str>,
     now: std::time::Duration,
 ) -> ToFacilitator {
     ToFacilitator::State {
         code: room.code().to_owned(),
+        join_url: join_url.map(str::to_owned),
         step: session.step_index(),
         horizon: session.horizon(),
         round: room.round(now).map(RoundView::from),
@@ -229,10 +234,11 @@ pub fn sees(session: &Session, kind: SeatKind, agents: &[u32]) -> Vec<String> {
                 ));
             }
             if let Some(story) = session.story(a) {
-                for item in story.items.iter().rev().take(4) {
+                let mut recent = Vec::new();
+                for item in story.items.iter().rev().take(40) {
                     let other = &sc.groups[sc.group_of(item.other)].name;
                     let what = item_words(item.kind);
-                    lines.push(match (item.sent, item.passed) {
+                    let line = match (item.sent, item.passed) {
                         (true, true) => {
                             format!("In {} {}, you sent {what} to {other}.", unit, item.step)
                         }
@@ -246,8 +252,10 @@ pub fn sees(session: &Session, kind: SeatKind, agents: &[u32]) -> Vec<String> {
                                 unit, item.step
                             )
                         }
-                    });
+                    };
+                    recent.push(line);
                 }
+                lines.extend(counted(recent).into_iter().take(4));
             }
         }
         SeatKind::Head { .. } => {
@@ -269,6 +277,24 @@ pub fn sees(session: &Session, kind: SeatKind, agents: &[u32]) -> Vec<String> {
     lines
 }
 
+/// The same sentence in a row said once, counted: "In week 0, you sent a
+/// need to Resellers (2 times)."
+fn counted(lines: Vec<String>) -> Vec<String> {
+    let mut out: Vec<(String, usize)> = Vec::new();
+    for line in lines {
+        match out.last_mut() {
+            Some((last, n)) if *last == line => *n += 1,
+            _ => out.push((line, 1)),
+        }
+    }
+    out.into_iter()
+        .map(|(line, n)| match n {
+            1 => line,
+            n => format!("{} ({n} times).", line.trim_end_matches('.')),
+        })
+        .collect()
+}
+
 fn item_words(kind: FlowKind) -> &'static str {
     match kind {
         FlowKind::Need => "a need",
@@ -283,6 +309,26 @@ fn item_words(kind: FlowKind) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_same_item_twice_in_a_row_is_said_once_counted() {
+        let l = |s: &str| s.to_owned();
+        assert_eq!(
+            counted(vec![
+                l("In week 1, you sent a need to Resellers."),
+                l("In week 0, you sent a need to Resellers."),
+                l("In week 0, you sent a need to Resellers."),
+                l("In week 0, an answer reached you from Support."),
+                l("In week 0, you sent a need to Resellers."),
+            ]),
+            vec![
+                l("In week 1, you sent a need to Resellers."),
+                l("In week 0, you sent a need to Resellers (2 times)."),
+                l("In week 0, an answer reached you from Support."),
+                l("In week 0, you sent a need to Resellers."),
+            ]
+        );
+    }
 
     #[test]
     fn a_seat_sees_its_agents_in_plain_words() {
@@ -334,5 +380,8 @@ mod tests {
         );
         assert!(lines[3].starts_with("What you need most: "), "{lines:?}");
         assert!(lines[4].starts_with("In week "), "{lines:?}");
+        for pair in lines.windows(2) {
+            assert_ne!(pair[0], pair[1], "the same item is said once, counted");
+        }
     }
 }

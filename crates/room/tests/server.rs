@@ -288,3 +288,56 @@ fn hostile_connections_and_frames_get_an_error_or_are_closed() {
     let (mut ok, _) = join(&server, &code, "head:Support", "Ana");
     next(&mut ok, "state");
 }
+
+/// The facilitator's page shows the QR code of the address phones join
+/// by (only with the facilitator's token), and the app follows the run a
+/// round changed and hands back its own changes.
+#[test]
+fn the_join_address_has_a_qr_code_and_the_run_goes_to_and_from_the_app() {
+    let (host, server) = start();
+    let token = host.lock().room.facilitator_token().to_owned();
+    let get = |path: &str| {
+        let mut s = TcpStream::connect(server.addr()).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        write!(s, "GET {path} HTTP/1.1\r\nhost: x\r\n\r\n").unwrap();
+        let mut out = String::new();
+        let _ = s.read_to_string(&mut out);
+        out
+    };
+    // No address to join by yet.
+    assert!(get(&format!("/qr.svg?token={token}")).starts_with("HTTP/1.1 404"));
+    host.set_join_url(&format!("http://{}/", server.addr()));
+    let url = format!("http://{}/?code={}", server.addr(), host.lock().room.code());
+    assert_eq!(host.lock().join_url.as_deref(), Some(url.as_str()));
+    assert!(get("/qr.svg?token=0000").starts_with("HTTP/1.1 403"));
+    let svg = get(&format!("/qr.svg?token={token}"));
+    assert!(svg.starts_with("HTTP/1.1 200"), "{svg}");
+    assert!(svg.contains("content-type: image/svg+xml"), "{svg}");
+    let qr = siloscope_room::qr::Qr::of(&url).unwrap();
+    assert!(svg.ends_with(&qr.svg()), "the code of the join address");
+    let mut f = facilitator(&host, &server);
+    let state = next(&mut f, "state");
+    assert_eq!(state["join_url"], url.as_str());
+
+    // The app's side: nothing new, then a round's two steps.
+    let (app, seen) = host.pull(u64::MAX).expect("the first pull takes the run");
+    assert_eq!((app.step_index(), host.pull(seen).is_some()), (0, false));
+    send(&mut f, json!({"type": "open", "steps": 2, "seconds": 60}));
+    send(&mut f, json!({"type": "close"}));
+    wait_for("the round's steps", || host.pull(seen).is_some());
+    let (stepped, seen2) = host.pull(seen).unwrap();
+    assert_eq!(stepped.step_index(), 2);
+    // A change made on the run the app had before the round is refused
+    // (the round came first); one made on the run it pulled is taken.
+    assert_eq!(host.push(&app, seen), None);
+    assert_eq!(host.lock().session.step_index(), 2);
+    let mut changed = stepped.clone();
+    changed.step();
+    let seen3 = host.push(&changed, seen2).expect("taken");
+    assert_eq!(host.lock().session.step_index(), 3);
+    assert!(
+        host.pull(seen3).is_none(),
+        "the app's own change is not pulled back"
+    );
+    next_where(&mut f, |v| v["type"] == "state" && v["step"] == 3);
+}

@@ -72,6 +72,13 @@ impl Runs {
         &mut self.a
     }
 
+    /// Run A replaced by `a` (the room's copy of it, after a round's
+    /// steps), B brought to its step.
+    pub fn set_a(&mut self, a: Session) {
+        self.a = a;
+        self.sync();
+    }
+
     /// Run B, while comparing.
     pub fn b(&self) -> Option<&Session> {
         self.b.as_ref().filter(|_| self.comparing)

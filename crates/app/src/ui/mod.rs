@@ -11,13 +11,14 @@ mod legend;
 mod notes;
 mod policy_panel;
 mod presenter;
+mod room_panel;
 mod shortcuts;
 mod timeline;
 mod top_bar;
 
 use super::capture::TakeScreenshot;
 use super::view::{GraphCamera, View};
-use super::workshop::{Control, Playback, Workshop, WorkshopSystems};
+use super::workshop::{Control, Hosting, Playback, RoomControl, Workshop, WorkshopSystems};
 use crate::palette;
 use bevy::prelude::*;
 use bevy_egui::input::egui_wants_any_keyboard_input;
@@ -104,6 +105,8 @@ struct UiState {
     )>,
     /// The file the session on screen is saved to.
     current_session: Option<PathBuf>,
+    /// The room's window and the choices in it.
+    room: room_panel::Draft,
 }
 
 /// Panels put away (View menu, F2 / F3 / F4), for a small screen or to
@@ -171,6 +174,8 @@ fn panels(
     luck: Res<crate::workshop::LuckCheck>,
     mut zoom: ResMut<UiZoom>,
     keeping: Res<crate::workshop::Keeping>,
+    hosting: Option<Res<Hosting>>,
+    mut room_controls: MessageWriter<RoomControl>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?.clone();
     if (ctx.zoom_factor() - zoom.0).abs() > 1e-4 {
@@ -201,8 +206,19 @@ fn panels(
             .max_rect(ctx.viewport_rect()),
     );
     let mut out = Vec::new();
+    if hosting.as_ref().is_some_and(|h| h.is_added()) {
+        // Just opened (by `--room` too): show it.
+        state.room.shown = true;
+    }
+    let hosting = hosting.as_deref();
     if workshop.presenting {
         presenter(&mut root, &workshop, &playback, &luck);
+        if let Some(h) = hosting {
+            egui::Panel::left("room card")
+                .exact_size((ctx.viewport_rect().width() * 0.16).clamp(200.0, 260.0))
+                .resizable(false)
+                .show(&mut root, |ui| room_panel::room_card(ui, h));
+        }
         let area = root.available_rect_before_wrap();
         set_graph_area(&mut view, area, zoom.0, window_resized);
         region_labels(&ctx, area, &workshop, &view, (camera.0, camera.1), zoom.0);
@@ -214,7 +230,15 @@ fn panels(
 
     egui::Panel::top("controls").show(&mut root, |ui| {
         top_bar(
-            ui, &workshop, &playback, &mut view, &mut state, &mut out, &mut shots, &mut zoom,
+            ui,
+            &workshop,
+            &playback,
+            &mut view,
+            &mut state,
+            &mut out,
+            &mut shots,
+            &mut zoom,
+            hosting.is_some(),
         );
     });
     // Panels in proportion to the window (in points), within what their
@@ -302,6 +326,11 @@ fn panels(
             &mut out,
             &o.path,
         );
+    }
+    if state.room.shown {
+        let mut rooms = Vec::new();
+        room_panel::room_window(&ctx, hosting, &mut state.room, &mut rooms);
+        room_controls.write_batch(rooms);
     }
     if state.help {
         let mut open = true;

@@ -38,6 +38,7 @@ pub(super) fn top_bar(
     out: &mut Vec<Control>,
     shots: &mut MessageWriter<TakeScreenshot>,
     zoom: &mut super::UiZoom,
+    room_open: bool,
 ) {
     let session = w.session();
     // One row for a 1280-pixel-wide screen: what the room uses while
@@ -142,6 +143,17 @@ pub(super) fn top_bar(
                 ui.close();
             }
         });
+        if ui
+            .selectable_label(room_open || state.room.shown, "📱 Room")
+            .on_hover_text(if room_open {
+                "the room is open to phones: its code, rounds and who has decided"
+            } else {
+                "let the room play this run on their phones"
+            })
+            .clicked()
+        {
+            state.room.shown = !state.room.shown;
+        }
         if ui.button("❓ Help").on_hover_text("H").clicked() {
             state.help = !state.help;
         }

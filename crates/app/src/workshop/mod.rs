@@ -17,6 +17,8 @@
 //! - The scenario file is polled four times a second; a valid edit
 //!   rebuilds the run and replays it to the step on screen, an invalid
 //!   one keeps the last good run and shows the errors.
+//! - The room's phones may play run A ([`Hosting`], `room.rs`): a round's
+//!   steps come from the room, the facilitator's changes go to it.
 //! - The session is never lost ([`Keeping`], `keep.rs`): saved every few
 //!   seconds while it changes, with the facilitator's notes and the
 //!   room's predictions, and offered back after a crash.
@@ -25,12 +27,14 @@ mod advance;
 mod commands;
 mod keep;
 mod luck;
+mod room;
 
 use advance::{advance, watch_scenario};
 use bevy::prelude::*;
 use commands::apply_commands;
 pub use keep::{Keeping, Seen, restore};
 pub use luck::LuckCheck;
+pub use room::{DEFAULT_PORT, Hosting, RoomControl};
 use siloscope_model::knob::Knob;
 use siloscope_scenario::files;
 use siloscope_scenario::{Intervention, Scenario};
@@ -329,6 +333,7 @@ impl Plugin for WorkshopPlugin {
             .init_resource::<Keeping>()
             .add_message::<Control>()
             .add_message::<Stepped>()
+            .add_message::<RoomControl>()
             .configure_sets(
                 Update,
                 (
@@ -345,6 +350,11 @@ impl Plugin for WorkshopPlugin {
                     keep::apply_keep_controls
                         .in_set(WorkshopSystems::Controls)
                         .after(apply_commands),
+                    room::follow_room.before(WorkshopSystems::Controls),
+                    room::apply_room_controls
+                        .in_set(WorkshopSystems::Controls)
+                        .after(keep::apply_keep_controls),
+                    room::hand_to_room.after(WorkshopSystems::Advance),
                     watch_scenario.in_set(WorkshopSystems::Watch),
                     (advance, advance::expire_notices)
                         .chain()

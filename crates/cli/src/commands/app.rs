@@ -5,7 +5,7 @@ use crate::args::AppArgs;
 #[cfg(not(feature = "app"))]
 use crate::args::DEFAULT_SCENARIO;
 #[cfg(feature = "app")]
-use crate::args::{DEFAULT_SCENARIO, PictureArg};
+use crate::args::{DEFAULT_SCENARIO, app::PictureArg};
 use anyhow::Result;
 use std::process::ExitCode;
 
@@ -27,6 +27,7 @@ pub(crate) fn run(args: AppArgs) -> Result<ExitCode> {
         scale: args.scale,
         size: args.size,
         session: args.session,
+        room: args.room,
         unattended: Unattended {
             steps: args.steps,
             screenshot: args.screenshot,

@@ -7,12 +7,12 @@
 use crate::args::HostArgs;
 use crate::commands::shown_path;
 use anyhow::{Context, Result};
-use siloscope_room::server::{Host, serve};
+use siloscope_room::server::{Host, outward_addr, serve};
 use siloscope_scenario::files;
 use siloscope_workshop::compare::Runs;
 use siloscope_workshop::record::{Autosave, Restored, Sources, sessions_dir};
 use siloscope_workshop::session::Session;
-use std::net::{IpAddr, SocketAddr, TcpListener, UdpSocket};
+use std::net::TcpListener;
 use std::process::ExitCode;
 use std::time::{Instant, SystemTime};
 
@@ -34,7 +34,13 @@ pub(crate) fn run(args: HostArgs) -> Result<ExitCode> {
             g.room.facilitator_token().to_owned(),
         )
     };
-    let shown = shown_addr(addr);
+    let shown = match outward_addr(addr) {
+        Some(a) => {
+            host.set_join_url(&format!("http://{a}"));
+            a.to_string()
+        }
+        None => format!("<this machine's address>:{}", addr.port()),
+    };
     println!(
         "siloscope host: {} ({}), seed {}",
         crate::commands::shown(&scenario.name),
@@ -74,24 +80,5 @@ pub(crate) fn run(args: HostArgs) -> Result<ExitCode> {
                 autosave = None;
             }
         }
-    }
-}
-
-/// The address to show people: the machine's address on its network when
-/// listening on every interface (found by asking the system which address
-/// it would reach the network from; nothing is sent).
-fn shown_addr(addr: SocketAddr) -> String {
-    if !addr.ip().is_unspecified() {
-        return addr.to_string();
-    }
-    let outward = UdpSocket::bind("0.0.0.0:0")
-        .and_then(|s| s.connect("192.0.2.1:9").map(|()| s))
-        .and_then(|s| s.local_addr())
-        .map(|a| a.ip())
-        .ok()
-        .filter(|ip: &IpAddr| !ip.is_unspecified());
-    match outward {
-        Some(ip) => SocketAddr::new(ip, addr.port()).to_string(),
-        None => format!("<this machine's address>:{}", addr.port()),
     }
 }

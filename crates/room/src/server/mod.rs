@@ -11,7 +11,8 @@
 //! - `GET /`: the phone's page (`/?code=K7QX2M` fills in the code);
 //!   `GET /facilitator?token=…`: the facilitator's page; `GET
 //!   /view?token=…`: the organisation and its charts now, as HTML with
-//!   inline SVG, for the facilitator's page (403 without the token).
+//!   inline SVG, for the facilitator's page; `GET /qr.svg?token=…`: the
+//!   QR code of the join address (403 without the token).
 //! - Anything else: 404.
 //!
 //! Every connection is hostile until it has shown otherwise: its request
@@ -27,21 +28,20 @@
 //! and one ticker that closes a round when its time is up or everyone has
 //! decided, and runs its steps.
 
+mod host;
 mod http;
 
+pub use host::{Host, Inner};
+
 use crate::limit::Limit;
-use crate::protocol::{
-    FromFacilitator, FromPhone, MAX_MESSAGE_BYTES, parse_facilitator, parse_phone,
-};
-use crate::room::Room;
+use crate::protocol::{FromPhone, MAX_MESSAGE_BYTES, parse_facilitator, parse_phone};
 use crate::views::{SeatOffer, ToFacilitator, ToPhone, facilitator_state, phone_state};
 use http::{HeadError, Replay, answer, answer_as, query, read_head};
-use siloscope_workshop::session::Session;
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tungstenite::protocol::WebSocketConfig;
 use tungstenite::{Message, WebSocket};
 
@@ -54,78 +54,6 @@ const FACILITATOR_PAGE: &str = include_str!("../pages/facilitator.html");
 pub const MAX_CONNECTIONS: usize = 600;
 /// How often a connection looks for news and the ticker for a due round.
 const POLL: Duration = Duration::from_millis(100);
-
-/// A room and its run, shared by every connection.
-pub struct Host {
-    inner: Mutex<Inner>,
-    started: Instant,
-    /// Bumped on every change a view shows.
-    version: AtomicU64,
-}
-
-/// What the lock guards.
-pub struct Inner {
-    /// The room.
-    pub room: Room,
-    /// The run the room plays.
-    pub session: Session,
-    /// What the last round could not do.
-    pub last_round: Vec<String>,
-}
-
-impl Host {
-    /// A room for `session`.
-    pub fn new(session: Session) -> Arc<Host> {
-        Arc::new(Host {
-            inner: Mutex::new(Inner {
-                room: Room::new(&session),
-                session,
-                last_round: Vec::new(),
-            }),
-            started: Instant::now(),
-            version: AtomicU64::new(0),
-        })
-    }
-
-    /// The room and its run (a poisoned lock is taken over: the room's
-    /// state is whole between operations).
-    pub fn lock(&self) -> MutexGuard<'_, Inner> {
-        self.inner
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    /// Time since the room opened.
-    pub fn now(&self) -> Duration {
-        self.started.elapsed()
-    }
-
-    fn changed(&self) {
-        self.version.fetch_add(1, Ordering::Relaxed);
-    }
-
-    /// Close the open round if it is due, and run its steps.
-    pub fn tick(&self) {
-        let now = self.now();
-        let mut g = self.lock();
-        if g.room.due(now) {
-            close(&mut g);
-            drop(g);
-            self.changed();
-        }
-    }
-}
-
-fn close(g: &mut Inner) {
-    if let Ok(closed) = g.room.close() {
-        let Inner {
-            room,
-            session,
-            last_round,
-        } = g;
-        *last_round = room.apply(&closed, session).refused;
-    }
-}
 
 /// A running server; dropping it stops it.
 pub struct Server {
@@ -150,6 +78,23 @@ impl Drop for Server {
             let _ = t.join();
         }
     }
+}
+
+/// The address to give people for a server listening on `addr`: itself,
+/// or when listening on every interface the machine's address on its
+/// network (found by asking the system which address it would reach the
+/// network from; nothing is sent). `None` if the machine has none.
+pub fn outward_addr(addr: SocketAddr) -> Option<SocketAddr> {
+    if !addr.ip().is_unspecified() {
+        return Some(addr);
+    }
+    let ip = std::net::UdpSocket::bind("0.0.0.0:0")
+        .and_then(|s| s.connect("192.0.2.1:9").map(|()| s))
+        .and_then(|s| s.local_addr())
+        .map(|a| a.ip())
+        .ok()
+        .filter(|ip| !ip.is_unspecified())?;
+    Some(SocketAddr::new(ip, addr.port()))
 }
 
 /// Serve `host` on `listener` until the [`Server`] is dropped.
@@ -229,36 +174,35 @@ fn connection(mut stream: TcpStream, host: &Host, stop: &AtomicBool) {
         ("GET", "/facilitator") => {
             return answer_as(&mut stream, "200 OK", "text/html", FACILITATOR_PAGE);
         }
+        // The facilitator's: refused without the facilitator's token.
+        ("GET", "/view" | "/qr.svg" | "/ws/facilitator")
+            if !host
+                .lock()
+                .room
+                .is_facilitator(query(&head.path, "token").unwrap_or_default()) =>
+        {
+            return answer(
+                &mut stream,
+                "403 Forbidden",
+                "the facilitator's token is needed",
+            );
+        }
         ("GET", "/view") => {
-            let token = query(&head.path, "token").unwrap_or_default();
-            let g = host.lock();
-            if !g.room.is_facilitator(token) {
-                drop(g);
-                return answer(
-                    &mut stream,
-                    "403 Forbidden",
-                    "the facilitator's token is needed",
-                );
-            }
             let view = siloscope_workshop::debrief::live(
-                &g.session,
+                &host.lock().session,
                 siloscope_workshop::layout::Picture::default(),
             );
-            drop(g);
             return answer_as(&mut stream, "200 OK", "text/html", &view);
         }
-        ("GET", "/ws/phone") => false,
-        ("GET", "/ws/facilitator") => {
-            let token = query(&head.path, "token").unwrap_or_default();
-            if !host.lock().room.is_facilitator(token) {
-                return answer(
-                    &mut stream,
-                    "403 Forbidden",
-                    "the facilitator's token is needed",
-                );
-            }
-            true
+        ("GET", "/qr.svg") => {
+            let svg = host.lock().join_url.as_deref().and_then(crate::qr::Qr::of);
+            return match svg {
+                Some(qr) => answer_as(&mut stream, "200 OK", "image/svg+xml", &qr.svg()),
+                None => answer(&mut stream, "404 Not Found", "no address to join by"),
+            };
         }
+        ("GET", "/ws/phone") => false,
+        ("GET", "/ws/facilitator") => true,
         _ => return answer(&mut stream, "404 Not Found", "no such page"),
     };
     let config = WebSocketConfig::default()
@@ -358,7 +302,7 @@ fn pump<T: serde::Serialize>(
             break;
         }
         let g = host.lock();
-        let version = host.version.load(Ordering::Relaxed);
+        let version = host.version();
         let second = g.room.round(now).map_or(0, |r| r.seconds_left);
         if (version, second) == shown {
             continue;
@@ -476,36 +420,25 @@ fn facilitator_loop(ws: &mut WebSocket<Replay>, host: &Host, stop: &AtomicBool) 
         ws,
         host,
         stop,
-        |text, now| {
-            facilitator_message(text, host, now)
+        |text, _| {
+            facilitator_message(text, host)
                 .err()
                 .map(|message| ToFacilitator::Error { message })
         },
         |message| ToFacilitator::Error { message },
-        |g, now| Some(facilitator_state(&g.room, &g.session, &g.last_round, now)),
+        |g, now| {
+            Some(facilitator_state(
+                &g.room,
+                &g.session,
+                &g.last_round,
+                g.join_url.as_deref(),
+                now,
+            ))
+        },
     );
 }
 
-fn facilitator_message(text: &str, host: &Host, now: Duration) -> Result<(), String> {
+fn facilitator_message(text: &str, host: &Host) -> Result<(), String> {
     let msg = parse_facilitator(text.as_bytes()).map_err(|e| e.to_string())?;
-    let mut g = host.lock();
-    let done = match msg {
-        FromFacilitator::Open { steps, seconds } => g.room.open(steps, seconds, now).map(|_| ()),
-        FromFacilitator::Pause => g.room.pause(now),
-        FromFacilitator::Resume => g.room.resume(now),
-        FromFacilitator::Extend { seconds } => g.room.extend(seconds, now),
-        FromFacilitator::Close => {
-            if g.room.round(now).is_some() {
-                close(&mut g);
-                Ok(())
-            } else {
-                Err(crate::room::RoomError::NoRound)
-            }
-        }
-    };
-    drop(g);
-    if done.is_ok() {
-        host.changed();
-    }
-    done.map_err(|e| e.to_string())
+    host.command(msg).map_err(|e| e.to_string())
 }
