@@ -191,12 +191,20 @@ const PARTS: [(&str, f32); 4] = [
 
 #[test]
 fn the_app_draws_the_organisation_and_its_panels_alone_and_compared() {
-    let Some(img) = screenshot(
+    let Some((img, log)) = screenshot_logged(
         "single",
         &["scenarios/workshop.scenario.ron", "--steps", "24"],
     ) else {
         return;
     };
+    // The app says what it renders on, and on the CPU (Mesa's llvmpipe,
+    // as in CI) draws less.
+    assert!(log.contains("renderer: "), "{log}");
+    assert_eq!(
+        log.contains("(Cpu)"),
+        log.contains("software rendering: no multisampling, no soft edges"),
+        "{log}"
+    );
     // The graph: the middle of the window, between the panels.
     assert_graph(&img, "graph", (0.3, 0.7), (0.15, 0.6), &PARTS);
 

@@ -176,6 +176,7 @@ fn panels(
     keeping: Res<crate::workshop::Keeping>,
     hosting: Option<Res<Hosting>>,
     mut room_controls: MessageWriter<RoomControl>,
+    software: Option<Res<crate::view::SoftwareRendering>>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?.clone();
     if (ctx.zoom_factor() - zoom.0).abs() > 1e-4 {
@@ -190,6 +191,12 @@ fn panels(
         style(&ctx);
         state.styled = true;
         state.files = scenario_files(&workshop.path);
+    }
+    if software.is_some_and(|s| s.is_added()) {
+        // On software rendering no feathering: egui's one-pixel soft edge
+        // around every shape and line triples their triangles, and costs
+        // about 5 ms a frame there (the chart lines are a little jagged).
+        ctx.tessellation_options_mut(|o| o.feathering = false);
     }
     if state.sessions_dir.is_none() {
         state.sessions_dir = keeping.dir().map(std::path::Path::to_owned);

@@ -228,6 +228,12 @@ impl Plugin for ViewPlugin {
     }
 }
 
+/// Rendering runs on the CPU (Mesa's llvmpipe, a VM without a graphics
+/// driver): inserted once the renderer says so; the view and the panels
+/// draw less then.
+#[derive(Resource, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SoftwareRendering;
+
 /// Smooth edges (4× multisampling) on a graphics card; none on software
 /// rendering (Mesa's llvmpipe, a VM), where multisampling every tie and
 /// node costs more than a third of each frame. Decided once, when the
@@ -237,20 +243,23 @@ fn antialiasing(
     // Both cameras alike: they share the window's textures only so.
     mut camera: Query<&mut Msaa, BothCameras>,
     mut decided: Local<bool>,
+    mut commands: Commands,
 ) {
     let Some(info) = info else {
         return;
     };
-    if *decided {
+    if *decided || camera.is_empty() {
         return;
     }
+    *decided = true;
+    let software = info.device_type == wgpu_types::DeviceType::Cpu;
+    info!("renderer: {} ({:?})", info.name, info.device_type);
     for mut msaa in &mut camera {
-        *msaa = if info.device_type == wgpu_types::DeviceType::Cpu {
-            Msaa::Off
-        } else {
-            Msaa::Sample4
-        };
-        *decided = true;
+        *msaa = if software { Msaa::Off } else { Msaa::Sample4 };
+    }
+    if software {
+        info!("software rendering: no multisampling, no soft edges on the panels");
+        commands.insert_resource(SoftwareRendering);
     }
 }
 
