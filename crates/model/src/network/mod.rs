@@ -193,9 +193,12 @@ impl Network {
         let mut offsets = Vec::with_capacity(n + 1);
         let mut kind_start = Vec::with_capacity(n);
         offsets.push(0u32);
-        let mut target = Vec::new();
-        let mut kind = Vec::new();
-        let mut channel_opt = Vec::new();
+        // Sized up front: grown by doubling, the arrays would hold up to
+        // twice the ties (4 bytes a tie lost at a million ties).
+        let most: usize = adj.iter().map(Vec::len).sum();
+        let mut target = Vec::with_capacity(most);
+        let mut kind = Vec::with_capacity(most);
+        let mut channel_opt = Vec::with_capacity(most);
         for list in &mut adj {
             list.sort_by_key(|&(k, b, _)| (k, b));
             list.dedup_by_key(|&mut (k, b, _)| (k, b));
@@ -214,6 +217,9 @@ impl Network {
             *list = Vec::new();
         }
         drop(adj);
+        // Duplicate ties were dropped.
+        target.shrink_to_fit();
+        kind.shrink_to_fit();
 
         let m = target.len();
         let mut channel = Vec::with_capacity(m);

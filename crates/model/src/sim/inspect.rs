@@ -142,38 +142,63 @@ impl Simulation {
     /// Bytes held by the simulation's state (network, evidence, agents,
     /// queue), measured from capacities.
     pub fn heap_bytes(&self) -> usize {
+        self.heap_breakdown().iter().map(|(_, b)| b).sum()
+    }
+
+    /// [`Self::heap_bytes`] by what holds them, largest first: where the
+    /// memory per tie goes.
+    pub fn heap_breakdown(&self) -> Vec<(&'static str, usize)> {
         fn v<T>(x: &Vec<T>) -> usize {
             x.capacity() * std::mem::size_of::<T>()
         }
-        self.net.heap_bytes()
-            + self.ev.heap_bytes()
-            + self.queue.heap_bytes()
-            + v(&self.state)
-            + v(&self.next_state)
-            + v(&self.needs)
-            + v(&self.knowledge)
-            + v(&self.relief)
-            + v(&self.last_channel)
-            + v(&self.source)
-            + v(&self.persuasion)
-            + v(&self.heard_back)
-            + v(&self.sat)
-            + v(&self.trust_org)
-            + v(&self.pending)
-            + v(&self.pulls)
-            + v(&self.exposures)
-            + v(&self.report.flows)
-            + v(&self.arrived_at)
-            + v(&self.peer_referrers)
-            + self.talks.heap_bytes()
-            + self.referring.heap_bytes()
-            + self.hot.heap_bytes()
-            + self.awake.heap_bytes()
-            + self.always.heap_bytes()
-            + v(&self.changed)
-            + v(&self.spend)
-            + v(&self.time_left)
-            + v(&self.waiting)
+        let mut parts = vec![
+            ("network", self.net.heap_bytes()),
+            ("evidence", self.ev.heap_bytes()),
+            ("queue", self.queue.heap_bytes()),
+            ("state", v(&self.state) + v(&self.next_state)),
+            ("needs", v(&self.needs)),
+            ("knowledge", v(&self.knowledge)),
+            ("relief", v(&self.relief)),
+            ("last_channel", v(&self.last_channel)),
+            ("source", v(&self.source)),
+            ("persuasion", v(&self.persuasion)),
+            ("heard_back", v(&self.heard_back)),
+            ("sat", v(&self.sat)),
+            ("trust_org", v(&self.trust_org)),
+            ("pending", v(&self.pending)),
+            ("pulls", v(&self.pulls)),
+            ("exposures", v(&self.exposures)),
+            ("flows", v(&self.report.flows)),
+            ("arrived_at", v(&self.arrived_at)),
+            ("peer_referrers", v(&self.peer_referrers)),
+            (
+                "bit sets",
+                self.talks.heap_bytes()
+                    + self.referring.heap_bytes()
+                    + self.hot.heap_bytes()
+                    + self.awake.heap_bytes()
+                    + self.always.heap_bytes(),
+            ),
+            ("changed", v(&self.changed)),
+            ("spend", v(&self.spend)),
+            ("time_left", v(&self.time_left)),
+            ("waiting", v(&self.waiting)),
+            ("adopted_at", v(&self.adopted_at)),
+            ("referred", v(&self.referred) + v(&self.decisions)),
+            (
+                "named agents and ties",
+                v(&self.scenario.named_agents)
+                    + self
+                        .scenario
+                        .named_agents
+                        .iter()
+                        .map(|a| a.id.capacity())
+                        .sum::<usize>()
+                    + v(&self.scenario.named_ties),
+            ),
+        ];
+        parts.sort_by_key(|&(name, b)| (std::cmp::Reverse(b), name));
+        parts
     }
 
     /// Check what the step keeps up to date by changes against a count from

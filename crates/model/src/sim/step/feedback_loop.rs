@@ -46,7 +46,7 @@ impl Simulation {
                 _ => {}
             }
         }
-        self.queue.give_back(t, items);
+        self.queue.give_back(items);
     }
 
     /// A need arrives at a staff member or partner: Product takes it in,
