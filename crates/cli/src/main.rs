@@ -15,6 +15,9 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if !matches!(cli.command, None | Some(Command::App(_) | Command::Host(_))) {
+        end_quietly_on_a_closed_pipe();
+    }
     let result = match cli.command {
         None => commands::app::run(AppArgs::default()),
         Some(Command::App(args)) => commands::app::run(args),
@@ -39,5 +42,20 @@ fn main() -> ExitCode {
             eprintln!("error: {}", terminal(&format!("{e:#}")));
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Output cut short (`siloscope run … | head`) ends the command there, as it
+/// ends `cat` or `grep`, instead of a panic on the closed pipe: the signal
+/// is given its default action back (Rust's runtime ignores it). Not for
+/// the app and the host: they write to sockets, where a phone that goes
+/// away is an error to handle, not the end of the room. Files a command
+/// writes are crash-safe already (written aside, then renamed).
+fn end_quietly_on_a_closed_pipe() {
+    #[cfg(unix)]
+    // SAFETY: called before any other thread starts; SIG_DFL is a valid
+    // disposition for SIGPIPE.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }

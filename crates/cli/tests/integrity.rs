@@ -1087,3 +1087,30 @@ fn concurrent_batches_on_one_output_never_mix() {
     }
     std::fs::remove_dir_all(&d).unwrap();
 }
+
+/// Output cut short ends the command as it ends other Unix tools (by the
+/// pipe's signal), never with a panic: its reader is gone before it writes.
+#[test]
+fn output_cut_short_ends_the_command_quietly() {
+    use std::os::unix::process::ExitStatusExt;
+    let dir = workspace("closed-pipe");
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = bin()
+        .args([
+            "run",
+            "scenarios/workshop.scenario.ron",
+            "--steps",
+            "3",
+            "--out",
+        ])
+        .arg(dir.join("run"))
+        .stdout(writer)
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    let said = text(&out.stderr);
+    assert!(!said.contains("panicked"), "{said}");
+    assert_eq!(out.status.signal(), Some(libc::SIGPIPE), "{said}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
