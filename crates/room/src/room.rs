@@ -81,6 +81,9 @@ pub enum RoomError {
     /// Pausing a paused round, resuming a running one.
     #[error("the round is {0}")]
     Timer(&'static str),
+    /// A round opened with the run at its last step: nothing would run.
+    #[error("the run is at its end ({0}): rewind or reset it to play on")]
+    AtEnd(String),
 }
 
 /// A person in the room.

@@ -4,6 +4,7 @@
 //! error or a closed connection — never a panic or a hang.
 
 use serde_json::{Value, json};
+use siloscope_room::protocol::FromFacilitator;
 use siloscope_room::server::{Host, Server, serve};
 use siloscope_workshop::session::Session;
 use std::io::{Read, Write};
@@ -340,4 +341,18 @@ fn the_join_address_has_a_qr_code_and_the_run_goes_to_and_from_the_app() {
         "the app's own change is not pulled back"
     );
     next_where(&mut f, |v| v["type"] == "state" && v["step"] == 3);
+    // At the run's end a round would run nothing: refused, with what to do.
+    let mut ended = changed;
+    ended.goto(ended.horizon());
+    host.push(&ended, seen3).expect("taken");
+    let e = host
+        .command(FromFacilitator::Open {
+            steps: 1,
+            seconds: 30,
+        })
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "the run is at its end (week 104): rewind or reset it to play on"
+    );
 }

@@ -109,6 +109,11 @@ impl Host {
         let now = self.now();
         let mut g = self.lock();
         let done = match command {
+            FromFacilitator::Open { .. } if g.session.at_end() => Err(RoomError::AtEnd(format!(
+                "{} {}",
+                g.session.scenario().step_unit,
+                g.session.step_index()
+            ))),
             FromFacilitator::Open { steps, seconds } => {
                 g.room.open(steps, seconds, now).map(|_| ())
             }
