@@ -6,6 +6,7 @@
 use super::tests::{Scratch, app, send, workshop};
 use super::workshop::*;
 use bevy::prelude::*;
+use siloscope_model::knob::Knob;
 use siloscope_model::sim::{Decision, NeedChoice};
 use siloscope_room::protocol::FromFacilitator;
 use siloscope_workshop::session::Edit;
@@ -155,13 +156,13 @@ fn room_controls_without_a_room_or_on_a_taken_port_are_refused_with_a_notice() {
 }
 
 #[test]
-fn an_organisation_with_other_agents_closes_the_room_and_an_edit_of_its_knobs_does_not() {
+fn an_organisation_with_other_agents_closes_the_room_and_other_edits_keep_it() {
     let file = Scratch::new("room-reload");
     let mut app = app(&file.0);
     room(&mut app, RoomControl::Open(loopback()));
     let host = hosting(&app).unwrap().host.clone();
     let text = std::fs::read_to_string(&file.0).unwrap();
-    // Same people, another horizon: the room stays and has the new run.
+    // Same people, another horizon: the room stays and has the rebuilt run.
     let longer = text.replacen("steps: 104", "steps: 120", 1);
     assert_ne!(longer, text);
     std::fs::write(&file.0, &longer).unwrap();
@@ -181,4 +182,109 @@ fn an_organisation_with_other_agents_closes_the_room_and_an_edit_of_its_knobs_do
     assert!(hosting(&app).is_none(), "{:?}", workshop(&app).notice);
     let notice = workshop(&app).notice.clone().unwrap();
     assert!(notice.contains("the room was closed"), "{notice}");
+}
+
+#[test]
+fn a_knob_changed_after_a_rewind_reaches_the_room() {
+    let file = Scratch::new("room-rewind");
+    let mut app = app(&file.0);
+    room(&mut app, RoomControl::Open(loopback()));
+    let host = hosting(&app).unwrap().host.clone();
+    for _ in 0..7 {
+        send(&mut app, Control::Step);
+    }
+    send(&mut app, Control::SetKnob(Knob::Transparency, 0.9));
+    for _ in 0..3 {
+        send(&mut app, Control::Step);
+    }
+    send(&mut app, Control::Goto(5));
+    // The rewound run keeps its later edit until the next one replaces it:
+    // one edit before and after, at another step.
+    send(&mut app, Control::SetKnob(Knob::Transparency, 0.2));
+    let w = workshop(&app);
+    assert_eq!(w.session().edits().len(), 1);
+    let g = host.lock();
+    assert_eq!(g.session.edits(), w.session().edits());
+    assert_eq!(g.session.state_hash(), w.session().state_hash());
+}
+
+#[test]
+fn while_a_round_is_open_the_run_waits_and_closing_the_room_runs_it_first() {
+    let file = Scratch::new("room-waits");
+    let mut app = app(&file.0);
+    for _ in 0..3 {
+        send(&mut app, Control::Faster); // 32 steps a second
+    }
+    room(&mut app, RoomControl::Open(loopback()));
+    room(
+        &mut app,
+        RoomControl::Round(FromFacilitator::Open {
+            steps: 3,
+            seconds: 600,
+        }),
+    );
+    for c in [
+        Control::TogglePlay,
+        Control::Step,
+        Control::StepBack,
+        Control::Reset,
+        Control::NewSeed,
+        Control::Goto(20),
+    ] {
+        send(&mut app, c.clone());
+        for _ in 0..3 {
+            app.update();
+        }
+        let w = workshop(&app);
+        assert_eq!(w.session().step_index(), 0, "{c:?} waits for the round");
+        assert!(
+            w.notice
+                .as_deref()
+                .unwrap_or_default()
+                .starts_with("a round is open"),
+            "{c:?}: {:?}",
+            w.notice
+        );
+    }
+    // A knob may change: the round's steps run with it.
+    send(&mut app, Control::SetKnob(Knob::Transparency, 0.8));
+    room(&mut app, RoomControl::Close);
+    let w = workshop(&app);
+    assert!(hosting(&app).is_none());
+    assert_eq!(w.session().step_index(), 3, "the open round ran");
+    assert_eq!(w.session().edits().len(), 1, "with the knob");
+    assert!(
+        w.notice
+            .as_deref()
+            .unwrap()
+            .contains("its open round ran first")
+    );
+}
+
+#[test]
+fn presenting_the_room_s_run_does_not_restart_it_for_the_story() {
+    let file = Scratch::new("room-present");
+    let mut app = app(&file.0);
+    assert!(!workshop(&app).scenario().story.is_empty());
+    room(&mut app, RoomControl::Open(loopback()));
+    for _ in 0..4 {
+        send(&mut app, Control::Step);
+    }
+    send(&mut app, Control::Present(true));
+    let w = workshop(&app);
+    assert!(w.presenting);
+    assert_eq!((w.story, w.session().step_index()), (None, 4));
+    send(&mut app, Control::StoryNext);
+    let w = workshop(&app);
+    assert_eq!((w.story, w.session().step_index()), (None, 4));
+    assert!(
+        w.notice
+            .as_deref()
+            .unwrap()
+            .contains("close the room to tell it")
+    );
+    // Closed, the story is told again.
+    room(&mut app, RoomControl::Close);
+    send(&mut app, Control::StoryNext);
+    assert!(workshop(&app).story.is_some());
 }

@@ -457,8 +457,8 @@ fn each_story_step_shows_its_figures_and_charts() {
 
 /// The room open in the app (`--room`): presenter mode shows its card
 /// beside the organisation, and the QR code on the projector reads back,
-/// from the screenshot, as the address the app gave; the facilitator's
-/// window at 1280 × 720 shows the code, the address and the seats.
+/// from the screenshot, as the address the app gave; at 1280 × 720 the
+/// room's window opens with a QR code that reads too.
 #[test]
 fn the_room_s_qr_code_on_the_projector_reads_back_as_its_address() {
     let Some((img, log)) = screenshot_logged(

@@ -330,11 +330,11 @@ fn the_join_address_has_a_qr_code_and_the_run_goes_to_and_from_the_app() {
     assert_eq!(stepped.step_index(), 2);
     // A change made on the run the app had before the round is refused
     // (the round came first); one made on the run it pulled is taken.
-    assert_eq!(host.push(&app, seen), None);
+    assert_eq!(host.push(&app, Some(seen)), None);
     assert_eq!(host.lock().session.step_index(), 2);
     let mut changed = stepped.clone();
     changed.step();
-    let seen3 = host.push(&changed, seen2).expect("taken");
+    let seen3 = host.push(&changed, Some(seen2)).expect("taken");
     assert_eq!(host.lock().session.step_index(), 3);
     assert!(
         host.pull(seen3).is_none(),
@@ -344,7 +344,7 @@ fn the_join_address_has_a_qr_code_and_the_run_goes_to_and_from_the_app() {
     // At the run's end a round would run nothing: refused, with what to do.
     let mut ended = changed;
     ended.goto(ended.horizon());
-    host.push(&ended, seen3).expect("taken");
+    host.push(&ended, Some(seen3)).expect("taken");
     let e = host
         .command(FromFacilitator::Open {
             steps: 1,
@@ -355,4 +355,7 @@ fn the_join_address_has_a_qr_code_and_the_run_goes_to_and_from_the_app() {
         e.to_string(),
         "the run is at its end (week 104): rewind or reset it to play on"
     );
+    // A rebuilt run replaces the room's whatever it saw last.
+    assert!(host.push(&app, None).is_some());
+    assert_eq!(host.lock().session.step_index(), 0);
 }

@@ -226,6 +226,12 @@ fn panels(
                 .resizable(false)
                 .show(&mut root, |ui| room_panel::room_card(ui, h));
         }
+        if state.room.shown {
+            // Rounds are run from here while presenting (Q).
+            let mut rooms = Vec::new();
+            room_panel::room_window(&ctx, hosting, &mut state.room, &mut rooms);
+            room_controls.write_batch(rooms);
+        }
         let area = root.available_rect_before_wrap();
         set_graph_area(&mut view, area, zoom.0, window_resized);
         region_labels(&ctx, area, &workshop, &view, (camera.0, camera.1), zoom.0);

@@ -11,13 +11,17 @@ use bevy::prelude::*;
 use siloscope_workshop::layout::Picture;
 
 /// Keyboard shortcuts, as shown in the help overlay.
-pub const SHORTCUTS: [(&str, &str); 19] = [
+pub const SHORTCUTS: [(&str, &str); 20] = [
     ("Space", "play / pause"),
     ("Right arrow", "one step"),
     ("Left arrow", "one step back (rewind)"),
     ("Home", "rewind to step 0, keeping your changes"),
     ("C", "compare: run B beside run A on or off"),
     ("F5", "presenter mode: full screen, the scenario's story"),
+    (
+        "Q",
+        "the room: phones join by its QR code; rounds, who has decided",
+    ),
     (
         "Presenting: Right / Left",
         "next / previous story step (Esc leaves)",
@@ -71,6 +75,10 @@ pub(super) fn shortcuts(
     }
     if pressed(KeyCode::F5) {
         commands.write(Control::Present(!workshop.presenting));
+    }
+    // The room's window, over presenter mode too.
+    if pressed(KeyCode::KeyQ) {
+        ui.room.shown = !ui.room.shown;
     }
     if workshop.presenting {
         if pressed(KeyCode::ArrowRight) || pressed(KeyCode::PageDown) {

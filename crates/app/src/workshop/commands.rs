@@ -16,9 +16,17 @@ pub(super) fn apply_commands(
     mut workshop: ResMut<Workshop>,
     mut playback: ResMut<Playback>,
     mut stepped: MessageWriter<Stepped>,
+    hosting: Option<Res<super::Hosting>>,
 ) {
     for command in commands.read() {
         let w = &mut *workshop;
+        if let Some(why) = hosting
+            .as_deref()
+            .and_then(|h| super::room::refused(h, command, playback.playing))
+        {
+            w.notice = Some(why);
+            continue;
+        }
         let result: anyhow::Result<()> = match command {
             Control::TogglePlay => {
                 if !playback.playing && w.session().at_end() {
@@ -111,7 +119,15 @@ pub(super) fn apply_commands(
             Control::Present(on) => {
                 w.presenting = *on;
                 playback.playing = false;
-                if *on && !w.scenario().story.is_empty() {
+                if *on && hosting.is_some() {
+                    // The story restarts the run: not the room's.
+                    w.story = None;
+                    w.notice = Some(
+                        "presenting the room's run; the story would restart it: close the room to tell it"
+                            .into(),
+                    );
+                    Ok(())
+                } else if *on && !w.scenario().story.is_empty() {
                     tell(w, 0)
                 } else {
                     w.story = None;

@@ -18,7 +18,7 @@
 //! edit that adds people) closes the room: its seats would name agents
 //! that are gone.
 
-use super::{Playback, Stepped, Workshop};
+use super::{Control, Playback, Stepped, Workshop};
 use bevy::prelude::*;
 use siloscope_room::protocol::FromFacilitator;
 use siloscope_room::qr::Qr;
@@ -68,13 +68,46 @@ impl Hosting {
     pub fn addr(&self) -> SocketAddr {
         self.server.addr()
     }
+
+    /// Whether a round is open.
+    pub fn round_open(&self) -> bool {
+        self.host.lock().room.round(self.host.now()).is_some()
+    }
+}
+
+/// Why `control` is refused while the room is open, if it is: while a round
+/// is open the run waits for it (the room decides on the state on their
+/// phones), and the story restarts the run, which is the room's.
+pub(super) fn refused(h: &Hosting, control: &Control, playing: bool) -> Option<String> {
+    let moves_the_run = match control {
+        Control::TogglePlay => !playing,
+        Control::Step
+        | Control::Reset
+        | Control::NewSeed
+        | Control::Goto(_)
+        | Control::StepBack
+        | Control::Open(_)
+        | Control::RestoreSession(_) => true,
+        Control::StoryNext | Control::StoryBack | Control::RestoreRuns => {
+            return Some(
+                "the story restarts the run, which is the room's: close the room to tell it".into(),
+            );
+        }
+        _ => false,
+    };
+    (moves_the_run && h.round_open()).then(|| {
+        "a round is open: the run moves when it closes (Move on now, in the room's window)".into()
+    })
 }
 
 /// What tells one state of run A from another, cheaply.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 struct Mark {
     step: u32,
     edits: usize,
+    /// The last edit: a rewind and a new edit keep the count.
+    last_edit: Option<siloscope_workshop::session::LoggedEdit>,
+    branched_at: Option<u32>,
     seed: u64,
     generation: u64,
     policy: Option<String>,
@@ -86,6 +119,8 @@ impl Mark {
         Mark {
             step: a.step_index(),
             edits: a.edits().len(),
+            last_edit: a.edits().last().cloned(),
+            branched_at: a.branched_at(),
             seed: a.seed(),
             generation: w.generation,
             policy: a.sim().policy().map(str::to_owned),
@@ -170,10 +205,22 @@ pub(super) fn apply_room_controls(
                     Err(e) => workshop.notice = Some(format!("the room: {e}")),
                 }
             }
-            (RoomControl::Close, Some(_)) => {
+            (RoomControl::Close, Some(h)) => {
+                // What the room decided stays: an open round is closed (its
+                // steps run), and the run as the room has it becomes run A.
+                let open = h.round_open();
+                if open {
+                    let _ = h.host.command(FromFacilitator::Close);
+                }
+                if let Some((run, _)) = h.host.pull(h.seen) {
+                    workshop.runs.set_a(run);
+                }
                 commands.remove_resource::<Hosting>();
-                workshop.notice =
-                    Some("the room is closed: the run keeps what the room decided".into());
+                workshop.notice = Some(if open {
+                    "the room is closed; its open round ran first: the run keeps what the room decided".into()
+                } else {
+                    "the room is closed: the run keeps what the room decided".into()
+                });
             }
             (RoomControl::Round(_) | RoomControl::Close, None) => {
                 workshop.notice = Some("the room is not open".into());
@@ -200,8 +247,9 @@ pub(super) fn follow_room(
         workshop.runs.set_a(run);
         h.seen = seen;
         h.mark = Mark::of(&workshop);
-        if moved {
-            stepped.write(Stepped(step));
+        if moved && step > 0 {
+            // The step last computed, as after a step of one's own.
+            stepped.write(Stepped(step - 1));
         }
     }
     let open = {
@@ -236,7 +284,8 @@ fn hand_over(workshop: &mut Workshop, h: &mut Hosting) {
     if mark == h.mark {
         return;
     }
-    if mark.generation != h.mark.generation && agents(workshop.session()) != h.agents {
+    let rebuilt = mark.generation != h.mark.generation;
+    if rebuilt && agents(workshop.session()) != h.agents {
         // Seats name agents by index: another organisation cannot keep
         // them. Marked here, closed by the caller.
         h.agents.clear();
@@ -246,14 +295,18 @@ fn hand_over(workshop: &mut Workshop, h: &mut Hosting) {
         );
         return;
     }
-    match h.host.push(workshop.session(), h.seen) {
+    // A rebuilt run (a reload, a new seed, another file with the same
+    // people) replaces the room's whatever a round did to the old one:
+    // its steps were on an organisation that is gone.
+    let seen = if rebuilt { None } else { Some(h.seen) };
+    match h.host.push(workshop.session(), seen) {
         Some(seen) => {
             h.seen = seen;
             h.mark = mark;
         }
         None => {
             workshop.notice = Some(
-                "a round's steps arrived as you changed the run: they are on screen now; make the change again"
+                "a round's steps arrived as you changed the run: the room's run is shown; make the change again"
                     .into(),
             );
         }

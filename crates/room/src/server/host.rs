@@ -88,12 +88,13 @@ impl Host {
     }
 
     /// Replace the run with `session` (the facilitator changed it: a
-    /// policy, a knob, a step) if it has not changed since `seen`; the new
-    /// count, or `None` when a round's steps came first (pull them, and
-    /// make the change again).
-    pub fn push(&self, session: &Session, seen: u64) -> Option<u64> {
+    /// policy, a knob, a step) if it has not changed since `seen` (a
+    /// [`Inner::run_changes`]), or whatever happened with `seen` `None`
+    /// (the run was rebuilt); the new count, or `None` when a round's steps
+    /// came first (pull them, and make the change again).
+    pub fn push(&self, session: &Session, seen: Option<u64>) -> Option<u64> {
         let mut g = self.lock();
-        if g.run_changes != seen {
+        if seen.is_some_and(|seen| g.run_changes != seen) {
             return None;
         }
         g.session = session.clone();
