@@ -213,8 +213,9 @@ fn panels(
             .max_rect(ctx.viewport_rect()),
     );
     let mut out = Vec::new();
-    if hosting.as_ref().is_some_and(|h| h.is_added()) {
-        // Just opened (by `--room` too): show it.
+    if hosting.as_ref().is_some_and(|h| h.is_added()) && !workshop.presenting {
+        // Just opened (by `--room` too): show it; presenter mode has the
+        // room's card (Q brings the window).
         state.room.shown = true;
     }
     let hosting = hosting.as_deref();
