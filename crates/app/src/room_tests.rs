@@ -288,3 +288,19 @@ fn presenting_the_room_s_run_does_not_restart_it_for_the_story() {
     send(&mut app, Control::StoryNext);
     assert!(workshop(&app).story.is_some());
 }
+
+#[test]
+fn a_group_given_another_role_closes_the_room() {
+    let file = Scratch::new("room-role");
+    let mut app = app(&file.0);
+    room(&mut app, RoomControl::Open(loopback()));
+    let text = std::fs::read_to_string(&file.0).unwrap();
+    // Same people, but Leadership's seat would offer another role's choices.
+    let other = text.replacen("role: Leadership", "role: Operations", 1);
+    assert_ne!(other, text);
+    std::fs::write(&file.0, &other).unwrap();
+    for _ in 0..4 {
+        app.update();
+    }
+    assert!(hosting(&app).is_none(), "{:?}", workshop(&app).notice);
+}

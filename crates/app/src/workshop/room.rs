@@ -20,6 +20,7 @@
 
 use super::{Control, Playback, Stepped, Workshop};
 use bevy::prelude::*;
+use siloscope_model::agent::{Part, Role};
 use siloscope_room::protocol::FromFacilitator;
 use siloscope_room::qr::Qr;
 use siloscope_room::server::{Host, Server, outward_addr, serve};
@@ -60,7 +61,7 @@ pub struct Hosting {
     mark: Mark,
     /// The organisation's groups when the room opened (empty once the
     /// organisation changed under it).
-    agents: Vec<(String, u32, u32)>,
+    agents: Vec<(String, Part, Role, u32, u32)>,
 }
 
 impl Hosting {
@@ -128,13 +129,14 @@ impl Mark {
     }
 }
 
-/// The organisation's groups with their agents' indices: seats name
-/// agents by index, which mean the same people while these are the same.
-fn agents(s: &Session) -> Vec<(String, u32, u32)> {
+/// The organisation's groups with their parts, roles and agents' indices:
+/// seats name agents by index (and offer choices by part and role), which
+/// mean the same people while these are the same.
+fn agents(s: &Session) -> Vec<(String, Part, Role, u32, u32)> {
     s.scenario()
         .groups
         .iter()
-        .map(|g| (g.name.clone(), g.first, g.size))
+        .map(|g| (g.name.clone(), g.part, g.role, g.first, g.size))
         .collect()
 }
 
