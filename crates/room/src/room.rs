@@ -222,7 +222,10 @@ impl Room {
                 .iter()
                 .any(|s| s.kind == SeatKind::Customer && s.agents == [a])
         };
-        agents_of(session, g).into_iter().find(|&a| {
+        // The group's range, not a list of it: phones ask this for each
+        // segment whenever they look for a seat.
+        let group = &session.scenario().groups[g];
+        (group.first..group.first + group.size).find(|&a| {
             session
                 .sim()
                 .lifecycle(a)

@@ -254,11 +254,7 @@ pub(super) fn follow_room(
             stepped.write(Stepped(step - 1));
         }
     }
-    let open = {
-        let g = h.host.lock();
-        g.room.round(h.host.now()).is_some()
-    };
-    if open && playback.playing {
+    if playback.playing && h.round_open() {
         playback.playing = false;
         workshop.notice = Some("a round is open: the run steps when it closes".into());
     }
