@@ -86,6 +86,18 @@ fn join(server: &Server, code: &str, seat: &str, name: &str) -> (Ws, String) {
     (ws, token)
 }
 
+/// Until the facilitator's view shows `name`'s phone connected or not.
+fn shown_connected(boss: &mut Ws, name: &str, connected: bool) {
+    next_where(boss, |v| {
+        v["type"] == "state"
+            && v["seats"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|s| s["holder"] == name && s["connected"] == connected)
+    });
+}
+
 fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(15);
     while !done() {
@@ -171,25 +183,11 @@ fn a_round_closes_on_time_without_late_decisions_and_a_dropped_phone_gets_its_se
     let (mut ana, token) = join(&server, &code, "head:Support", "Ana");
     // Ana's phone drops: the seat is kept, shown as not connected.
     drop(ana);
-    next_where(&mut boss, |v| {
-        v["type"] == "state"
-            && v["seats"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|s| s["holder"] == "Ana" && s["connected"] == false)
-    });
+    shown_connected(&mut boss, "Ana", false);
     ana = connect(&server, "/ws/phone").unwrap();
     send(&mut ana, json!({"type": "rejoin", "token": token}));
     assert_eq!(next(&mut ana, "welcome")["seat"], "Head of Support");
-    next_where(&mut boss, |v| {
-        v["type"] == "state"
-            && v["seats"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|s| s["holder"] == "Ana" && s["connected"] == true)
-    });
+    shown_connected(&mut boss, "Ana", true);
     // A five-second round nobody decides in runs its step when time is up.
     send(&mut boss, json!({"type": "open", "steps": 1, "seconds": 5}));
     next_where(&mut ana, |v| {

@@ -219,6 +219,13 @@ fn panels(
         state.room.shown = true;
     }
     let hosting = hosting.as_deref();
+    if state.room.shown {
+        // A window over the panels, or over presenter mode (Q), where the
+        // facilitator runs the rounds from.
+        let mut rooms = Vec::new();
+        room_panel::room_window(&ctx, hosting, &mut state.room, &mut rooms);
+        room_controls.write_batch(rooms);
+    }
     if workshop.presenting {
         presenter(&mut root, &workshop, &playback, &luck);
         if let Some(h) = hosting {
@@ -226,12 +233,6 @@ fn panels(
                 .exact_size((ctx.viewport_rect().width() * 0.16).clamp(200.0, 260.0))
                 .resizable(false)
                 .show(&mut root, |ui| room_panel::room_card(ui, h));
-        }
-        if state.room.shown {
-            // Rounds are run from here while presenting (Q).
-            let mut rooms = Vec::new();
-            room_panel::room_window(&ctx, hosting, &mut state.room, &mut rooms);
-            room_controls.write_batch(rooms);
         }
         let area = root.available_rect_before_wrap();
         set_graph_area(&mut view, area, zoom.0, window_resized);
@@ -340,11 +341,6 @@ fn panels(
             &mut out,
             &o.path,
         );
-    }
-    if state.room.shown {
-        let mut rooms = Vec::new();
-        room_panel::room_window(&ctx, hosting, &mut state.room, &mut rooms);
-        room_controls.write_batch(rooms);
     }
     if state.help {
         let mut open = true;

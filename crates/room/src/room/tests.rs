@@ -80,13 +80,7 @@ fn people_join_with_the_code_take_free_seats_and_get_them_back() {
         Err(RoomError::NoSuchSeat { .. })
     ));
     // Two customers of one segment play two different active customers.
-    let seg = room
-        .offers()
-        .iter()
-        .find(|o| o.kind == SeatKind::Customer)
-        .unwrap()
-        .id
-        .clone();
+    let seg = customer_seat(&room);
     let (b, _) = room.join(&s, &code, &seg, "Ben").unwrap();
     let (c, _) = room.join(&s, &code, &seg, "Cleo").unwrap();
     let (sb, sc) = (room.people()[b].seat, room.people()[c].seat);
@@ -152,13 +146,7 @@ fn a_round_takes_decisions_until_its_time_is_up_and_pauses_and_extends() {
     let mut room = Room::new(&s);
     let code = room.code().to_owned();
     let (ana, _) = room.join(&s, &code, "head:Support", "Ana").unwrap();
-    let seg = room
-        .offers()
-        .iter()
-        .find(|o| o.kind == SeatKind::Customer)
-        .unwrap()
-        .id
-        .clone();
+    let seg = customer_seat(&room);
     let (ben, _) = room.join(&s, &code, &seg, "Ben").unwrap();
     let hold = Decision {
         needs: Some(NeedChoice::Hold),
@@ -224,13 +212,7 @@ fn a_closed_round_runs_its_steps_with_the_decisions_and_replays_exactly() {
     s.goto(5);
     let mut room = Room::new(&s);
     let code = room.code().to_owned();
-    let seg = room
-        .offers()
-        .iter()
-        .find(|o| o.kind == SeatKind::Customer)
-        .unwrap()
-        .id
-        .clone();
+    let seg = customer_seat(&room);
     let (ben, _) = room.join(&s, &code, &seg, "Ben").unwrap();
     let (ana, _) = room.join(&s, &code, "head:Product", "Ana").unwrap();
     let customer = room.seats()[room.people()[ben].seat].agents[0];
@@ -293,4 +275,14 @@ fn a_round_stops_at_the_horizon() {
     let closed = room.close().unwrap();
     assert_eq!(room.apply(&closed, &mut s).steps, 1);
     assert!(s.at_end());
+}
+
+/// The id of the first customer seat the room offers.
+fn customer_seat(room: &Room) -> String {
+    room.offers()
+        .iter()
+        .find(|o| o.kind == SeatKind::Customer)
+        .unwrap()
+        .id
+        .clone()
 }
