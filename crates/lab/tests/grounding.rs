@@ -188,14 +188,17 @@ fn acquisition_in_a_fully_mixed_market_follows_the_bass_curve() {
 #[test]
 fn with_a_step_of_one_period_acquisition_follows_its_own_recursion_in_expectation() {
     let (p, q) = (0.03f64, 0.38f64);
-    let shares = adoption(30, p as f32, q as f32, 0..8);
+    let shares = adoption(30, p as f32, q as f32, 0..48);
     let mut f = 0.0f64;
     for (k, share) in shares.iter().enumerate() {
         f += (1.0 - f) * (1.0 - (1.0 - p) * (1.0 - q * f));
-        // 8 runs of 10,000: sampling error ≈ √(F(1−F)/80,000) ≤ 0.0018, and
-        // the recursion of the mean differs from the mean of the recursion
-        // by the (tiny) variance of F; 0.006 is three sampling errors.
-        assert!((share - f).abs() < 0.006, "step {}: {share} vs {f}", k + 1);
+        // One run's share wanders from the mean by up to 0.0124 (standard
+        // deviation at the steepest step, over 64 runs): early chance
+        // grows with the adopters it makes. The mean of 48 runs then has a
+        // standard error of 0.0018 there, so 0.007 is about four; the
+        // recursion of the mean differs from the mean of the recursion by
+        // the (tiny) variance of F.
+        assert!((share - f).abs() < 0.007, "step {}: {share} vs {f}", k + 1);
     }
 }
 

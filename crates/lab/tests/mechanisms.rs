@@ -409,18 +409,40 @@ fn interventions_apply_at_their_step_and_are_marked() {
     let sc = parse_str(&src, "iv.scenario.ron").unwrap();
     let mut sim = Simulation::new(&sc, RunOptions::default()).unwrap();
     let mut marks = Vec::new();
-    let mut campaign_spend = Vec::new();
+    let mut spend_and_reach = Vec::new();
+    let mut unaware = Vec::new();
     for _ in 0..7 {
         let r = sim.step();
         marks.push(r.knob_changes.len());
-        campaign_spend.push(r.cost_campaign);
+        let cost = r.cost_campaign;
+        unaware.push(
+            r.lifecycle
+                .iter()
+                .map(|l| l[siloscope_model::agent::Lifecycle::Unaware as usize])
+                .sum::<u32>(),
+        );
+        spend_and_reach.push((cost, sim.knobs().get(Knob::CampaignReach)));
     }
     assert_eq!(&marks[..5], &[0, 0, 0, 1, 0]);
     assert_eq!(marks[5], siloscope_model::knob::KNOB_COUNT);
     assert_eq!(sim.policy(), Some("connected"));
-    // The campaign runs at steps 2 and 3 only, at full reach.
-    assert!(campaign_spend[2] > 10.0 * campaign_spend[1].max(0.01) || campaign_spend[1] == 0.0);
-    assert!(campaign_spend[4] < campaign_spend[3]);
+    // The campaign runs at steps 2 and 3 only, at full reach: each step
+    // pays `cost_campaign_contact` (0.5) × reach for every prospect unaware
+    // at its start (the count measured at the end of the step before).
+    assert!(unaware[1] > 10, "{unaware:?}");
+    for t in 1..7 {
+        let (spend, knob) = spend_and_reach[t];
+        let reach = if t == 2 || t == 3 {
+            1.0
+        } else {
+            f64::from(knob)
+        };
+        let expect = 0.5 * reach * f64::from(unaware[t - 1]);
+        assert!(
+            (spend - expect).abs() <= 1e-6 * expect.max(1.0),
+            "step {t}: spent {spend}, expected {expect} ({spend_and_reach:?}, {unaware:?})"
+        );
+    }
 }
 
 #[test]
@@ -467,4 +489,92 @@ fn same_seed_same_run_and_seeds_matter() {
     a.run(10, |_| {});
     b.run(10, |_| {});
     assert_eq!(a.state_hash(), b.state_hash());
+}
+
+/// A market for the campaign's tests: `known` prospects already aware,
+/// `unaware` ones who are not, each of the latter tied to one customer;
+/// exposure is adoption, and nothing else moves in the first step.
+fn campaign_market(known: u32, unaware: u32, campaign: f32, referral: f32) -> Simulation {
+    let src = format!(
+        r#"Scenario(
+    name: "campaign",
+    seed: 4,
+    steps: 1,
+    groups: [
+        (name: "Customers", part: ExistingCustomer, count: {unaware}, ties: None, advocates: 0.0),
+        (name: "Known", part: NewCustomer, count: {known}, ties: None, start: Aware),
+        (name: "Prospects", part: NewCustomer, count: {unaware}, ties: None),
+    ],
+    links: [ (from: "Prospects", to: "Customers", ties: PerMember(1)) ],
+    knobs: {{ "campaign_reach": (value: 0.0), "referral_strength": (value: {referral}) }},
+    model: (
+        trade_offs: false, instant_adoption: 1.0, customer_voice: 1.0,
+        independent_referrals: 1.0, churn_rate: 0.0, advocate_rate: 0.0,
+    ),
+    interventions: [ (at: 0, action: Campaign(duration: 1, reach: {campaign})) ],
+)"#
+    );
+    let sc = parse_str(&src, "campaign.scenario.ron").unwrap();
+    Simulation::new(&sc, RunOptions::default()).unwrap()
+}
+
+/// The campaign reaches each unaware prospect with its reach (found by
+/// skipping, `word_of_mouth.rs`), passes over those already aware, and
+/// pays for every unaware prospect.
+#[test]
+fn a_campaign_reaches_each_unaware_prospect_with_its_reach() {
+    let (known, unaware, reach) = (10_000u32, 30_000u32, 0.05f32);
+    let mut sim = campaign_market(known, unaware, reach, 0.0);
+    let r = sim.step().clone();
+    let expect = f64::from(unaware) * f64::from(reach);
+    let sd = (expect * f64::from(1.0 - reach)).sqrt();
+    let got = f64::from(r.acquisitions_campaign);
+    assert!((got - expect).abs() < 5.0 * sd, "{got} vs {expect} ± {sd}");
+    assert_eq!(r.acquisitions_word_of_mouth, 0);
+    let cost = 0.5 * f64::from(reach) * f64::from(unaware);
+    assert!(
+        (r.cost_campaign - cost).abs() < 1e-6 * cost,
+        "{}",
+        r.cost_campaign
+    );
+    // The aware prospects are not reached: none became a customer.
+    let first_known = unaware;
+    assert!(
+        (first_known..first_known + known)
+            .all(|a| sim.lifecycle(a) != Some(siloscope_model::agent::Lifecycle::Customer))
+    );
+    let reached = (first_known + known..first_known + known + unaware)
+        .filter(|&a| sim.lifecycle(a) == Some(siloscope_model::agent::Lifecycle::Customer))
+        .count();
+    assert_eq!(reached as u32, r.acquisitions_campaign);
+}
+
+/// A prospect both the campaign and a referring peer reach counts as
+/// exposed once, and the campaign's share of all exposures is p / (p + w),
+/// as `lifecycle::exposure_to` says (not "the campaign whenever it
+/// reached").
+#[test]
+fn campaign_and_word_of_mouth_share_the_exposures_they_both_make() {
+    let (unaware, p, q) = (20_000u32, 0.5f32, 0.5f32);
+    let mut sim = campaign_market(0, unaware, p, q);
+    let r = sim.step().clone();
+    let n = f64::from(unaware);
+    let (p, w) = (f64::from(p), f64::from(q));
+    let exposed = 1.0 - (1.0 - p) * (1.0 - w);
+    let total = f64::from(r.acquisitions_campaign + r.acquisitions_word_of_mouth);
+    let sd = (n * exposed * (1.0 - exposed)).sqrt();
+    assert!(
+        (total - n * exposed).abs() < 5.0 * sd,
+        "{total} vs {}",
+        n * exposed
+    );
+    let campaign = n * exposed * p / (p + w);
+    let sd = (campaign * (1.0 - campaign / n)).sqrt();
+    let got = f64::from(r.acquisitions_campaign);
+    // "The campaign whenever it reached" would give n·p = 10,000, over 30
+    // standard deviations away.
+    assert!(
+        (got - campaign).abs() < 5.0 * sd,
+        "{got} vs {campaign} ± {sd}"
+    );
 }

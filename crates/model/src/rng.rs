@@ -104,9 +104,15 @@ impl SimRng {
     /// the first success of a Bernoulli(`p`) sequence, for `0 < p < 1`.
     ///
     /// Used to skip over non-ties when generating sparse random graphs in
-    /// O(ties) instead of O(pairs) (Batagelj & Brandes 2005).
+    /// O(ties) instead of O(pairs) (Batagelj & Brandes 2005), and over the
+    /// agents a per-step chance passes by (a campaign, the market's
+    /// turnover). Pass `ln_q = (−p).ln_1p()`, exact for tiny `p`; a `p` so
+    /// small that `ln_q` is 0 never succeeds (`u64::MAX`, drawing nothing).
     #[inline]
     pub fn geometric_skip(&mut self, ln_q: f64) -> u64 {
+        if ln_q >= 0.0 || ln_q.is_nan() {
+            return u64::MAX;
+        }
         // ln_q = ln(1 - p) < 0. 1 - u is in (0, 1] so the log is finite.
         let u = 1.0 - self.unit_f64();
         let k = (u.ln() / ln_q).floor();
@@ -115,6 +121,51 @@ impl SimRng {
         } else {
             k as u64
         }
+    }
+}
+
+/// The members of a range that independent chances `p` each hit, in
+/// ascending order, found by geometric skips: one draw per member hit (and
+/// one past the last), none at all for `p >= 1` (every member) or `p <= 0`
+/// (none).
+///
+/// Drawing this way instead of one [`SimRng::chance`] per member gives the
+/// same distribution from other draws.
+#[derive(Clone, Debug)]
+pub struct Skips {
+    next: u64,
+    end: u64,
+    ln_q: f64,
+    every: bool,
+}
+
+impl Skips {
+    /// The hits among `members` at chance `p`.
+    pub fn new(members: std::ops::Range<u32>, p: f32) -> Self {
+        let every = p >= 1.0;
+        Self {
+            next: u64::from(members.start),
+            end: if p > 0.0 { u64::from(members.end) } else { 0 },
+            ln_q: (-f64::from(p)).ln_1p(),
+            every,
+        }
+    }
+
+    /// The next member hit, drawing from `rng`.
+    #[inline]
+    pub fn next(&mut self, rng: &mut SimRng) -> Option<u32> {
+        if self.next >= self.end {
+            return None;
+        }
+        if !self.every {
+            self.next = self.next.saturating_add(rng.geometric_skip(self.ln_q));
+            if self.next >= self.end {
+                return None;
+            }
+        }
+        let hit = self.next as u32;
+        self.next += 1;
+        Some(hit)
     }
 }
 
@@ -175,6 +226,38 @@ mod tests {
     }
 
     #[test]
+    fn skips_hit_each_member_with_its_chance() {
+        let mut r = SimRng::new(8, Stream::Dynamics);
+        let mut count = [0u32; 10];
+        let mut total = 0u32;
+        for _ in 0..20_000 {
+            let mut hits = Skips::new(100..110, 0.2);
+            let mut last = None;
+            while let Some(a) = hits.next(&mut r) {
+                assert!(
+                    (100..110).contains(&a) && last < Some(a),
+                    "{a} after {last:?}"
+                );
+                last = Some(a);
+                count[(a - 100) as usize] += 1;
+                total += 1;
+            }
+        }
+        // Each member: 4,000 expected, sd ≈ 57.
+        for c in count {
+            assert!((c as i64 - 4_000).abs() < 300, "{count:?}");
+        }
+        assert_eq!(total, count.iter().sum::<u32>());
+        let mut all = |p| {
+            let mut s = Skips::new(5..9, p);
+            std::iter::from_fn(|| s.next(&mut r)).collect::<Vec<_>>()
+        };
+        assert_eq!(all(1.0), [5, 6, 7, 8]);
+        assert_eq!(all(0.0), Vec::<u32>::new());
+        assert_eq!(all(-1.0), Vec::<u32>::new());
+    }
+
+    #[test]
     fn geometric_skip_has_the_right_mean() {
         let p: f64 = 0.1;
         let ln_q = (1.0 - p).ln();
@@ -183,5 +266,10 @@ mod tests {
         let mean = (0..n).map(|_| r.geometric_skip(ln_q) as f64).sum::<f64>() / n as f64;
         // E = (1-p)/p = 9, sd of one draw ≈ 9.5, of the mean ≈ 0.042.
         assert!((mean - 9.0).abs() < 0.25, "{mean}");
+        // A chance too small for ln(1 − p) to leave 0 never succeeds, and
+        // the smallest f32 chance skips past any agent index.
+        assert_eq!(r.geometric_skip(0.0), u64::MAX);
+        let tiny = (-f64::from(f32::from_bits(1))).ln_1p();
+        assert!(r.geometric_skip(tiny) > u64::from(u32::MAX));
     }
 }

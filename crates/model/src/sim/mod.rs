@@ -167,6 +167,12 @@ pub struct Simulation {
     awake: BitSet,
     /// Staff, and members of fully mixed groups: visited every step.
     always: BitSet,
+    /// Unaware prospects this step's campaign reaches (phase 4 only; see
+    /// `step/word_of_mouth.rs`), and the same as a list to clear them.
+    reached: BitSet,
+    reached_list: Vec<u32>,
+    /// This step's campaign reach, set at the start of phase 4.
+    reach: f32,
     /// Agents whose lifecycle state changes this step, in index order.
     changed: Vec<u32>,
     /// Customer-part agents per part (they keep their slots).
@@ -354,6 +360,9 @@ impl Simulation {
             hot: BitSet::new(n),
             awake,
             always,
+            reached: BitSet::new(n),
+            reached_list: Vec::new(),
+            reach: 0.0,
             changed: Vec::new(),
             part_customers,
             adopted_at: vec![0; n],

@@ -31,6 +31,7 @@
 
 use crate::agent::{Lifecycle, Source};
 use crate::lifecycle;
+use crate::rng::Skips;
 use crate::sim::{NEVER, NO_CHANNEL, Simulation};
 use crate::trust::NEUTRAL;
 
@@ -54,7 +55,9 @@ impl Simulation {
     }
 
     /// Phase 5, after the lifecycle switch: members of customer groups with
-    /// `arrivals` leave the market and newcomers take their places.
+    /// `arrivals` leave the market and newcomers take their places. The
+    /// members who leave are found by geometric skips (one draw per
+    /// newcomer, not one per member; see [`Skips`]).
     pub(super) fn turn_over_market(&mut self, t: u32) {
         if !self.params.trade_offs {
             return;
@@ -68,10 +71,9 @@ impl Simulation {
                 let group = &self.scenario.groups[g];
                 (group.first, group.size)
             };
-            for a in first..first + size {
-                if self.rng.chance(rate) {
-                    self.newcomer(t, g, a);
-                }
+            let mut leaving = Skips::new(first..first + size, rate);
+            while let Some(a) = leaving.next(&mut self.rng) {
+                self.newcomer(t, g, a);
             }
         }
     }

@@ -102,25 +102,26 @@ impl Simulation {
         }
     }
 
-    /// Phase 4: every agent acts, in index order. Without a campaign, only
-    /// the agents that can do anything are visited: staff, members of
-    /// fully mixed groups, customers who are not unaware and prospects a
-    /// peer refers to (`sim/activity.rs`); the others would draw nothing.
+    /// Phase 4: every agent that can do anything acts, in index order:
+    /// staff, members of fully mixed groups, customers who are not unaware,
+    /// prospects a peer refers to and prospects the campaign reaches
+    /// (`sim/activity.rs`); the others would draw nothing and change
+    /// nothing.
     fn decide(&mut self, t: u32) {
-        let reach = self.campaign_reach();
-        debug_assert!(reach >= 0.0, "campaign reach is validated to 0..1");
-        if reach > 0.0 {
-            for a in 0..self.net.agents() as u32 {
-                self.act(t, a);
-            }
-            return;
-        }
+        self.reach = self.campaign_reach();
+        debug_assert!(self.reach >= 0.0, "campaign reach is validated to 0..1");
+        self.reach_by_campaign();
         for w in 0..self.awake.words() {
-            let bits = self.always.word(w) | self.awake.word(w) | self.hot.word(w);
+            let bits =
+                self.always.word(w) | self.awake.word(w) | self.hot.word(w) | self.reached.word(w);
             for a in ones(w, bits) {
                 self.act(t, a);
             }
         }
+        for &a in &self.reached_list {
+            self.reached.set(a, false);
+        }
+        self.reached_list.clear();
     }
 
     /// Agent `a` acts.

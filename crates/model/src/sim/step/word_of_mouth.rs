@@ -30,8 +30,8 @@
 
 use crate::agent::{Lifecycle, Source};
 use crate::knob::Knob;
-use crate::lifecycle;
 use crate::network::TieKind;
+use crate::rng::Skips;
 use crate::sim::activity::ones;
 use crate::sim::{Referrers, Simulation};
 use crate::trust::NEUTRAL;
@@ -207,16 +207,64 @@ impl Simulation {
         }
     }
 
-    /// An unaware prospect may hear of the organisation, by the campaign or
-    /// by word of mouth; returns its state for the next step.
+    /// Phase 4, first: the unaware prospects this step's campaign reaches,
+    /// each independently with chance `reach`, and what that costs
+    /// (`model.cost_campaign_contact` × reach for every unaware prospect).
+    ///
+    /// The prospects reached are found by skipping over the customer
+    /// groups' members by geometric draws (Batagelj & Brandes 2005, as the
+    /// graph generators do): one draw per member landed on instead of one
+    /// per prospect, so a campaign costs what it reaches. A member landed
+    /// on who is not unaware is passed over, which is the same as drawing
+    /// for every member and ignoring those who are not prospects.
+    pub(super) fn reach_by_campaign(&mut self) {
+        let reach = self.reach.min(1.0);
+        if reach <= 0.0 {
+            return;
+        }
+        let members: u32 = self.part_customers.iter().sum();
+        let awake: u32 = (0..self.awake.words())
+            .map(|w| self.awake.word(w).count_ones())
+            .sum();
+        self.report.cost_campaign +=
+            f64::from(reach * self.params.cost_campaign_contact) * f64::from(members - awake);
+        for g in 0..self.scenario.groups.len() {
+            let group = &self.scenario.groups[g];
+            if !group.part.is_customer() {
+                continue;
+            }
+            let mut hits = Skips::new(group.first..group.first + group.size, reach);
+            while let Some(a) = hits.next(&mut self.rng) {
+                if self.state[a as usize] == Lifecycle::Unaware as u8 {
+                    self.reached.set(a, true);
+                    self.reached_list.push(a);
+                }
+            }
+        }
+    }
+
+    /// An unaware prospect may hear of the organisation, by the campaign
+    /// (if [`Self::reach_by_campaign`] reached it) or by word of mouth;
+    /// returns its state for the next step.
+    ///
+    /// The two are independent chances, so it is exposed with probability
+    /// `1 − (1 − p)(1 − w)` ([`crate::lifecycle::exposure_to`]). The source is the
+    /// one that reached it; when both did, the campaign with probability
+    /// `w / (p + w)`, which makes the campaign's share of all exposures
+    /// `p / (p + w)`, as `exposure_to` says.
     pub(super) fn prospect_hears(&mut self, c: u32) -> Lifecycle {
         let ci = c as usize;
-        let reach = self.campaign_reach();
-        self.report.cost_campaign += f64::from(reach * self.params.cost_campaign_contact);
+        let reached = self.reached.contains(c);
         let (wom, best) = self.referral_chance(c);
-        let (chance, campaign_share) = lifecycle::exposure_to(reach, wom);
-        if self.rng.chance(chance) {
-            let campaign = self.rng.unit() < campaign_share;
+        let wom = wom.clamp(0.0, 1.0);
+        let told = self.rng.chance(wom);
+        if reached || told {
+            let campaign = if reached && told {
+                let p = self.reach.clamp(0.0, 1.0);
+                self.rng.unit() * (p + wom) < wom
+            } else {
+                reached
+            };
             if campaign {
                 self.source[ci] = Source::Campaign as u8;
                 self.persuasion[ci] = self.params.campaign_persuasion;
