@@ -114,6 +114,9 @@ pub struct Network {
     /// [`crate::trust::WALL_CLASS`] for silo walls (see
     /// [`crate::trust::Evidence::forget_and_sum`]).
     pub trust_class: Vec<u8>,
+    /// How many ties each trust class holds (counted once, when built:
+    /// every run on the network reads it).
+    pub class_ties: [u64; crate::trust::TRUST_CLASSES],
     /// For staff and partners: the tie to take toward Product (shortest
     /// path over staff ties; partners first step into a department), or
     /// [`NO_TIE`] when Product cannot be reached.
@@ -256,6 +259,10 @@ impl Network {
         }
         drop(channel_opt);
 
+        let mut class_ties = [0u64; crate::trust::TRUST_CLASSES];
+        for &c in &trust_class {
+            class_ties[usize::from(c)] += 1;
+        }
         let mut net = Network {
             part,
             group,
@@ -268,6 +275,7 @@ impl Network {
             kind,
             channel,
             trust_class,
+            class_ties,
             route: Vec::new(),
             product_staff: Vec::new(),
         };

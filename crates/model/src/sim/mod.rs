@@ -237,10 +237,7 @@ impl Simulation {
             .initial_knobs(options.policy.as_deref())
             .map_err(SimError::UnknownPolicy)?;
         let n = net.agents();
-        let mut pair_count = [0u64; TRUST_CLASSES];
-        for &p in &net.trust_class {
-            pair_count[p as usize] += 1;
-        }
+        let pair_count = net.class_ties;
 
         // Initial attributes come from their own stream so that changing
         // the dynamics never changes who the customers are.
