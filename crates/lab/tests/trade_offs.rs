@@ -189,8 +189,8 @@ fn efficiency_pressure_buys_less_capacity_for_less_cost_and_longer_waits() {
 fn self_service_and_peer_help_take_load_off_staff() {
     // The load: staff time used, and the contacts that reached staff
     // (served or expired) per active customer and step. A busy
-    // organisation's time used is capped by its capacity (needs waiting a
-    // step at a time take up what contacts leave), and peers keep
+    // organisation's time used is capped by its capacity (waiting needs
+    // take up what contacts leave), and peers keep
     // customers, who contact staff too: contacts per customer show what a
     // relieved customer saves.
     // Over four seeds, 100 steps each (about 7,500 contacts).
@@ -220,7 +220,7 @@ fn self_service_and_peer_help_take_load_off_staff() {
     let (_, peer_rate) = load(&peers);
     assert!(ss_used < 0.5 * base_used, "{ss_used} vs {base_used}");
     assert!(ss_rate < 0.5 * base_rate, "{ss_rate} vs {base_rate}");
-    // Measured: about 10 % fewer contacts per customer and step; each
+    // Measured: about 7 % fewer contacts per customer and step; each
     // rate's sampling noise is under 1.5 % at these counts.
     assert!(peer_rate < 0.97 * base_rate, "{peer_rate} vs {base_rate}");
 }
@@ -311,9 +311,10 @@ fn lifetime_value_follows_revenue_and_retention() {
     let _ = Part::ExistingCustomer;
 }
 
-/// Needs that find a staff member with no time wait a step at a time, each
-/// wait a hop; they move on when time comes back or are dropped when their
-/// hops run out. None is lost or counted twice:
+/// Needs that find a staff member with no time wait in their backlog, each
+/// step waited a hop; they move on when time comes back or are dropped when
+/// their hops run out (counted at that step, though removed later). None is
+/// lost or counted twice:
 /// after every step, every need raised has reached Product, been stopped
 /// at a wall, been dropped, or is still in flight (waiting or travelling).
 #[test]

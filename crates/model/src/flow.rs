@@ -9,10 +9,14 @@
 //! the same chance. Shares between colleagues, pushes, offers and peer help
 //! are single-hop and take effect within the step (see [`crate::sim`]).
 //!
-//! Leaves out: queueing capacity (a busy staff member delays an item by a
-//! step with probability `efficiency_pressure · model.responsiveness_cut`,
-//! but load does not build up), and content: an item carries who it is
-//! about, not what it says.
+//! With the trade-offs, a need that reaches a staff member with no time
+//! left waits in their [`Backlogs`] entry, costing nothing while it waits,
+//! until they have time or its hop budget (`model.max_hops`; each step
+//! waited counts as a hop) runs out. Without them, a busy staff member
+//! delays an item by a step with probability `efficiency_pressure ·
+//! model.responsiveness_cut`, and load does not build up.
+//!
+//! Leaves out: content: an item carries who it is about, not what it says.
 
 /// What an item is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -168,6 +172,145 @@ impl FlightQueue {
     }
 }
 
+/// A need waiting in a staff member's backlog.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct WaitingNeed {
+    /// The need, with the hops it had taken when it began to wait.
+    pub item: Item,
+    /// The step it began to wait.
+    pub since: u32,
+    /// The first step its hops (one per step waited) reach
+    /// `model.max_hops`: it is dropped then if still waiting.
+    pub expires: u32,
+}
+
+impl WaitingNeed {
+    /// The need as it is at step `now`: each step waited counts as a hop.
+    pub fn at(&self, now: u32) -> Item {
+        let waited = u16::try_from(now - self.since).unwrap_or(u16::MAX);
+        Item {
+            hops: self.item.hops.saturating_add(waited),
+            ..self.item
+        }
+    }
+}
+
+/// Needs waiting for staff time, per staff member (with the trade-offs),
+/// oldest first. Holding a need and taking it out cost O(1), and a staff
+/// member's backlog costs nothing in a step they have no time for it: a
+/// need whose hops run out is counted as dropped at its step from a count
+/// kept per step of expiry, and removed when its staff member next reaches
+/// it (or sooner, from the front), never looked at before.
+#[derive(Clone, Debug)]
+pub struct Backlogs {
+    by_staff: std::collections::BTreeMap<u32, std::collections::VecDeque<WaitingNeed>>,
+    /// Needs held, expired ones not yet removed included.
+    held: usize,
+    /// Needs that expired but are still held.
+    expired: usize,
+    /// Per step of expiry (modulo the ring's length), how many needs held
+    /// expire then.
+    expiring: Vec<u32>,
+}
+
+impl Backlogs {
+    /// Backlogs for needs that expire at most `max_wait` steps after they
+    /// begin to wait.
+    pub fn new(max_wait: u32) -> Self {
+        Self {
+            by_staff: std::collections::BTreeMap::new(),
+            held: 0,
+            expired: 0,
+            expiring: vec![0; max_wait as usize + 1],
+        }
+    }
+
+    fn slot(&self, step: u32) -> usize {
+        step as usize % self.expiring.len()
+    }
+
+    /// `staff` holds `waiting`, which must expire after its `since` and
+    /// within the ring.
+    pub fn hold(&mut self, staff: u32, waiting: WaitingNeed) {
+        debug_assert!(
+            waiting.expires > waiting.since
+                && ((waiting.expires - waiting.since) as usize) < self.expiring.len()
+        );
+        let slot = self.slot(waiting.expires);
+        self.expiring[slot] += 1;
+        self.by_staff.entry(staff).or_default().push_back(waiting);
+        self.held += 1;
+    }
+
+    /// The needs whose hops run out at `now`: counted as dropped now, once.
+    /// Call once per step, before taking anything at `now`.
+    pub fn expire(&mut self, now: u32) -> u32 {
+        let slot = self.slot(now);
+        let n = std::mem::take(&mut self.expiring[slot]);
+        self.expired += n as usize;
+        n
+    }
+
+    /// The first staff member from `from` on (in index order) with needs
+    /// held, after removing the expired needs at the front of their
+    /// backlog (so a backlog nobody works on stays bounded).
+    pub fn next_staff(&mut self, from: u32, now: u32) -> Option<u32> {
+        loop {
+            let (&staff, queue) = self.by_staff.range_mut(from..).next()?;
+            while queue.front().is_some_and(|w| w.expires <= now) {
+                queue.pop_front();
+                self.held -= 1;
+                self.expired -= 1;
+            }
+            if !queue.is_empty() {
+                return Some(staff);
+            }
+            self.by_staff.remove(&staff);
+        }
+    }
+
+    /// `staff`'s oldest need still waiting at `now`, taken out of the
+    /// backlog (expired ones met on the way are removed).
+    pub fn take(&mut self, staff: u32, now: u32) -> Option<WaitingNeed> {
+        let queue = self.by_staff.get_mut(&staff)?;
+        let mut found = None;
+        while let Some(w) = queue.pop_front() {
+            self.held -= 1;
+            if w.expires <= now {
+                self.expired -= 1;
+            } else {
+                let slot = w.expires as usize % self.expiring.len();
+                self.expiring[slot] -= 1;
+                found = Some(w);
+                break;
+            }
+        }
+        if queue.is_empty() {
+            self.by_staff.remove(&staff);
+        }
+        found
+    }
+
+    /// Needs waiting (expired ones excluded).
+    pub fn len(&self) -> usize {
+        self.held - self.expired
+    }
+
+    /// Whether no need is waiting.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Bytes held (the map's nodes estimated at 48 bytes a backlog).
+    pub fn heap_bytes(&self) -> usize {
+        self.by_staff
+            .values()
+            .map(|q| q.capacity() * std::mem::size_of::<WaitingNeed>() + 48)
+            .sum::<usize>()
+            + self.expiring.capacity() * 4
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -195,6 +338,49 @@ mod tests {
         assert!(q.take(2).is_empty());
         assert!(q.take(3).iter().map(|i| i.origin).eq([1, 3]));
         assert!(q.is_empty());
+    }
+
+    #[test]
+    fn backlogs_keep_the_oldest_first_and_count_what_expires_once() {
+        let mut b = Backlogs::new(6);
+        let wait = |origin, since, expires| WaitingNeed {
+            item: Item {
+                hops: 2,
+                ..item(origin)
+            },
+            since,
+            expires,
+        };
+        b.hold(7, wait(1, 0, 5));
+        b.hold(7, wait(2, 0, 3));
+        b.hold(7, wait(3, 1, 5));
+        b.hold(2, wait(4, 1, 4));
+        assert_eq!(b.len(), 4);
+        for now in 1..3 {
+            assert_eq!(b.expire(now), 0);
+        }
+        assert_eq!(b.next_staff(0, 2), Some(2));
+        assert_eq!(b.next_staff(3, 2), Some(7));
+        assert_eq!(b.next_staff(8, 2), None);
+        // Step 3: need 2 expires, counted once, though still held behind 1.
+        assert_eq!(b.expire(3), 1);
+        assert_eq!(b.len(), 3);
+        let w = b.take(7, 3).unwrap();
+        assert_eq!((w.item.origin, w.at(3).hops), (1, 5));
+        // Taking on, the expired need is removed, not returned.
+        assert_eq!(b.take(7, 3).unwrap().item.origin, 3);
+        assert_eq!(b.take(7, 3), None);
+        assert_eq!(b.next_staff(3, 3), None, "an emptied backlog is gone");
+        // Step 4: need 4 expires; nobody takes it, and the front is swept.
+        assert_eq!(b.expire(4), 1);
+        assert_eq!(b.len(), 0);
+        assert_eq!(b.next_staff(0, 4), None);
+        assert!(b.is_empty() && b.by_staff.is_empty());
+        // Needs taken before they expire are not counted when their step
+        // comes.
+        b.hold(1, wait(5, 4, 9));
+        assert!(b.take(1, 5).is_some());
+        assert_eq!(b.expire(9), 0);
     }
 
     #[test]

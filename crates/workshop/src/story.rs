@@ -132,7 +132,7 @@ mod tests {
             1 => {
                 // Silos: needs die at the walls, contacts queue, trust goes
                 // nowhere. About one need in twenty reaches Product by week
-                // 26 (26 of 497 over seeds 1 to 12; 2 of 42 on this seed).
+                // 26 (27 of 486 over seeds 1 to 12; 2 of 42 on this seed).
                 let a = runs.a();
                 assert_eq!(a.step_index(), 26);
                 assert!(need_reach(a) < 0.1, "{}", need_reach(a));
@@ -191,14 +191,21 @@ mod tests {
                 assert_eq!(b.sim().policy(), Some("viral_campaign"));
                 assert_eq!(a.step_index(), 104);
                 let (ta, tb) = (&last(a).totals, &last(b).totals);
-                // Connected wins 2.1 to 2.6 times the campaign's word of
+                // Connected wins 2.2 to 3.1 times the campaign's word of
                 // mouth over two years (seeds 1 to 6 and 42, run alone).
                 assert!(
                     2 * ta.acquisitions_word_of_mouth > 3 * tb.acquisitions_word_of_mouth,
                     "{ta:?} {tb:?}"
                 );
                 assert!(tb.acquisitions_campaign > 2 * ta.acquisitions_campaign.max(1));
-                assert!(2 * tb.churn > 3 * ta.churn);
+                // The campaign's customers churn 1.34 to 1.88 times as
+                // often (seeds 1 to 6 and 42, run alone).
+                assert!(
+                    4 * tb.churn > 5 * ta.churn,
+                    "churn {} vs {}",
+                    tb.churn,
+                    ta.churn
+                );
                 assert!(tb.cost < ta.cost && tb.profit() < ta.profit());
             }
             _ => assert!(runs.comparing()),

@@ -155,6 +155,7 @@ impl Simulation {
             ("network", self.net.heap_bytes()),
             ("evidence", self.ev.heap_bytes()),
             ("queue", self.queue.heap_bytes()),
+            ("backlogs", self.backlogs.heap_bytes()),
             ("state", v(&self.state) + v(&self.next_state)),
             ("needs", v(&self.needs)),
             ("knowledge", v(&self.knowledge)),
@@ -301,7 +302,9 @@ impl Simulation {
         ] {
             h.u64(x);
         }
-        h.u64(self.queue.len() as u64);
+        // Items in flight, waiting ones included (there are none waiting
+        // without the trade-offs, whose hash stays the earlier model's).
+        h.u64((self.queue.len() + self.backlogs.len()) as u64);
         // Decisions waiting for the next step (`played.rs`); none in a run
         // nobody plays, whose hash stays what it was.
         for (a, d) in &self.decisions {

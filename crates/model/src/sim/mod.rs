@@ -24,7 +24,7 @@ mod step;
 
 use crate::agent::{Lifecycle, NEED_DIMS, Needs, Source};
 use crate::assumptions::ModelParams;
-use crate::flow::FlightQueue;
+use crate::flow::{Backlogs, FlightQueue};
 use crate::knob::{Knob, KnobValues};
 use crate::metrics::{DepartmentFlows, StepReport, Totals};
 use crate::network::{BuildError, Network};
@@ -133,6 +133,8 @@ pub struct Simulation {
     campaigns: Vec<Campaign>,
     next_intervention: usize,
     queue: FlightQueue,
+    /// Needs waiting for a staff member's time (with the trade-offs).
+    backlogs: Backlogs,
     pending: Vec<PendingEvidence>,
     pulls: Vec<Needs>,
     exposures: Vec<u32>,
@@ -338,6 +340,7 @@ impl Simulation {
             campaigns: Vec::new(),
             next_intervention: 0,
             queue: FlightQueue::new(max_delay),
+            backlogs: Backlogs::new(p.max_hops),
             pending: Vec::new(),
             pulls: Vec::new(),
             exposures: Vec::new(),

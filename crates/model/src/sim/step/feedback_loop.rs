@@ -36,8 +36,10 @@ use crate::sim::Simulation;
 use crate::sim::played::{Decision, NeedChoice};
 
 impl Simulation {
-    /// Phase 3: needs and answers due at `t` arrive.
+    /// Phase 3: staff work on the needs waiting for them
+    /// (`staff_time.rs`), then needs and answers due at `t` arrive.
     pub(super) fn deliver(&mut self, t: u32) {
+        self.work_backlogs(t);
         let items = self.queue.take(t);
         for item in &items {
             match item.kind {
@@ -52,9 +54,9 @@ impl Simulation {
     /// A need arrives at a staff member or partner: Product takes it in,
     /// anyone else passes it one hop along the route to Product. Crossing a
     /// wall succeeds with probability `silo_permeability`; a staff member
-    /// with no time for it (`staff_time.rs`) holds it a step, which counts
-    /// as a hop.
-    fn need_arrives(&mut self, t: u32, item: Item) {
+    /// with no time for it (`staff_time.rs`) keeps it waiting, each step
+    /// counting as a hop.
+    pub(super) fn need_arrives(&mut self, t: u32, item: Item) {
         let p = &self.params;
         let (hop_delay, wall_delay, max_hops) = (p.hop_delay, p.wall_delay, p.max_hops);
         let v = item.at;
@@ -67,11 +69,7 @@ impl Simulation {
                 if u32::from(item.hops) >= max_hops {
                     self.report.needs_dropped += 1;
                 } else {
-                    let held = Item {
-                        hops: item.hops + 1,
-                        ..item
-                    };
-                    self.queue.push(t, t + 1, held);
+                    self.wait(t, item);
                 }
                 return;
             }
@@ -83,11 +81,7 @@ impl Simulation {
             return;
         }
         if held || self.stretched(v, self.params.time_need) {
-            let held = Item {
-                hops: item.hops + 1,
-                ..item
-            };
-            self.queue.push(t, t + 1, held);
+            self.wait(t, item);
             return;
         }
         let r = self.net.route[v as usize];

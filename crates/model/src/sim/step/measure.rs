@@ -90,7 +90,7 @@ impl Simulation {
             };
         }
         r.department_flows.clone_from(&self.department_flows);
-        r.items_in_flight = self.queue.len() as u32;
+        r.items_in_flight = (self.queue.len() + self.backlogs.len()) as u32;
         r.queue_length = self.waiting.len() as u32;
         let active = r.active_customers();
         self.pay_for_openness(active);

@@ -23,6 +23,11 @@
 //! stretched staff member's silence is). A need waits a step (its hop
 //! count grows, so one that waits too long is dropped); an answer with no
 //! time to write is not sent; a share, push or offer is not made.
+//! A need that finds no time waits in the staff member's backlog
+//! ([`crate::flow::Backlogs`]), costing nothing while it waits: each step
+//! waited counts as a hop, and a need whose hops reach `model.max_hops` is
+//! dropped. When the staff member has time again they work on the waiting
+//! needs, oldest first, before needs newly arriving.
 //! Self-service and peer help take load off staff: a self-service contact
 //! takes no staff time, and a customer relieved by a peer contacts the
 //! organisation less (`model.contact_rate · (1 − relief)`).
@@ -44,12 +49,15 @@
 //!
 //! **Leaves out:** staff who move between departments to help; overtime;
 //! priorities between kinds of work (time goes in the step's fixed order:
-//! waiting contacts first, then needs arriving, then each staff member's
+//! waiting contacts first, then waiting needs (staff in index order), then
+//! needs arriving, then each staff member's
 //! own sharing, pushes and offers in index order, then the step's new
 //! contacts).
 
 use crate::agent::{Lifecycle, Part};
+use crate::flow::{Item, WaitingNeed};
 use crate::knob::Knob;
+use crate::sim::played::NeedChoice;
 use crate::sim::{Simulation, Waiting};
 
 impl Simulation {
@@ -72,6 +80,57 @@ impl Simulation {
             !self.take_time(s, time)
         } else {
             self.rng.chance(self.busy_chance())
+        }
+    }
+
+    /// Whether [`Self::take_time`] would give staff member `s` `time` now.
+    fn has_time(&self, s: u32, time: f32) -> bool {
+        !self.params.trade_offs || self.time_left[s as usize] > 0.0 || time <= 0.0
+    }
+
+    /// Need `item`, at staff member `item.at` at step `t` with fewer than
+    /// `model.max_hops` hops, finds no time there (or is held by a person
+    /// playing them): with the trade-offs it waits in their backlog until
+    /// they have time or its hops run out; without, it waits a step in
+    /// the queue (a hop).
+    pub(super) fn wait(&mut self, t: u32, item: Item) {
+        if self.params.trade_offs {
+            let left = self.params.max_hops.saturating_sub(u32::from(item.hops));
+            let waiting = WaitingNeed {
+                item,
+                since: t,
+                expires: t + left.max(1),
+            };
+            self.backlogs.hold(item.at, waiting);
+        } else {
+            let next = Item {
+                hops: item.hops + 1,
+                ..item
+            };
+            self.queue.push(t, t + 1, next);
+        }
+    }
+
+    /// Phase 3, first (with the trade-offs): the needs whose hops ran out
+    /// while waiting are dropped; then each staff member with needs
+    /// waiting, in index order, takes them up, oldest first, while their
+    /// time lasts, unless the person playing them holds needs this step. A
+    /// staff member with no time left costs one look.
+    pub(super) fn work_backlogs(&mut self, t: u32) {
+        self.report.needs_dropped += self.backlogs.expire(t);
+        let time = self.params.time_need;
+        let mut from = 0;
+        while let Some(s) = self.backlogs.next_staff(from, t) {
+            from = s + 1;
+            if self.decision(s).and_then(|d| d.needs) == Some(NeedChoice::Hold) {
+                continue;
+            }
+            while self.has_time(s, time) {
+                let Some(waiting) = self.backlogs.take(s, t) else {
+                    break;
+                };
+                self.need_arrives(t, waiting.at(t));
+            }
         }
     }
 
