@@ -20,10 +20,9 @@
 //! joins the staff member's queue and is served, oldest first, from the
 //! next step's time before new work, for up to `model.max_wait` steps;
 //! after that it expires unanswered (negative evidence `model.w_contact`, as a
-//! stretched staff member's silence is). A need waits a step (its hop
-//! count grows, so one that waits too long is dropped); an answer with no
-//! time to write is not sent; a share, push or offer is not made.
-//! A need that finds no time waits in the staff member's backlog
+//! stretched staff member's silence is). An answer with no time to write
+//! is not sent; a share, push or offer is not made. A need that finds no
+//! time waits in the staff member's backlog
 //! ([`crate::flow::Backlogs`]), costing nothing while it waits: each step
 //! waited counts as a hop, and a need whose hops reach `model.max_hops` is
 //! dropped. When the staff member has time again they work on the waiting
