@@ -203,7 +203,13 @@ impl WaitingNeed {
 /// it (or sooner, from the front), never looked at before.
 #[derive(Clone, Debug)]
 pub struct Backlogs {
-    by_staff: std::collections::BTreeMap<u32, std::collections::VecDeque<WaitingNeed>>,
+    /// Per agent, where its backlog is in `queues` ([`NO_QUEUE`]: none
+    /// yet). A backlog, once made, keeps its allocation.
+    slot: Vec<u32>,
+    queues: Vec<std::collections::VecDeque<WaitingNeed>>,
+    /// Agents with needs held, a bit each, so they are visited in index
+    /// order.
+    holding: Vec<u64>,
     /// Needs held, expired ones not yet removed included.
     held: usize,
     /// Needs that expired but are still held.
@@ -213,12 +219,17 @@ pub struct Backlogs {
     expiring: Vec<u32>,
 }
 
+/// No backlog made yet for an agent.
+const NO_QUEUE: u32 = u32::MAX;
+
 impl Backlogs {
-    /// Backlogs for needs that expire at most `max_wait` steps after they
-    /// begin to wait.
-    pub fn new(max_wait: u32) -> Self {
+    /// Backlogs for `agents` agents, for needs that expire at most
+    /// `max_wait` steps after they begin to wait.
+    pub fn new(agents: usize, max_wait: u32) -> Self {
         Self {
-            by_staff: std::collections::BTreeMap::new(),
+            slot: vec![NO_QUEUE; agents],
+            queues: Vec::new(),
+            holding: vec![0; agents.div_ceil(64)],
             held: 0,
             expired: 0,
             expiring: vec![0; max_wait as usize + 1],
@@ -227,6 +238,15 @@ impl Backlogs {
 
     fn slot(&self, step: u32) -> usize {
         step as usize % self.expiring.len()
+    }
+
+    fn mark(&mut self, staff: u32, holding: bool) {
+        let (w, bit) = (staff as usize / 64, 1u64 << (staff % 64));
+        if holding {
+            self.holding[w] |= bit;
+        } else {
+            self.holding[w] &= !bit;
+        }
     }
 
     /// `staff` holds `waiting`, which must expire after its `since` and
@@ -238,7 +258,14 @@ impl Backlogs {
         );
         let slot = self.slot(waiting.expires);
         self.expiring[slot] += 1;
-        self.by_staff.entry(staff).or_default().push_back(waiting);
+        let mut q = self.slot[staff as usize];
+        if q == NO_QUEUE {
+            q = self.queues.len() as u32;
+            self.slot[staff as usize] = q;
+            self.queues.push(std::collections::VecDeque::new());
+        }
+        self.queues[q as usize].push_back(waiting);
+        self.mark(staff, true);
         self.held += 1;
     }
 
@@ -255,9 +282,17 @@ impl Backlogs {
     /// held, after removing the expired needs at the front of their
     /// backlog (so a backlog nobody works on stays bounded).
     pub fn next_staff(&mut self, from: u32, now: u32) -> Option<u32> {
+        let mut w = from as usize / 64;
+        let mut bits = self.holding.get(w)? & (u64::MAX << (from % 64));
         loop {
-            let (&staff, queue) = self.by_staff.range_mut(from..).next()?;
-            while queue.front().is_some_and(|w| w.expires <= now) {
+            while bits == 0 {
+                w += 1;
+                bits = *self.holding.get(w)?;
+            }
+            let staff = (w * 64) as u32 + bits.trailing_zeros();
+            bits &= bits - 1;
+            let queue = &mut self.queues[self.slot[staff as usize] as usize];
+            while queue.front().is_some_and(|n| n.expires <= now) {
                 queue.pop_front();
                 self.held -= 1;
                 self.expired -= 1;
@@ -265,28 +300,32 @@ impl Backlogs {
             if !queue.is_empty() {
                 return Some(staff);
             }
-            self.by_staff.remove(&staff);
+            self.mark(staff, false);
         }
     }
 
     /// `staff`'s oldest need still waiting at `now`, taken out of the
     /// backlog (expired ones met on the way are removed).
     pub fn take(&mut self, staff: u32, now: u32) -> Option<WaitingNeed> {
-        let queue = self.by_staff.get_mut(&staff)?;
+        let q = *self.slot.get(staff as usize)?;
+        if q == NO_QUEUE {
+            return None;
+        }
+        let ring = self.expiring.len();
+        let queue = &mut self.queues[q as usize];
         let mut found = None;
         while let Some(w) = queue.pop_front() {
             self.held -= 1;
             if w.expires <= now {
                 self.expired -= 1;
             } else {
-                let slot = w.expires as usize % self.expiring.len();
-                self.expiring[slot] -= 1;
+                self.expiring[w.expires as usize % ring] -= 1;
                 found = Some(w);
                 break;
             }
         }
         if queue.is_empty() {
-            self.by_staff.remove(&staff);
+            self.mark(staff, false);
         }
         found
     }
@@ -301,12 +340,16 @@ impl Backlogs {
         self.len() == 0
     }
 
-    /// Bytes held (the map's nodes estimated at 48 bytes a backlog).
+    /// Bytes held.
     pub fn heap_bytes(&self) -> usize {
-        self.by_staff
-            .values()
-            .map(|q| q.capacity() * std::mem::size_of::<WaitingNeed>() + 48)
+        self.queues
+            .iter()
+            .map(|q| q.capacity() * std::mem::size_of::<WaitingNeed>())
             .sum::<usize>()
+            + self.queues.capacity()
+                * std::mem::size_of::<std::collections::VecDeque<WaitingNeed>>()
+            + self.slot.capacity() * 4
+            + self.holding.capacity() * 8
             + self.expiring.capacity() * 4
     }
 }
@@ -342,7 +385,7 @@ mod tests {
 
     #[test]
     fn backlogs_keep_the_oldest_first_and_count_what_expires_once() {
-        let mut b = Backlogs::new(6);
+        let mut b = Backlogs::new(10, 6);
         let wait = |origin, since, expires| WaitingNeed {
             item: Item {
                 hops: 2,
@@ -375,7 +418,7 @@ mod tests {
         assert_eq!(b.expire(4), 1);
         assert_eq!(b.len(), 0);
         assert_eq!(b.next_staff(0, 4), None);
-        assert!(b.is_empty() && b.by_staff.is_empty());
+        assert!(b.is_empty() && b.holding.iter().all(|&w| w == 0));
         // Needs taken before they expire are not counted when their step
         // comes.
         b.hold(1, wait(5, 4, 9));

@@ -340,7 +340,7 @@ impl Simulation {
             campaigns: Vec::new(),
             next_intervention: 0,
             queue: FlightQueue::new(max_delay),
-            backlogs: Backlogs::new(p.max_hops),
+            backlogs: Backlogs::new(n, p.max_hops),
             pending: Vec::new(),
             pulls: Vec::new(),
             exposures: Vec::new(),

@@ -170,16 +170,24 @@ impl Simulation {
         }
         let cut = 1.0 - self.knobs.get(Knob::EfficiencyPressure) * self.params.capacity_cut;
         let (mut total, mut paid, mut carried) = (0.0f64, 0.0f64, 0.0f64);
-        for (a, left) in self.time_left.iter_mut().enumerate() {
-            let capacity = self.group_capacity[self.net.group[a] as usize] * cut;
-            // Unused time does not keep; work that overran the last step
-            // comes out of this one.
-            let overrun = (-*left).max(0.0);
-            carried += f64::from(overrun.min(capacity));
-            *left = capacity - overrun;
-            total += f64::from(capacity);
-            if self.net.part[a] == Part::Department {
-                paid += f64::from(capacity);
+        // Staff and partners only: customers have no capacity and never
+        // take time, so they would add only zeros.
+        for (g, group) in self.scenario.groups.iter().enumerate() {
+            if group.part.is_customer() {
+                continue;
+            }
+            let capacity = self.group_capacity[g] * cut;
+            let members = group.first as usize..(group.first + group.size) as usize;
+            for left in &mut self.time_left[members] {
+                // Unused time does not keep; work that overran the last
+                // step comes out of this one.
+                let overrun = (-*left).max(0.0);
+                carried += f64::from(overrun.min(capacity));
+                *left = capacity - overrun;
+                total += f64::from(capacity);
+                if group.part == Part::Department {
+                    paid += f64::from(capacity);
+                }
             }
         }
         self.report.staff_time = total;
