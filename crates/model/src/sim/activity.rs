@@ -19,7 +19,7 @@
 //!   of mouth is the group's).
 //! - **reached**: the unaware prospects this step's campaign reaches,
 //!   found by geometric skips before the decisions (`word_of_mouth.rs`)
-//!   and emptied after them.
+//!   and emptied word by word as the decisions pass.
 //!
 //! The decisions visit `always ∪ awake ∪ hot ∪ reached` in index order,
 //! which is exactly the agents the full loop would have drawn for: the
@@ -82,6 +82,12 @@ impl BitSet {
             }
             ones(w, bits)
         })
+    }
+
+    /// Empty word `w` of the set (agents `64w..64w + 64`).
+    #[inline]
+    pub fn clear_word(&mut self, w: usize) {
+        self.words[w] = 0;
     }
 
     /// Word `w` of the set (agents `64w..64w + 64`).
@@ -166,6 +172,9 @@ mod tests {
                 "{range:?}"
             );
         }
+
+        s.clear_word(1);
+        assert_eq!(s.members_in(0..130).collect::<Vec<_>>(), [0, 63, 129]);
 
         let now: Vec<u8> = (0..21).map(|i| (i % 3) as u8).collect();
         let mut next = now.clone();

@@ -172,7 +172,6 @@ impl Simulation {
             ("flows", v(&self.report.flows)),
             ("arrived_at", v(&self.arrived_at)),
             ("peer_referrers", v(&self.peer_referrers)),
-            ("reached", v(&self.reached_list)),
             (
                 "bit sets",
                 self.talks.heap_bytes()

@@ -170,10 +170,9 @@ pub struct Simulation {
     /// Staff, and members of fully mixed groups: visited every step.
     always: BitSet,
     /// Unaware prospects this step's campaign reaches (phase 4 only; see
-    /// `step/word_of_mouth.rs`), and the same as a list to clear them.
+    /// `step/word_of_mouth.rs`).
     reached: BitSet,
-    reached_list: Vec<u32>,
-    /// This step's campaign reach, set at the start of phase 4.
+    /// This step's campaign reach (0 to 1), set at the start of phase 4.
     reach: f32,
     /// Agents whose lifecycle state changes this step, in index order.
     changed: Vec<u32>,
@@ -361,7 +360,6 @@ impl Simulation {
             awake,
             always,
             reached: BitSet::new(n),
-            reached_list: Vec::new(),
             reach: 0.0,
             changed: Vec::new(),
             part_customers,

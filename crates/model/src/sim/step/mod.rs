@@ -117,11 +117,8 @@ impl Simulation {
             for a in ones(w, bits) {
                 self.act(t, a);
             }
+            self.reached.clear_word(w);
         }
-        for &a in &self.reached_list {
-            self.reached.set(a, false);
-        }
-        self.reached_list.clear();
     }
 
     /// Agent `a` acts.

@@ -218,7 +218,7 @@ impl Simulation {
     /// on who is not unaware is passed over, which is the same as drawing
     /// for every member and ignoring those who are not prospects.
     pub(super) fn reach_by_campaign(&mut self) {
-        let reach = self.reach.min(1.0);
+        let reach = self.reach;
         if reach <= 0.0 {
             return;
         }
@@ -237,7 +237,6 @@ impl Simulation {
             while let Some(a) = hits.next(&mut self.rng) {
                 if self.state[a as usize] == Lifecycle::Unaware as u8 {
                     self.reached.set(a, true);
-                    self.reached_list.push(a);
                 }
             }
         }
@@ -260,8 +259,7 @@ impl Simulation {
         let told = self.rng.chance(wom);
         if reached || told {
             let campaign = if reached && told {
-                let p = self.reach.clamp(0.0, 1.0);
-                self.rng.unit() * (p + wom) < wom
+                self.rng.unit() * (self.reach + wom) < wom
             } else {
                 reached
             };
