@@ -142,6 +142,12 @@ fn screenshot_logged(name: &str, args: &[&str]) -> Option<(Rgba, String)> {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(out.status.success(), "the app failed:\n{log}");
+    // A draw bevy or wgpu refused (a pipeline, a mesh) is logged, not fatal.
+    let refused: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("ERROR") && (l.contains("bevy_") || l.contains("wgpu")))
+        .collect();
+    assert!(refused.is_empty(), "the renderer refused: {refused:#?}");
     let img = Rgba::read(&shot);
     if let Some(keep) = std::env::var_os("SILOSCOPE_SHOTS") {
         std::fs::create_dir_all(&keep).unwrap();

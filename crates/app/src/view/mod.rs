@@ -1,8 +1,8 @@
 //! The organisation view: one node per agent, ties, part outlines, and
 //! items travelling along ties.
 //!
-//! - Nodes are sprites of one generated disc image, so the whole
-//!   organisation draws in one batch. Hue is the part; tint is trust (toward
+//! - Nodes are discs of one generated image, a mesh per run repainted
+//!   after each step, so the whole organisation draws in one call. Hue is the part; tint is trust (toward
 //!   dark red below neutral, toward white above); size and opacity are the
 //!   customer's lifecycle state (advocates large, prospects and churned
 //!   customers small and faint).
@@ -16,8 +16,11 @@
 //!   agents, and software rendering draws a fraction of the lines; `T`
 //!   switches to every tie, or none.
 //! - Items that moved in the last step travel as particles coloured by
-//!   kind; an item a silo wall stopped halts half way and leaves a red
-//!   cross.
+//!   kind, a ring and a trail each; an item a silo wall stopped halts half
+//!   way and leaves a red cross.
+//! - Ties, nodes and items' rings use plain materials ([`flat`]) that skip
+//!   bevy's per-pixel colour grading, which software rendering pays for on
+//!   the CPU.
 //! - Pan with a left or middle drag, zoom with the wheel around the cursor,
 //!   click a node to inspect it; all of it yields to egui's panels.
 //! - Comparing, run B is drawn to the right of run A, the same layout
@@ -27,6 +30,7 @@
 
 mod camera;
 mod draw;
+mod flat;
 mod items;
 mod nodes;
 
@@ -34,7 +38,7 @@ use super::workshop::WorkshopSystems;
 use crate::palette::BACKGROUND;
 use bevy::prelude::*;
 use camera::{fit_camera, fit_viewport, pan_zoom_select};
-use draw::draw;
+use draw::{draw, draw_items};
 use items::{Particles, spawn_particles};
 pub use nodes::agent_trust;
 use nodes::{disc_image, paint_nodes, rebuild};
@@ -178,14 +182,19 @@ type BothCameras = Or<(With<GraphCamera>, With<PanelsCamera>)>;
 /// The render layer of [`PanelsCamera`], where no entity lives.
 const PANELS_LAYER: usize = 31;
 
+/// The travelling items' heads, one disc each, in one mesh (both runs').
 #[derive(Component)]
-struct Node(Side, u32);
+struct Dots;
+
+/// A run's agents, one disc each, in one mesh.
+#[derive(Component)]
+struct Nodes(Side);
 
 #[derive(Component)]
 struct Ties;
 
 /// Entities the view spawns for an organisation.
-type Drawn = Or<(With<Node>, With<Ties>)>;
+type Drawn = Or<(With<Nodes>, With<Ties>)>;
 
 /// Draws the organisation, starting with `picture` and `selected`.
 #[derive(Default)]
@@ -211,6 +220,7 @@ impl Plugin for ViewPlugin {
         app.insert_resource(ClearColor(BACKGROUND))
             .insert_resource(StartView(self.picture, self.selected))
             .init_resource::<Particles>()
+            .add_plugins(flat::FlatPlugin)
             .add_systems(Startup, setup)
             .add_systems(
                 Update,
@@ -219,6 +229,7 @@ impl Plugin for ViewPlugin {
                     paint_nodes,
                     spawn_particles,
                     (pan_zoom_select, fit_viewport, fit_camera).chain(),
+                    draw_items,
                     draw,
                 )
                     .chain()
@@ -266,6 +277,7 @@ fn antialiasing(
 fn setup(
     mut commands: Commands,
     mut images: ResMut<Assets<Image>>,
+    mut discs: ResMut<Assets<flat::DiscMaterial>>,
     mut gizmo_store: ResMut<GizmoConfigStore>,
     start: Res<StartView>,
 ) {
@@ -290,6 +302,17 @@ fn setup(
         bevy::camera::visibility::RenderLayers::layer(PANELS_LAYER),
         bevy_egui::PrimaryEguiContext,
     ));
+    let node_image = images.add(disc_image(64));
+    commands.spawn((
+        Dots,
+        // Its mesh comes with the first items.
+        MeshMaterial2d(discs.add(flat::DiscMaterial {
+            image: images.add(nodes::ring_image(32, 0.45)),
+        })),
+        Transform::from_xyz(0.0, 0.0, 2.0),
+        Visibility::Hidden,
+        bevy::camera::visibility::NoFrustumCulling,
+    ));
     let (config, _) = gizmo_store.config_mut::<DefaultGizmoConfigGroup>();
     config.line.width = 2.0;
     commands.insert_resource(View {
@@ -305,6 +328,6 @@ fn setup(
         offset_b: Vec2::ZERO,
         built: None,
         painted: None,
-        node_image: images.add(disc_image(64)),
+        node_image,
     });
 }

@@ -2,18 +2,19 @@
 //! painted every frame (colour by part, tint by trust, size and opacity by
 //! lifecycle).
 
+use super::flat::{Disc, DiscMaterial, FlatAssets, TieMaterial, disc_mesh};
 use super::items::Particles;
 use super::{
-    Drawn, MAX_TIES_DRAWN, Node, STRUCTURE_SAMPLE, TieShow, Ties, UNIT, View, bounds,
+    Drawn, MAX_TIES_DRAWN, Nodes, STRUCTURE_SAMPLE, TieShow, Ties, UNIT, View, bounds,
     lifecycle_look,
 };
 use crate::palette::{part_color, trust_tint};
 use crate::workshop::Workshop;
 use bevy::asset::RenderAssetUsages;
+use bevy::camera::visibility::NoFrustumCulling;
 use bevy::mesh::PrimitiveTopology;
 use bevy::prelude::*;
 use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
-use bevy::sprite_render::AlphaMode2d;
 use siloscope_model::network::TieKind;
 use siloscope_workshop::compare::Side;
 use siloscope_workshop::layout::{Layout, layout};
@@ -22,15 +23,31 @@ use siloscope_workshop::story::Mechanism;
 /// A white disc with a soft edge and a faint dark rim, so touching nodes
 /// stay distinct.
 pub(super) fn disc_image(size: u32) -> Image {
+    round_image(size, |d| if d > 0.82 { 0.55 } else { 1.0 }, 0.0)
+}
+
+/// A white ring with soft edges, its hole `inner` of its radius: a
+/// travelling item, told apart from the (filled) nodes.
+pub(super) fn ring_image(size: u32, inner: f32) -> Image {
+    round_image(size, |_| 1.0, inner)
+}
+
+/// A round image: grey level `shade(d)` at `d` radii from the centre,
+/// opaque from `inner` to 1, each edge one texel soft.
+fn round_image(size: u32, shade: impl Fn(f32) -> f32, inner: f32) -> Image {
     let mut data = Vec::with_capacity((size * size * 4) as usize);
     let c = (size as f32 - 1.0) / 2.0;
     for y in 0..size {
         for x in 0..size {
             let d = ((x as f32 - c).powi(2) + (y as f32 - c).powi(2)).sqrt() / c;
-            let alpha = ((1.0 - d) * c).clamp(0.0, 1.0);
-            let shade = if d > 0.82 { 0.55 } else { 1.0 };
-            let v = (shade * 255.0) as u8;
-            data.extend_from_slice(&[v, v, v, (alpha * 255.0) as u8]);
+            let outside = ((1.0 - d) * c).clamp(0.0, 1.0);
+            let hole = if inner > 0.0 {
+                ((d - inner) * c).clamp(0.0, 1.0)
+            } else {
+                1.0
+            };
+            let v = (shade(d) * 255.0) as u8;
+            data.extend_from_slice(&[v, v, v, (outside * hole * 255.0) as u8]);
         }
     }
     Image::new(
@@ -52,8 +69,7 @@ pub(super) fn rebuild(
     workshop: Res<Workshop>,
     mut view: ResMut<View>,
     mut particles: ResMut<Particles>,
-    mut meshes: ResMut<Assets<Mesh>>,
-    mut materials: ResMut<Assets<ColorMaterial>>,
+    mut assets: FlatAssets,
     old: Query<Entity, Drawn>,
 ) {
     let highlight = workshop.staging().highlight;
@@ -77,30 +93,29 @@ pub(super) fn rebuild(
     view.offset_b = bounds(&l, None)
         .map(|(lo, hi)| Vec2::new((hi.x - lo.x) * 1.12 * UNIT, 0.0))
         .unwrap_or(Vec2::ZERO);
-    let mesh = meshes.add(tie_mesh(sim, &l, highlight, view.ties));
+    let mesh = assets.meshes.add(tie_mesh(sim, &l, highlight, view.ties));
     for (side, _) in workshop.runs.shown() {
         let offset = view.offset(side);
-        for a in 0..net.agents() {
-            let p = Vec2::new(l.pos[a][0], l.pos[a][1]) * UNIT + offset;
-            commands.spawn((
-                Node(side, a as u32),
-                Sprite {
-                    image: view.node_image.clone(),
-                    color: part_color(net.part[a]),
-                    custom_size: Some(Vec2::splat(UNIT)),
-                    ..default()
-                },
-                Transform::from_translation(p.extend(1.0)),
-            ));
-        }
+        commands.spawn((
+            Nodes(side),
+            // Repainted by `paint_nodes` after every step.
+            Mesh2d(assets.meshes.add(disc_mesh(&node_discs(
+                workshop.runs.side(side).map_or(sim, |s| s.sim()),
+                &l,
+                offset,
+                None,
+            )))),
+            MeshMaterial2d(assets.discs.add(DiscMaterial {
+                image: view.node_image.clone(),
+            })),
+            Transform::from_xyz(0.0, 0.0, 1.0),
+            // The mesh changes with every step; its bounds are not kept.
+            NoFrustumCulling,
+        ));
         commands.spawn((
             Ties,
             Mesh2d(mesh.clone()),
-            MeshMaterial2d(materials.add(ColorMaterial {
-                color: Color::WHITE,
-                alpha_mode: AlphaMode2d::Blend,
-                ..default()
-            })),
+            MeshMaterial2d(assets.ties.add(TieMaterial {})),
             Transform::from_translation(offset.extend(0.0)),
             if view.ties != TieShow::Off {
                 Visibility::Inherited
@@ -207,11 +222,47 @@ fn tie_mesh(
 
 pub use siloscope_workshop::look::agent_trust;
 
+/// Each agent of a run as a disc: coloured by part, tinted by trust, sized
+/// and faded by lifecycle; the selected one larger and drawn last, on top.
+fn node_discs(
+    sim: &siloscope_model::sim::Simulation,
+    l: &Layout,
+    offset: Vec2,
+    selected: Option<u32>,
+) -> Vec<Disc> {
+    let net = sim.network();
+    let mut discs = Vec::with_capacity(net.agents());
+    let mut on_top = None;
+    for (a, p) in l.pos.iter().enumerate().take(net.agents()) {
+        let a = a as u32;
+        let centre = Vec2::new(p[0], p[1]) * UNIT + offset;
+        let (size, alpha) = lifecycle_look(sim.lifecycle(a));
+        let color =
+            trust_tint(part_color(net.part[a as usize]), agent_trust(sim, a)).with_alpha(alpha);
+        let disc = Disc {
+            centre,
+            size: UNIT * size,
+            color,
+        };
+        if selected == Some(a) {
+            on_top = Some(Disc {
+                size: disc.size * 1.4,
+                ..disc
+            });
+        } else {
+            discs.push(disc);
+        }
+    }
+    discs.extend(on_top);
+    discs
+}
+
 /// Recolour and resize nodes after a step, a rebuild or a new selection.
 pub(super) fn paint_nodes(
     workshop: Res<Workshop>,
     mut view: ResMut<View>,
-    mut nodes: Query<(&Node, &mut Sprite)>,
+    nodes: Query<(&Nodes, &Mesh2d)>,
+    mut meshes: ResMut<Assets<Mesh>>,
 ) {
     let selected = view.selected.map(|a| (view.selected_side, a));
     let key = (
@@ -222,22 +273,21 @@ pub(super) fn paint_nodes(
     if view.painted == Some(key) || view.built.is_none() {
         return;
     }
-    for (node, mut sprite) in &mut nodes {
-        let Some(session) = workshop.runs.side(node.0) else {
+    for (&Nodes(side), mesh) in &nodes {
+        let Some(session) = workshop.runs.side(side) else {
             continue;
         };
-        let sim = session.sim();
-        let a = node.1;
-        let part = sim.network().part[a as usize];
-        let (size, alpha) = lifecycle_look(sim.lifecycle(a));
-        let color = trust_tint(part_color(part), agent_trust(sim, a)).with_alpha(alpha);
-        sprite.color = color;
-        let grow = if selected == Some((node.0, a)) {
-            1.4
-        } else {
-            1.0
+        let Some(l) = view.layout.as_ref() else {
+            continue;
         };
-        sprite.custom_size = Some(Vec2::splat(UNIT * size * grow));
+        let discs = node_discs(
+            session.sim(),
+            l,
+            view.offset(side),
+            selected.and_then(|(s, a)| (s == side).then_some(a)),
+        );
+        // A fixed id: replacing the mesh cannot fail.
+        let _ = meshes.insert(mesh.id(), disc_mesh(&discs));
     }
     view.painted = Some(key);
 }
