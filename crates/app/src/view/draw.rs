@@ -176,8 +176,10 @@ impl ItemHeads<'_, '_> {
             Visibility::Hidden
         } else {
             match mesh {
-                // A fixed id: replacing the mesh cannot fail.
-                Some(mesh) => drop(self.meshes.insert(mesh.id(), disc_mesh(dots))),
+                Some(mesh) => {
+                    // A fixed id: replacing the mesh cannot fail.
+                    let _ = self.meshes.insert(mesh.id(), disc_mesh(dots));
+                }
                 None => {
                     let mesh = self.meshes.add(disc_mesh(dots));
                     self.commands.entity(*entity).insert(Mesh2d(mesh));

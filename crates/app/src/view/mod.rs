@@ -2,10 +2,10 @@
 //! items travelling along ties.
 //!
 //! - Nodes are discs of one generated image, a mesh per run repainted
-//!   after each step, so the whole organisation draws in one call. Hue is the part; tint is trust (toward
-//!   dark red below neutral, toward white above); size and opacity are the
-//!   customer's lifecycle state (advocates large, prospects and churned
-//!   customers small and faint).
+//!   after each step, so the whole organisation draws in one call. Hue is
+//!   the part; tint is trust (toward dark red below neutral, toward white
+//!   above); size and opacity are the customer's lifecycle state
+//!   (advocates large, prospects and churned customers small and faint).
 //! - Ties are one retained line mesh with vertex colours, rebuilt only when
 //!   the organisation, the picture or the choice of ties changes; silo
 //!   walls are drawn in red. By default ([`TieShow::Structure`]) the view
@@ -182,7 +182,7 @@ type BothCameras = Or<(With<GraphCamera>, With<PanelsCamera>)>;
 /// The render layer of [`PanelsCamera`], where no entity lives.
 const PANELS_LAYER: usize = 31;
 
-/// The travelling items' heads, one disc each, in one mesh (both runs').
+/// The travelling items' heads, a ring each, in one mesh (both runs').
 #[derive(Component)]
 struct Dots;
 

@@ -1,6 +1,6 @@
-//! The organisation's nodes and ties: built when a run or picture changes,
-//! painted every frame (colour by part, tint by trust, size and opacity by
-//! lifecycle).
+//! The organisation's nodes and ties: built when a run or picture changes;
+//! the nodes repainted after each step or a new selection (colour by part,
+//! tint by trust, size and opacity by lifecycle).
 
 use super::flat::{Disc, DiscMaterial, FlatAssets, TieMaterial, disc_mesh};
 use super::items::Particles;
@@ -93,25 +93,35 @@ pub(super) fn rebuild(
     view.offset_b = bounds(&l, None)
         .map(|(lo, hi)| Vec2::new((hi.x - lo.x) * 1.12 * UNIT, 0.0))
         .unwrap_or(Vec2::ZERO);
-    let mesh = assets.meshes.add(tie_mesh(sim, &l, highlight, view.ties));
+    // A mesh needs vertices: with no ties to draw there is none.
+    let ties = Some(tie_mesh(sim, &l, highlight, view.ties))
+        .filter(|m| m.count_vertices() > 0)
+        .map(|m| assets.meshes.add(m));
     for (side, _) in workshop.runs.shown() {
         let offset = view.offset(side);
-        commands.spawn((
-            Nodes(side),
-            // Repainted by `paint_nodes` after every step.
-            Mesh2d(assets.meshes.add(disc_mesh(&node_discs(
-                workshop.runs.side(side).map_or(sim, |s| s.sim()),
-                &l,
-                offset,
-                None,
-            )))),
-            MeshMaterial2d(assets.discs.add(DiscMaterial {
-                image: view.node_image.clone(),
-            })),
-            Transform::from_xyz(0.0, 0.0, 1.0),
-            // The mesh changes with every step; its bounds are not kept.
-            NoFrustumCulling,
-        ));
+        let discs = node_discs(
+            workshop.runs.side(side).map_or(sim, |s| s.sim()),
+            &l,
+            offset,
+            None,
+        );
+        // A mesh needs vertices: an organisation of no agents draws none.
+        if !discs.is_empty() {
+            commands.spawn((
+                Nodes(side),
+                // Repainted by `paint_nodes` after every step.
+                Mesh2d(assets.meshes.add(disc_mesh(&discs))),
+                MeshMaterial2d(assets.discs.add(DiscMaterial {
+                    image: view.node_image.clone(),
+                })),
+                Transform::from_xyz(0.0, 0.0, 1.0),
+                // The mesh changes with every step; its bounds are not kept.
+                NoFrustumCulling,
+            ));
+        }
+        let Some(mesh) = &ties else {
+            continue;
+        };
         commands.spawn((
             Ties,
             Mesh2d(mesh.clone()),
