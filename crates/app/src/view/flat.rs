@@ -1,5 +1,6 @@
 //! Two plain materials for the organisation: ties (vertex colours) and
-//! discs (vertex colours times a disc image), for nodes and moving items.
+//! discs (vertex colours times an image: a disc for nodes, a ring for
+//! travelling items).
 //!
 //! bevy's own 2D materials (`ColorMaterial`, sprites) grade every fragment
 //! for a camera's tonemapping, even `Tonemapping::None`: three `pow`s that
@@ -7,7 +8,8 @@
 //! software rendering (Mesa's llvmpipe, a laptop without a working driver,
 //! a VM) each tie and node pixel runs them on the CPU. These materials
 //! write the vertex colour as it is, which is what the graded colour comes
-//! to for the app's cameras (no HDR, no exposure, no colour grading).
+//! to for the app's cameras (no HDR, no exposure, no colour grading), less
+//! the dither's level of 255 here and there.
 
 use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
@@ -18,7 +20,7 @@ use bevy::sprite_render::{AlphaMode2d, Material2d, Material2dPlugin};
 /// The ties' shader: position and colour in, colour out.
 const FLAT_SHADER: Handle<Shader> =
     bevy::asset::uuid_handle!("3f0c5a52-8d0e-4d7e-9a51-64b1f1c0a7e1");
-/// The discs' shader: the same, times the disc image.
+/// The discs' shader: the same, times the material's image.
 const DISC_SHADER: Handle<Shader> =
     bevy::asset::uuid_handle!("9b2e7d14-2f6a-4c38-8e0b-5d7a3c9e4f21");
 
@@ -78,12 +80,12 @@ fn fragment(in: Out) -> @location(0) vec4<f32> {
 ";
 
 /// The ties' shader source.
-pub(super) fn flat_source() -> String {
+fn flat_source() -> String {
     format!("{VERTEX}{FLAT_FRAGMENT}")
 }
 
 /// The discs' shader source.
-pub(super) fn disc_source() -> String {
+fn disc_source() -> String {
     format!("{VERTEX}{DISC_FRAGMENT}")
 }
 
@@ -135,8 +137,8 @@ impl Material2d for TieMaterial {
     }
 }
 
-/// Discs: each vertex's colour times the disc image (white, its edge
-/// shaded and soft), blended over what is behind.
+/// Discs: each vertex's colour times the image (white: a disc with a
+/// shaded rim for nodes, a ring for items), blended over what is behind.
 #[derive(Asset, TypePath, AsBindGroup, Clone, Debug)]
 pub(super) struct DiscMaterial {
     #[texture(0)]
@@ -166,7 +168,7 @@ pub(super) struct Disc {
     pub color: Color,
 }
 
-/// Discs as one mesh for [`DiscMaterial`]: a square of the disc image per
+/// Discs as one mesh for [`DiscMaterial`]: a square of its image per
 /// disc, later discs drawn over earlier ones. Colours go to the vertices
 /// in linear RGBA, as bevy's sprites hand them to their shader.
 pub(super) fn disc_mesh(discs: &[Disc]) -> Mesh {
