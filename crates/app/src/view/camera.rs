@@ -237,7 +237,7 @@ mod tests {
                 offset_b: Vec2::ZERO,
                 built: None,
                 painted: None,
-                node_image: Handle::default(),
+                materials: Default::default(),
             })
             .add_systems(Update, pan_zoom_select);
         app.world_mut().spawn((Window::default(), PrimaryWindow));

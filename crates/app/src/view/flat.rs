@@ -11,7 +11,6 @@
 //! to for the app's cameras (no HDR, no exposure, no colour grading), less
 //! the dither's level of 255 here and there.
 
-use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 use bevy::render::render_resource::AsBindGroup;
 use bevy::shader::{Shader, ShaderRef};
@@ -89,12 +88,12 @@ fn disc_source() -> String {
     format!("{VERTEX}{DISC_FRAGMENT}")
 }
 
-/// The assets the organisation is drawn with.
-#[derive(SystemParam)]
-pub(super) struct FlatAssets<'w> {
-    pub meshes: ResMut<'w, Assets<Mesh>>,
-    pub ties: ResMut<'w, Assets<TieMaterial>>,
-    pub discs: ResMut<'w, Assets<DiscMaterial>>,
+/// The materials the organisation is drawn with, made once: ties, and
+/// nodes (the disc image).
+#[derive(Clone, Debug, Default)]
+pub(super) struct Materials {
+    pub ties: Handle<TieMaterial>,
+    pub nodes: Handle<DiscMaterial>,
 }
 
 /// Registers both materials and their shaders.

@@ -120,7 +120,8 @@ pub struct View {
     pub offset_b: Vec2,
     built: Option<BuildKey>,
     painted: Option<PaintKey>,
-    node_image: Handle<Image>,
+    /// The ties' and nodes' materials.
+    materials: flat::Materials,
 }
 
 /// What the drawn entities depend on: the organisation, the picture, the
@@ -278,6 +279,7 @@ fn setup(
     mut commands: Commands,
     mut images: ResMut<Assets<Image>>,
     mut discs: ResMut<Assets<flat::DiscMaterial>>,
+    mut ties: ResMut<Assets<flat::TieMaterial>>,
     mut gizmo_store: ResMut<GizmoConfigStore>,
     start: Res<StartView>,
 ) {
@@ -302,7 +304,12 @@ fn setup(
         bevy::camera::visibility::RenderLayers::layer(PANELS_LAYER),
         bevy_egui::PrimaryEguiContext,
     ));
-    let node_image = images.add(disc_image(64));
+    let materials = flat::Materials {
+        ties: ties.add(flat::TieMaterial {}),
+        nodes: discs.add(flat::DiscMaterial {
+            image: images.add(disc_image(64)),
+        }),
+    };
     commands.spawn((
         Dots,
         // Its mesh comes with the first items.
@@ -328,6 +335,6 @@ fn setup(
         offset_b: Vec2::ZERO,
         built: None,
         painted: None,
-        node_image,
+        materials,
     });
 }

@@ -2,7 +2,7 @@
 //! the nodes repainted after each step or a new selection (colour by part,
 //! tint by trust, size and opacity by lifecycle).
 
-use super::flat::{Disc, DiscMaterial, FlatAssets, TieMaterial, disc_mesh};
+use super::flat::{Disc, disc_mesh};
 use super::items::Particles;
 use super::{
     Drawn, MAX_TIES_DRAWN, Nodes, STRUCTURE_SAMPLE, TieShow, Ties, UNIT, View, bounds,
@@ -69,7 +69,7 @@ pub(super) fn rebuild(
     workshop: Res<Workshop>,
     mut view: ResMut<View>,
     mut particles: ResMut<Particles>,
-    mut assets: FlatAssets,
+    mut meshes: ResMut<Assets<Mesh>>,
     old: Query<Entity, Drawn>,
 ) {
     let highlight = workshop.staging().highlight;
@@ -96,7 +96,7 @@ pub(super) fn rebuild(
     // A mesh needs vertices: with no ties to draw there is none.
     let ties = Some(tie_mesh(sim, &l, highlight, view.ties))
         .filter(|m| m.count_vertices() > 0)
-        .map(|m| assets.meshes.add(m));
+        .map(|m| meshes.add(m));
     for (side, _) in workshop.runs.shown() {
         let offset = view.offset(side);
         let discs = node_discs(
@@ -110,10 +110,8 @@ pub(super) fn rebuild(
             commands.spawn((
                 Nodes(side),
                 // Repainted by `paint_nodes` after every step.
-                Mesh2d(assets.meshes.add(disc_mesh(&discs))),
-                MeshMaterial2d(assets.discs.add(DiscMaterial {
-                    image: view.node_image.clone(),
-                })),
+                Mesh2d(meshes.add(disc_mesh(&discs))),
+                MeshMaterial2d(view.materials.nodes.clone()),
                 Transform::from_xyz(0.0, 0.0, 1.0),
                 // The mesh changes with every step; its bounds are not kept.
                 NoFrustumCulling,
@@ -125,7 +123,7 @@ pub(super) fn rebuild(
         commands.spawn((
             Ties,
             Mesh2d(mesh.clone()),
-            MeshMaterial2d(assets.ties.add(TieMaterial {})),
+            MeshMaterial2d(view.materials.ties.clone()),
             Transform::from_translation(offset.extend(0.0)),
             if view.ties != TieShow::Off {
                 Visibility::Inherited
