@@ -52,11 +52,17 @@ fn counts_hold_through_referral_windows_churn_returns_and_market_turnover() {
             g.arrivals = 0.02;
         }
     }
-    for reach in [0.0, 0.05] {
+    // Pooled, mixed and independent referrals: the last keeps no counts.
+    for (reach, independent) in [(0.0, 0.0), (0.05, 0.0), (0.05, 0.5), (0.0, 1.0)] {
+        sc.model.independent_referrals = independent;
         let mut sim = Simulation::new(&sc, RunOptions::default()).unwrap();
         sim.set_knob(Knob::ReferralStrength, 0.9).unwrap();
         sim.set_knob(Knob::CampaignReach, reach).unwrap();
-        check_every_step(&mut sim, 80, &format!("workshop, campaign reach {reach}"));
+        check_every_step(
+            &mut sim,
+            80,
+            &format!("workshop, campaign reach {reach}, independent referrals {independent}"),
+        );
         let totals = &sim.report().totals;
         assert!(
             totals.churn > 50 && totals.returns > 0 && totals.acquisitions_word_of_mouth > 10,

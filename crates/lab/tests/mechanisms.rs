@@ -495,6 +495,19 @@ fn same_seed_same_run_and_seeds_matter() {
 /// `unaware` ones who are not, each of the latter tied to one customer;
 /// exposure is adoption, and nothing else moves in the first step.
 fn campaign_market(known: u32, unaware: u32, campaign: f32, referral: f32) -> Simulation {
+    market(known, unaware, campaign, referral, 1.0, 1.0)
+}
+
+/// [`campaign_market`] with a plain customer's voice and the share of
+/// independent referrals chosen.
+fn market(
+    known: u32,
+    unaware: u32,
+    campaign: f32,
+    referral: f32,
+    voice: f32,
+    independent: f32,
+) -> Simulation {
     let src = format!(
         r#"Scenario(
     name: "campaign",
@@ -508,8 +521,8 @@ fn campaign_market(known: u32, unaware: u32, campaign: f32, referral: f32) -> Si
     links: [ (from: "Prospects", to: "Customers", ties: PerMember(1)) ],
     knobs: {{ "campaign_reach": (value: 0.0), "referral_strength": (value: {referral}) }},
     model: (
-        trade_offs: false, instant_adoption: 1.0, customer_voice: 1.0,
-        independent_referrals: 1.0, churn_rate: 0.0, advocate_rate: 0.0,
+        trade_offs: false, instant_adoption: 1.0, customer_voice: {voice},
+        independent_referrals: {independent}, churn_rate: 0.0, advocate_rate: 0.0,
     ),
     interventions: [ (at: 0, action: Campaign(duration: 1, reach: {campaign})) ],
 )"#
@@ -577,4 +590,30 @@ fn campaign_and_word_of_mouth_share_the_exposures_they_both_make() {
         (got - campaign).abs() < 5.0 * sd,
         "{got} vs {campaign} ± {sd}"
     );
+}
+
+/// Independent referrals are told along each referrer's ties by skipping
+/// at the largest chance and keeping a tie landed on with the ratio of its
+/// chance to it (`tell_peers`); pooled pressure is drawn by the prospect.
+/// With one referring peer of voice w at neutral trust, a prospect is
+/// exposed with `1 − (1 − (1 − b)·q·w)(1 − b·q·w)`: all told at b = 1, all
+/// pooled at b = 0, both between.
+#[test]
+fn independent_and_pooled_referrals_expose_each_prospect_with_their_chance() {
+    let (unaware, q, voice) = (40_000u32, 0.5f32, 0.3f32);
+    for b in [0.0f32, 0.5, 1.0] {
+        let mut sim = market(0, unaware, 0.0, q, voice, b);
+        let r = sim.step().clone();
+        let (q, w, b) = (f64::from(q), f64::from(voice), f64::from(b));
+        let chance = 1.0 - (1.0 - (1.0 - b) * q * w) * (1.0 - b * q * w);
+        let n = f64::from(unaware);
+        let sd = (n * chance * (1.0 - chance)).sqrt();
+        let got = f64::from(r.acquisitions_word_of_mouth);
+        assert!(
+            (got - n * chance).abs() < 5.0 * sd,
+            "b = {b}: {got} exposed, expected {} ± {sd}",
+            n * chance
+        );
+        assert_eq!(r.acquisitions_campaign, 0);
+    }
 }

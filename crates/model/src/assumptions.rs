@@ -185,7 +185,7 @@ model_params! {
     advocate_trust: f32 = 0.6, [0.0, 1.0];
     /// Word of mouth: steps after becoming a customer during which a customer refers peers (0 = as long as they are a customer; 1 = the Independent Cascade's single chance).
     referral_window: f32 = 0.0, [0.0, 1000.0];
-    /// Word of mouth: 0 = exposure is referral_strength times the trust-weighted share of referring peers; 1 = each referring peer persuades independently with probability referral_strength times its weight (the Independent Cascade form); between, a mix.
+    /// Word of mouth: 0 = exposure is referral_strength times the trust-weighted share of referring peers; 1 = each referring peer persuades independently with probability referral_strength times its weight (the Independent Cascade form); between, that share of the strength acts peer by peer and the rest pooled, as independent chances.
     independent_referrals: f32 = 0.0, [0.0, 1.0];
     /// Word of mouth: weight of a plain customer's word relative to an advocate's.
     customer_voice: f32 = 0.3, [0.0, 1.0];

@@ -25,9 +25,10 @@
 //! campaign with probability `p / (p + q·x)`, word of mouth otherwise, and
 //! is recorded with the acquisition. Two assumptions can change the word of
 //! mouth: `model.referral_window` limits referring to a customer's first
-//! steps as one, and `model.independent_referrals` replaces `q·x` by
-//! `1 − Π (1 − q·wⱼ)` over the referring peers (each persuades on its own,
-//! the Independent Cascade form); `model.instant_adoption` makes exposure
+//! steps as one, and `model.independent_referrals = b` gives a share `b`
+//! of the strength to each referring peer on its own: `q·x` becomes
+//! `1 − (1 − (1 − b)·q·x)·Π (1 − b·q·wⱼ)` (at `b = 1` each peer persuades
+//! on its own, the Independent Cascade form); `model.instant_adoption` makes exposure
 //! adoption. `docs/model.md` lists the settings that reduce acquisition to
 //! the Bass model and to the Independent Cascade.
 //!

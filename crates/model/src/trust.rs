@@ -89,6 +89,10 @@ struct ColdSums {
     start: Vec<u32>,
     /// (class, partial sum).
     entries: Vec<(u8, f32)>,
+    /// `prefix[c]`: the per-class sums of chunks `0..c` all cold, added
+    /// from zero in the pass's order, so a pass can start at its first
+    /// chunk with evidence with the same bits.
+    prefix: Vec<[f64; TRUST_CLASSES]>,
 }
 
 impl ColdSums {
@@ -96,17 +100,21 @@ impl ColdSums {
         let mut cold = ColdSums {
             start: vec![0],
             entries: Vec::new(),
+            prefix: vec![[0.0; TRUST_CLASSES]],
         };
         let neutral = [NEUTRAL; CHUNK];
+        let mut sums = [0.0f64; TRUST_CLASSES];
         for c in class.chunks(CHUNK) {
             for partial in chunk_partials(&neutral[..c.len()], c) {
                 for (k, v) in partial.into_iter().enumerate() {
                     if v != 0.0 {
                         cold.entries.push((k as u8, v));
+                        sums[k] += f64::from(v);
                     }
                 }
             }
             cold.start.push(cold.entries.len() as u32);
+            cold.prefix.push(sums);
         }
         cold
     }
@@ -168,6 +176,22 @@ impl Evidence {
         &self.settled
     }
 
+    /// Settled trust on tie `t`, as [`settled`] has it, without reading it
+    /// when `t`'s chunk never received evidence (neutral then): one bit
+    /// for the thousand ties of a chunk, so a lookup on a tie far away
+    /// costs no cache miss on a large network that is mostly cold.
+    ///
+    /// [`settled`]: Evidence::settled
+    #[inline]
+    pub fn settled_at(&self, t: usize) -> f32 {
+        let chunk = t / CHUNK;
+        if self.warm[chunk / 64] & (1 << (chunk % 64)) == 0 {
+            NEUTRAL
+        } else {
+            self.settled[t]
+        }
+    }
+
     /// Add evidence `dr` (positive) and `ds` (negative) to tie `t`.
     #[inline]
     pub fn add(&mut self, t: usize, dr: f32, ds: f32) {
@@ -193,7 +217,8 @@ impl Evidence {
     /// the chunks of ties that hold evidence, the hot loop of a
     /// busy step; `class` must be the same slice at every call.
     ///
-    /// Complexity: O(ties with evidence nearby + chunks).
+    /// Complexity: O(ties with evidence nearby + chunks from the first
+    /// with evidence); O(1) with no evidence anywhere.
     pub fn forget_and_sum(&mut self, lambda: f32, class: &[u8], sums: &mut [f64; TRUST_CLASSES]) {
         // Per-chunk f32 partial sums keep the inner loop cheap; the f64
         // totals keep a million-tie sum accurate. A chunk without evidence
@@ -204,15 +229,33 @@ impl Evidence {
             self.cold
                 .get_or_insert_with(|| std::sync::Arc::new(ColdSums::new(class))),
         );
-        for (chunk, ((((r, s), e), c), bounds)) in self
-            .r
+        // The chunks before the first with evidence add what they always
+        // add: start there (from zero sums only, which is how the step
+        // calls it).
+        let first = if sums.iter().all(|x| x.to_bits() == 0) {
+            let first = self
+                .warm
+                .iter()
+                .position(|&w| w != 0)
+                .map_or(cold.prefix.len() - 1, |w| {
+                    64 * w + self.warm[w].trailing_zeros() as usize
+                })
+                .min(cold.prefix.len() - 1);
+            *sums = cold.prefix[first];
+            first
+        } else {
+            0
+        };
+        let from = (first * CHUNK).min(self.r.len());
+        for (chunk, ((((r, s), e), c), bounds)) in self.r[from..]
             .chunks_mut(CHUNK)
-            .zip(self.s.chunks_mut(CHUNK))
-            .zip(self.settled.chunks_mut(CHUNK))
-            .zip(class.chunks(CHUNK))
-            .zip(cold.start.windows(2))
+            .zip(self.s[from..].chunks_mut(CHUNK))
+            .zip(self.settled[from..].chunks_mut(CHUNK))
+            .zip(class[from..].chunks(CHUNK))
+            .zip(cold.start[first..].windows(2))
             .enumerate()
         {
+            let chunk = first + chunk;
             if self.warm[chunk / 64] & (1 << (chunk % 64)) == 0 {
                 for &(k, v) in &cold.entries[bounds[0] as usize..bounds[1] as usize] {
                     sums[usize::from(k)] += f64::from(v);
@@ -256,6 +299,7 @@ impl Evidence {
             + self.cold.as_ref().map_or(0, |c| {
                 c.start.capacity() * std::mem::size_of::<u32>()
                     + c.entries.capacity() * std::mem::size_of::<(u8, f32)>()
+                    + c.prefix.capacity() * std::mem::size_of::<[f64; TRUST_CLASSES]>()
             })
     }
 }
@@ -319,6 +363,38 @@ mod tests {
     }
 
     #[test]
+    fn a_pass_that_starts_at_the_first_chunk_with_evidence_sums_the_same_bits() {
+        let ties = 40 * CHUNK + 11;
+        let class: Vec<u8> = (0..ties)
+            .map(|t| ((t / 700 + t % 3) % TRUST_CLASSES) as u8)
+            .collect();
+        let (mut fast, mut every) = (Evidence::new(ties), Evidence::new(ties));
+        // No evidence anywhere, then only far in, then also near the start.
+        for step in 0..9usize {
+            let at = match step {
+                0..=2 => None,
+                3..=5 => Some(ties - 5 - step * 300),
+                _ => Some(CHUNK + step),
+            };
+            if let Some(t) = at {
+                fast.add(t, 0.5, 0.2 * step as f32);
+                every.add(t, 0.5, 0.2 * step as f32);
+            }
+            let (mut a, mut b) = ([0.0; TRUST_CLASSES], [0.0; TRUST_CLASSES]);
+            fast.forget_and_sum(0.8, &class, &mut a);
+            forget_every_chunk(&mut every, 0.8, &class, &mut b);
+            assert_eq!(a.map(f64::to_bits), b.map(f64::to_bits), "step {step}");
+            assert!(
+                fast.settled
+                    .iter()
+                    .zip(&every.settled)
+                    .all(|(x, y)| x.to_bits() == y.to_bits()),
+                "step {step}"
+            );
+        }
+    }
+
+    #[test]
     fn passing_over_chunks_without_evidence_changes_no_bit() {
         // 10 chunks and a ragged end; classes in runs, as agents' ties are.
         let ties = 10 * CHUNK + 37;
@@ -351,6 +427,10 @@ mod tests {
                     .all(|(x, y)| x.to_bits() == y.to_bits())
             );
             fast.check().unwrap();
+            assert!(
+                (0..ties).all(|t| fast.settled_at(t).to_bits() == fast.settled[t].to_bits()),
+                "step {step}: settled_at reads what settled holds"
+            );
         }
         assert!(
             fast.warm[0] & (1 << 3) == 0,

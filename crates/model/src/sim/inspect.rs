@@ -87,7 +87,7 @@ impl Simulation {
         self.trust_org[agent as usize]
     }
 
-    fn unaware_customer(&self, agent: u32) -> bool {
+    pub(in crate::sim) fn unaware_customer(&self, agent: u32) -> bool {
         self.net.part[agent as usize].is_customer()
             && self.state[agent as usize] == Lifecycle::Unaware as u8
     }
@@ -172,16 +172,22 @@ impl Simulation {
             ("flows", v(&self.report.flows)),
             ("arrived_at", v(&self.arrived_at)),
             ("peer_referrers", v(&self.peer_referrers)),
+            ("told_trust", v(&self.told_trust)),
             (
                 "bit sets",
                 self.talks.heap_bytes()
                     + self.referring.heap_bytes()
                     + self.hot.heap_bytes()
+                    + self.told.heap_bytes()
                     + self.awake.heap_bytes()
                     + self.always.heap_bytes()
                     + self.reached.heap_bytes(),
             ),
-            ("changed", v(&self.changed)),
+            ("changed", v(&self.changed) + v(&self.recount)),
+            (
+                "window_closes",
+                self.window_closes.capacity() * std::mem::size_of::<(u32, u32)>(),
+            ),
             ("spend", v(&self.spend)),
             ("time_left", v(&self.time_left)),
             ("waiting", v(&self.waiting)),
@@ -204,8 +210,10 @@ impl Simulation {
     }
 
     /// Check what the step keeps up to date by changes against a count from
-    /// scratch: each agent's referring peers and the ties marked as theirs,
-    /// whether it refers and is hot (as the next step will count them),
+    /// scratch: each agent's referring peers and the ties marked as theirs
+    /// (none without pooled word of mouth), whether it refers and is hot
+    /// (as the next step will count them), no prospect left marked told or
+    /// reached,
     /// the awake set, the state buffers agreeing between steps, an unaware
     /// agent having nothing its perception could change by, and the
     /// evidence the forgetting pass passes over.
@@ -214,10 +222,12 @@ impl Simulation {
     pub fn check_consistency(&self) -> Result<(), String> {
         let mut next = self.clone();
         next.count_referrers();
+        // Without pooled word of mouth nothing is counted or marked.
+        let pooled = self.pools_referrals();
         for c in 0..self.net.agents() as u32 {
             let mut counted = 0;
             for t in self.net.ties_of_kind(c, crate::network::TieKind::Peer) {
-                let talks = next.referrer(self.net.target[t]).is_some();
+                let talks = pooled && next.referrer(self.net.target[t]).is_some();
                 if talks != next.talks.contains(t as u32) {
                     return Err(format!(
                         "step {}: agent {c}'s tie {t} marked {}, its peer refers: {talks}",
@@ -245,6 +255,9 @@ impl Simulation {
             }
             if next.hot.contains(a) != (next.peer_referrers[i] > 0) {
                 return Err(at(a, "hot does not follow its count of referring peers"));
+            }
+            if self.told.contains(a) || self.reached.contains(a) {
+                return Err(at(a, "still marked told or reached between steps"));
             }
             if self.next_state[i] != self.state[i] {
                 return Err(at(a, "its next state differs from its state between steps"));

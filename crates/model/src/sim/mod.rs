@@ -155,16 +155,33 @@ pub struct Simulation {
     mixed_referrers: Vec<Referrers>,
     /// Per agent: how many of its peers refer now (see
     /// `step/word_of_mouth.rs`), kept up to date as peers start and stop
-    /// referring, so a prospect no peer talks to is not visited.
+    /// referring, so a prospect no peer talks to is not visited. Kept only
+    /// while pooled word of mouth is on (`model.independent_referrals`
+    /// under 1); else always 0.
     peer_referrers: Vec<u32>,
     /// Per peer tie a→b, one bit: b refers now. An agent's ties are
     /// contiguous, so word of mouth finds its talking peers in a few
-    /// words and reads nothing of the others.
+    /// words and reads nothing of the others. Kept with `peer_referrers`.
     talks: BitSet,
     /// Agents that referred peers when last counted.
     referring: BitSet,
-    /// Agents at least one of whose peers refers now.
+    /// Agents whose referring may have changed since the last count: their
+    /// lifecycle state changed, a newcomer took their slot, or their
+    /// referral window closed (`step/word_of_mouth.rs`).
+    recount: Vec<u32>,
+    /// (step, agent): the step at which an agent's referral window closes,
+    /// in step order (only with a window; an entry outlived by a later
+    /// adoption is looked at and left as it is).
+    window_closes: std::collections::VecDeque<(u32, u32)>,
+    /// Agents at least one of whose peers refers now (kept with
+    /// `peer_referrers`).
     hot: BitSet,
+    /// Unaware prospects a referring peer told this step on its own
+    /// (independent referrals, phase 4 only; see `step/word_of_mouth.rs`).
+    told: BitSet,
+    /// For each prospect in `told`: its trust in the most trusted peer
+    /// who told it (read only while its bit is set).
+    told_trust: Vec<f32>,
     /// Customer-part agents that are not unaware (`activity.rs`).
     awake: BitSet,
     /// Staff, and members of fully mixed groups: visited every step.
@@ -313,6 +330,17 @@ impl Simulation {
             },
             ..StepReport::default()
         };
+        // The customers there from the start adopted at step 0.
+        let window_closes = if p.referral_window > 0.0 {
+            let closes = referral_window_steps(p.referral_window);
+            (0..awake.words())
+                .flat_map(|w| activity::ones(w, awake.word(w)))
+                .filter(|&a| Lifecycle::from_u8(state[a as usize]).is_active_customer())
+                .map(|a| (closes, a))
+                .collect()
+        } else {
+            Default::default()
+        };
         Ok(Simulation {
             seed,
             policy: options.policy.or_else(|| scenario.start_policy.clone()),
@@ -356,7 +384,14 @@ impl Simulation {
             peer_referrers: vec![0; n],
             talks: BitSet::new(net.ties()),
             referring: BitSet::new(n),
+            // Every customer who is not unaware is counted at the first step.
+            recount: (0..awake.words())
+                .flat_map(|w| activity::ones(w, awake.word(w)))
+                .collect(),
+            window_closes,
             hot: BitSet::new(n),
+            told: BitSet::new(n),
+            told_trust: vec![0.0; n],
             awake,
             always,
             reached: BitSet::new(n),
@@ -392,6 +427,12 @@ impl Simulation {
             scenario: scenario.clone(),
         })
     }
+}
+
+/// Steps a customer refers for under a referral window of `window` steps
+/// (> 0): it refers while the steps since it adopted are under the window.
+pub(in crate::sim) fn referral_window_steps(window: f32) -> u32 {
+    window.ceil() as u32
 }
 
 /// Evidence waiting for phase 5 (apply), so every decision in a step reads

@@ -113,7 +113,7 @@ impl Simulation {
             Lifecycle::Churned => {
                 let heard =
                     self.heard_back[ci] != NEVER && t - self.heard_back[ci] <= ANSWER_MEMORY;
-                let x = self.word_of_mouth(c, 0.0).share;
+                let x = self.word_of_mouth(c).share;
                 let pull = if heard { 1.0 } else { x.min(1.0) };
                 if self.rng.chance(self.params.return_rate * pull) {
                     Lifecycle::Returning
@@ -150,6 +150,7 @@ impl Simulation {
             let (was, is) = (self.state[a as usize], self.next_state[a as usize]);
             self.state[a as usize] = is;
             self.awake.set(a, is != Lifecycle::Unaware as u8);
+            self.recount.push(a);
             if was == Lifecycle::Unaware as u8 {
                 self.perceive_one(a as usize);
             }

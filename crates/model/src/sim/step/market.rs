@@ -95,6 +95,7 @@ impl Simulation {
         self.state[ai] = Lifecycle::Unaware as u8;
         self.next_state[ai] = Lifecycle::Unaware as u8;
         self.awake.set(a, false);
+        self.recount.push(a);
         self.source[ai] = Source::None as u8;
         self.persuasion[ai] = 0.0;
         self.knowledge[ai] = 0.0;

@@ -104,20 +104,25 @@ impl Simulation {
 
     /// Phase 4: every agent that can do anything acts, in index order:
     /// staff, members of fully mixed groups, customers who are not unaware,
-    /// prospects a peer refers to and prospects the campaign reaches
-    /// (`sim/activity.rs`); the others would draw nothing and change
-    /// nothing.
+    /// prospects a peer refers to (pooled) or told (independent referrals)
+    /// and prospects the campaign reaches (`sim/activity.rs`); the others
+    /// would draw nothing and change nothing.
     fn decide(&mut self, t: u32) {
         self.reach = self.campaign_reach();
         debug_assert!(self.reach >= 0.0, "campaign reach is validated to 0..1");
         self.reach_by_campaign();
+        self.tell_peers();
         for w in 0..self.awake.words() {
-            let bits =
-                self.always.word(w) | self.awake.word(w) | self.hot.word(w) | self.reached.word(w);
+            let bits = self.always.word(w)
+                | self.awake.word(w)
+                | self.hot.word(w)
+                | self.reached.word(w)
+                | self.told.word(w);
             for a in ones(w, bits) {
                 self.act(t, a);
             }
             self.reached.clear_word(w);
+            self.told.clear_word(w);
         }
     }
 

@@ -10,12 +10,25 @@
 //! over neutral trust; only customers within `model.referral_window` steps
 //! of adopting refer, when that window is set. The two combine as
 //! independent chances (`lifecycle::exposure_to`), and the source is
-//! recorded. With `model.independent_referrals = b > 0` each referring peer
-//! persuades independently (the Independent Cascade model at `b = 1`);
-//! with a fully mixed group (`ties: Mixed`) `x` is the group's share (the
-//! Bass model). An exposed prospect becomes a customer at once with
-//! probability `model.instant_adoption`, else aware, persuaded by the
-//! campaign (`model.campaign_persuasion`) or by its most trusted referrer.
+//! recorded. With `model.independent_referrals = b > 0` a share `b` of the
+//! strength acts peer by peer: each referring peer `j` tells each unaware
+//! peer on its own with chance `b·q·wⱼ` (`wⱼ` its weight times trust over
+//! neutral), and the rest pools, `(1 − b)·q·x`; the two combine as
+//! independent chances, `1 − (1 − (1 − b)·q·x)·Π (1 − b·q·wⱼ)` (the
+//! Independent Cascade model at `b = 1`). With a fully mixed group
+//! (`ties: Mixed`) `x` is the group's share (the Bass model). An exposed
+//! prospect becomes a customer at once with probability
+//! `model.instant_adoption`, else aware, persuaded by the campaign
+//! (`model.campaign_persuasion`) or by word of mouth: as far as it trusts
+//! the most trusted of the peers who told it (pooled: of its referring
+//! peers).
+//!
+//! **Cost:** pooled pressure is pulled: a prospect some peer refers to
+//! reads its ties to referring peers (marked per tie, counted per agent,
+//! kept by changes) and draws once. Independent referrals are pushed:
+//! each referrer skips along its own ties by geometric draws and thins
+//! ([`Simulation::tell_peers`]), so a step costs a draw per tie landed on,
+//! and a prospect no one told costs nothing.
 //!
 //! **Knobs:** `referral_strength`, `campaign_reach`. Assumptions:
 //! `model.customer_voice`, `model.referral_window`,
@@ -44,9 +57,6 @@ pub(super) struct PeerVoice {
     pub share: f32,
     /// Its trust in the most trusted of them.
     pub best_trust: f32,
-    /// When referrals are independent, the chance that none of them
-    /// persuades it (else 1).
-    pub none_persuades: f32,
 }
 
 impl Simulation {
@@ -79,33 +89,57 @@ impl Simulation {
     }
 
     /// Count, for every agent, the peers that refer at the start of this
-    /// step: only agents that are awake or referred at the last count are
-    /// looked at, and only those whose referring changed touch their peers'
-    /// counts (O(degree) each); the hot set follows the counts.
+    /// step. Referring changes only when a lifecycle state changes, a
+    /// newcomer takes a slot, or a referral window closes, so only those
+    /// agents are looked at (`recount`, `window_closes`), and only those
+    /// whose referring changed touch their peers' counts (O(degree) each);
+    /// the hot set follows the counts. The counts are kept only while
+    /// pooled word of mouth reads them ([`Self::pools_referrals`]);
+    /// independent referrals are told along the referrer's own ties
+    /// ([`Self::tell_peers`]) and need only the referring set.
     pub(in crate::sim) fn count_referrers(&mut self) {
-        for w in 0..self.awake.words() {
-            let bits = self.awake.word(w) | self.referring.word(w);
-            for a in ones(w, bits) {
-                let now = self.referrer(a).is_some();
-                if now == self.referring.contains(a) {
-                    continue;
+        while let Some(&(closes, a)) = self.window_closes.front() {
+            if closes > self.step {
+                break;
+            }
+            self.window_closes.pop_front();
+            self.recount.push(a);
+        }
+        let pooled = self.pools_referrals();
+        let recount = std::mem::take(&mut self.recount);
+        for &a in &recount {
+            let now = self.referrer(a).is_some();
+            if now == self.referring.contains(a) {
+                continue;
+            }
+            self.referring.set(a, now);
+            if !pooled {
+                continue;
+            }
+            for t in self.net.ties_of_kind(a, TieKind::Peer) {
+                let c = self.net.target[t];
+                // Peer ties come in pairs: c's tie to a.
+                self.talks.set(self.net.reverse[t], now);
+                let count = &mut self.peer_referrers[c as usize];
+                if now {
+                    *count += 1;
+                } else {
+                    *count -= 1;
                 }
-                self.referring.set(a, now);
-                for t in self.net.ties_of_kind(a, TieKind::Peer) {
-                    let c = self.net.target[t];
-                    // Peer ties come in pairs: c's tie to a.
-                    self.talks.set(self.net.reverse[t], now);
-                    let count = &mut self.peer_referrers[c as usize];
-                    if now {
-                        *count += 1;
-                    } else {
-                        *count -= 1;
-                    }
-                    let hot = *count > 0;
-                    self.hot.set(c, hot);
-                }
+                let hot = *count > 0;
+                self.hot.set(c, hot);
             }
         }
+        self.recount = recount;
+        self.recount.clear();
+    }
+
+    /// Whether word of mouth pools its peers' pressure (any share of
+    /// `referral_strength` not given to independent referrals), so that
+    /// each prospect's referring peers are counted and marked.
+    #[inline]
+    pub(in crate::sim) fn pools_referrals(&self) -> bool {
+        self.params.independent_referrals < 1.0
     }
 
     /// This step's campaign reach: the knob and the running campaigns, at
@@ -129,81 +163,181 @@ impl Simulation {
             .then_some(state)
     }
 
-    /// The chance per step that word of mouth exposes prospect `c`, and its
-    /// trust in its most trusted referring peer.
+    /// The chance that prospect `c` draws for word of mouth this step, and
+    /// its trust in its most trusted referring peer. In a fully mixed
+    /// group this is the whole chance: `q·x` pooled, or with independent
+    /// referrals `1 − (1 − (1 − b)·q·x) · Π (1 − b·q·wⱼ)` over the group's
+    /// referring customers. Among drawn ties it is the pooled part only,
+    /// `(1 − b)·q·x`: the independent part was told along the referrers'
+    /// ties ([`Self::tell_peers`]).
     fn referral_chance(&self, c: u32) -> (f32, f32) {
         let q = self.knobs.get(Knob::ReferralStrength);
-        let PeerVoice {
-            share: x,
-            best_trust: best,
-            none_persuades: none,
-        } = self.word_of_mouth(c, q);
         let b = self.params.independent_referrals;
-        let wom = if b > 0.0 {
-            (1.0 - b) * q * x + b * (1.0 - none)
-        } else {
-            q * x
-        };
-        (wom, best)
-    }
-
-    /// Trust-weighted share of an agent's peers who refer (customers, see
-    /// [`Self::referrer`]), its trust in the most trusted of them
-    /// (word-of-mouth pressure), and, when referrals are independent, the
-    /// chance that none of them persuades it at strength `q`. In a fully
-    /// mixed group, the group's share, heard at neutral trust.
-    pub(super) fn word_of_mouth(&self, c: u32, q: f32) -> PeerVoice {
         let g = self.net.group[c as usize] as usize;
-        let voice = self.params.customer_voice;
-        let independent = self.params.independent_referrals > 0.0;
         if self.mixed[g] {
-            let none = if independent {
+            let x = self.mixed_voice[g];
+            let wom = if b > 0.0 {
                 let Referrers {
                     advocates,
                     customers,
                 } = self.mixed_referrers[g];
-                (1.0 - q).clamp(0.0, 1.0).powi(advocates as i32)
-                    * (1.0 - q * voice).clamp(0.0, 1.0).powi(customers as i32)
+                let bq = b * q;
+                let none = (1.0 - bq).clamp(0.0, 1.0).powi(advocates as i32)
+                    * (1.0 - bq * self.params.customer_voice)
+                        .clamp(0.0, 1.0)
+                        .powi(customers as i32);
+                1.0 - (1.0 - (1.0 - b) * q * x) * none
             } else {
-                1.0
+                q * x
             };
+            return (wom, NEUTRAL);
+        }
+        if !self.pools_referrals() {
+            return (0.0, 0.0);
+        }
+        let PeerVoice {
+            share: x,
+            best_trust: best,
+        } = self.word_of_mouth(c);
+        ((1.0 - b) * q * x, best)
+    }
+
+    /// The peer ties of `c` whose far end refers now, in tie order, with
+    /// that peer's state: found by their marks while pooled word of mouth
+    /// keeps them, else by looking at each peer.
+    fn referring_ties(&self, c: u32) -> impl Iterator<Item = (usize, Lifecycle)> + '_ {
+        let ties = self.net.ties_of_kind(c, TieKind::Peer);
+        let pooled = self.pools_referrals();
+        let marked = pooled.then(|| {
+            self.talks
+                .members_in(ties.start as u32..ties.end as u32)
+                .map(|t| t as usize)
+        });
+        let all = (!pooled).then_some(ties);
+        marked
+            .into_iter()
+            .flatten()
+            .chain(all.into_iter().flatten())
+            .filter_map(|t| self.referrer(self.net.target[t]).map(|s| (t, s)))
+    }
+
+    /// How much a referring peer in state `state` counts: an advocate 1, a
+    /// customer `model.customer_voice`.
+    #[inline]
+    fn voice(&self, state: Lifecycle) -> f32 {
+        if state == Lifecycle::Advocate {
+            1.0
+        } else {
+            self.params.customer_voice
+        }
+    }
+
+    /// Trust-weighted share of an agent's peers who refer (customers, see
+    /// [`Self::referrer`]) and its trust in the most trusted of them
+    /// (word-of-mouth pressure). In a fully mixed group, the group's
+    /// share, heard at neutral trust.
+    pub(super) fn word_of_mouth(&self, c: u32) -> PeerVoice {
+        let g = self.net.group[c as usize] as usize;
+        if self.mixed[g] {
             return PeerVoice {
                 share: self.mixed_voice[g],
                 best_trust: NEUTRAL,
-                none_persuades: none,
             };
         }
         // Only the ties to referring peers, in tie order: the others would
         // add nothing.
-        if self.peer_referrers[c as usize] == 0 {
+        if self.pools_referrals() && self.peer_referrers[c as usize] == 0 {
             return PeerVoice {
                 share: 0.0,
                 best_trust: 0.0,
-                none_persuades: 1.0,
             };
         }
         let ties = self.net.ties_of_kind(c, TieKind::Peer);
         let n = ties.len() as f32;
-        let (mut x, mut best, mut none) = (0.0f32, 0.0f32, 1.0f32);
+        let (mut x, mut best) = (0.0f32, 0.0f32);
         let settled = self.ev.settled();
-        for t in self.talks.members_in(ties.start as u32..ties.end as u32) {
-            let trust = settled[t as usize];
-            let w = match self.referrer(self.net.target[t as usize]) {
-                Some(Lifecycle::Advocate) => 1.0,
-                Some(_) => voice,
-                None => continue,
-            };
-            let w = w * trust / NEUTRAL;
-            x += w;
-            best = best.max(trust);
-            if independent {
-                none *= (1.0 - q * w).clamp(0.0, 1.0);
+        let mut hear = |t: usize| {
+            if let Some(state) = self.referrer(self.net.target[t]) {
+                let trust = settled[t];
+                x += self.voice(state) * trust / NEUTRAL;
+                best = best.max(trust);
             }
+        };
+        // The same ties either way, in the same order.
+        if self.pools_referrals() {
+            for t in self.talks.members_in(ties.start as u32..ties.end as u32) {
+                hear(t as usize);
+            }
+        } else {
+            ties.for_each(hear);
         }
         PeerVoice {
-            share: x / n,
+            share: if n > 0.0 { x / n } else { 0.0 },
             best_trust: best,
-            none_persuades: none,
+        }
+    }
+
+    /// The chance that at least one referring peer of `c` tells it on its
+    /// own this step, `1 − Π (1 − b·q·wⱼ)` ([`Self::tell_peers`]); only
+    /// needed when the campaign reached `c` too, to share the exposure
+    /// between the two sources.
+    fn told_chance(&self, c: u32) -> f32 {
+        let strength = self.params.independent_referrals * self.knobs.get(Knob::ReferralStrength);
+        let settled = self.ev.settled();
+        let none: f32 = self
+            .referring_ties(c)
+            .map(|(t, state)| {
+                1.0 - (strength * self.voice(state) * settled[t] / NEUTRAL).clamp(0.0, 1.0)
+            })
+            .product();
+        1.0 - none
+    }
+
+    /// Phase 4, second: independent referrals (`model.independent_referrals
+    /// = b > 0`, the Independent Cascade at `b = 1`). Each referring peer
+    /// `j` tells each of its unaware peers on its own with chance
+    /// `b·q·wⱼ·trust/0.5` (at most 1), `wⱼ` its voice and `trust` the
+    /// peer's trust in `j` at the start of the step.
+    ///
+    /// The chances are pushed along `j`'s own ties, which lie in a row:
+    /// the ties are skipped by geometric draws at the largest chance `j`
+    /// can have, `b·q·wⱼ/0.5` (trust is at most 1), and a tie landed on is
+    /// kept with the ratio of its chance to that bound (thinning, as
+    /// Lewis & Shedler 1979 thin a Poisson process), so a referrer costs
+    /// one draw per tie landed on, not one per tie, and a prospect no one
+    /// told costs nothing. Referrers in index order, their ties in tie
+    /// order, so the draws keep a fixed order.
+    pub(super) fn tell_peers(&mut self) {
+        let strength = self.params.independent_referrals * self.knobs.get(Knob::ReferralStrength);
+        if strength <= 0.0 {
+            return;
+        }
+        for w in 0..self.referring.words() {
+            for r in ones(w, self.referring.word(w)) {
+                let weight = self.voice(Lifecycle::from_u8(self.state[r as usize]));
+                let bound = (strength * weight / NEUTRAL).min(1.0);
+                let ties = self.net.ties_of_kind(r, TieKind::Peer);
+                let mut hits = Skips::new(ties.start as u32..ties.end as u32, bound);
+                while let Some(t) = hits.next(&mut self.rng) {
+                    let v = self.net.target[t as usize];
+                    if !self.unaware_customer(v) {
+                        continue;
+                    }
+                    // The peer's trust in j: its tie back to j.
+                    let trust = self.ev.settled_at(self.net.reverse[t as usize] as usize);
+                    let chance = (strength * weight * trust / NEUTRAL).min(1.0);
+                    if !self.rng.chance(chance / bound) {
+                        continue;
+                    }
+                    let vi = v as usize;
+                    self.told_trust[vi] = if self.told.contains(v) {
+                        self.told_trust[vi].max(trust)
+                    } else {
+                        trust
+                    };
+                    self.told.set(v, true);
+                }
+            }
         }
     }
 
@@ -243,22 +377,35 @@ impl Simulation {
     }
 
     /// An unaware prospect may hear of the organisation, by the campaign
-    /// (if [`Self::reach_by_campaign`] reached it) or by word of mouth;
-    /// returns its state for the next step.
+    /// (if [`Self::reach_by_campaign`] reached it) or by word of mouth:
+    /// told by a peer on its own ([`Self::tell_peers`]) or persuaded by
+    /// the pooled pressure of its referring peers, drawn here; returns its
+    /// state for the next step.
     ///
-    /// The two are independent chances, so it is exposed with probability
-    /// `1 − (1 − p)(1 − w)` ([`crate::lifecycle::exposure_to`]). The source is the
-    /// one that reached it; when both did, the campaign with probability
+    /// The campaign and word of mouth are independent chances, so it is
+    /// exposed with probability `1 − (1 − p)(1 − w)`
+    /// ([`crate::lifecycle::exposure_to`]). The source is the one that
+    /// reached it; when both did, the campaign with probability
     /// `w / (p + w)`, which makes the campaign's share of all exposures
-    /// `p / (p + w)`, as `exposure_to` says.
+    /// `p / (p + w)`, as `exposure_to` says. Persuaded by word of mouth, it
+    /// is as persuaded as it trusts the most trusted of the peers who told
+    /// it (pooled pressure: of its referring peers).
     pub(super) fn prospect_hears(&mut self, c: u32) -> Lifecycle {
         let ci = c as usize;
         let reached = self.reached.contains(c);
-        let (wom, best) = self.referral_chance(c);
-        let wom = wom.clamp(0.0, 1.0);
-        let told = self.rng.chance(wom);
-        if reached || told {
-            let campaign = if reached && told {
+        let pushed = self.told.contains(c);
+        let (pooled, best) = self.referral_chance(c);
+        let pooled = pooled.clamp(0.0, 1.0);
+        let pulled = self.rng.chance(pooled);
+        if reached || pushed || pulled {
+            let campaign = if reached && (pushed || pulled) {
+                let wom = if self.params.independent_referrals > 0.0
+                    && !self.mixed[self.net.group[ci] as usize]
+                {
+                    1.0 - (1.0 - pooled) * (1.0 - self.told_chance(c))
+                } else {
+                    pooled
+                };
                 self.rng.unit() * (self.reach + wom) < wom
             } else {
                 reached
@@ -268,7 +415,11 @@ impl Simulation {
                 self.persuasion[ci] = self.params.campaign_persuasion;
             } else {
                 self.source[ci] = Source::WordOfMouth as u8;
-                self.persuasion[ci] = best;
+                self.persuasion[ci] = match (pushed, pulled) {
+                    (true, true) => best.max(self.told_trust[ci]),
+                    (true, false) => self.told_trust[ci],
+                    _ => best,
+                };
             }
             self.exposed(campaign)
         } else {
@@ -297,12 +448,14 @@ impl Simulation {
     pub(super) fn record_adoptions(&mut self) {
         if self.params.referral_window > 0.0 {
             let next_step = self.step + 1;
+            let closes = crate::sim::referral_window_steps(self.params.referral_window);
             for &a in &self.changed {
                 let a = a as usize;
                 if Lifecycle::from_u8(self.next_state[a]).is_active_customer()
                     && !Lifecycle::from_u8(self.state[a]).is_active_customer()
                 {
                     self.adopted_at[a] = next_step;
+                    self.window_closes.push_back((next_step + closes, a as u32));
                 }
             }
         }
