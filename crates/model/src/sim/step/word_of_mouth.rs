@@ -255,25 +255,31 @@ impl Simulation {
         let ties = self.net.ties_of_kind(c, TieKind::Peer);
         let n = ties.len() as f32;
         let (mut x, mut best) = (0.0f32, 0.0f32);
-        let settled = self.ev.settled();
-        let mut hear = |t: usize| {
-            if let Some(state) = self.referrer(self.net.target[t]) {
-                let trust = settled[t];
-                x += self.voice(state) * trust / NEUTRAL;
-                best = best.max(trust);
-            }
-        };
         // The same ties either way, in the same order.
         if self.pools_referrals() {
             for t in self.talks.members_in(ties.start as u32..ties.end as u32) {
-                hear(t as usize);
+                self.hear(t as usize, &mut x, &mut best);
             }
         } else {
-            ties.for_each(hear);
+            for t in ties {
+                self.hear(t, &mut x, &mut best);
+            }
         }
         PeerVoice {
             share: if n > 0.0 { x / n } else { 0.0 },
             best_trust: best,
+        }
+    }
+
+    /// What peer tie `t` adds to word-of-mouth pressure: its far end's
+    /// voice times trust over neutral into `x`, the trust into `best`, if
+    /// that peer refers now.
+    #[inline(always)]
+    fn hear(&self, t: usize, x: &mut f32, best: &mut f32) {
+        if let Some(state) = self.referrer(self.net.target[t]) {
+            let trust = self.ev.settled()[t];
+            *x += self.voice(state) * trust / NEUTRAL;
+            *best = best.max(trust);
         }
     }
 
