@@ -39,7 +39,7 @@ impl Simulation {
         let Some(tie) = self.pick(self.net.ties_of_kind(c, TieKind::Peer)) else {
             return;
         };
-        let peer = self.net.target[tie] as usize;
+        let (peer, back) = (self.net.target[tie] as usize, self.net.reverse[tie]);
         if !Lifecycle::from_u8(self.state[peer]).is_active_customer()
             || self.sat[peer] < HELPER_SATISFACTION
         {
@@ -48,7 +48,7 @@ impl Simulation {
         self.relief[ci] = (self.relief[ci] + self.params.peer_relief).min(1.0);
         self.report.peer_help += 1;
         let w = self.params.w_peer;
-        self.mutual(tie, w);
+        self.mutual(tie, back, w);
         self.flow(peer as u32, c, FlowKind::PeerHelp, true);
     }
 }

@@ -36,11 +36,14 @@ impl Simulation {
         });
     }
 
-    /// Both directions of a relationship get the same evidence.
+    /// Both directions of a relationship get the same evidence: `tie` and
+    /// `back`, its reverse (`net.reverse[tie]`). Callers read `back` as
+    /// soon as they have picked the tie, beside its target, so the two
+    /// loads (each a cache miss on a large network) overlap.
     #[inline]
-    pub(super) fn mutual(&mut self, tie: usize, positive: f32) {
+    pub(super) fn mutual(&mut self, tie: usize, back: u32, positive: f32) {
+        debug_assert_eq!(back, self.net.reverse[tie]);
         self.add_evidence(tie, positive, 0.0);
-        let back = self.net.reverse[tie];
         if back != NO_TIE {
             self.add_evidence(back as usize, positive, 0.0);
         }

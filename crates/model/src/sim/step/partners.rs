@@ -28,8 +28,8 @@ impl Simulation {
             && let Some(t) = self.pick(self.net.ties_of_kind(s, TieKind::Partner))
             && self.take_time(s, self.params.time_share)
         {
-            self.mutual(t, self.params.w_share);
-            let other = self.net.target[t];
+            let (other, back) = (self.net.target[t], self.net.reverse[t]);
+            self.mutual(t, back, self.params.w_share);
             self.flow(s, other, FlowKind::Internal, true);
         }
     }

@@ -41,7 +41,7 @@ impl Simulation {
             && self.take_time(s, self.params.time_share)
         {
             let w_share = self.params.w_share;
-            let other = self.net.target[t];
+            let (other, back) = (self.net.target[t], self.net.reverse[t]);
             let (gs, go) = (
                 self.net.group[s as usize] as usize,
                 self.net.group[other as usize] as usize,
@@ -49,13 +49,13 @@ impl Simulation {
             if self.net.kind_of(t) == TieKind::Internal {
                 self.report.flows_internal += 1;
                 self.department_flows[gs].internal += 1;
-                self.mutual(t, w_share);
+                self.mutual(t, back, w_share);
                 self.flow(s, other, FlowKind::Internal, true);
             } else if self.passes_wall() {
                 self.report.flows_external += 1;
                 self.department_flows[gs].external += 1;
                 self.department_flows[go].external += 1;
-                self.mutual(t, w_share);
+                self.mutual(t, back, w_share);
                 self.flow(s, other, FlowKind::Internal, true);
             } else {
                 self.report.flows_blocked += 1;
