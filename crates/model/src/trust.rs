@@ -362,6 +362,50 @@ mod tests {
         }
     }
 
+    /// The interleaved lanes add what adding each tie into its lane's
+    /// class adds, in the same order (a guard for any faster way of
+    /// summing: the report's trust sums depend on these bits).
+    #[test]
+    fn partial_sums_keep_every_bit_of_adding_tie_by_tie() {
+        fn by_tie(e: &[f32], c: &[u8]) -> [[f32; TRUST_CLASSES]; LANES] {
+            let mut partial = [[0.0f32; TRUST_CLASSES]; LANES];
+            let whole = e.len() / LANES * LANES;
+            for (t, (x, c)) in e.iter().zip(c).enumerate() {
+                let lane = if t < whole { t % LANES } else { 0 };
+                partial[lane][usize::from(*c).min(WALL_CLASS)] += x;
+            }
+            partial
+        }
+        let mut x = 0x2545_f491_u32;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            x
+        };
+        for len in [0, 3, 4, 37, 1024, 1023] {
+            // Long runs of one class, a mixed stretch, classes past the
+            // wall class, and trust values of every size.
+            let c: Vec<u8> = (0..len)
+                .map(|t| match t / 100 {
+                    3 => (next() % 20) as u8,
+                    k => (k % 4) as u8 * 5 + u8::from(t % 97 == 0),
+                })
+                .collect();
+            let e: Vec<f32> = (0..len)
+                .map(|_| f32::from_bits(0x3000_0000 + next() % 0x1000_0000))
+                .collect();
+            let (fast, slow) = (chunk_partials(&e, &c), by_tie(&e, &c));
+            for lane in 0..LANES {
+                assert_eq!(
+                    fast[lane].map(f32::to_bits),
+                    slow[lane].map(f32::to_bits),
+                    "length {len}, lane {lane}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn a_pass_that_starts_at_the_first_chunk_with_evidence_sums_the_same_bits() {
         let ties = 40 * CHUNK + 11;
