@@ -617,3 +617,37 @@ fn independent_and_pooled_referrals_expose_each_prospect_with_their_chance() {
         assert_eq!(r.acquisitions_campaign, 0);
     }
 }
+
+/// A fully mixed group hears its own customers' share, pooled or
+/// independent: ties into it from another group carry no word of mouth
+/// (`tell_peers` passes its members over as `word_of_mouth` does).
+#[test]
+fn a_fully_mixed_group_hears_only_its_own_share_however_referrals_are_drawn() {
+    for b in [0.0, 0.5, 1.0] {
+        let src = format!(
+            r#"Scenario(
+    name: "mixed market tied to customers",
+    seed: 5,
+    steps: 3,
+    groups: [
+        (name: "Customers", part: ExistingCustomer, count: 2000, ties: None, advocates: 1.0),
+        (name: "Prospects", part: NewCustomer, count: 2000, ties: Mixed),
+    ],
+    links: [ (from: "Prospects", to: "Customers", ties: PerMember(3)) ],
+    knobs: {{ "campaign_reach": (value: 0.0), "referral_strength": (value: 0.9) }},
+    model: (
+        trade_offs: false, instant_adoption: 1.0, customer_voice: 1.0,
+        independent_referrals: {b}, churn_rate: 0.0, advocate_rate: 0.0,
+    ),
+)"#
+        );
+        let sc = parse_str(&src, "mixed.scenario.ron").unwrap();
+        let mut sim = Simulation::new(&sc, RunOptions::default()).unwrap();
+        sim.run(3, |_| {});
+        assert_eq!(
+            sim.report().totals.acquisitions_word_of_mouth,
+            0,
+            "b = {b}: the prospects' own group has no customers"
+        );
+    }
+}

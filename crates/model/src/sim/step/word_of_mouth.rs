@@ -312,7 +312,9 @@ impl Simulation {
     /// Lewis & Shedler 1979 thin a Poisson process), so a referrer costs
     /// one draw per tie landed on, not one per tie, and a prospect no one
     /// told costs nothing. Referrers in index order, their ties in tie
-    /// order, so the draws keep a fixed order.
+    /// order, so the draws keep a fixed order. A peer in a fully mixed
+    /// group is passed over: the group hears its own share
+    /// ([`Self::referral_chance`]).
     pub(super) fn tell_peers(&mut self) {
         let strength = self.params.independent_referrals * self.knobs.get(Knob::ReferralStrength);
         if strength <= 0.0 {
@@ -326,7 +328,10 @@ impl Simulation {
                 let mut hits = Skips::new(ties.start as u32..ties.end as u32, bound);
                 while let Some(t) = hits.next(&mut self.rng) {
                     let v = self.net.target[t as usize];
-                    if !self.unaware_customer(v) {
+                    // A fully mixed group hears its own share only, as in
+                    // pooled word of mouth, even over a tie from outside.
+                    if !self.unaware_customer(v) || self.mixed[self.net.group[v as usize] as usize]
+                    {
                         continue;
                     }
                     // The peer's trust in j: its tie back to j.
