@@ -6,7 +6,7 @@ use siloscope_lab::output::Summary;
 use siloscope_model::rng::{SimRng, Stream};
 use siloscope_model::silo_index::random_mixing_baseline;
 use siloscope_model::sim::{RunOptions, Simulation};
-use siloscope_model::trust::{Evidence, TRUST_CLASSES, expectation, steady_state};
+use siloscope_model::trust::{Evidence, NeutralSums, TRUST_CLASSES, expectation, steady_state};
 use siloscope_scenario::parse_str;
 
 /// The structural E-I index of a scenario's drawn staff ties, and the
@@ -62,7 +62,7 @@ fn beta_reputation_with_all_positive_evidence_converges_to_the_closed_form_limit
         let mut sums = [0.0; TRUST_CLASSES];
         for _ in 0..2_000 {
             ev.add(0, 1.0, 0.0);
-            ev.forget_and_sum(lambda, &[0], &mut sums);
+            ev.forget_and_sum(lambda, &[0], &NeutralSums::new(&[0]), &mut sums);
         }
         // r → λ·w/(1−λ) after the forgetting pass; the closed form for the
         // evidence right after forgetting is steady_state(λ·w, 0, λ).
@@ -99,7 +99,7 @@ fn beta_reputation_mean_trust_in_a_tie_of_reliability_rho_is_close_to_rho() {
                 } else {
                     ev.add(0, 0.0, 1.0);
                 }
-                ev.forget_and_sum(lambda, &[0], &mut sums);
+                ev.forget_and_sum(lambda, &[0], &NeutralSums::new(&[0]), &mut sums);
                 w_total = (w_total + 1.0) * lambda;
             }
             let e = f64::from(ev.trust(0));

@@ -76,15 +76,15 @@ pub struct Evidence {
     settled: Vec<f32>,
     /// One bit per chunk: set once any of its ties received evidence.
     warm: Vec<u64>,
-    /// What each chunk without evidence adds to the per-class sums, built
-    /// at the first pass (ties' classes never change) and shared by clones.
-    cold: Option<std::sync::Arc<ColdSums>>,
 }
 
-/// Per chunk, the non-zero per-lane, per-class partial sums of neutral
-/// trust, in the order the forgetting pass adds them.
-#[derive(Debug, Default)]
-struct ColdSums {
+/// What the forgetting pass adds for each chunk of ties without evidence:
+/// per chunk, the non-zero per-lane, per-class partial sums of neutral
+/// trust, in the order the pass adds them. It depends only on the ties'
+/// classes, so a network builds it once ([`crate::network::Network::neutral_sums`])
+/// and every run on it shares it.
+#[derive(Clone, Debug, Default)]
+pub struct NeutralSums {
     /// Chunk `c`'s entries are `entries[start[c]..start[c + 1]]`.
     start: Vec<u32>,
     /// (class, partial sum).
@@ -95,9 +95,10 @@ struct ColdSums {
     prefix: Vec<[f64; TRUST_CLASSES]>,
 }
 
-impl ColdSums {
-    fn new(class: &[u8]) -> ColdSums {
-        let mut cold = ColdSums {
+impl NeutralSums {
+    /// The sums for ties of classes `class` (one per tie).
+    pub fn new(class: &[u8]) -> NeutralSums {
+        let mut cold = NeutralSums {
             start: vec![0],
             entries: Vec::new(),
             prefix: vec![[0.0; TRUST_CLASSES]],
@@ -117,6 +118,13 @@ impl ColdSums {
             cold.prefix.push(sums);
         }
         cold
+    }
+
+    /// Bytes held on the heap.
+    pub fn heap_bytes(&self) -> usize {
+        self.start.capacity() * std::mem::size_of::<u32>()
+            + self.entries.capacity() * std::mem::size_of::<(u8, f32)>()
+            + self.prefix.capacity() * std::mem::size_of::<[f64; TRUST_CLASSES]>()
     }
 }
 
@@ -147,7 +155,6 @@ impl Evidence {
             s: vec![0.0; ties],
             settled: vec![NEUTRAL; ties],
             warm: vec![0; ties.div_ceil(CHUNK).div_ceil(64)],
-            cold: None,
         }
     }
 
@@ -215,20 +222,24 @@ impl Evidence {
     /// and add it into `sums[class[t]]` (trust *after* forgetting); chunks
     /// without evidence are passed over with the same result. One pass over
     /// the chunks of ties that hold evidence, the hot loop of a
-    /// busy step; `class` must be the same slice at every call.
+    /// busy step; `class` must be the same slice at every call and `cold`
+    /// its [`NeutralSums`].
     ///
     /// Complexity: O(ties with evidence nearby + chunks from the first
     /// with evidence); O(1) with no evidence anywhere.
-    pub fn forget_and_sum(&mut self, lambda: f32, class: &[u8], sums: &mut [f64; TRUST_CLASSES]) {
+    pub fn forget_and_sum(
+        &mut self,
+        lambda: f32,
+        class: &[u8],
+        cold: &NeutralSums,
+        sums: &mut [f64; TRUST_CLASSES],
+    ) {
         // Per-chunk f32 partial sums keep the inner loop cheap; the f64
         // totals keep a million-tie sum accurate. A chunk without evidence
         // adds the partial sums of neutral trust it always has (adding a
         // zero changes no sum, so those are left out).
         debug_assert_eq!(class.len(), self.r.len());
-        let cold = std::sync::Arc::clone(
-            self.cold
-                .get_or_insert_with(|| std::sync::Arc::new(ColdSums::new(class))),
-        );
+        debug_assert_eq!(cold.start.len(), self.r.len().div_ceil(CHUNK) + 1);
         // The chunks before the first with evidence add what they always
         // add: start there (from zero sums only, which is how the step
         // calls it).
@@ -296,11 +307,6 @@ impl Evidence {
         (self.r.capacity() + self.s.capacity() + self.settled.capacity())
             * std::mem::size_of::<f32>()
             + self.warm.capacity() * std::mem::size_of::<u64>()
-            + self.cold.as_ref().map_or(0, |c| {
-                c.start.capacity() * std::mem::size_of::<u32>()
-                    + c.entries.capacity() * std::mem::size_of::<(u8, f32)>()
-                    + c.prefix.capacity() * std::mem::size_of::<[f64; TRUST_CLASSES]>()
-            })
     }
 }
 
@@ -322,7 +328,7 @@ mod tests {
         let mut ev = Evidence::new(1);
         let mut sums = [0.0; TRUST_CLASSES];
         for _ in 0..500 {
-            ev.forget_and_sum(lambda, &[0], &mut sums);
+            ev.forget_and_sum(lambda, &[0], &NeutralSums::new(&[0]), &mut sums);
             ev.add(0, 1.0, 0.0);
         }
         // r → w/(1-λ) = 10 (after the add), E → 11/12.
@@ -413,6 +419,7 @@ mod tests {
             .map(|t| ((t / 700 + t % 3) % TRUST_CLASSES) as u8)
             .collect();
         let (mut fast, mut every) = (Evidence::new(ties), Evidence::new(ties));
+        let cold = NeutralSums::new(&class);
         // No evidence anywhere, then only far in, then also near the start.
         for step in 0..9usize {
             let at = match step {
@@ -425,7 +432,7 @@ mod tests {
                 every.add(t, 0.5, 0.2 * step as f32);
             }
             let (mut a, mut b) = ([0.0; TRUST_CLASSES], [0.0; TRUST_CLASSES]);
-            fast.forget_and_sum(0.8, &class, &mut a);
+            fast.forget_and_sum(0.8, &class, &cold, &mut a);
             forget_every_chunk(&mut every, 0.8, &class, &mut b);
             assert_eq!(a.map(f64::to_bits), b.map(f64::to_bits), "step {step}");
             assert!(
@@ -446,6 +453,7 @@ mod tests {
             .map(|t| ((t / 300) % TRUST_CLASSES) as u8)
             .collect();
         let (mut fast, mut every) = (Evidence::new(ties), Evidence::new(ties));
+        let cold = NeutralSums::new(&class);
         for step in 0..12usize {
             // Evidence reaches a few chunks, more of them as steps go on
             // (never chunk 3, and the last only at step 11).
@@ -461,7 +469,7 @@ mod tests {
                 every.add(ties - 1, 0.0, 2.0);
             }
             let (mut a, mut b) = ([0.0; TRUST_CLASSES], [0.0; TRUST_CLASSES]);
-            fast.forget_and_sum(0.9, &class, &mut a);
+            fast.forget_and_sum(0.9, &class, &cold, &mut a);
             forget_every_chunk(&mut every, 0.9, &class, &mut b);
             assert_eq!(a.map(f64::to_bits), b.map(f64::to_bits), "step {step}");
             assert!(
@@ -491,7 +499,8 @@ mod tests {
         ev.add(0, 8.0, 0.0);
         ev.add(2, 0.0, 8.0);
         let mut sums = [0.0; TRUST_CLASSES];
-        ev.forget_and_sum(1.0, &[5, 5, WALL_CLASS as u8], &mut sums);
+        let class = [5, 5, WALL_CLASS as u8];
+        ev.forget_and_sum(1.0, &class, &NeutralSums::new(&class), &mut sums);
         assert!((sums[5] - 1.4).abs() < 1e-6, "{}", sums[5]);
         assert!((sums[WALL_CLASS] - 0.1).abs() < 1e-6);
         assert_eq!(sums.iter().filter(|s| **s != 0.0).count(), 2);

@@ -117,6 +117,10 @@ pub struct Network {
     /// How many ties each trust class holds (counted once, when built:
     /// every run on the network reads it).
     pub class_ties: [u64; crate::trust::TRUST_CLASSES],
+    /// What the ties' neutral trust adds to the per-class sums, chunk by
+    /// chunk: built at the first forgetting pass on this network and
+    /// shared by every run on it ([`Self::neutral_sums`]).
+    neutral_sums: std::sync::OnceLock<crate::trust::NeutralSums>,
     /// For staff and partners: the tie to take toward Product (shortest
     /// path over staff ties; partners first step into a department), or
     /// [`NO_TIE`] when Product cannot be reached.
@@ -276,6 +280,7 @@ impl Network {
             channel,
             trust_class,
             class_ties,
+            neutral_sums: std::sync::OnceLock::new(),
             route: Vec::new(),
             product_staff: Vec::new(),
         };
@@ -392,5 +397,17 @@ impl Network {
             + v(&self.trust_class)
             + v(&self.route)
             + v(&self.product_staff)
+            + self
+                .neutral_sums
+                .get()
+                .map_or(0, crate::trust::NeutralSums::heap_bytes)
+    }
+
+    /// What each chunk of ties without evidence adds to the forgetting
+    /// pass's per-class sums ([`crate::trust::Evidence::forget_and_sum`]),
+    /// built once per network, at the first call.
+    pub fn neutral_sums(&self) -> &crate::trust::NeutralSums {
+        self.neutral_sums
+            .get_or_init(|| crate::trust::NeutralSums::new(&self.trust_class))
     }
 }

@@ -61,8 +61,12 @@ impl Simulation {
     /// the sum of settled trust per trust class, for the report.
     pub(super) fn forget(&mut self) -> [f64; TRUST_CLASSES] {
         let mut sums = [0.0f64; TRUST_CLASSES];
-        self.ev
-            .forget_and_sum(self.params.forgetting, &self.net.trust_class, &mut sums);
+        self.ev.forget_and_sum(
+            self.params.forgetting,
+            &self.net.trust_class,
+            self.net.neutral_sums(),
+            &mut sums,
+        );
         sums
     }
 }
