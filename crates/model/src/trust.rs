@@ -60,19 +60,24 @@ const LANES: usize = 4;
 /// trust each tie settled at in the last forgetting pass.
 ///
 /// Agents act on start-of-step trust: new evidence is buffered during a step
-/// and added before the forgetting pass, so between passes [`settled`]
+/// and added before the forgetting pass, so between passes [`settled_at`]
 /// (cached, no division) equals [`trust`] (computed from the evidence).
 ///
 /// The forgetting pass costs what the evidence is: a chunk of ties that has
 /// never received any (all of a cascade's peer ties, say) is not visited;
-/// its trust is neutral and its share of the per-class sums is kept.
+/// its trust is neutral and its share of the per-class sums is kept. Its
+/// settled trust is not even stored: the array starts zeroed (pages the
+/// system hands out untouched) and a chunk's part is set to neutral when
+/// the chunk first receives evidence, so starting a run on a large,
+/// mostly quiet network writes nothing per tie.
 ///
-/// [`settled`]: Evidence::settled
+/// [`settled_at`]: Evidence::settled_at
 /// [`trust`]: Evidence::trust
 #[derive(Clone, Debug, Default)]
 pub struct Evidence {
     r: Vec<f32>,
     s: Vec<f32>,
+    /// Meaningful only in chunks with evidence (see [`Evidence::settled_at`]).
     settled: Vec<f32>,
     /// One bit per chunk: set once any of its ties received evidence.
     warm: Vec<u64>,
@@ -153,7 +158,7 @@ impl Evidence {
         Self {
             r: vec![0.0; ties],
             s: vec![0.0; ties],
-            settled: vec![NEUTRAL; ties],
+            settled: vec![0.0; ties],
             warm: vec![0; ties.div_ceil(CHUNK).div_ceil(64)],
         }
     }
@@ -174,21 +179,13 @@ impl Evidence {
         expectation(self.r[t], self.s[t])
     }
 
-    /// Trust on every tie as of the last [`forget_and_sum`]
-    /// (start-of-step trust).
+    /// Trust on tie `t` as of the last [`forget_and_sum`] (start-of-step
+    /// trust): neutral when `t`'s chunk never received evidence, without
+    /// reading anything per tie then (one bit for the thousand ties of a
+    /// chunk, so a lookup on a tie far away costs no cache miss on a large
+    /// network that is mostly quiet).
     ///
     /// [`forget_and_sum`]: Evidence::forget_and_sum
-    #[inline]
-    pub fn settled(&self) -> &[f32] {
-        &self.settled
-    }
-
-    /// Settled trust on tie `t`, as [`settled`] has it, without reading it
-    /// when `t`'s chunk never received evidence (neutral then): one bit
-    /// for the thousand ties of a chunk, so a lookup on a tie far away
-    /// costs no cache miss on a large network that is mostly cold.
-    ///
-    /// [`settled`]: Evidence::settled
     #[inline]
     pub fn settled_at(&self, t: usize) -> f32 {
         let chunk = t / CHUNK;
@@ -199,13 +196,26 @@ impl Evidence {
         }
     }
 
+    /// [`Self::settled_at`] for each tie of `ties`, in order.
+    #[inline]
+    pub fn settled_in(&self, ties: std::ops::Range<usize>) -> impl Iterator<Item = f32> + '_ {
+        ties.map(|t| self.settled_at(t))
+    }
+
     /// Add evidence `dr` (positive) and `ds` (negative) to tie `t`.
     #[inline]
     pub fn add(&mut self, t: usize, dr: f32, ds: f32) {
         self.r[t] += dr;
         self.s[t] += ds;
         let chunk = t / CHUNK;
-        self.warm[chunk / 64] |= 1 << (chunk % 64);
+        let bit = 1 << (chunk % 64);
+        if self.warm[chunk / 64] & bit == 0 {
+            // Its ties' trust was neutral until now, and is read as
+            // neutral until the next forgetting pass settles it.
+            let ties = chunk * CHUNK..((chunk + 1) * CHUNK).min(self.settled.len());
+            self.settled[ties].fill(NEUTRAL);
+            self.warm[chunk / 64] |= bit;
+        }
     }
 
     /// Remove all evidence from tie `t` (its trust becomes neutral at the
@@ -288,12 +298,12 @@ impl Evidence {
     }
 
     /// Check that every chunk the forgetting pass passes over holds no
-    /// evidence and neutral trust (for tests).
+    /// evidence (for tests).
     pub fn check(&self) -> Result<(), String> {
-        for (t, ((r, s), e)) in self.r.iter().zip(&self.s).zip(&self.settled).enumerate() {
+        for (t, (r, s)) in self.r.iter().zip(&self.s).enumerate() {
             let chunk = t / CHUNK;
             let warm = self.warm[chunk / 64] & (1 << (chunk % 64)) != 0;
-            if !warm && (*r != 0.0 || *s != 0.0 || *e != NEUTRAL) {
+            if !warm && (*r != 0.0 || *s != 0.0) {
                 return Err(format!(
                     "tie {t} holds evidence ({r}, {s}) in a chunk marked empty"
                 ));
@@ -368,6 +378,32 @@ mod tests {
         }
     }
 
+    /// Trust read between the evidence and the next forgetting pass is the
+    /// trust at the start of the step: neutral for a chunk that just
+    /// received its first evidence (its settled trust was never stored).
+    #[test]
+    fn a_chunk_reads_neutral_until_the_pass_after_its_first_evidence() {
+        let ties = 3 * CHUNK;
+        let class = vec![0u8; ties];
+        let cold = NeutralSums::new(&class);
+        let mut ev = Evidence::new(ties);
+        ev.add(CHUNK + 5, 3.0, 0.0);
+        for t in [0, CHUNK, CHUNK + 5, 2 * CHUNK - 1, 2 * CHUNK] {
+            assert_eq!(ev.settled_at(t), NEUTRAL, "tie {t} before the pass");
+        }
+        let mut sums = [0.0; TRUST_CLASSES];
+        ev.forget_and_sum(1.0, &class, &cold, &mut sums);
+        assert_eq!(ev.settled_at(CHUNK + 5), expectation(3.0, 0.0));
+        assert_eq!(ev.settled_at(CHUNK + 6), NEUTRAL);
+        let expect = 0.5 * (ties - 1) as f64 + f64::from(expectation(3.0, 0.0));
+        assert!(
+            (sums[0] - expect).abs() < 1e-4,
+            "{} against {expect}",
+            sums[0]
+        );
+        ev.check().unwrap();
+    }
+
     /// The interleaved lanes add what adding each tie into its lane's
     /// class adds, in the same order (a guard for any faster way of
     /// summing: the report's trust sums depend on these bits).
@@ -436,10 +472,7 @@ mod tests {
             forget_every_chunk(&mut every, 0.8, &class, &mut b);
             assert_eq!(a.map(f64::to_bits), b.map(f64::to_bits), "step {step}");
             assert!(
-                fast.settled
-                    .iter()
-                    .zip(&every.settled)
-                    .all(|(x, y)| x.to_bits() == y.to_bits()),
+                (0..ties).all(|t| fast.settled_at(t).to_bits() == every.settled[t].to_bits()),
                 "step {step}"
             );
         }
@@ -472,17 +505,8 @@ mod tests {
             fast.forget_and_sum(0.9, &class, &cold, &mut a);
             forget_every_chunk(&mut every, 0.9, &class, &mut b);
             assert_eq!(a.map(f64::to_bits), b.map(f64::to_bits), "step {step}");
-            assert!(
-                fast.settled
-                    .iter()
-                    .zip(&every.settled)
-                    .all(|(x, y)| x.to_bits() == y.to_bits())
-            );
+            assert!((0..ties).all(|t| fast.settled_at(t).to_bits() == every.settled[t].to_bits()));
             fast.check().unwrap();
-            assert!(
-                (0..ties).all(|t| fast.settled_at(t).to_bits() == fast.settled[t].to_bits()),
-                "step {step}: settled_at reads what settled holds"
-            );
         }
         assert!(
             fast.warm[0] & (1 << 3) == 0,

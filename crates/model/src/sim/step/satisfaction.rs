@@ -64,7 +64,7 @@ impl Simulation {
             NEUTRAL
         } else {
             let n = ties.len() as f32;
-            self.ev.settled()[ties].iter().sum::<f32>() / n
+            self.ev.settled_in(ties).sum::<f32>() / n
         };
         (sat, trust)
     }

@@ -277,7 +277,7 @@ impl Simulation {
     #[inline(always)]
     fn hear(&self, t: usize, x: &mut f32, best: &mut f32) {
         if let Some(state) = self.referrer(self.net.target[t]) {
-            let trust = self.ev.settled()[t];
+            let trust = self.ev.settled_at(t);
             *x += self.voice(state) * trust / NEUTRAL;
             *best = best.max(trust);
         }
@@ -289,11 +289,11 @@ impl Simulation {
     /// between the two sources.
     fn told_chance(&self, c: u32) -> f32 {
         let strength = self.params.independent_referrals * self.knobs.get(Knob::ReferralStrength);
-        let settled = self.ev.settled();
         let none: f32 = self
             .referring_ties(c)
             .map(|(t, state)| {
-                1.0 - (strength * self.voice(state) * settled[t] / NEUTRAL).clamp(0.0, 1.0)
+                1.0 - (strength * self.voice(state) * self.ev.settled_at(t) / NEUTRAL)
+                    .clamp(0.0, 1.0)
             })
             .product();
         1.0 - none
