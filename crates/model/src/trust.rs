@@ -236,7 +236,8 @@ impl Evidence {
     /// its [`NeutralSums`].
     ///
     /// Complexity: O(ties with evidence nearby + chunks from the first
-    /// with evidence); O(1) with no evidence anywhere.
+    /// with evidence); with no evidence anywhere, one look at a bit per
+    /// chunk (64 to a word).
     pub fn forget_and_sum(
         &mut self,
         lambda: f32,

@@ -11,17 +11,25 @@
 //!   visit only these.
 //! - **hot**: agents at least one of whose peers refers now, kept by
 //!   `count_referrers` (O(degree) when an agent starts or stops
-//!   referring): an unaware prospect outside it draws nothing unless the
-//!   campaign reaches it.
-//! - **referring**: agents that referred at the last count; **talks**, a
-//!   bit per peer tie whose far end is one of them.
+//!   referring) while pooled word of mouth is on
+//!   (`model.independent_referrals` under 1; empty at 1): an unaware
+//!   prospect outside it draws nothing unless the campaign reaches it or a
+//!   peer tells it.
+//! - **referring**: agents that referred at the last count, looked at again
+//!   only when their lifecycle state changes, a newcomer takes their slot
+//!   or their referral window closes; **talks**, a bit per peer tie whose
+//!   far end is one of them (kept with *hot*).
+//! - **told**: the unaware prospects a referring peer told on its own
+//!   this step (independent referrals), found by each referrer's skips
+//!   along its ties before the decisions (`word_of_mouth.rs`) and emptied
+//!   word by word as the decisions pass.
 //! - **always**: staff, and the members of fully mixed groups (whose word
 //!   of mouth is the group's).
 //! - **reached**: the unaware prospects this step's campaign reaches,
 //!   found by geometric skips before the decisions (`word_of_mouth.rs`)
 //!   and emptied word by word as the decisions pass.
 //!
-//! The decisions visit `always ∪ awake ∪ hot ∪ reached` in index order,
+//! The decisions visit `always ∪ awake ∪ hot ∪ reached ∪ told` in index order,
 //! which is exactly the agents the full loop would have drawn for: the
 //! runs are bit-identical to visiting everyone.
 //!
