@@ -202,23 +202,26 @@ impl Simulation {
         ((1.0 - b) * q * x, best)
     }
 
-    /// The peer ties of `c` whose far end refers now, in tie order, with
-    /// that peer's state: found by their marks while pooled word of mouth
-    /// keeps them, else by looking at each peer.
-    fn referring_ties(&self, c: u32) -> impl Iterator<Item = (usize, Lifecycle)> + '_ {
+    /// Call `f(state, trust)` for each peer of `c` that refers now, in tie
+    /// order, with its state and `c`'s settled trust in it: the peers are
+    /// found by their ties' marks while pooled word of mouth keeps them,
+    /// else by looking at each peer.
+    #[inline(always)]
+    fn for_each_referring_peer(&self, c: u32, mut f: impl FnMut(Lifecycle, f32)) {
         let ties = self.net.ties_of_kind(c, TieKind::Peer);
-        let pooled = self.pools_referrals();
-        let marked = pooled.then(|| {
-            self.talks
-                .members_in(ties.start as u32..ties.end as u32)
-                .map(|t| t as usize)
-        });
-        let all = (!pooled).then_some(ties);
-        marked
-            .into_iter()
-            .flatten()
-            .chain(all.into_iter().flatten())
-            .filter_map(|t| self.referrer(self.net.target[t]).map(|s| (t, s)))
+        let ties = ties.start as u32..ties.end as u32;
+        // One of the two is empty.
+        let (marked, every) = if self.pools_referrals() {
+            (ties, 0..0)
+        } else {
+            (0..0, ties)
+        };
+        for t in self.talks.members_in(marked).chain(every) {
+            let t = t as usize;
+            if let Some(state) = self.referrer(self.net.target[t]) {
+                f(state, self.ev.settled_at(t));
+            }
+        }
     }
 
     /// How much a referring peer in state `state` counts: an advocate 1, a
@@ -252,34 +255,15 @@ impl Simulation {
                 best_trust: 0.0,
             };
         }
-        let ties = self.net.ties_of_kind(c, TieKind::Peer);
-        let n = ties.len() as f32;
+        let n = self.net.ties_of_kind(c, TieKind::Peer).len() as f32;
         let (mut x, mut best) = (0.0f32, 0.0f32);
-        // The same ties either way, in the same order.
-        if self.pools_referrals() {
-            for t in self.talks.members_in(ties.start as u32..ties.end as u32) {
-                self.hear(t as usize, &mut x, &mut best);
-            }
-        } else {
-            for t in ties {
-                self.hear(t, &mut x, &mut best);
-            }
-        }
+        self.for_each_referring_peer(c, |state, trust| {
+            x += self.voice(state) * trust / NEUTRAL;
+            best = best.max(trust);
+        });
         PeerVoice {
             share: if n > 0.0 { x / n } else { 0.0 },
             best_trust: best,
-        }
-    }
-
-    /// What peer tie `t` adds to word-of-mouth pressure: its far end's
-    /// voice times trust over neutral into `x`, the trust into `best`, if
-    /// that peer refers now.
-    #[inline(always)]
-    fn hear(&self, t: usize, x: &mut f32, best: &mut f32) {
-        if let Some(state) = self.referrer(self.net.target[t]) {
-            let trust = self.ev.settled_at(t);
-            *x += self.voice(state) * trust / NEUTRAL;
-            *best = best.max(trust);
         }
     }
 
@@ -289,13 +273,10 @@ impl Simulation {
     /// between the two sources.
     fn told_chance(&self, c: u32) -> f32 {
         let strength = self.params.independent_referrals * self.knobs.get(Knob::ReferralStrength);
-        let none: f32 = self
-            .referring_ties(c)
-            .map(|(t, state)| {
-                1.0 - (strength * self.voice(state) * self.ev.settled_at(t) / NEUTRAL)
-                    .clamp(0.0, 1.0)
-            })
-            .product();
+        let mut none = 1.0f32;
+        self.for_each_referring_peer(c, |state, trust| {
+            none *= 1.0 - (strength * self.voice(state) * trust / NEUTRAL).clamp(0.0, 1.0);
+        });
         1.0 - none
     }
 
