@@ -75,3 +75,185 @@ fn counts_hold_through_referral_windows_churn_returns_and_market_turnover() {
         );
     }
 }
+
+/// The workshop organisation with two more customer segments: one whose
+/// members have peers but no touchpoint, one with neither. No churn,
+/// advocacy, competitor or extranet, so a step may pass over an active
+/// customer whose turn would draw nothing.
+fn with_quiet_customers() -> Scenario {
+    let path = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../scenarios"))
+        .join("workshop.scenario.ron");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let anchor = "        // New customers: prospects who know some customers.";
+    assert!(
+        text.contains(anchor),
+        "the workshop scenario still has its prospects"
+    );
+    let text = text.replacen(
+        anchor,
+        &format!(
+            r#"        (name: "Walk-ins", part: ExistingCustomer, count: 90, ties: Random(density: 0.05), arpu: 1.5),
+        (name: "Loners", part: ExistingCustomer, count: 40, ties: None, arpu: 1.0),
+{anchor}"#
+        ),
+        1,
+    );
+    let mut sc = siloscope_scenario::parse_str(&text, "workshop-with-quiet.scenario.ron")
+        .unwrap_or_else(|e| panic!("{e}"));
+    sc.model.churn_rate = 0.0;
+    sc.model.advocate_rate = 0.0;
+    sc.model.competitor_rate = 0.0;
+    sc
+}
+
+/// Run `sc` passing over the customers with nothing to do and visiting
+/// every one, with the same live changes at the same steps: every report
+/// and the final state must be the same bits, and what is kept by changes
+/// must hold after every step. Returns the agents let act and perceived,
+/// summed over the steps, passing over and visiting everyone.
+fn same_bits_either_way(
+    sc: &Scenario,
+    steps: u32,
+    changes: &[(u32, Knob, f32)],
+    what: &str,
+) -> [(u64, u64); 2] {
+    let mut sums = [(0, 0); 2];
+    let mut reports: Vec<String> = Vec::new();
+    let mut hashes = Vec::new();
+    for (i, everyone) in [false, true].into_iter().enumerate() {
+        let mut sim = Simulation::new(sc, RunOptions::default()).unwrap();
+        sim.set_visit_everyone(everyone);
+        for t in 0..steps {
+            for &(at, knob, value) in changes {
+                if at == t {
+                    sim.set_knob(knob, value).unwrap();
+                }
+            }
+            let report = format!("{:?}", sim.step());
+            if everyone {
+                let was = &reports[t as usize];
+                if let Some(at) = report.bytes().zip(was.bytes()).position(|(a, b)| a != b) {
+                    let around =
+                        |s: &str| s[at.saturating_sub(80)..(at + 40).min(s.len())].to_string();
+                    panic!(
+                        "{what}: step {t} differs when every customer is visited:\n  passing over: …{}…\n  visiting all: …{}…",
+                        around(was),
+                        around(&report)
+                    );
+                }
+                assert_eq!(report.len(), was.len(), "{what}: step {t}");
+            } else {
+                reports.push(report);
+            }
+            sim.check_consistency()
+                .unwrap_or_else(|e| panic!("{what} (visiting everyone: {everyone}): {e}"));
+            let v = sim.visits();
+            sums[i].0 += u64::from(v.acted);
+            sums[i].1 += u64::from(v.perceived);
+        }
+        hashes.push(sim.state_hash());
+    }
+    assert_eq!(hashes[0], hashes[1], "{what}: the final states differ");
+    sums
+}
+
+#[test]
+fn customers_with_nothing_to_do_are_passed_over_and_the_run_is_the_same_bits() {
+    let sc = with_quiet_customers();
+    // Needs travel, the offering moves, peers help (relief), knowledge
+    // grows, and personalisation and community enablement change live.
+    let changes = [
+        (10, Knob::Personalisation, 0.7),
+        (20, Knob::CommunityEnablement, 0.0),
+        (30, Knob::FeedbackListening, 0.9),
+        (30, Knob::Transparency, 0.9),
+        (45, Knob::CommunityEnablement, 0.6),
+    ];
+    for (contact_rate, what) in [
+        (0.2, "contacts and peer help"),
+        (
+            0.0,
+            "no contacts: only peer help makes an active customer act",
+        ),
+    ] {
+        let mut sc = sc.clone();
+        sc.model.contact_rate = contact_rate;
+        let [(acted, perceived), (all_acted, all_perceived)] =
+            same_bits_either_way(&sc, 60, &changes, what);
+        assert!(
+            acted < all_acted && perceived < all_perceived,
+            "{what}: customers were passed over (acted {acted} of {all_acted}, perceived {perceived} of {all_perceived})"
+        );
+    }
+    // The offering standing still, needs through the extranet (so the
+    // customers without touchpoints gain knowledge, which personalisation
+    // turns into satisfaction) and churn reading satisfaction and trust:
+    // every active customer acts, but perception still passes over those
+    // whose inputs hold.
+    let mut still = sc.clone();
+    still.model.offering_learning = 0.0;
+    still.model.churn_rate = 0.05;
+    let extranet = [
+        (0, Knob::ExtranetOpenness, 0.5),
+        (0, Knob::Transparency, 0.8),
+    ];
+    let changes: Vec<_> = extranet.iter().chain(&changes).copied().collect();
+    let [(acted, perceived), (all_acted, all_perceived)] = same_bits_either_way(
+        &still,
+        60,
+        &changes,
+        "a still offering, the extranet and churn",
+    );
+    assert!(
+        acted == all_acted && perceived < all_perceived,
+        "acted {acted} of {all_acted}, perceived {perceived} of {all_perceived}"
+    );
+    // With every chance an active customer draws for at 0, none acts.
+    let mut sc = sc;
+    sc.model.contact_rate = 0.0;
+    let sums = same_bits_either_way(
+        &sc,
+        40,
+        &[(0, Knob::CommunityEnablement, 0.0)],
+        "nothing to do",
+    );
+    assert!(sums[0].0 < sums[1].0, "{sums:?}");
+}
+
+#[test]
+fn the_cascade_passes_over_every_customer_once_their_referral_window_closes() {
+    // The Independent Cascade reduction (`docs/model.md`): customers
+    // without touchpoints who only refer, once. After the first steps of
+    // a cascade, a step visits the prospects told and nobody else.
+    let text = r#"Scenario(
+    name: "cascade", seed: 3, steps: 40,
+    groups: [ (name: "Prospects", part: NewCustomer, count: 3000, ties: ScaleFree(m: 4)) ],
+    knobs: { "campaign_reach": (value: 0.0), "referral_strength": (value: 0.2), "community_enablement": (value: 0.0) },
+    model: ( trade_offs: false, instant_adoption: 1.0, customer_voice: 1.0, advocate_rate: 0.0,
+             churn_rate: 0.0, referral_window: 1.0, independent_referrals: 1.0 ),
+    interventions: [ (at: 0, action: Campaign(duration: 1, reach: 0.01)) ],
+)"#;
+    let sc = siloscope_scenario::parse_str(text, "cascade.scenario.ron").unwrap();
+    let sums = same_bits_either_way(&sc, 40, &[], "the cascade");
+    let mut sim = Simulation::new(&sc, RunOptions::default()).unwrap();
+    let mut most = 0;
+    for _ in 0..40 {
+        let report = sim.step().clone();
+        let customers = report.lifecycle[3][3];
+        let v = sim.visits();
+        // Nobody is perceived (no touchpoints, no relief, the offering
+        // never moves after the first step), and no customer takes a turn.
+        if report.step > 0 {
+            assert_eq!(v.perceived, 0, "step {}", report.step);
+        }
+        most = most.max(customers);
+        assert!(
+            v.acted <= 3000 - customers,
+            "step {}: {} acted with {customers} customers",
+            report.step,
+            v.acted
+        );
+    }
+    assert!(most > 300, "the cascade spread: {most} customers");
+    assert!(sums[0].0 * 2 < sums[1].0, "{sums:?}");
+}

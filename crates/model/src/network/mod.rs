@@ -121,6 +121,9 @@ pub struct Network {
     /// chunk: built at the first forgetting pass on this network and
     /// shared by every run on it ([`Self::neutral_sums`]).
     neutral_sums: std::sync::OnceLock<crate::trust::NeutralSums>,
+    /// Per tie kind, one bit per agent, 64 to a word: the agent has a tie
+    /// of that kind ([`Self::holders`]).
+    holders: [std::sync::OnceLock<Vec<u64>>; TIE_KINDS],
     /// For staff and partners: the tie to take toward Product (shortest
     /// path over staff ties; partners first step into a department), or
     /// [`NO_TIE`] when Product cannot be reached.
@@ -281,6 +284,7 @@ impl Network {
             trust_class,
             class_ties,
             neutral_sums: std::sync::OnceLock::new(),
+            holders: Default::default(),
             route: Vec::new(),
             product_staff: Vec::new(),
         };
@@ -401,6 +405,11 @@ impl Network {
                 .neutral_sums
                 .get()
                 .map_or(0, crate::trust::NeutralSums::heap_bytes)
+            + self
+                .holders
+                .iter()
+                .map(|h| h.get().map_or(0, v))
+                .sum::<usize>()
     }
 
     /// What each chunk of ties without evidence adds to the forgetting
@@ -409,5 +418,20 @@ impl Network {
     pub fn neutral_sums(&self) -> &crate::trust::NeutralSums {
         self.neutral_sums
             .get_or_init(|| crate::trust::NeutralSums::new(&self.trust_class))
+    }
+
+    /// The agents with at least one tie of `kind`, one bit each, 64 to a
+    /// word (agent `a` is bit `a % 64` of word `a / 64`), built once per
+    /// network and kind, at the first call.
+    pub fn holders(&self, kind: TieKind) -> &[u64] {
+        self.holders[kind as usize].get_or_init(|| {
+            let mut words = vec![0u64; self.agents().div_ceil(64)];
+            for a in 0..self.agents() as u32 {
+                if !self.ties_of_kind(a, kind).is_empty() {
+                    words[a as usize / 64] |= 1 << (a % 64);
+                }
+            }
+            words
+        })
     }
 }

@@ -4,11 +4,12 @@
 //! with something to do. The sets below are kept up to date by changes, so
 //! finding an agent costs nothing when it has nothing to do:
 //!
-//! - **awake**: customer-part agents not unaware. Kept by the lifecycle
-//!   switch (one pass comparing the old and new state bytes eight at a
-//!   time, then O(1) per agent that changed) and by the market's
-//!   newcomers. Perception, the lifecycle switch, spending and measuring
-//!   visit only these.
+//! - **awake**: customer-part agents not unaware; **active**: those that
+//!   are customers or advocates. Kept by the lifecycle switch (O(1) per
+//!   agent that changed) and by the market's newcomers. The step's changes
+//!   are noted as each next state is set (`customer_lifecycle.rs`), so
+//!   finding them costs O(k log k) for k changes, not a pass over every
+//!   agent.
 //! - **hot**: agents at least one of whose peers refers now, kept by
 //!   `count_referrers` (O(degree) when an agent starts or stops
 //!   referring) while pooled word of mouth is on
@@ -28,19 +29,51 @@
 //! - **reached**: the unaware prospects this step's campaign reaches,
 //!   found by geometric skips before the decisions (`word_of_mouth.rs`)
 //!   and emptied word by word as the decisions pass.
+//! - **relieved** (a peer has eased the agent's needs since it arrived) and
+//!   **reperceive** (its knowledge grew since its last perception): with
+//!   the network's touchpoint holders, the awake agents whose perception
+//!   can change while the offering and `personalisation` hold.
 //!
-//! The decisions visit `always ∪ awake ∪ hot ∪ reached ∪ told` in index order,
-//! which is exactly the agents the full loop would have drawn for: the
-//! runs are bit-identical to visiting everyone.
+//! **Decisions** visit `always ∪ (awake ∖ idle) ∪ hot ∪ reached ∪ told` in
+//! index order, where *idle* is the active customers whose turn would
+//! draw nothing and change nothing this step
+//! (`Simulation::idle_customers` in `step/mod.rs`): all of them when every
+//! chance an active customer draws for is 0, those without touchpoints
+//! when only the contact rate is above 0 (a customer with no touchpoint
+//! draws nothing for a contact), none otherwise. That is exactly the
+//! agents the full loop would have drawn for: the runs are bit-identical
+//! to visiting everyone.
 //!
-//! Perception skips unaware prospects because nothing the model does reads
-//! an unaware agent's satisfaction or trust in the organisation. One that
-//! leaves the state is perceived in phase 5 from inputs that have not
+//! **Perception** visits every awake agent when the offering or
+//! `personalisation` moved since the last perception phase, and otherwise
+//! only the awake agents with a touchpoint (their trust follows the
+//! evidence), relief or new knowledge: for the others every input of
+//! their perception is what it was, so it would write the same bits.
+//! Unaware prospects are never perceived, because nothing the model does
+//! reads an unaware agent's satisfaction or trust in the organisation. One
+//! that leaves the state is perceived in phase 5 from inputs that have not
 //! changed since phase 2 (the offering moves after the switch, settled
 //! trust only when forgetting, knobs only in phase 1), and an unaware
 //! agent has no relief to decay (relief and knowledge come from being a
 //! customer; a newcomer starts at zero): the same values as perceiving it
 //! every step. The inspector asks for an unaware agent's perception now.
+//!
+//! **Measuring** reads the report's customer counts and sums from a tally
+//! kept by changes (`tally.rs`), not from the agents.
+//!
+//! So in a step where nothing happens to them, customers cost the step
+//! nothing each: what remains is a few word operations per 64 agents (the
+//! sets above, OR-ed and masked word by word).
+
+/// How many agents a step visited (`activity.rs`): what its cost follows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Visits {
+    /// Agents perceived in phase 2 (those leaving the unaware state are
+    /// perceived at the switch, and not counted).
+    pub perceived: u32,
+    /// Agents that took a turn in phase 4.
+    pub acted: u32,
+}
 
 /// A set of agents (or ties), one bit each, iterated in index order.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -128,36 +161,12 @@ pub(crate) fn ones(w: usize, mut bits: u64) -> impl Iterator<Item = u32> {
     })
 }
 
-/// The agents whose state byte differs between `now` and `next`, in index
-/// order, comparing eight at a time.
-pub(crate) fn changed(now: &[u8], next: &[u8], out: &mut Vec<u32>) {
-    out.clear();
-    let (a8, a_rest) = now.as_chunks::<8>();
-    let (b8, b_rest) = next.as_chunks::<8>();
-    for (i, (a, b)) in a8.iter().zip(b8).enumerate() {
-        let diff = u64::from_le_bytes(*a) ^ u64::from_le_bytes(*b);
-        if diff != 0 {
-            for k in 0..8 {
-                if a[k] != b[k] {
-                    out.push((i * 8 + k) as u32);
-                }
-            }
-        }
-    }
-    let base = a8.len() * 8;
-    for (k, (a, b)) in a_rest.iter().zip(b_rest).enumerate() {
-        if a != b {
-            out.push((base + k) as u32);
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn sets_iterate_in_index_order_and_changes_are_found() {
+    fn sets_iterate_in_index_order() {
         let mut s = BitSet::new(130);
         for a in [129, 0, 64, 63, 7] {
             s.set(a, true);
@@ -183,14 +192,5 @@ mod tests {
 
         s.clear_word(1);
         assert_eq!(s.members_in(0..130).collect::<Vec<_>>(), [0, 63, 129]);
-
-        let now: Vec<u8> = (0..21).map(|i| (i % 3) as u8).collect();
-        let mut next = now.clone();
-        for i in [0, 8, 9, 20] {
-            next[i] += 1;
-        }
-        let mut out = Vec::new();
-        changed(&now, &next, &mut out);
-        assert_eq!(out, [0, 8, 9, 20]);
     }
 }

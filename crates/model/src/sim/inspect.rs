@@ -214,9 +214,11 @@ impl Simulation {
     /// (none without pooled word of mouth), whether it refers and is hot
     /// (as the next step will count them), no prospect left marked told or
     /// reached,
-    /// the awake set, the state buffers agreeing between steps, an unaware
-    /// agent having nothing its perception could change by, and the
-    /// evidence the forgetting pass passes over.
+    /// the awake and active sets, the state buffers agreeing between steps,
+    /// an unaware agent having nothing its perception could change by, a
+    /// customer the next perception passes over perceiving what it would
+    /// perceive, the relieved set, the report's tally against a count from
+    /// scratch, and the evidence the forgetting pass passes over.
     /// For tests; O(agents + ties).
     #[doc(hidden)]
     pub fn check_consistency(&self) -> Result<(), String> {
@@ -250,6 +252,45 @@ impl Simulation {
             if awake != self.awake.contains(a) {
                 return Err(at(a, &format!("awake is {awake}, kept as {}", !awake)));
             }
+            let active = self.net.part[i].is_customer()
+                && Lifecycle::from_u8(self.state[i]).is_active_customer();
+            if active != self.active.contains(a) {
+                return Err(at(a, &format!("active is {active}, kept as {}", !active)));
+            }
+            // While the offering and personalisation hold, the next
+            // perception passes over an awake customer without touchpoints,
+            // relief or new knowledge: what it perceived must be what it
+            // would perceive now.
+            let key = (
+                self.offering,
+                self.knobs.get(crate::knob::Knob::Personalisation),
+            );
+            let passed_over = awake
+                && self.perceived_with == Some(key)
+                && !self.visit_everyone
+                && self
+                    .net
+                    .ties_of_kind(a, crate::network::TieKind::Touchpoint)
+                    .is_empty()
+                && !self.relieved.contains(a)
+                && !self.reperceive.contains(a);
+            if passed_over {
+                let (sat, trust) = self.perception(i);
+                if sat.to_bits() != self.sat[i].to_bits()
+                    || trust.to_bits() != self.trust_org[i].to_bits()
+                {
+                    return Err(at(
+                        a,
+                        &format!(
+                            "passed over by perception with satisfaction {} and trust {}, but perceives {sat} and {trust}",
+                            self.sat[i], self.trust_org[i]
+                        ),
+                    ));
+                }
+            }
+            if self.relief[i] != 0.0 && !self.relieved.contains(a) {
+                return Err(at(a, "relieved but not marked so"));
+            }
             if next.referring.contains(a) != next.referrer(a).is_some() {
                 return Err(at(a, "whether it refers is kept wrong"));
             }
@@ -272,9 +313,35 @@ impl Simulation {
                 ));
             }
         }
+        let mut tally = super::Tally::new(self.scenario.groups.len());
+        for a in 0..self.net.agents() {
+            if self.net.part[a].is_customer() {
+                tally.add(self.share(a));
+            }
+        }
+        if tally != self.tally {
+            return Err(format!(
+                "step {}: the tally kept by changes is {:?}, counted from scratch {tally:?}",
+                self.step, self.tally
+            ));
+        }
         self.ev
             .check()
             .map_err(|e| format!("step {}: {e}", self.step))
+    }
+
+    /// Visit every awake customer in perception and decisions, passing over
+    /// none that has nothing to do (`activity.rs`). For tests: a run must
+    /// give the same bits either way.
+    #[doc(hidden)]
+    pub fn set_visit_everyone(&mut self, on: bool) {
+        self.visit_everyone = on;
+    }
+
+    /// How many agents the last step perceived and let act: what its cost
+    /// follows (`activity.rs`).
+    pub fn visits(&self) -> super::Visits {
+        self.visits
     }
 
     /// A hash of the whole dynamic state (FNV-1a over the bits of every

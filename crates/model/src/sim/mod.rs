@@ -21,6 +21,7 @@ mod controls;
 mod inspect;
 pub mod played;
 mod step;
+mod tally;
 
 use crate::agent::{Lifecycle, NEED_DIMS, Needs, Source};
 use crate::assumptions::ModelParams;
@@ -32,8 +33,10 @@ use crate::rng::{SimRng, Stream};
 use crate::scenario::{Generator, Scenario};
 use crate::trust::{Evidence, NEUTRAL, TRUST_CLASSES};
 use activity::BitSet;
+pub use activity::Visits;
 pub use played::{Decision, NeedChoice};
 use std::sync::Arc;
+use tally::Tally;
 
 /// No channel used yet.
 const NO_CHANNEL: u8 = u8::MAX;
@@ -184,8 +187,28 @@ pub struct Simulation {
     told_trust: Vec<f32>,
     /// Customer-part agents that are not unaware (`activity.rs`).
     awake: BitSet,
+    /// Customer-part agents that are active customers (customers and
+    /// advocates; `activity.rs`).
+    active: BitSet,
     /// Staff, and members of fully mixed groups: visited every step.
     always: BitSet,
+    /// Agents a peer has relieved (relief above 0) since they arrived:
+    /// perceived every step while awake (`activity.rs`).
+    relieved: BitSet,
+    /// Agents whose knowledge changed since their last perception.
+    reperceive: BitSet,
+    /// The offering and `personalisation` at the last perception phase:
+    /// while they hold, an awake customer with no touchpoint, relief or
+    /// new knowledge perceives what it perceived then (`activity.rs`).
+    perceived_with: Option<(Needs, f32)>,
+    /// The report's customer counts and sums, kept by changes
+    /// (`tally.rs`).
+    tally: Tally,
+    /// Visit every awake customer in perception and decisions, passing
+    /// over none (for tests: the runs must be the same bits).
+    visit_everyone: bool,
+    /// How many agents the last step perceived and let act.
+    visits: Visits,
     /// Unaware prospects this step's campaign reaches (phase 4 only; see
     /// `step/word_of_mouth.rs`).
     reached: BitSet,
@@ -296,13 +319,16 @@ impl Simulation {
             }
         }
         let mut awake = BitSet::new(n);
+        let mut active = BitSet::new(n);
         let mut always = BitSet::new(n);
         let mut part_customers = [0u32; 4];
         for g in &scenario.groups {
             for a in g.first..g.first + g.size {
                 if g.part.is_customer() {
+                    let s = state[a as usize];
                     part_customers[g.part.index()] += 1;
-                    awake.set(a, state[a as usize] != Lifecycle::Unaware as u8);
+                    awake.set(a, s != Lifecycle::Unaware as u8);
+                    active.set(a, Lifecycle::from_u8(s).is_active_customer());
                 }
                 if !g.part.is_customer() && g.part != crate::agent::Part::Partner
                     || g.part.is_customer() && g.generator == Generator::Mixed
@@ -341,6 +367,7 @@ impl Simulation {
         } else {
             Default::default()
         };
+        let tally = Tally::count(&net, &state, &spend);
         Ok(Simulation {
             seed,
             policy: options.policy.or_else(|| scenario.start_policy.clone()),
@@ -393,7 +420,14 @@ impl Simulation {
             told: BitSet::new(n),
             told_trust: vec![0.0; n],
             awake,
+            active,
             always,
+            relieved: BitSet::new(n),
+            reperceive: BitSet::new(n),
+            perceived_with: None,
+            tally,
+            visit_everyone: false,
+            visits: Visits::default(),
             reached: BitSet::new(n),
             reach: 0.0,
             changed: Vec::new(),

@@ -31,12 +31,18 @@ impl Simulation {
     /// (seed 001).
     pub(super) fn ask_peer(&mut self, c: u32) {
         let ci = c as usize;
+        let peers = self.net.ties_of_kind(c, TieKind::Peer);
+        if peers.is_empty() {
+            // Nobody to ask: nothing to draw (so a step can pass over a
+            // customer without peers; `step/mod.rs`).
+            return;
+        }
         let chance = self.knobs.get(Knob::CommunityEnablement) * (1.0 - self.sat[ci]);
         let rule = self.rng.chance(chance);
         if !self.chosen(c, |d| d.ask_peer, rule) {
             return;
         }
-        let Some(tie) = self.pick(self.net.ties_of_kind(c, TieKind::Peer)) else {
+        let Some(tie) = self.pick(peers) else {
             return;
         };
         let (peer, back) = (self.net.target[tie] as usize, self.net.reverse[tie]);
@@ -46,6 +52,7 @@ impl Simulation {
             return;
         }
         self.relief[ci] = (self.relief[ci] + self.params.peer_relief).min(1.0);
+        self.relieved.set(c, true);
         self.report.peer_help += 1;
         let w = self.params.w_peer;
         self.mutual(tie, back, w);

@@ -35,7 +35,7 @@
 
 use crate::agent::{Lifecycle, Source};
 use crate::lifecycle;
-use crate::sim::{NEVER, Simulation, activity};
+use crate::sim::{NEVER, Simulation};
 
 /// Steps after an answer during which a churned customer is more open to
 /// returning.
@@ -132,29 +132,56 @@ impl Simulation {
                 }
             }
         };
-        self.next_state[ci] = next as u8;
+        self.set_next_state(c, next as u8);
     }
 
-    /// Phase 5, first: find the agents whose lifecycle state changes (one
-    /// comparison of the state bytes, eight at a time).
+    /// Customer `c`'s state after this step's switch is `next`: noted among
+    /// the step's changes whenever it moves (`find_lifecycle_changes`
+    /// keeps those that end up differing from the state now).
+    #[inline]
+    pub(super) fn set_next_state(&mut self, c: u32, next: u8) {
+        let ci = c as usize;
+        if next != self.next_state[ci] {
+            self.next_state[ci] = next;
+            self.changed.push(c);
+        }
+    }
+
+    /// Phase 5, first: the agents whose lifecycle state changes, in index
+    /// order. They were noted as their next state was set (in index order
+    /// by the decisions, then by the exposures after them), so this costs
+    /// O(k log k) for k changes, not a pass over every agent; an agent
+    /// whose next state was set back to its state is dropped.
     pub(super) fn find_lifecycle_changes(&mut self) {
-        activity::changed(&self.state, &self.next_state, &mut self.changed);
+        let (state, next) = (&self.state, &self.next_state);
+        self.changed.sort_unstable();
+        self.changed.dedup();
+        self.changed
+            .retain(|&a| state[a as usize] != next[a as usize]);
     }
 
-    /// Phase 5: every customer's new lifecycle state takes effect. One
-    /// leaving the unaware state is perceived as the step's perception
-    /// would have perceived it (it was passed over then).
+    /// Phase 5: every customer's new lifecycle state takes effect, with its
+    /// spend (`revenue.rs`) and the tally (`tally.rs`). One leaving the
+    /// unaware state is perceived as the step's perception would have
+    /// perceived it (it was passed over then).
     pub(super) fn switch_lifecycle(&mut self) {
         for i in 0..self.changed.len() {
             let a = self.changed[i];
-            let (was, is) = (self.state[a as usize], self.next_state[a as usize]);
-            self.state[a as usize] = is;
+            let ai = a as usize;
+            self.tally.remove(self.share(ai));
+            let (was, is) = (self.state[ai], self.next_state[ai]);
+            self.settle_spend(ai);
+            self.state[ai] = is;
             self.awake.set(a, is != Lifecycle::Unaware as u8);
+            self.active
+                .set(a, Lifecycle::from_u8(is).is_active_customer());
             self.recount.push(a);
             if was == Lifecycle::Unaware as u8 {
-                self.perceive_one(a as usize);
+                (self.sat[ai], self.trust_org[ai]) = self.perception(ai);
             }
+            self.tally.add(self.share(ai));
         }
+        self.changed.clear();
     }
 }
 

@@ -132,6 +132,7 @@ impl Simulation {
         }
         self.pulls.push(self.needs[c]);
         self.knowledge[c] += self.params.knowledge_gain * (1.0 - self.knowledge[c]);
+        self.reperceive.set(item.origin, true);
         let answer = self.knobs.get(Knob::Transparency) * (1.0 - self.busy_chance());
         let rule = self.rng.chance(answer);
         if !self.chosen(item.at, handles, rule) || !self.take_time(item.at, self.params.time_answer)

@@ -87,6 +87,7 @@ impl Simulation {
             // retention (lifetime value), though not churn.
             self.report.segment_churn[g] += 1;
         }
+        self.tally.remove(self.share(ai));
         let group = &self.scenario.groups[g];
         let (mean, spread) = (group.needs, group.need_spread);
         for (x, m) in self.needs[ai].iter_mut().zip(mean) {
@@ -95,6 +96,9 @@ impl Simulation {
         self.state[ai] = Lifecycle::Unaware as u8;
         self.next_state[ai] = Lifecycle::Unaware as u8;
         self.awake.set(a, false);
+        self.active.set(a, false);
+        self.relieved.set(a, false);
+        self.reperceive.set(a, false);
         self.recount.push(a);
         self.source[ai] = Source::None as u8;
         self.persuasion[ai] = 0.0;
@@ -106,6 +110,7 @@ impl Simulation {
         self.trust_org[ai] = NEUTRAL;
         self.spend[ai] = 0.0;
         self.arrived_at[ai] = t + 1;
+        self.tally.add(self.share(ai));
         for tie in self.net.ties_of(a) {
             self.ev.clear(tie);
             let back = self.net.reverse[tie];

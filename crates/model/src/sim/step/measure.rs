@@ -2,9 +2,10 @@
 //!
 //! **Models:** phase 6, after forgetting. Trust is averaged per pair of parts,
 //! from and toward each part, customers toward the organisation, and across
-//! silo walls; customers are counted per lifecycle state and their mean
-//! satisfaction taken; active customers' spend is summed into revenue by
-//! part and by segment; each department's cumulative flows are copied for
+//! silo walls; the customers per lifecycle state, their mean satisfaction
+//! and the active customers' revenue by part and by segment are read from
+//! the tally kept by changes (`sim/tally.rs`), so measuring costs nothing
+//! per customer; each department's cumulative flows are copied for
 //! the E-I index; the running cost of openness is paid
 //! (`cost_of_openness.rs`); the step's counts are added to the run's
 //! totals, and its profit, discounted, to the net present value.
@@ -17,9 +18,8 @@
 //!
 //! **Leaves out:** per-agent histories (the workshop session keeps those).
 
-use crate::agent::{Lifecycle, Part};
+use crate::agent::Part;
 use crate::sim::Simulation;
-use crate::sim::activity::ones;
 use crate::trust::{TRUST_CLASSES, WALL_CLASS};
 
 impl Simulation {
@@ -60,35 +60,17 @@ impl Simulation {
         r.customer_trust_in_org = ratio(num, den);
         r.trust_across_silos = ratio(sums[WALL_CLASS], self.pair_count[WALL_CLASS]);
 
-        let mut sat_sum = [0.0f64; 4];
-        let mut sat_n = [0u32; 4];
-        // Customers who are not unaware, in index order; the rest are
-        // unaware.
-        let mut awake = [0u32; 4];
-        for a in (0..self.awake.words()).flat_map(|w| ones(w, self.awake.word(w))) {
-            let a = a as usize;
-            let part = self.net.part[a];
-            let s = self.state[a] as usize;
-            r.lifecycle[part.index()][s] += 1;
-            awake[part.index()] += 1;
-            if Lifecycle::from_u8(self.state[a]).is_active_customer() {
-                sat_sum[part.index()] += f64::from(self.sat[a]);
-                sat_n[part.index()] += 1;
-                let spend = f64::from(self.spend[a]);
-                let g = self.net.group[a] as usize;
-                r.revenue[part.index()] += spend;
-                r.segment_revenue[g] += spend;
-                r.segment_customers[g] += 1;
-            }
-        }
+        // The customers, from the tally kept by changes (`tally.rs`).
+        let tally = &self.tally;
+        r.lifecycle = tally.lifecycle;
         for p in 0..4 {
-            r.lifecycle[p][Lifecycle::Unaware as usize] = self.part_customers[p] - awake[p];
-            r.satisfaction[p] = if sat_n[p] > 0 {
-                sat_sum[p] / f64::from(sat_n[p])
-            } else {
-                f64::NAN
-            };
+            r.satisfaction[p] = tally.satisfaction(p);
+            r.revenue[p] = tally.revenue(p);
         }
+        for (g, x) in r.segment_revenue.iter_mut().enumerate() {
+            *x = tally.segment_revenue(g);
+        }
+        r.segment_customers.clone_from(&tally.segment_customers);
         r.department_flows.clone_from(&self.department_flows);
         r.items_in_flight = (self.queue.len() + self.backlogs.len()) as u32;
         r.queue_length = self.waiting.len() as u32;

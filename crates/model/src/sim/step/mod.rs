@@ -50,7 +50,9 @@ mod word_of_mouth;
 
 use crate::agent::Part;
 use crate::flow::{FlowEvent, FlowKind};
+use crate::knob::Knob;
 use crate::metrics::StepReport;
+use crate::network::TieKind;
 use crate::sim::Simulation;
 use crate::sim::activity::ones;
 
@@ -82,7 +84,6 @@ impl Simulation {
         self.apply_pushed_exposures();
         self.find_lifecycle_changes();
         self.record_adoptions();
-        self.settle_spend();
         self.switch_lifecycle();
         self.turn_over_market(t);
         self.learn_from_needs();
@@ -103,26 +104,73 @@ impl Simulation {
     }
 
     /// Phase 4: every agent that can do anything acts, in index order:
-    /// staff, members of fully mixed groups, customers who are not unaware,
-    /// prospects a peer refers to (pooled) or told (independent referrals)
-    /// and prospects the campaign reaches (`sim/activity.rs`); the others
-    /// would draw nothing and change nothing.
+    /// staff, members of fully mixed groups, customers who are not unaware
+    /// and not active, active customers who can draw or change anything
+    /// this step ([`Self::busy_customers`]), prospects a peer refers to
+    /// (pooled) or told (independent referrals) and prospects the campaign
+    /// reaches (`sim/activity.rs`); the others would draw nothing and
+    /// change nothing.
     fn decide(&mut self, t: u32) {
+        self.visits.acted = 0;
         self.reach = self.campaign_reach();
         debug_assert!(self.reach >= 0.0, "campaign reach is validated to 0..1");
         self.reach_by_campaign();
         self.tell_peers();
+        let busy = self.busy_customers();
+        let net = std::sync::Arc::clone(&self.net);
+        let (touch, peer) = (net.holders(TieKind::Touchpoint), net.holders(TieKind::Peer));
         for w in 0..self.awake.words() {
+            let busy = match busy {
+                Busy::All => u64::MAX,
+                Busy::Holders {
+                    touchpoint,
+                    peer: p,
+                } => (if touchpoint { touch[w] } else { 0 }) | (if p { peer[w] } else { 0 }),
+            };
             let bits = self.always.word(w)
-                | self.awake.word(w)
-                | self.hot.word(w)
+                | (self.awake.word(w) & (!self.active.word(w) | busy))
+                // Word of mouth moves prospects (and pulls the churned,
+                // who act anyway); an active customer it reaches is busy
+                // only as above.
+                | (self.hot.word(w) & !self.active.word(w))
                 | self.reached.word(w)
                 | self.told.word(w);
+            self.visits.acted += bits.count_ones();
             for a in ones(w, bits) {
                 self.act(t, a);
             }
             self.reached.clear_word(w);
             self.told.clear_word(w);
+        }
+    }
+
+    /// Which active customers may draw or change anything if they act this
+    /// step; the others are passed over. An active customer's turn
+    /// (`customer_lifecycle.rs`) draws only for: a need through the
+    /// extranet (`extranet_openness · model.contact_rate`), a contact
+    /// (`model.contact_rate`, and only with a touchpoint), asking a peer
+    /// (`community_enablement`, and only with a peer), hearing of a change
+    /// (after one, at `extranet_openness · transparency`), churning
+    /// (`model.churn_rate`), leaving for the competitor (with the
+    /// trade-offs, `model.competitor_rate`), advocacy
+    /// (`model.advocate_rate`), and a played agent's decisions.
+    fn busy_customers(&self) -> Busy {
+        let p = &self.params;
+        let k = |knob| self.knobs.get(knob);
+        let everyone = self.visit_everyone
+            || !self.decisions.is_empty()
+            || k(Knob::ExtranetOpenness) * p.contact_rate > 0.0
+            || self.offering_changed && k(Knob::ExtranetOpenness) * k(Knob::Transparency) > 0.0
+            || p.churn_rate > 0.0
+            || p.trade_offs && p.competitor_rate > 0.0
+            || p.advocate_rate > 0.0;
+        if everyone {
+            Busy::All
+        } else {
+            Busy::Holders {
+                touchpoint: p.contact_rate > 0.0,
+                peer: k(Knob::CommunityEnablement) > 0.0,
+            }
         }
     }
 
@@ -157,4 +205,14 @@ impl Simulation {
     pub(super) fn pick(&mut self, ties: std::ops::Range<usize>) -> Option<usize> {
         (!ties.is_empty()).then(|| ties.start + self.rng.below(ties.len() as u32) as usize)
     }
+}
+
+/// Which active customers a step visits ([`Simulation::busy_customers`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Busy {
+    /// Every one.
+    All,
+    /// Those with a touchpoint (when `touchpoint`), and those with a peer
+    /// (when `peer`); none when both are false.
+    Holders { touchpoint: bool, peer: bool },
 }

@@ -97,7 +97,8 @@ impl Simulation {
         for &c in &exposures {
             let ci = c as usize;
             if self.next_state[ci] == Lifecycle::Unaware as u8 {
-                self.next_state[ci] = self.exposed(true) as u8;
+                let next = self.exposed(true) as u8;
+                self.set_next_state(c, next);
                 self.source[ci] = Source::Campaign as u8;
                 self.persuasion[ci] = self.params.campaign_persuasion;
             }
@@ -110,7 +111,8 @@ impl Simulation {
         for &(c, persuasion) in &referred {
             let ci = c as usize;
             if self.next_state[ci] == Lifecycle::Unaware as u8 {
-                self.next_state[ci] = self.exposed(false) as u8;
+                let next = self.exposed(false) as u8;
+                self.set_next_state(c, next);
                 self.source[ci] = Source::WordOfMouth as u8;
                 self.persuasion[ci] = persuasion;
             }

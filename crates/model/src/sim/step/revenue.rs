@@ -34,26 +34,29 @@ impl Simulation {
     /// `model.wallet_uplift · ARPU`, up to `model.wallet_max · ARPU`.
     pub(super) fn upsell(&mut self, c: u32) {
         let ci = c as usize;
-        let arpu = self.group_arpu[self.net.group[ci] as usize];
+        let g = self.net.group[ci];
+        let arpu = self.group_arpu[g as usize];
         let most = self.params.wallet_max * arpu;
-        self.spend[ci] = (self.spend[ci] + self.params.wallet_uplift * arpu).min(most);
+        let spend = (self.spend[ci] + self.params.wallet_uplift * arpu).min(most);
+        if self.active.contains(c) {
+            self.tally
+                .spend_moves(self.net.part[ci], g, self.spend[ci], spend);
+        }
+        self.spend[ci] = spend;
     }
 
-    /// Phase 5, with the lifecycle switch: a customer who became active
-    /// starts spending their segment's ARPU; one who stopped being active
-    /// stops spending.
-    pub(super) fn settle_spend(&mut self) {
-        for &a in &self.changed {
-            let a = a as usize;
-            let (was, is) = (
-                Lifecycle::from_u8(self.state[a]).is_active_customer(),
-                Lifecycle::from_u8(self.next_state[a]).is_active_customer(),
-            );
-            if is && !was {
-                self.spend[a] = self.group_arpu[self.net.group[a] as usize];
-            } else if was && !is {
-                self.spend[a] = 0.0;
-            }
+    /// Phase 5, in the lifecycle switch (which keeps the tally): customer
+    /// `a`, if it becomes active, starts spending its segment's ARPU; if it
+    /// stops being active, it stops spending.
+    pub(super) fn settle_spend(&mut self, a: usize) {
+        let (was, is) = (
+            Lifecycle::from_u8(self.state[a]).is_active_customer(),
+            Lifecycle::from_u8(self.next_state[a]).is_active_customer(),
+        );
+        if is && !was {
+            self.spend[a] = self.group_arpu[self.net.group[a] as usize];
+        } else if was && !is {
+            self.spend[a] = 0.0;
         }
     }
 }

@@ -32,19 +32,44 @@ impl Simulation {
     /// `personalisation` is high, eased by peer help) and trust in the
     /// organisation (mean trust on their touchpoint ties), from the state at
     /// the start of the step.
+    ///
+    /// Only the customers whose perception can have changed are visited
+    /// (`activity.rs`): every awake one when the offering or
+    /// `personalisation` moved since the last perception phase, else those
+    /// with touchpoints (whose trust moves with the evidence), relief (which
+    /// decays) or new knowledge. For the others every input is what it was,
+    /// so perceiving them would write the same bits.
     pub(super) fn perceive(&mut self) {
-        for w in 0..self.awake.words() {
-            for a in ones(w, self.awake.word(w)) {
+        let key = (self.offering, self.knobs.get(Knob::Personalisation));
+        self.visits.perceived = 0;
+        let everyone = self.visit_everyone || self.perceived_with != Some(key);
+        self.perceived_with = Some(key);
+        let net = std::sync::Arc::clone(&self.net);
+        let touch = net.holders(TieKind::Touchpoint);
+        for (w, &touch) in touch.iter().enumerate() {
+            let mut bits = self.awake.word(w);
+            if !everyone {
+                bits &= touch | self.relieved.word(w) | self.reperceive.word(w);
+            }
+            self.visits.perceived += bits.count_ones();
+            for a in ones(w, bits) {
                 self.perceive_one(a as usize);
                 self.relief[a as usize] *= self.params.relief_decay;
             }
+            self.reperceive.clear_word(w);
         }
     }
 
     /// Customer `a`'s satisfaction and trust in the organisation, from the
-    /// state at the start of the step.
+    /// state at the start of the step (and the tally with them, when it is
+    /// an active customer).
     pub(in crate::sim) fn perceive_one(&mut self, a: usize) {
-        (self.sat[a], self.trust_org[a]) = self.perception(a);
+        let (sat, trust) = self.perception(a);
+        if self.active.contains(a as u32) {
+            self.tally
+                .satisfaction_moves(self.net.part[a], self.sat[a], sat);
+        }
+        (self.sat[a], self.trust_org[a]) = (sat, trust);
     }
 
     /// What customer `a` perceives now: satisfaction and mean trust over

@@ -54,6 +54,12 @@ impl Simulation {
     ///   probability `1 - omnichannel_consistency` (negative evidence).
     pub(super) fn contact(&mut self, t: u32, c: u32) {
         let ci = c as usize;
+        let touchpoints = self.net.ties_of_kind(c, TieKind::Touchpoint);
+        if touchpoints.is_empty() {
+            // Nowhere to turn: nothing to draw (so a step can pass over a
+            // customer without touchpoints; `step/mod.rs`).
+            return;
+        }
         // A customer relieved by a peer needs the organisation less (with
         // the trade-offs; `staff_time.rs`).
         let rate = if self.params.trade_offs {
@@ -66,7 +72,7 @@ impl Simulation {
         if !(complain || self.chosen(c, |d| d.contact, rule)) {
             return;
         }
-        let Some(tie) = self.pick(self.net.ties_of_kind(c, TieKind::Touchpoint)) else {
+        let Some(tie) = self.pick(touchpoints) else {
             return;
         };
         let s = self.net.target[tie];
