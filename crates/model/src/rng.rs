@@ -56,10 +56,43 @@ impl SimRng {
         self.0.next_u32()
     }
 
+    /// The next `out.len()` uniform `u32`s, generated in bulk: the same
+    /// words in the same order as calling [`Self::next_u32`] once for each.
+    pub fn fill_u32(&mut self, out: &mut [u32]) {
+        let mut bytes = [0u8; 1024];
+        for chunk in out.chunks_mut(bytes.len() / 4) {
+            let bytes = &mut bytes[..chunk.len() * 4];
+            self.0.fill_bytes(bytes);
+            for (w, b) in chunk.iter_mut().zip(bytes.as_chunks::<4>().0) {
+                *w = u32::from_le_bytes(*b);
+            }
+        }
+    }
+
     /// A uniform `f32` in `[0, 1)` with 24 bits of precision.
     #[inline]
     pub fn unit(&mut self) -> f32 {
-        (self.next_u32() >> 8) as f32 * (1.0 / (1u32 << 24) as f32)
+        Self::unit_of(self.next_u32())
+    }
+
+    /// The [`Self::unit`] that the word `word` gives.
+    #[inline]
+    pub fn unit_of(word: u32) -> f32 {
+        (word >> 8) as f32 * (1.0 / (1u32 << 24) as f32)
+    }
+
+    /// Whether [`Self::chance`]`(p)` draws a word: only when the outcome is
+    /// uncertain.
+    #[inline]
+    pub fn chance_draws(p: f32) -> bool {
+        !(p <= 0.0 || p >= 1.0)
+    }
+
+    /// [`Self::chance`]`(p)` when it draws nothing
+    /// (`!`[`Self::chance_draws`]`(p)`).
+    #[inline]
+    pub fn chance_without_draw(p: f32) -> bool {
+        p >= 1.0
     }
 
     /// A uniform `f64` in `[0, 1)` with 53 bits of precision.
@@ -191,6 +224,41 @@ mod tests {
         let mut b = a.clone();
         for _ in 0..100 {
             assert_eq!(a.next_u32(), b.next_u32());
+        }
+    }
+
+    #[test]
+    fn words_in_bulk_are_the_words_one_by_one() {
+        let (mut bulk, mut one) = (
+            SimRng::new(9, Stream::Agents),
+            SimRng::new(9, Stream::Agents),
+        );
+        // Start off a block boundary, and cross the fill's own chunks.
+        for _ in 0..3 {
+            assert_eq!(bulk.next_u32(), one.next_u32());
+        }
+        for n in [0, 1, 5, 255, 256, 257, 1000] {
+            let mut words = vec![0u32; n];
+            bulk.fill_u32(&mut words);
+            let expected: Vec<u32> = (0..n).map(|_| one.next_u32()).collect();
+            assert_eq!(words, expected, "{n} words");
+        }
+        assert_eq!(bulk.next_u32(), one.next_u32());
+        for p in [-1.0, 0.0, 0.3, 1.0, 2.0, f32::NAN] {
+            let drawn = SimRng::chance_draws(p);
+            let before = one.clone().next_u32();
+            let mut probe = one.clone();
+            let outcome = probe.chance(p);
+            assert_eq!(
+                drawn,
+                probe.clone().next_u32() != one.clone().next_u32(),
+                "{p}"
+            );
+            if drawn {
+                assert_eq!(outcome, SimRng::unit_of(before) < p, "{p}");
+            } else {
+                assert_eq!(outcome, SimRng::chance_without_draw(p), "{p}");
+            }
         }
     }
 

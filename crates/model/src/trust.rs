@@ -66,15 +66,21 @@ const LANES: usize = 4;
 /// The forgetting pass costs what the evidence is: a chunk of ties that has
 /// never received any (all of a cascade's peer ties, say) is not visited;
 /// its trust is neutral and its share of the per-class sums is kept. Its
-/// settled trust is not even stored: the array starts zeroed (pages the
-/// system hands out untouched) and a chunk's part is set to neutral when
-/// the chunk first receives evidence, so starting a run on a large,
-/// mostly quiet network writes nothing per tie.
+/// settled trust is not even stored: a chunk's part is set to neutral when
+/// the chunk first receives evidence. And until the first evidence
+/// anywhere, no per-tie array is held at all (they are allocated, zeroed,
+/// at the first [`Evidence::add`]): starting a run writes nothing per tie,
+/// and a run in which no tie ever receives evidence (a cascade's) never
+/// does.
 ///
 /// [`settled_at`]: Evidence::settled_at
 /// [`trust`]: Evidence::trust
 #[derive(Clone, Debug, Default)]
 pub struct Evidence {
+    /// How many ties.
+    ties: usize,
+    /// Positive and negative evidence per tie: empty until the first
+    /// evidence, then one per tie.
     r: Vec<f32>,
     s: Vec<f32>,
     /// Meaningful only in chunks with evidence (see [`Evidence::settled_at`]).
@@ -156,27 +162,38 @@ impl Evidence {
     /// No evidence on `ties` ties.
     pub fn new(ties: usize) -> Self {
         Self {
-            r: vec![0.0; ties],
-            s: vec![0.0; ties],
-            settled: vec![0.0; ties],
+            ties,
+            r: Vec::new(),
+            s: Vec::new(),
+            settled: Vec::new(),
             warm: vec![0; ties.div_ceil(CHUNK).div_ceil(64)],
         }
     }
 
-    /// Positive evidence per tie.
-    pub fn positive(&self) -> &[f32] {
-        &self.r
+    /// The first evidence: hold the per-tie arrays from now on.
+    #[cold]
+    fn hold(&mut self) {
+        self.r = vec![0.0; self.ties];
+        self.s = vec![0.0; self.ties];
+        self.settled = vec![0.0; self.ties];
     }
 
-    /// Negative evidence per tie.
-    pub fn negative(&self) -> &[f32] {
-        &self.s
+    /// Positive and negative evidence on tie `t`.
+    #[inline]
+    pub fn at(&self, t: usize) -> (f32, f32) {
+        debug_assert!(t < self.ties);
+        if self.r.is_empty() {
+            (0.0, 0.0)
+        } else {
+            (self.r[t], self.s[t])
+        }
     }
 
     /// Trust on tie `t`, from its evidence now.
     #[inline]
     pub fn trust(&self, t: usize) -> f32 {
-        expectation(self.r[t], self.s[t])
+        let (r, s) = self.at(t);
+        expectation(r, s)
     }
 
     /// Trust on tie `t` as of the last [`forget_and_sum`] (start-of-step
@@ -205,6 +222,9 @@ impl Evidence {
     /// Add evidence `dr` (positive) and `ds` (negative) to tie `t`.
     #[inline]
     pub fn add(&mut self, t: usize, dr: f32, ds: f32) {
+        if self.r.is_empty() {
+            self.hold();
+        }
         self.r[t] += dr;
         self.s[t] += ds;
         let chunk = t / CHUNK;
@@ -224,8 +244,10 @@ impl Evidence {
     /// [`forget_and_sum`]: Evidence::forget_and_sum
     #[inline]
     pub fn clear(&mut self, t: usize) {
-        self.r[t] = 0.0;
-        self.s[t] = 0.0;
+        if !self.r.is_empty() {
+            self.r[t] = 0.0;
+            self.s[t] = 0.0;
+        }
     }
 
     /// Forget: multiply all evidence by `lambda`, settle each tie's trust,
@@ -249,8 +271,9 @@ impl Evidence {
         // totals keep a million-tie sum accurate. A chunk without evidence
         // adds the partial sums of neutral trust it always has (adding a
         // zero changes no sum, so those are left out).
-        debug_assert_eq!(class.len(), self.r.len());
-        debug_assert_eq!(cold.start.len(), self.r.len().div_ceil(CHUNK) + 1);
+        debug_assert_eq!(class.len(), self.ties);
+        debug_assert!(self.r.is_empty() || self.r.len() == self.ties);
+        debug_assert_eq!(cold.start.len(), self.ties.div_ceil(CHUNK) + 1);
         // The chunks before the first with evidence add what they always
         // add: start there (from zero sums only, which is how the step
         // calls it).
@@ -268,6 +291,15 @@ impl Evidence {
         } else {
             0
         };
+        if self.r.is_empty() {
+            // No evidence yet anywhere: every chunk adds its neutral sums.
+            for bounds in cold.start[first..].windows(2) {
+                for &(k, v) in &cold.entries[bounds[0] as usize..bounds[1] as usize] {
+                    sums[usize::from(k)] += f64::from(v);
+                }
+            }
+            return;
+        }
         let from = (first * CHUNK).min(self.r.len());
         for (chunk, ((((r, s), e), c), bounds)) in self.r[from..]
             .chunks_mut(CHUNK)
@@ -360,6 +392,10 @@ mod tests {
         class: &[u8],
         sums: &mut [f64; TRUST_CLASSES],
     ) {
+        if ev.r.is_empty() {
+            // Every tie, evidence or not.
+            ev.hold();
+        }
         for (((r, s), e), c) in
             ev.r.chunks_mut(CHUNK)
                 .zip(ev.s.chunks_mut(CHUNK))
@@ -467,6 +503,10 @@ mod tests {
             if let Some(t) = at {
                 fast.add(t, 0.5, 0.2 * step as f32);
                 every.add(t, 0.5, 0.2 * step as f32);
+            }
+            if at.is_none() {
+                // Before any evidence nothing is held per tie.
+                assert!(fast.heap_bytes() < ties / 100, "{}", fast.heap_bytes());
             }
             let (mut a, mut b) = ([0.0; TRUST_CLASSES], [0.0; TRUST_CLASSES]);
             fast.forget_and_sum(0.8, &class, &cold, &mut a);

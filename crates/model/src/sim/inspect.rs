@@ -47,7 +47,7 @@ impl Simulation {
 
     /// Evidence `(r, s)` on tie `t`.
     pub fn evidence(&self, t: usize) -> (f32, f32) {
-        (self.ev.positive()[t], self.ev.negative()[t])
+        self.ev.at(t)
     }
 
     /// Lifecycle state of a customer-part agent (`None` for staff and
@@ -181,9 +181,16 @@ impl Simulation {
                     + self.told.heap_bytes()
                     + self.awake.heap_bytes()
                     + self.always.heap_bytes()
-                    + self.reached.heap_bytes(),
+                    + self.reached.heap_bytes()
+                    + self.active.heap_bytes()
+                    + self.relieved.heap_bytes()
+                    + self.reperceive.heap_bytes(),
             ),
             ("changed", v(&self.changed) + v(&self.recount)),
+            (
+                "tally",
+                v(&self.tally.segment_customers) + 16 * self.tally.segment_customers.len(),
+            ),
             (
                 "window_closes",
                 self.window_closes.capacity() * std::mem::size_of::<(u32, u32)>(),
@@ -350,13 +357,13 @@ impl Simulation {
         let mut h = Fnv::new();
         h.u32(self.step);
         h.bytes(&self.state);
-        for x in self
-            .ev
-            .positive()
-            .iter()
-            .chain(self.ev.negative())
-            .chain(&self.knowledge)
-            .chain(&self.relief)
+        let ties = 0..self.net.ties();
+        for x in ties
+            .clone()
+            .map(|t| self.ev.at(t).0)
+            .chain(ties.map(|t| self.ev.at(t).1))
+            .chain(self.knowledge.iter().copied())
+            .chain(self.relief.iter().copied())
         {
             h.u32(x.to_bits());
         }

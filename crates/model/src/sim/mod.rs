@@ -17,13 +17,14 @@
 //! (equations and defaults).
 
 mod activity;
+mod attributes;
 mod controls;
 mod inspect;
 pub mod played;
 mod step;
 mod tally;
 
-use crate::agent::{Lifecycle, NEED_DIMS, Needs, Source};
+use crate::agent::{Lifecycle, Needs, Source};
 use crate::assumptions::ModelParams;
 use crate::flow::{Backlogs, FlightQueue};
 use crate::knob::{Knob, KnobValues};
@@ -266,10 +267,13 @@ impl Simulation {
     ) -> Result<Simulation, SimError> {
         assert!(
             net.agents() == scenario.agent_count() as usize
+                && net.group_part.len() == scenario.groups.len()
                 && scenario.groups.iter().enumerate().all(|(g, group)| {
-                    let members = group.first as usize..(group.first + group.size) as usize;
-                    net.group[members.clone()].iter().all(|&x| x as usize == g)
-                        && net.part[members].iter().all(|&p| p == group.part)
+                    // Groups are contiguous runs of agents.
+                    let ends = [group.first, (group.first + group.size).max(1) - 1];
+                    net.group_part[g] == group.part
+                        && (group.size == 0
+                            || ends.iter().all(|&a| net.group[a as usize] as usize == g))
                 }),
             "the network was built for another scenario"
         );
@@ -282,61 +286,8 @@ impl Simulation {
 
         // Initial attributes come from their own stream so that changing
         // the dynamics never changes who the customers are.
-        let mut rng = SimRng::new(seed, Stream::Agents);
-        let mut state = vec![0u8; n];
-        let mut needs = vec![[0.0; NEED_DIMS]; n];
-        for g in &scenario.groups {
-            if !g.part.is_customer() {
-                continue;
-            }
-            for a in g.first..g.first + g.size {
-                let mut v = g.needs;
-                for x in &mut v {
-                    *x = (*x + g.need_spread * (2.0 * rng.unit() - 1.0)).clamp(0.0, 1.0);
-                }
-                needs[a as usize] = v;
-                let mut s = g.start;
-                if s == Lifecycle::Customer && rng.chance(g.advocates) {
-                    s = Lifecycle::Advocate;
-                }
-                state[a as usize] = s as u8;
-            }
-        }
-        for a in &scenario.named_agents {
-            if let Some(v) = a.needs {
-                needs[a.index as usize] = v;
-            }
-            if let Some(s) = a.start {
-                state[a.index as usize] = s as u8;
-            }
-        }
-        let mut spend = vec![0.0f32; n];
-        for g in &scenario.groups {
-            for a in g.first..g.first + g.size {
-                if Lifecycle::from_u8(state[a as usize]).is_active_customer() {
-                    spend[a as usize] = g.arpu * scenario.model.arpu_scale;
-                }
-            }
-        }
-        let mut awake = BitSet::new(n);
-        let mut active = BitSet::new(n);
-        let mut always = BitSet::new(n);
-        let mut part_customers = [0u32; 4];
-        for g in &scenario.groups {
-            for a in g.first..g.first + g.size {
-                if g.part.is_customer() {
-                    let s = state[a as usize];
-                    part_customers[g.part.index()] += 1;
-                    awake.set(a, s != Lifecycle::Unaware as u8);
-                    active.set(a, Lifecycle::from_u8(s).is_active_customer());
-                }
-                if !g.part.is_customer() && g.part != crate::agent::Part::Partner
-                    || g.part.is_customer() && g.generator == Generator::Mixed
-                {
-                    always.set(a, true);
-                }
-            }
-        }
+        let start = attributes::Start::draw(scenario, &net, seed);
+        let (state, awake) = (start.state, start.awake);
         let p = &scenario.model;
         let max_delay = p.max_hops * (p.hop_delay + p.wall_delay) + 1;
         let groups = scenario.groups.len();
@@ -367,7 +318,6 @@ impl Simulation {
         } else {
             Default::default()
         };
-        let tally = Tally::count(&net, &state, &spend);
         Ok(Simulation {
             seed,
             policy: options.policy.or_else(|| scenario.start_policy.clone()),
@@ -379,7 +329,7 @@ impl Simulation {
             rng: SimRng::new(seed, Stream::Dynamics),
             next_state: state.clone(),
             state,
-            needs,
+            needs: start.needs,
             knowledge: vec![0.0; n],
             relief: vec![0.0; n],
             last_channel: vec![NO_CHANNEL; n],
@@ -420,21 +370,21 @@ impl Simulation {
             told: BitSet::new(n),
             told_trust: vec![0.0; n],
             awake,
-            active,
-            always,
+            active: start.active,
+            always: start.always,
             relieved: BitSet::new(n),
             reperceive: BitSet::new(n),
             perceived_with: None,
-            tally,
+            tally: start.tally,
             visit_everyone: false,
             visits: Visits::default(),
             reached: BitSet::new(n),
             reach: 0.0,
             changed: Vec::new(),
-            part_customers,
+            part_customers: start.part_customers,
             adopted_at: vec![0; n],
             arrived_at: vec![0; n],
-            spend,
+            spend: start.spend,
             group_arpu: scenario
                 .groups
                 .iter()

@@ -73,22 +73,27 @@ impl Tally {
         }
     }
 
-    /// The tally of a run's start: every customer-part agent in `state`,
-    /// spending `spend`, satisfied 0 (until its first perception).
-    pub fn count(net: &Network, state: &[u8], spend: &[f32]) -> Tally {
-        let mut tally = Tally::new(net.group_part.len());
-        for a in 0..net.agents() {
-            if net.part[a].is_customer() {
-                tally.add(Share {
-                    part: net.part[a],
-                    group: net.group[a],
-                    state: state[a],
-                    sat: 0.0,
-                    spend: spend[a],
-                });
-            }
+    /// Every customer-part agent unaware: `part_customers` of each part.
+    pub fn unaware(groups: usize, part_customers: [u32; 4]) -> Tally {
+        let mut tally = Tally::new(groups);
+        for (p, &n) in part_customers.iter().enumerate() {
+            tally.lifecycle[p][Lifecycle::Unaware as usize] = n;
         }
         tally
+    }
+
+    /// Customer `a`, counted unaware, starts in state `state`, spending
+    /// `spend`, satisfied 0 (until its first perception).
+    pub fn wake(&mut self, net: &Network, a: u32, state: Lifecycle, spend: f32) {
+        let (part, group) = (net.part[a as usize], net.group[a as usize]);
+        self.lifecycle[part.index()][Lifecycle::Unaware as usize] -= 1;
+        self.add(Share {
+            part,
+            group,
+            state: state as u8,
+            sat: 0.0,
+            spend,
+        });
     }
 
     /// Count a customer in.
