@@ -282,6 +282,11 @@ impl Backlogs {
     /// held, after removing the expired needs at the front of their
     /// backlog (so a backlog nobody works on stays bounded).
     pub fn next_staff(&mut self, from: u32, now: u32) -> Option<u32> {
+        if self.held == 0 {
+            // Every backlog is empty (a bit left set for one is cleared
+            // when a later look meets it).
+            return None;
+        }
         let mut w = from as usize / 64;
         let mut bits = self.holding.get(w)? & (u64::MAX << (from % 64));
         loop {

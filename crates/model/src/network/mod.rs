@@ -122,8 +122,8 @@ pub struct Network {
     /// shared by every run on it ([`Self::neutral_sums`]).
     neutral_sums: std::sync::OnceLock<crate::trust::NeutralSums>,
     /// Per tie kind, one bit per agent, 64 to a word: the agent has a tie
-    /// of that kind ([`Self::holders`]).
-    holders: [std::sync::OnceLock<Vec<u64>>; TIE_KINDS],
+    /// of that kind ([`Self::holders`]); and whether any agent has one.
+    holders: [std::sync::OnceLock<(Vec<u64>, bool)>; TIE_KINDS],
     /// For staff and partners: the tie to take toward Product (shortest
     /// path over staff ties; partners first step into a department), or
     /// [`NO_TIE`] when Product cannot be reached.
@@ -408,7 +408,7 @@ impl Network {
             + self
                 .holders
                 .iter()
-                .map(|h| h.get().map_or(0, v))
+                .map(|h| h.get().map_or(0, |(words, _)| v(words)))
                 .sum::<usize>()
     }
 
@@ -424,6 +424,16 @@ impl Network {
     /// word (agent `a` is bit `a % 64` of word `a / 64`), built once per
     /// network and kind, at the first call.
     pub fn holders(&self, kind: TieKind) -> &[u64] {
+        &self.holders_of(kind).0
+    }
+
+    /// Whether any agent has a tie of `kind` (built with
+    /// [`Self::holders`]).
+    pub fn has_holders(&self, kind: TieKind) -> bool {
+        self.holders_of(kind).1
+    }
+
+    fn holders_of(&self, kind: TieKind) -> &(Vec<u64>, bool) {
         self.holders[kind as usize].get_or_init(|| {
             let mut words = vec![0u64; self.agents().div_ceil(64)];
             for a in 0..self.agents() as u32 {
@@ -431,7 +441,8 @@ impl Network {
                     words[a as usize / 64] |= 1 << (a % 64);
                 }
             }
-            words
+            let any = words.iter().any(|&w| w != 0);
+            (words, any)
         })
     }
 }

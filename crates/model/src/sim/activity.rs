@@ -79,6 +79,8 @@ pub struct Visits {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct BitSet {
     words: Vec<u64>,
+    /// Members: kept by `set`, so that an empty set is known in O(1).
+    len: usize,
 }
 
 impl BitSet {
@@ -86,6 +88,7 @@ impl BitSet {
     pub fn new(n: usize) -> BitSet {
         BitSet {
             words: vec![0; n.div_ceil(64)],
+            len: 0,
         }
     }
 
@@ -97,11 +100,19 @@ impl BitSet {
     #[inline]
     pub fn set(&mut self, a: u32, member: bool) {
         let (w, bit) = (a as usize / 64, 1u64 << (a % 64));
+        let was = self.words[w] & bit != 0;
         if member {
             self.words[w] |= bit;
         } else {
             self.words[w] &= !bit;
         }
+        self.len = self.len + usize::from(member) - usize::from(was);
+    }
+
+    /// Whether the set has no member.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
     }
 
     /// The members in `range`, in ascending order.
@@ -128,7 +139,10 @@ impl BitSet {
     /// Empty word `w` of the set (agents `64w..64w + 64`).
     #[inline]
     pub fn clear_word(&mut self, w: usize) {
-        self.words[w] = 0;
+        if self.words[w] != 0 {
+            self.len -= self.words[w].count_ones() as usize;
+            self.words[w] = 0;
+        }
     }
 
     /// Word `w` of the set (agents `64w..64w + 64`).
@@ -190,7 +204,13 @@ mod tests {
             );
         }
 
+        s.set(63, true);
+        assert!(!s.is_empty());
         s.clear_word(1);
         assert_eq!(s.members_in(0..130).collect::<Vec<_>>(), [0, 63, 129]);
+        for a in [0, 63, 129, 129] {
+            s.set(a, false);
+        }
+        assert!(s.is_empty());
     }
 }

@@ -135,6 +135,9 @@ impl Simulation {
                 | (self.hot.word(w) & !self.active.word(w))
                 | self.reached.word(w)
                 | self.told.word(w);
+            if bits == 0 {
+                continue;
+            }
             self.visits.acted += bits.count_ones();
             for a in ones(w, bits) {
                 self.act(t, a);

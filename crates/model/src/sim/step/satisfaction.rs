@@ -44,6 +44,15 @@ impl Simulation {
         self.visits.perceived = 0;
         let everyone = self.visit_everyone || self.perceived_with != Some(key);
         self.perceived_with = Some(key);
+        if !everyone
+            && self.relieved.is_empty()
+            && self.reperceive.is_empty()
+            && !self.net.has_holders(TieKind::Touchpoint)
+        {
+            // Nobody's perception can have changed: not even a pass over
+            // the sets.
+            return;
+        }
         let net = std::sync::Arc::clone(&self.net);
         let touch = net.holders(TieKind::Touchpoint);
         for (w, &touch) in touch.iter().enumerate() {

@@ -298,7 +298,7 @@ impl Simulation {
     /// ([`Self::referral_chance`]).
     pub(super) fn tell_peers(&mut self) {
         let strength = self.params.independent_referrals * self.knobs.get(Knob::ReferralStrength);
-        if strength <= 0.0 {
+        if strength <= 0.0 || self.referring.is_empty() {
             return;
         }
         for w in 0..self.referring.words() {
