@@ -221,6 +221,22 @@ fn customers_with_nothing_to_do_are_passed_over_and_the_run_is_the_same_bits() {
 }
 
 #[test]
+#[should_panic(expected = "the network was built for another scenario")]
+fn a_run_refuses_a_network_built_for_another_scenario() {
+    // The same agents in all, and the same groups, but two segments of
+    // other sizes: the groups' ends no longer meet the network's.
+    let sc = load("workshop.scenario.ron");
+    let net = std::sync::Arc::new(siloscope_model::network::Network::build(&sc, 1).unwrap());
+    let mut other = sc.clone();
+    let [small, enterprise] = [8, 9].map(|g| other.groups[g].size);
+    assert_eq!((small, enterprise), (110, 70), "the workshop's segments");
+    other.groups[8].size = 70;
+    other.groups[9].first = other.groups[8].first + 70;
+    other.groups[9].size = 110;
+    let _ = Simulation::on_network(&other, net, RunOptions::default());
+}
+
+#[test]
 fn the_cascade_passes_over_every_customer_once_their_referral_window_closes() {
     // The Independent Cascade reduction (`docs/model.md`): customers
     // without touchpoints who only refer, once. After the first steps of

@@ -187,10 +187,7 @@ impl Simulation {
                     + self.reperceive.heap_bytes(),
             ),
             ("changed", v(&self.changed) + v(&self.recount)),
-            (
-                "tally",
-                v(&self.tally.segment_customers) + 16 * self.tally.segment_customers.len(),
-            ),
+            ("tally", self.tally.heap_bytes()),
             (
                 "window_closes",
                 self.window_closes.capacity() * std::mem::size_of::<(u32, u32)>(),

@@ -137,6 +137,12 @@ impl Tally {
         self.segment_revenue[group as usize] += d;
     }
 
+    /// Bytes held on the heap.
+    pub fn heap_bytes(&self) -> usize {
+        self.segment_revenue.capacity() * std::mem::size_of::<i128>()
+            + self.segment_customers.capacity() * std::mem::size_of::<u32>()
+    }
+
     /// Active customers of part `p`.
     #[inline]
     pub fn active(&self, p: usize) -> u32 {
