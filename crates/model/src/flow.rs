@@ -278,6 +278,29 @@ impl Backlogs {
         n
     }
 
+    /// Check the count of needs held against the backlogs, and that every
+    /// staff member with needs held is marked (for tests).
+    pub fn check(&self) -> Result<(), String> {
+        let held: usize = self
+            .queues
+            .iter()
+            .map(std::collections::VecDeque::len)
+            .sum();
+        if held != self.held {
+            return Err(format!(
+                "backlogs hold {held} needs, counted as {}",
+                self.held
+            ));
+        }
+        for (a, &q) in self.slot.iter().enumerate() {
+            let marked = self.holding[a / 64] & (1 << (a % 64)) != 0;
+            if q != NO_QUEUE && !self.queues[q as usize].is_empty() && !marked {
+                return Err(format!("agent {a} holds needs but is not marked"));
+            }
+        }
+        Ok(())
+    }
+
     /// The first staff member from `from` on (in index order) with needs
     /// held, after removing the expired needs at the front of their
     /// backlog (so a backlog nobody works on stays bounded).

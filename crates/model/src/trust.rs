@@ -181,8 +181,9 @@ impl Evidence {
     /// Positive and negative evidence on tie `t`.
     #[inline]
     pub fn at(&self, t: usize) -> (f32, f32) {
-        debug_assert!(t < self.ties);
         if self.r.is_empty() {
+            // As indexing the arrays would, before they exist too.
+            assert!(t < self.ties, "tie {t} of {}", self.ties);
             (0.0, 0.0)
         } else {
             (self.r[t], self.s[t])

@@ -34,15 +34,18 @@
 //!   the network's touchpoint holders, the awake agents whose perception
 //!   can change while the offering and `personalisation` hold.
 //!
-//! **Decisions** visit `always ∪ (awake ∖ idle) ∪ hot ∪ reached ∪ told` in
-//! index order, where *idle* is the active customers whose turn would
-//! draw nothing and change nothing this step
-//! (`Simulation::idle_customers` in `step/mod.rs`): all of them when every
-//! chance an active customer draws for is 0, those without touchpoints
-//! when only the contact rate is above 0 (a customer with no touchpoint
-//! draws nothing for a contact), none otherwise. That is exactly the
-//! agents the full loop would have drawn for: the runs are bit-identical
-//! to visiting everyone.
+//! **Decisions** visit `always ∪ (awake ∖ idle) ∪ (hot ∖ active) ∪ reached
+//! ∪ told` in index order, where *idle* is the active customers whose turn
+//! would draw nothing and change nothing this step
+//! (`Simulation::busy_customers` in `step/mod.rs` says which are not):
+//! when any chance an active customer draws for besides a contact and a
+//! question to a peer is above 0 (or someone plays an agent), none; else
+//! those without a touchpoint unless the contact rate is 0, and without a
+//! peer unless community enablement is 0 (a customer with no touchpoint
+//! draws nothing for a contact, one with no peer nothing for a question),
+//! so with both at 0, all. Word of mouth (*hot*) moves prospects, not
+//! active customers. That is exactly the agents the full loop would have
+//! drawn for: the runs are bit-identical to visiting everyone.
 //!
 //! **Perception** visits every awake agent when the offering or
 //! `personalisation` moved since the last perception phase, and otherwise
@@ -107,6 +110,19 @@ impl BitSet {
             self.words[w] &= !bit;
         }
         self.len = self.len + usize::from(member) - usize::from(was);
+    }
+
+    /// Check the member count against the members (for tests).
+    pub fn check(&self, name: &str) -> Result<(), String> {
+        let n: usize = self.words.iter().map(|w| w.count_ones() as usize).sum();
+        if n == self.len {
+            Ok(())
+        } else {
+            Err(format!(
+                "the set {name} has {n} members, counted as {}",
+                self.len
+            ))
+        }
     }
 
     /// Whether the set has no member.

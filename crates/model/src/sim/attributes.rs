@@ -10,8 +10,9 @@
 //! that order, so the result is the same as drawing them one by one.
 //!
 //! Everything else costs O(groups) plus O(1) per member that does not start
-//! unaware: a run on a large market of prospects starts without visiting
-//! them, beyond generating their needs.
+//! unaware, per staff member and per member of a fully mixed group (visited
+//! every step): a run on a large market of prospects tied by a network
+//! starts without visiting them, beyond generating their needs.
 
 use crate::agent::{Lifecycle, NEED_DIMS, Needs, Part};
 use crate::network::Network;

@@ -221,7 +221,8 @@ impl Simulation {
     /// the awake and active sets, the state buffers agreeing between steps,
     /// an unaware agent having nothing its perception could change by, a
     /// customer the next perception passes over perceiving what it would
-    /// perceive, the relieved set, the report's tally against a count from
+    /// perceive, the relieved set, the member count of every set, the
+    /// needs held in backlogs, the report's tally against a count from
     /// scratch, and the evidence the forgetting pass passes over.
     /// For tests; O(agents + ties).
     #[doc(hidden)]
@@ -317,6 +318,24 @@ impl Simulation {
                 ));
             }
         }
+        for (set, name) in [
+            (&self.awake, "awake"),
+            (&self.active, "active"),
+            (&self.always, "always"),
+            (&self.hot, "hot"),
+            (&self.referring, "referring"),
+            (&self.talks, "talks"),
+            (&self.told, "told"),
+            (&self.reached, "reached"),
+            (&self.relieved, "relieved"),
+            (&self.reperceive, "reperceive"),
+        ] {
+            set.check(name)
+                .map_err(|e| format!("step {}: {e}", self.step))?;
+        }
+        self.backlogs
+            .check()
+            .map_err(|e| format!("step {}: {e}", self.step))?;
         let mut tally = super::Tally::new(self.scenario.groups.len());
         for a in 0..self.net.agents() {
             if self.net.part[a].is_customer() {
