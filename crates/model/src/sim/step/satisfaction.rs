@@ -60,10 +60,12 @@ impl Simulation {
             if !everyone {
                 bits &= touch | self.relieved.word(w) | self.reperceive.word(w);
             }
-            self.visits.perceived += bits.count_ones();
-            for a in ones(w, bits) {
-                self.perceive_one(a as usize);
-                self.relief[a as usize] *= self.params.relief_decay;
+            if bits != 0 {
+                self.visits.perceived += bits.count_ones();
+                for a in ones(w, bits) {
+                    self.perceive_one(a as usize);
+                    self.relief[a as usize] *= self.params.relief_decay;
+                }
             }
             self.reperceive.clear_word(w);
         }
