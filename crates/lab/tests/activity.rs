@@ -273,3 +273,107 @@ fn the_cascade_passes_over_every_customer_once_their_referral_window_closes() {
     assert!(most > 300, "the cascade spread: {most} customers");
     assert!(sums[0].0 * 2 < sums[1].0, "{sums:?}");
 }
+
+/// A large market whose needs sit away from the bounds, with a named
+/// prospect whose needs are given.
+fn market_with_a_named_prospect() -> Scenario {
+    siloscope_scenario::parse_str(
+        r#"Scenario(
+    name: "needs",
+    seed: 3,
+    steps: 5,
+    groups: [
+        (name: "Support", part: Department, role: Support, count: 4, ties: Complete),
+        (name: "Customers", part: ExistingCustomer, count: 3000, ties: Random(density: 0.002),
+         needs: [0.5, 0.4, 0.6, 0.3], need_spread: 0.2, advocates: 0.25),
+        (name: "Prospects", part: NewCustomer, count: 3000, ties: Random(density: 0.002),
+         needs: [0.2, 0.7, 0.5, 0.5], need_spread: 0.1),
+    ],
+    links: [
+        (from: "Customers", to: "Support", ties: PerMember(1), channel: Support),
+        (from: "Prospects", to: "Customers", ties: PerMember(2)),
+    ],
+    agents: [
+        (id: "Pat", group: "Prospects", needs: [0.9, 0.1, 0.9, 0.1]),
+    ],
+)"#,
+        "needs.scenario.ron",
+    )
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn needs_are_drawn_when_read_and_the_same_whatever_reads_them_first() {
+    let sc = market_with_a_named_prospect();
+    let start = |seed| {
+        let options = RunOptions {
+            seed: Some(seed),
+            ..RunOptions::default()
+        };
+        Simulation::new(&sc, options).unwrap()
+    };
+    let n = sc.agent_count();
+    let (forward, backward) = (start(7), start(7));
+    let read: Vec<_> = (0..n).map(|a| forward.needs(a)).collect();
+    let mut read_back: Vec<_> = (0..n).rev().map(|a| backward.needs(a)).collect();
+    read_back.reverse();
+    assert_eq!(read, read_back);
+    let other = start(8);
+    assert_ne!(read, (0..n).map(|a| other.needs(a)).collect::<Vec<_>>());
+
+    // Each group's members around its mean, within its spread, as a
+    // uniform spread gives: staff have none; the named prospect its own.
+    let pat = sc.named_agents[0].index;
+    assert_eq!(read[pat as usize], [0.9, 0.1, 0.9, 0.1]);
+    for g in &sc.groups {
+        let members: Vec<_> = (g.first..g.first + g.size)
+            .filter(|&a| a != pat)
+            .map(|a| read[a as usize])
+            .collect();
+        for d in 0..4 {
+            let x: Vec<f64> = members.iter().map(|v| f64::from(v[d])).collect();
+            let mean = x.iter().sum::<f64>() / x.len() as f64;
+            let var = x.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / x.len() as f64;
+            let (m, s) = (f64::from(g.needs[d]), f64::from(g.need_spread));
+            if !g.part.is_customer() {
+                assert!(x.iter().all(|&v| v == 0.0), "{}", g.name);
+                continue;
+            }
+            assert!(x.iter().all(|&v| (v - m).abs() <= s + 1e-6), "{}", g.name);
+            // A uniform on [m − s, m + s]: variance s²/3; the mean of 3,000
+            // within four standard errors.
+            assert!(
+                (mean - m).abs() < 4.0 * s / (3.0f64 * 3000.0).sqrt(),
+                "{} {d}: {mean}",
+                g.name
+            );
+            assert!(
+                (var / (s * s / 3.0) - 1.0).abs() < 0.1,
+                "{} {d}: {var}",
+                g.name
+            );
+        }
+    }
+    // A quarter of the customers start as advocates.
+    let advocates = (sc.groups[1].first..sc.groups[1].first + 3000)
+        .filter(|&a| forward.lifecycle(a) == Some(siloscope_model::agent::Lifecycle::Advocate))
+        .count();
+    assert!((650..850).contains(&advocates), "{advocates}");
+
+    // Reading them, or keeping them as perception does, changes nothing in
+    // a run: the same bits as a run nobody read from.
+    let (mut read_first, mut untouched) = (start(7), start(7));
+    for a in (0..n).rev() {
+        read_first.needs(a);
+    }
+    read_first.set_visit_everyone(true);
+    read_first.run(5, |_| {});
+    untouched.set_visit_everyone(true);
+    untouched.run(5, |_| {});
+    assert_eq!(read_first.state_hash(), untouched.state_hash());
+    assert_eq!(
+        (0..n).map(|a| untouched.needs(a)).collect::<Vec<_>>(),
+        read,
+        "no one left or arrived: the needs are as drawn"
+    );
+}

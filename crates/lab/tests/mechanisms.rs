@@ -251,14 +251,23 @@ fn pushes_and_cross_sells_follow_their_knobs_and_cost_trust() {
     };
     assert_eq!(offers(0.0), 0.0);
     assert!(offers(1.0) > 100.0);
-    let trust = |p: f32| {
-        run_with(&[(Knob::CrossSellPressure, p)], 60)
-            .report()
-            .customer_trust_in_org
+    // The cost in trust is about 0.006 on a trust near 0.49, with seeds
+    // spreading it by as much: the mean over 16 seeds, each run with and
+    // without the offers.
+    let trust = |p: f32, seed: u64| {
+        let options = RunOptions {
+            seed: Some(seed),
+            ..RunOptions::default()
+        };
+        let mut sim = Simulation::new(&scenario(), options).unwrap();
+        sim.set_knob(Knob::CrossSellPressure, p).unwrap();
+        sim.run(60, |_| {});
+        sim.report().customer_trust_in_org
     };
+    let cost = (1..=16).map(|s| trust(0.0, s) - trust(1.0, s)).sum::<f64>() / 16.0;
     assert!(
-        trust(1.0) < trust(0.0) - 0.01,
-        "selling for the organisation's gain should cost trust"
+        cost > 0.002,
+        "selling for the organisation's gain should cost trust: {cost}"
     );
 }
 

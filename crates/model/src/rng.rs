@@ -56,19 +56,6 @@ impl SimRng {
         self.0.next_u32()
     }
 
-    /// The next `out.len()` uniform `u32`s, generated in bulk: the same
-    /// words in the same order as calling [`Self::next_u32`] once for each.
-    pub fn fill_u32(&mut self, out: &mut [u32]) {
-        let mut bytes = [0u8; 1024];
-        for chunk in out.chunks_mut(bytes.len() / 4) {
-            let bytes = &mut bytes[..chunk.len() * 4];
-            self.0.fill_bytes(bytes);
-            for (w, b) in chunk.iter_mut().zip(bytes.as_chunks::<4>().0) {
-                *w = u32::from_le_bytes(*b);
-            }
-        }
-    }
-
     /// A uniform `f32` in `[0, 1)` with 24 bits of precision.
     #[inline]
     pub fn unit(&mut self) -> f32 {
@@ -148,12 +135,54 @@ impl SimRng {
         }
         // ln_q = ln(1 - p) < 0. 1 - u is in (0, 1] so the log is finite.
         let u = 1.0 - self.unit_f64();
-        let k = (u.ln() / ln_q).floor();
+        // Not negative (a log of (0, 1] over a negative), so truncating is
+        // the floor, without a call to `floor` on targets without SSE4.1.
+        let k = u.ln() / ln_q;
         if k >= u64::MAX as f64 {
             u64::MAX
         } else {
             k as u64
         }
+    }
+}
+
+/// A counter-based stream: word `i` is a function of the stream's key and
+/// `i` alone, so any word can be read in O(1) without generating the ones
+/// before it, in any order, any number of times.
+///
+/// Word `i` is output `i + 1` of SplitMix64 (Steele, Lea & Flood 2014)
+/// started from the key, which passes BigCrush; the key is the first word
+/// of the [`SimRng`] stream of the same seed. A run draws each customer's
+/// starting attributes this way, when they are first needed, so that a
+/// large market of prospects is not visited to start a run
+/// (`sim/attributes.rs`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Keyed {
+    key: u64,
+}
+
+impl Keyed {
+    /// The counter-based stream `stream` of base seed `seed`.
+    pub fn new(seed: u64, stream: Stream) -> Self {
+        Self {
+            key: SimRng::new(seed, stream).0.next_u64(),
+        }
+    }
+
+    /// Word `i`: the high half of SplitMix64's output `i + 1`.
+    #[inline]
+    pub fn word(&self, i: u64) -> u32 {
+        const GAMMA: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut z = self.key.wrapping_add(i.wrapping_add(1).wrapping_mul(GAMMA));
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        ((z ^ (z >> 31)) >> 32) as u32
+    }
+
+    /// The [`SimRng::unit`] that word `i` gives.
+    #[inline]
+    pub fn unit(&self, i: u64) -> f32 {
+        SimRng::unit_of(self.word(i))
     }
 }
 
@@ -172,15 +201,42 @@ pub struct Skips {
     every: bool,
 }
 
+/// A chance prepared for [`Skips`]: its log complement computed once, for
+/// many ranges skipped at the same chance.
+#[derive(Clone, Copy, Debug)]
+pub struct SkipChance {
+    p: f32,
+    ln_q: f64,
+}
+
+impl SkipChance {
+    /// Chance `p`.
+    pub fn new(p: f32) -> Self {
+        Self {
+            p,
+            ln_q: (-f64::from(p)).ln_1p(),
+        }
+    }
+}
+
 impl Skips {
     /// The hits among `members` at chance `p`.
     pub fn new(members: std::ops::Range<u32>, p: f32) -> Self {
-        let every = p >= 1.0;
+        Self::at(members, SkipChance::new(p))
+    }
+
+    /// The hits among `members` at a prepared chance.
+    #[inline]
+    pub fn at(members: std::ops::Range<u32>, chance: SkipChance) -> Self {
         Self {
             next: u64::from(members.start),
-            end: if p > 0.0 { u64::from(members.end) } else { 0 },
-            ln_q: (-f64::from(p)).ln_1p(),
-            every,
+            end: if chance.p > 0.0 {
+                u64::from(members.end)
+            } else {
+                0
+            },
+            ln_q: chance.ln_q,
+            every: chance.p >= 1.0,
         }
     }
 
@@ -228,22 +284,8 @@ mod tests {
     }
 
     #[test]
-    fn words_in_bulk_are_the_words_one_by_one() {
-        let (mut bulk, mut one) = (
-            SimRng::new(9, Stream::Agents),
-            SimRng::new(9, Stream::Agents),
-        );
-        // Start off a block boundary, and cross the fill's own chunks.
-        for _ in 0..3 {
-            assert_eq!(bulk.next_u32(), one.next_u32());
-        }
-        for n in [0, 1, 5, 255, 256, 257, 1000] {
-            let mut words = vec![0u32; n];
-            bulk.fill_u32(&mut words);
-            let expected: Vec<u32> = (0..n).map(|_| one.next_u32()).collect();
-            assert_eq!(words, expected, "{n} words");
-        }
-        assert_eq!(bulk.next_u32(), one.next_u32());
+    fn a_chance_draws_a_word_exactly_when_it_says_it_does() {
+        let mut one = SimRng::new(9, Stream::Agents);
         for p in [-1.0, 0.0, 0.3, 1.0, 2.0, f32::NAN] {
             let drawn = SimRng::chance_draws(p);
             let before = one.clone().next_u32();
@@ -259,7 +301,40 @@ mod tests {
             } else {
                 assert_eq!(outcome, SimRng::chance_without_draw(p), "{p}");
             }
+            one.next_u32();
         }
+    }
+
+    #[test]
+    fn keyed_words_are_splitmix64_from_the_key() {
+        // SplitMix64's published outputs from state 0.
+        let zero = Keyed { key: 0 };
+        assert_eq!(zero.word(0), 0xe220_a839);
+        assert_eq!(zero.word(1), 0x6e78_9e6a);
+        // Any word, in any order, as often as asked.
+        let k = Keyed::new(5, Stream::Agents);
+        let forward: Vec<u32> = (0..64).map(|i| k.word(i)).collect();
+        let backward: Vec<u32> = (0..64).rev().map(|i| k.word(i)).collect();
+        assert!(forward.iter().eq(backward.iter().rev()));
+        assert_eq!(k, Keyed::new(5, Stream::Agents));
+        assert_ne!(k, Keyed::new(6, Stream::Agents));
+        assert_ne!(k, Keyed::new(5, Stream::Dynamics));
+        // Uniform enough to be drawn from: the mean and the share in each
+        // tenth of 100,000 units.
+        let n = 100_000u64;
+        let mut tenths = [0u32; 10];
+        let mut sum = 0.0f64;
+        for i in 0..n {
+            let u = k.unit(i);
+            assert!((0.0..1.0).contains(&u));
+            sum += f64::from(u);
+            tenths[(u * 10.0) as usize] += 1;
+        }
+        assert!((sum / n as f64 - 0.5).abs() < 0.005, "{}", sum / n as f64);
+        assert!(
+            tenths.iter().all(|&c| (9_500..10_500).contains(&c)),
+            "{tenths:?}"
+        );
     }
 
     #[test]

@@ -2,32 +2,34 @@
 //! what it spends, and the sets and tally kept from them.
 //!
 //! They come from the run's own Agents stream, so that changing the
-//! dynamics never changes who the customers are. Each member of a customer
-//! group takes four words of the stream for its needs (one per dimension),
-//! then, in a group that starts as customers with an advocate share
-//! strictly between 0 and 1, one for whether it starts as an advocate; the
-//! words are generated in bulk, a block of members at a time, and read in
-//! that order, so the result is the same as drawing them one by one.
+//! dynamics never changes who the customers are. The stream is
+//! counter-based ([`Keyed`]): customer `a`'s need in dimension `d` is
+//! word `5a + d`, and whether a member of a group that starts as customers
+//! with an advocate share strictly between 0 and 1 starts as an advocate is
+//! word `5a + 4`. A customer's needs are therefore drawn when they are
+//! first read ([`NeedTable`]), not when the run starts, and are the same
+//! whichever customers are read first.
 //!
-//! Everything else costs O(groups) plus O(1) per member that does not start
+//! Starting a run costs O(groups) plus O(1) per member that does not start
 //! unaware, per staff member and per member of a fully mixed group (visited
-//! every step): a run on a large market of prospects tied by a network
-//! starts without visiting them, beyond generating their needs.
+//! every step), besides the per-agent arrays: a run on a large market of
+//! prospects tied by a network starts without visiting them.
 
 use crate::agent::{Lifecycle, NEED_DIMS, Needs, Part};
 use crate::network::Network;
-use crate::rng::{SimRng, Stream};
+use crate::rng::{Keyed, SimRng, Stream};
 use crate::scenario::{Generator, Scenario};
 use crate::sim::activity::BitSet;
 use crate::sim::tally::Tally;
 
-/// Members whose words are generated at a time.
-const BLOCK: usize = 1024;
+/// Words of the Agents stream per agent: one per need dimension, then
+/// whether it starts as an advocate.
+const WORDS_PER_AGENT: u64 = NEED_DIMS as u64 + 1;
 
 /// A run's starting attributes (see the module).
 pub(super) struct Start {
     pub state: Vec<u8>,
-    pub needs: Vec<Needs>,
+    pub needs: NeedTable,
     pub spend: Vec<f32>,
     pub awake: BitSet,
     pub active: BitSet,
@@ -41,42 +43,30 @@ impl Start {
     /// `net`.
     pub fn draw(scenario: &Scenario, net: &Network, seed: u64) -> Start {
         let n = net.agents();
-        let mut rng = SimRng::new(seed, Stream::Agents);
+        let words = Keyed::new(seed, Stream::Agents);
         let mut state = vec![Lifecycle::Unaware as u8; n];
-        let mut needs = vec![[0.0; NEED_DIMS]; n];
-        let mut words = Vec::new();
+        let mut needs = NeedTable::new(scenario, words, n);
         for g in scenario.groups.iter().filter(|g| g.part.is_customer()) {
+            if g.start == Lifecycle::Unaware {
+                continue;
+            }
             let customers = g.start == Lifecycle::Customer;
-            let advocate_drawn = customers && SimRng::chance_draws(g.advocates);
-            let per_member = NEED_DIMS + usize::from(advocate_drawn);
-            let members = g.first as usize..(g.first + g.size) as usize;
-            for block in members.step_by(BLOCK) {
-                let end = (block + BLOCK).min((g.first + g.size) as usize);
-                words.resize((end - block) * per_member, 0);
-                rng.fill_u32(&mut words);
-                for (a, w) in (block..end).zip(words.chunks_exact(per_member)) {
-                    let mut v = g.needs;
-                    for (x, &word) in v.iter_mut().zip(w) {
-                        *x = (*x + g.need_spread * (2.0 * SimRng::unit_of(word) - 1.0))
-                            .clamp(0.0, 1.0);
-                    }
-                    needs[a] = v;
-                    let advocate = if advocate_drawn {
-                        SimRng::unit_of(w[NEED_DIMS]) < g.advocates
-                    } else {
-                        customers && SimRng::chance_without_draw(g.advocates)
-                    };
-                    state[a] = if advocate {
-                        Lifecycle::Advocate
-                    } else {
-                        g.start
-                    } as u8;
-                }
+            for a in g.first..g.first + g.size {
+                let advocate = if customers && SimRng::chance_draws(g.advocates) {
+                    words.unit(u64::from(a) * WORDS_PER_AGENT + NEED_DIMS as u64) < g.advocates
+                } else {
+                    customers && SimRng::chance_without_draw(g.advocates)
+                };
+                state[a as usize] = if advocate {
+                    Lifecycle::Advocate
+                } else {
+                    g.start
+                } as u8;
             }
         }
         for a in &scenario.named_agents {
             if let Some(v) = a.needs {
-                needs[a.index as usize] = v;
+                needs.set(a.index, v);
             }
             if let Some(s) = a.start {
                 state[a.index as usize] = s as u8;
@@ -141,5 +131,93 @@ impl Start {
             part_customers,
             tally,
         }
+    }
+}
+
+impl super::Simulation {
+    /// Agent `a`'s needs.
+    #[inline]
+    pub(in crate::sim) fn needs_of(&self, a: u32) -> Needs {
+        self.needs.get(a, self.net.group[a as usize])
+    }
+}
+
+/// Every agent's needs: a customer's drawn from the Agents stream when first
+/// read, unless set (a named agent's, a newcomer's); zero for staff and
+/// partners. Read with the agent's group (`Network::group`).
+///
+/// Reading costs a bit test and, for needs never kept, four words of
+/// SplitMix64; [`Self::keep`] keeps them, for an agent read every step. The
+/// table holds no per-agent value until then: the kept values are a zeroed
+/// allocation, which the system maps on first touch.
+#[derive(Clone, Debug)]
+pub(super) struct NeedTable {
+    words: Keyed,
+    /// Each group's mean needs and spread, as the scenario gives them;
+    /// `None` for staff and partners.
+    groups: Vec<Option<(Needs, f32)>>,
+    values: Vec<Needs>,
+    kept: BitSet,
+}
+
+impl NeedTable {
+    fn new(scenario: &Scenario, words: Keyed, n: usize) -> NeedTable {
+        NeedTable {
+            words,
+            groups: scenario
+                .groups
+                .iter()
+                .map(|g| g.part.is_customer().then_some((g.needs, g.need_spread)))
+                .collect(),
+            values: vec![[0.0; NEED_DIMS]; n],
+            kept: BitSet::new(n),
+        }
+    }
+
+    /// Agent `a`'s needs; `group` is its group.
+    #[inline]
+    pub fn get(&self, a: u32, group: u32) -> Needs {
+        if self.kept.contains(a) {
+            self.values[a as usize]
+        } else {
+            self.drawn(a, group)
+        }
+    }
+
+    /// Agent `a`'s needs, kept from now on so that the next reads are a
+    /// load.
+    #[inline]
+    pub fn keep(&mut self, a: u32, group: u32) -> Needs {
+        if !self.kept.contains(a) {
+            self.values[a as usize] = self.drawn(a, group);
+            self.kept.set(a, true);
+        }
+        self.values[a as usize]
+    }
+
+    /// Sets agent `a`'s needs.
+    pub fn set(&mut self, a: u32, needs: Needs) {
+        self.values[a as usize] = needs;
+        self.kept.set(a, true);
+    }
+
+    /// The needs the stream gives agent `a` of group `group`: each
+    /// dimension the group's mean plus its spread times a uniform draw in
+    /// [−1, 1), clamped to [0, 1].
+    fn drawn(&self, a: u32, group: u32) -> Needs {
+        let Some((mut v, spread)) = self.groups[group as usize] else {
+            return [0.0; NEED_DIMS];
+        };
+        let first = u64::from(a) * WORDS_PER_AGENT;
+        for (d, x) in v.iter_mut().enumerate() {
+            let u = self.words.unit(first + d as u64);
+            *x = (*x + spread * (2.0 * u - 1.0)).clamp(0.0, 1.0);
+        }
+        v
+    }
+
+    /// Bytes held.
+    pub fn heap_bytes(&self) -> usize {
+        self.values.capacity() * std::mem::size_of::<Needs>() + self.kept.heap_bytes()
     }
 }

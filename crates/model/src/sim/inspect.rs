@@ -60,7 +60,7 @@ impl Simulation {
 
     /// An agent's needs (zero for staff and partners).
     pub fn needs(&self, agent: u32) -> Needs {
-        self.needs[agent as usize]
+        self.needs_of(agent)
     }
 
     /// How much the organisation knows about a customer, in `[0, 1]`.
@@ -157,7 +157,7 @@ impl Simulation {
             ("queue", self.queue.heap_bytes()),
             ("backlogs", self.backlogs.heap_bytes()),
             ("state", v(&self.state) + v(&self.next_state)),
-            ("needs", v(&self.needs)),
+            ("needs", self.needs.heap_bytes()),
             ("knowledge", v(&self.knowledge)),
             ("relief", v(&self.relief)),
             ("last_channel", v(&self.last_channel)),
@@ -196,7 +196,10 @@ impl Simulation {
             ("time_left", v(&self.time_left)),
             ("waiting", v(&self.waiting)),
             ("adopted_at", v(&self.adopted_at)),
-            ("referred", v(&self.referred) + v(&self.decisions)),
+            (
+                "referred",
+                v(&self.referred) + v(&self.decisions) + v(&self.landed),
+            ),
             (
                 "named agents and ties",
                 v(&self.scenario.named_agents)
@@ -421,11 +424,13 @@ impl Simulation {
         // time and the market are state too. Without them the hash is the
         // earlier model's, so its golden hashes hold.
         if self.params.trade_offs {
+            let needs = (0..self.net.agents() as u32).flat_map(|a| self.needs_of(a));
             for x in self
                 .spend
                 .iter()
                 .chain(&self.time_left)
-                .chain(&self.needs.concat())
+                .copied()
+                .chain(needs)
             {
                 h.u32(x.to_bits());
             }

@@ -122,7 +122,7 @@ pub struct Simulation {
     rng: SimRng,
     state: Vec<u8>,
     next_state: Vec<u8>,
-    needs: Vec<Needs>,
+    needs: attributes::NeedTable,
     knowledge: Vec<f32>,
     relief: Vec<f32>,
     last_channel: Vec<u8>,
@@ -149,6 +149,9 @@ pub struct Simulation {
     /// Prospects a played customer told this step, with how persuasive
     /// the teller is; exposed in phase 5.
     referred: Vec<(u32, f32)>,
+    /// The peer ties word of mouth landed on this step, with the teller's
+    /// voice (`step/word_of_mouth.rs`); kept to reuse its allocation.
+    landed: Vec<(u32, f32)>,
     /// Per group: fully mixed (`ties: Mixed`), and then the voice of its
     /// customers as a share of its members at the start of the step.
     mixed: Vec<bool>,
@@ -351,6 +354,7 @@ impl Simulation {
             live_changes: Vec::new(),
             decisions: Vec::new(),
             referred: Vec::new(),
+            landed: Vec::new(),
             mixed: scenario
                 .groups
                 .iter()

@@ -130,7 +130,7 @@ impl Simulation {
             // there to answer.
             return;
         }
-        self.pulls.push(self.needs[c]);
+        self.pulls.push(self.needs_of(c as u32));
         self.knowledge[c] += self.params.knowledge_gain * (1.0 - self.knowledge[c]);
         self.reperceive.set(item.origin, true);
         let answer = self.knobs.get(Knob::Transparency) * (1.0 - self.busy_chance());

@@ -90,9 +90,8 @@ impl Simulation {
         self.tally.remove(self.share(ai));
         let group = &self.scenario.groups[g];
         let (mean, spread) = (group.needs, group.need_spread);
-        for (x, m) in self.needs[ai].iter_mut().zip(mean) {
-            *x = (m + spread * (2.0 * self.rng.unit() - 1.0)).clamp(0.0, 1.0);
-        }
+        let needs = mean.map(|m| (m + spread * (2.0 * self.rng.unit() - 1.0)).clamp(0.0, 1.0));
+        self.needs.set(a, needs);
         self.state[ai] = Lifecycle::Unaware as u8;
         self.next_state[ai] = Lifecycle::Unaware as u8;
         self.awake.set(a, false);

@@ -73,7 +73,7 @@ impl Simulation {
         } else {
             std::array::from_fn(|_| self.rng.unit())
         };
-        let fit = 1.0 - crate::agent::need_gap(&self.needs[c as usize], &pitch);
+        let fit = 1.0 - crate::agent::need_gap(&self.needs_of(c), &pitch);
         // An offer or a push that fits an active customer's need sells:
         // their spend rises (share of wallet, `revenue.rs`).
         if fit >= push_match && state.is_active_customer() {

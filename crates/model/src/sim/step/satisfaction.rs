@@ -75,6 +75,8 @@ impl Simulation {
     /// state at the start of the step (and the tally with them, when it is
     /// an active customer).
     pub(in crate::sim) fn perceive_one(&mut self, a: usize) {
+        // Perceived every step it is visited: keep its needs.
+        self.needs.keep(a as u32, self.net.group[a]);
         let (sat, trust) = self.perception(a);
         if self.active.contains(a as u32) {
             self.tally
@@ -89,7 +91,7 @@ impl Simulation {
         let p = &self.params;
         let sat = lifecycle::satisfaction(
             &self.offering,
-            &self.needs[a],
+            &self.needs_of(a as u32),
             self.knowledge[a],
             self.knobs.get(Knob::Personalisation),
             self.relief[a],

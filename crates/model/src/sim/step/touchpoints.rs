@@ -88,7 +88,7 @@ impl Simulation {
                 f64::from(self.params.cost_contact - self.params.cost_self_service).max(0.0);
             let segment_level = lifecycle::satisfaction(
                 &self.offering,
-                &self.needs[ci],
+                &self.needs_of(c),
                 0.0,
                 0.0,
                 self.relief[ci],

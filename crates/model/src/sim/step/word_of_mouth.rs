@@ -44,7 +44,7 @@
 use crate::agent::{Lifecycle, Source};
 use crate::knob::Knob;
 use crate::network::TieKind;
-use crate::rng::Skips;
+use crate::rng::{SkipChance, Skips};
 use crate::sim::activity::ones;
 use crate::sim::{Referrers, Simulation};
 use crate::trust::NEUTRAL;
@@ -292,45 +292,64 @@ impl Simulation {
     /// kept with the ratio of its chance to that bound (thinning, as
     /// Lewis & Shedler 1979 thin a Poisson process), so a referrer costs
     /// one draw per tie landed on, not one per tie, and a prospect no one
-    /// told costs nothing. Referrers in index order, their ties in tie
-    /// order, so the draws keep a fixed order. A peer in a fully mixed
-    /// group is passed over: the group hears its own share
-    /// ([`Self::referral_chance`]).
+    /// told costs nothing. A peer in a fully mixed group is passed over:
+    /// the group hears its own share ([`Self::referral_chance`]).
+    ///
+    /// In two passes, so that the draws keep a fixed order and the far
+    /// ends of the ties landed on are read together: first the skips,
+    /// referrers in index order and their ties in tie order; then, in the
+    /// same order, each tie landed on is read and thinned. A tie landed on
+    /// is a cache miss on its far end; read in a row of independent reads,
+    /// the misses overlap instead of waiting on the next draw.
     pub(super) fn tell_peers(&mut self) {
         let strength = self.params.independent_referrals * self.knobs.get(Knob::ReferralStrength);
         if strength <= 0.0 || self.referring.is_empty() {
             return;
         }
+        let mut landed = std::mem::take(&mut self.landed);
+        landed.clear();
+        // A referrer's voice is an advocate's or a customer's: two bounds.
+        let [advocate, customer] = [Lifecycle::Advocate, Lifecycle::Customer].map(|s| {
+            let weight = self.voice(s);
+            (
+                weight,
+                SkipChance::new((strength * weight / NEUTRAL).min(1.0)),
+            )
+        });
         for w in 0..self.referring.words() {
             for r in ones(w, self.referring.word(w)) {
-                let weight = self.voice(Lifecycle::from_u8(self.state[r as usize]));
-                let bound = (strength * weight / NEUTRAL).min(1.0);
+                let advocates = self.state[r as usize] == Lifecycle::Advocate as u8;
+                let (weight, bound) = if advocates { advocate } else { customer };
                 let ties = self.net.ties_of_kind(r, TieKind::Peer);
-                let mut hits = Skips::new(ties.start as u32..ties.end as u32, bound);
+                let mut hits = Skips::at(ties.start as u32..ties.end as u32, bound);
                 while let Some(t) = hits.next(&mut self.rng) {
-                    let v = self.net.target[t as usize];
-                    // A fully mixed group hears its own share only, as in
-                    // pooled word of mouth, even over a tie from outside.
-                    if !self.unaware_customer(v) || self.mixed[self.net.group[v as usize] as usize]
-                    {
-                        continue;
-                    }
-                    // The peer's trust in j: its tie back to j.
-                    let trust = self.ev.settled_at(self.net.reverse[t as usize] as usize);
-                    let chance = (strength * weight * trust / NEUTRAL).min(1.0);
-                    if !self.rng.chance(chance / bound) {
-                        continue;
-                    }
-                    let vi = v as usize;
-                    self.told_trust[vi] = if self.told.contains(v) {
-                        self.told_trust[vi].max(trust)
-                    } else {
-                        trust
-                    };
-                    self.told.set(v, true);
+                    landed.push((t, weight));
                 }
             }
         }
+        for &(t, weight) in &landed {
+            let v = self.net.target[t as usize];
+            // A fully mixed group hears its own share only, as in
+            // pooled word of mouth, even over a tie from outside.
+            if !self.unaware_customer(v) || self.mixed[self.net.group[v as usize] as usize] {
+                continue;
+            }
+            // The peer's trust in j: its tie back to j.
+            let trust = self.ev.settled_at(self.net.reverse[t as usize] as usize);
+            let bound = (strength * weight / NEUTRAL).min(1.0);
+            let chance = (strength * weight * trust / NEUTRAL).min(1.0);
+            if !self.rng.chance(chance / bound) {
+                continue;
+            }
+            let vi = v as usize;
+            self.told_trust[vi] = if self.told.contains(v) {
+                self.told_trust[vi].max(trust)
+            } else {
+                trust
+            };
+            self.told.set(v, true);
+        }
+        self.landed = landed;
     }
 
     /// Phase 4, first: the unaware prospects this step's campaign reaches,
