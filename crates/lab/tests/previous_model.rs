@@ -17,7 +17,8 @@
 //! counter-based stream, when first read, instead of in a row at the start
 //! of the run (`crates/model/src/sim/attributes.rs`), so that a run on a
 //! large market starts without visiting its prospects: the same
-//! distribution, other words. The way back keeps the previous model's
+//! distribution, other words; the workshop's again when its seed became 1
+//! (42 until then), on which every claim of its story holds. The way back keeps the previous model's
 //! mechanisms, equations and distributions, and its runs bit for bit from
 //! that change on.
 
@@ -82,16 +83,16 @@ const PREVIOUS_HASHES: [(&str, Option<&str>, u64); 10] = [
         None,
         0x9b7c_8094_a7cb_6038,
     ),
-    ("workshop.scenario.ron", None, 0x1583_03cf_57c5_436e),
+    ("workshop.scenario.ron", None, 0xba6b_9600_79a4_758c),
     (
         "workshop.scenario.ron",
         Some("inside_out"),
-        0x1583_03cf_57c5_436e,
+        0xba6b_9600_79a4_758c,
     ),
     (
         "workshop.scenario.ron",
         Some("connected"),
-        0x52f7_e294_7e71_b740,
+        0x522a_c5b1_6a01_0c59,
     ),
 ];
 

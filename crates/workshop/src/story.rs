@@ -164,8 +164,10 @@ mod tests {
                 assert!(kept(b) > kept(a));
             }
             5 => {
-                // The price: half as much again, longer queues, and more
-                // profit within the year.
+                // The price: half as much again, busier staff, and more
+                // profit within the year. (Busier staff in each of seeds
+                // 1 to 7 and 42, by 0.04 to 0.18 of their time; a longer
+                // queue at week 52 in six of the eight only.)
                 let (a, b) = (runs.a(), runs.b().unwrap());
                 let (ta, tb) = (&last(a).totals, &last(b).totals);
                 assert!(
@@ -173,7 +175,9 @@ mod tests {
                     "{}",
                     tb.cost / ta.cost
                 );
-                assert!(last(b).queue_length > last(a).queue_length);
+                let busy =
+                    |r: &siloscope_model::metrics::StepReport| r.staff_time_used / r.staff_time;
+                assert!(busy(last(b)) > busy(last(a)) + 0.02);
                 assert!(tb.profit() > ta.profit());
             }
             6 => {

@@ -61,7 +61,7 @@ pub enum Kind {
 }
 
 /// The headline figures, gains first, then the price.
-pub const HEADLINES: [Headline; 13] = [
+pub const HEADLINES: [Headline; 14] = [
     Headline {
         metric: "customer_trust_in_org",
         better: Better::Higher,
@@ -145,6 +145,21 @@ pub const HEADLINES: [Headline; 13] = [
         better: Better::Higher,
         value: |r| r.totals.npv,
         kind: Kind::Money,
+    },
+    // Last, so that a session's predictions, which name a headline by its
+    // place in the app's list, keep their metric. Busier staff are a price
+    // paid in time, not a loss: neither higher nor lower is better.
+    Headline {
+        metric: "staff_utilisation",
+        better: Better::Neither,
+        value: |r| {
+            if r.trade_offs && r.staff_time > 0.0 {
+                r.staff_time_used / r.staff_time
+            } else {
+                f64::NAN
+            }
+        },
+        kind: Kind::Share,
     },
 ];
 
