@@ -214,6 +214,14 @@ impl Evidence {
         }
     }
 
+    /// Whether no tie has ever received evidence: every tie's settled
+    /// trust is then [`NEUTRAL`], and [`Self::settled_at`] need not be
+    /// asked (nor the tie found).
+    #[inline]
+    pub fn all_neutral(&self) -> bool {
+        self.r.is_empty()
+    }
+
     /// [`Self::settled_at`] for each tie of `ties`, in order.
     #[inline]
     pub fn settled_in(&self, ties: std::ops::Range<usize>) -> impl Iterator<Item = f32> + '_ {
@@ -357,6 +365,15 @@ impl Evidence {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn all_neutral_until_the_first_evidence() {
+        let mut ev = Evidence::new(3 * CHUNK);
+        assert!(ev.all_neutral());
+        assert!((0..3 * CHUNK).all(|t| ev.settled_at(t) == NEUTRAL));
+        ev.add(CHUNK + 5, 0.0, 0.0);
+        assert!(!ev.all_neutral(), "evidence added, even of nothing");
+    }
 
     #[test]
     fn no_evidence_is_neutral_and_evidence_moves_trust() {

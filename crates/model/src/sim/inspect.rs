@@ -198,7 +198,7 @@ impl Simulation {
             ("adopted_at", v(&self.adopted_at)),
             (
                 "referred",
-                v(&self.referred) + v(&self.decisions) + v(&self.landed),
+                v(&self.referred) + v(&self.decisions) + v(&self.landed) + v(&self.tellers),
             ),
             (
                 "named agents and ties",

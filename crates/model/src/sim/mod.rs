@@ -152,6 +152,9 @@ pub struct Simulation {
     /// The peer ties word of mouth landed on this step, with the teller's
     /// voice (`step/word_of_mouth.rs`); kept to reuse its allocation.
     landed: Vec<(u32, f32)>,
+    /// This step's referrers' peer ties and whether each is an advocate
+    /// (`step/word_of_mouth.rs`); kept to reuse its allocation.
+    tellers: Vec<(u32, u32, bool)>,
     /// Per group: fully mixed (`ties: Mixed`), and then the voice of its
     /// customers as a share of its members at the start of the step.
     mixed: Vec<bool>,
@@ -355,6 +358,7 @@ impl Simulation {
             decisions: Vec::new(),
             referred: Vec::new(),
             landed: Vec::new(),
+            tellers: Vec::new(),
             mixed: scenario
                 .groups
                 .iter()

@@ -306,8 +306,21 @@ impl Simulation {
         if strength <= 0.0 || self.referring.is_empty() {
             return;
         }
-        let mut landed = std::mem::take(&mut self.landed);
+        let (mut tellers, mut landed) = (
+            std::mem::take(&mut self.tellers),
+            std::mem::take(&mut self.landed),
+        );
+        tellers.clear();
         landed.clear();
+        // Each referrer's peer ties and whether it is an advocate, read in
+        // a row of independent reads.
+        for w in 0..self.referring.words() {
+            for r in ones(w, self.referring.word(w)) {
+                let ties = self.net.ties_of_kind(r, TieKind::Peer);
+                let advocate = self.state[r as usize] == Lifecycle::Advocate as u8;
+                tellers.push((ties.start as u32, ties.end as u32, advocate));
+            }
+        }
         // A referrer's voice is an advocate's or a customer's: two bounds.
         let [advocate, customer] = [Lifecycle::Advocate, Lifecycle::Customer].map(|s| {
             let weight = self.voice(s);
@@ -316,26 +329,33 @@ impl Simulation {
                 SkipChance::new((strength * weight / NEUTRAL).min(1.0)),
             )
         });
-        for w in 0..self.referring.words() {
-            for r in ones(w, self.referring.word(w)) {
-                let advocates = self.state[r as usize] == Lifecycle::Advocate as u8;
-                let (weight, bound) = if advocates { advocate } else { customer };
-                let ties = self.net.ties_of_kind(r, TieKind::Peer);
-                let mut hits = Skips::at(ties.start as u32..ties.end as u32, bound);
-                while let Some(t) = hits.next(&mut self.rng) {
-                    landed.push((t, weight));
-                }
+        for &(start, end, advocates) in &tellers {
+            let (weight, bound) = if advocates { advocate } else { customer };
+            let mut hits = Skips::at(start..end, bound);
+            while let Some(t) = hits.next(&mut self.rng) {
+                landed.push((t, weight));
             }
         }
+        // With no fully mixed group to pass over and no evidence on any
+        // tie (a cascade's), the far end's group and the tie back are not
+        // read.
+        let any_mixed = self.mixed.contains(&true);
+        let all_neutral = self.ev.all_neutral();
         for &(t, weight) in &landed {
             let v = self.net.target[t as usize];
             // A fully mixed group hears its own share only, as in
             // pooled word of mouth, even over a tie from outside.
-            if !self.unaware_customer(v) || self.mixed[self.net.group[v as usize] as usize] {
+            if !self.unaware_customer(v)
+                || any_mixed && self.mixed[self.net.group[v as usize] as usize]
+            {
                 continue;
             }
             // The peer's trust in j: its tie back to j.
-            let trust = self.ev.settled_at(self.net.reverse[t as usize] as usize);
+            let trust = if all_neutral {
+                NEUTRAL
+            } else {
+                self.ev.settled_at(self.net.reverse[t as usize] as usize)
+            };
             let bound = (strength * weight / NEUTRAL).min(1.0);
             let chance = (strength * weight * trust / NEUTRAL).min(1.0);
             if !self.rng.chance(chance / bound) {
@@ -349,7 +369,7 @@ impl Simulation {
             };
             self.told.set(v, true);
         }
-        self.landed = landed;
+        (self.tellers, self.landed) = (tellers, landed);
     }
 
     /// Phase 4, first: the unaware prospects this step's campaign reaches,
