@@ -1,7 +1,9 @@
 //! The simulation's random numbers: a portable, seedable stream.
 //!
 //! Every random draw in a run comes from a [`SimRng`], a thin wrapper over
-//! [`ChaCha8Rng`] (portable across platforms, unlike `StdRng`/`SmallRng`).
+//! [`ChaCha8Rng`] (portable across platforms, unlike `StdRng`/`SmallRng`),
+//! or, for the agents' starting attributes, from a [`Keyed`] stream keyed
+//! by one, which gives any word without the ones before it.
 //! The conversions from raw bits to floats and bounded integers are written
 //! here rather than taken from `rand`'s distributions, so a golden hash can
 //! only change when *this* code changes, never with a dependency bump.
@@ -151,8 +153,8 @@ impl SimRng {
 /// before it, in any order, any number of times.
 ///
 /// Word `i` is output `i + 1` of SplitMix64 (Steele, Lea & Flood 2014)
-/// started from the key, which passes BigCrush; the key is the first word
-/// of the [`SimRng`] stream of the same seed. A run draws each customer's
+/// started from the key, which passes BigCrush; the key is the first 64
+/// bits of the [`SimRng`] stream of the same seed. A run draws each customer's
 /// starting attributes this way, when they are first needed, so that a
 /// large market of prospects is not visited to start a run
 /// (`sim/attributes.rs`).

@@ -138,7 +138,10 @@ impl super::Simulation {
     /// Agent `a`'s needs.
     #[inline]
     pub(in crate::sim) fn needs_of(&self, a: u32) -> Needs {
-        self.needs.get(a, self.net.group[a as usize])
+        // The group is read only for needs never kept.
+        self.needs
+            .kept(a)
+            .unwrap_or_else(|| self.needs.drawn(a, self.net.group[a as usize]))
     }
 }
 
@@ -147,9 +150,9 @@ impl super::Simulation {
 /// partners. Read with the agent's group (`Network::group`).
 ///
 /// Reading costs a bit test and, for needs never kept, four words of
-/// SplitMix64; [`Self::keep`] keeps them, for an agent read every step. The
-/// table holds no per-agent value until then: the kept values are a zeroed
-/// allocation, which the system maps on first touch.
+/// SplitMix64; [`Self::keep`] keeps them, for an agent read every step.
+/// Starting a run only zeroes the table's allocation, as it does every
+/// per-agent array.
 #[derive(Clone, Debug)]
 pub(super) struct NeedTable {
     words: Keyed,
@@ -158,6 +161,8 @@ pub(super) struct NeedTable {
     groups: Vec<Option<(Needs, f32)>>,
     values: Vec<Needs>,
     kept: BitSet,
+    /// The agents whose needs were set rather than drawn (all kept).
+    given: BitSet,
 }
 
 impl NeedTable {
@@ -171,17 +176,14 @@ impl NeedTable {
                 .collect(),
             values: vec![[0.0; NEED_DIMS]; n],
             kept: BitSet::new(n),
+            given: BitSet::new(n),
         }
     }
 
-    /// Agent `a`'s needs; `group` is its group.
+    /// Agent `a`'s needs if they are kept.
     #[inline]
-    pub fn get(&self, a: u32, group: u32) -> Needs {
-        if self.kept.contains(a) {
-            self.values[a as usize]
-        } else {
-            self.drawn(a, group)
-        }
+    pub fn kept(&self, a: u32) -> Option<Needs> {
+        self.kept.contains(a).then(|| self.values[a as usize])
     }
 
     /// Agent `a`'s needs, kept from now on so that the next reads are a
@@ -199,12 +201,36 @@ impl NeedTable {
     pub fn set(&mut self, a: u32, needs: Needs) {
         self.values[a as usize] = needs;
         self.kept.set(a, true);
+        self.given.set(a, true);
+    }
+
+    /// Whether the table holds together: every agent set is kept, and
+    /// every need kept and not set is what the stream gives (`group` is
+    /// each agent's group).
+    pub fn check(&self, group: &[u32]) -> Result<(), String> {
+        self.kept.check("kept needs")?;
+        self.given.check("given needs")?;
+        for w in 0..self.kept.words() {
+            if self.given.word(w) & !self.kept.word(w) != 0 {
+                return Err(format!("needs set but not kept in word {w}"));
+            }
+            for a in crate::sim::activity::ones(w, self.kept.word(w) & !self.given.word(w)) {
+                let drawn = self.drawn(a, group[a as usize]);
+                if self.values[a as usize] != drawn {
+                    return Err(format!(
+                        "agent {a}: needs kept as {:?}, drawn as {drawn:?}",
+                        self.values[a as usize]
+                    ));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The needs the stream gives agent `a` of group `group`: each
     /// dimension the group's mean plus its spread times a uniform draw in
     /// [−1, 1), clamped to [0, 1].
-    fn drawn(&self, a: u32, group: u32) -> Needs {
+    pub fn drawn(&self, a: u32, group: u32) -> Needs {
         let Some((mut v, spread)) = self.groups[group as usize] else {
             return [0.0; NEED_DIMS];
         };
@@ -218,6 +244,8 @@ impl NeedTable {
 
     /// Bytes held.
     pub fn heap_bytes(&self) -> usize {
-        self.values.capacity() * std::mem::size_of::<Needs>() + self.kept.heap_bytes()
+        self.values.capacity() * std::mem::size_of::<Needs>()
+            + self.kept.heap_bytes()
+            + self.given.heap_bytes()
     }
 }

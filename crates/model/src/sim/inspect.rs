@@ -336,6 +336,9 @@ impl Simulation {
             set.check(name)
                 .map_err(|e| format!("step {}: {e}", self.step))?;
         }
+        self.needs
+            .check(&self.net.group)
+            .map_err(|e| format!("step {}: {e}", self.step))?;
         self.backlogs
             .check()
             .map_err(|e| format!("step {}: {e}", self.step))?;
