@@ -96,12 +96,10 @@ impl SimRng {
         // Only draw when the outcome is uncertain: knobs at 0 or 1 then cost
         // nothing, and switching a mechanism fully off leaves the stream of
         // the other mechanisms' draws as it was.
-        if p <= 0.0 {
-            false
-        } else if p >= 1.0 {
-            true
-        } else {
+        if Self::chance_draws(p) {
             self.unit() < p
+        } else {
+            Self::chance_without_draw(p)
         }
     }
 

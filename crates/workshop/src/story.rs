@@ -175,9 +175,8 @@ mod tests {
                     "{}",
                     tb.cost / ta.cost
                 );
-                let busy =
-                    |r: &siloscope_model::metrics::StepReport| r.staff_time_used / r.staff_time;
-                assert!(busy(last(b)) > busy(last(a)) + 0.02);
+                let busy = |s| last(s).staff_utilisation().expect("with the trade-offs");
+                assert!(busy(b) > busy(a) + 0.02);
                 assert!(tb.profit() > ta.profit());
             }
             6 => {

@@ -153,11 +153,9 @@ pub const HEADLINES: [Headline; 14] = [
         metric: "staff_utilisation",
         better: Better::Neither,
         value: |r| {
-            if r.trade_offs && r.staff_time > 0.0 {
-                r.staff_time_used / r.staff_time
-            } else {
-                f64::NAN
-            }
+            r.staff_utilisation()
+                .filter(|_| r.trade_offs)
+                .unwrap_or(f64::NAN)
         },
         kind: Kind::Share,
     },

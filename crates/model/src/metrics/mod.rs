@@ -411,11 +411,7 @@ impl StepReport {
             mean(self.wait_sum, self.contacts_served),
         );
         opt("contacts_expired", "all", count(self.contacts_expired));
-        opt(
-            "staff_utilisation",
-            "all",
-            (self.staff_time > 0.0).then(|| self.staff_time_used / self.staff_time),
-        );
+        opt("staff_utilisation", "all", self.staff_utilisation());
         opt("lost_to_competitor", "all", count(self.lost_to_competitor));
         opt("arrivals", "all", count(self.arrivals));
     }
@@ -427,6 +423,12 @@ impl StepReport {
             + self.cost_campaign
             + self.cost_push
             + self.cost_openness
+    }
+
+    /// The share of staff and partners' time used this step; `None` when
+    /// they had none (without the trade-offs, or with no staff).
+    pub fn staff_utilisation(&self) -> Option<f64> {
+        (self.staff_time > 0.0).then(|| self.staff_time_used / self.staff_time)
     }
 
     /// All revenue this step.

@@ -149,9 +149,10 @@ pub struct Simulation {
     /// Prospects a played customer told this step, with how persuasive
     /// the teller is; exposed in phase 5.
     referred: Vec<(u32, f32)>,
-    /// The peer ties word of mouth landed on this step, with the teller's
-    /// voice (`step/word_of_mouth.rs`); kept to reuse its allocation.
-    landed: Vec<(u32, f32)>,
+    /// The peer ties word of mouth landed on this step, and whether the
+    /// teller is an advocate (`step/word_of_mouth.rs`); kept to reuse its
+    /// allocation.
+    landed: Vec<(u32, bool)>,
     /// This step's referrers' peer ties and whether each is an advocate
     /// (`step/word_of_mouth.rs`); kept to reuse its allocation.
     tellers: Vec<(u32, u32, bool)>,

@@ -321,19 +321,17 @@ impl Simulation {
                 tellers.push((ties.start as u32, ties.end as u32, advocate));
             }
         }
-        // A referrer's voice is an advocate's or a customer's: two bounds.
-        let [advocate, customer] = [Lifecycle::Advocate, Lifecycle::Customer].map(|s| {
+        // A referrer's voice is an advocate's or a customer's: two bounds,
+        // each prepared once for skipping.
+        let voices = [Lifecycle::Customer, Lifecycle::Advocate].map(|s| {
             let weight = self.voice(s);
-            (
-                weight,
-                SkipChance::new((strength * weight / NEUTRAL).min(1.0)),
-            )
+            let bound = (strength * weight / NEUTRAL).min(1.0);
+            (weight, bound, SkipChance::new(bound))
         });
-        for &(start, end, advocates) in &tellers {
-            let (weight, bound) = if advocates { advocate } else { customer };
-            let mut hits = Skips::at(start..end, bound);
+        for &(start, end, advocate) in &tellers {
+            let mut hits = Skips::at(start..end, voices[usize::from(advocate)].2);
             while let Some(t) = hits.next(&mut self.rng) {
-                landed.push((t, weight));
+                landed.push((t, advocate));
             }
         }
         // With no fully mixed group to pass over and no evidence on any
@@ -341,7 +339,8 @@ impl Simulation {
         // read.
         let any_mixed = self.mixed.contains(&true);
         let all_neutral = self.ev.all_neutral();
-        for &(t, weight) in &landed {
+        for &(t, advocate) in &landed {
+            let (weight, bound, _) = voices[usize::from(advocate)];
             let v = self.net.target[t as usize];
             // A fully mixed group hears its own share only, as in
             // pooled word of mouth, even over a tie from outside.
@@ -356,7 +355,6 @@ impl Simulation {
             } else {
                 self.ev.settled_at(self.net.reverse[t as usize] as usize)
             };
-            let bound = (strength * weight / NEUTRAL).min(1.0);
             let chance = (strength * weight * trust / NEUTRAL).min(1.0);
             if !self.rng.chance(chance / bound) {
                 continue;
