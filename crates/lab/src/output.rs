@@ -82,11 +82,22 @@ impl<W: Write> TimeSeriesWriter<W> {
 /// Shortest text that reads back as the same `f64` (Rust's `Display`
 /// round-trips), with integers written without a fraction.
 pub fn format_value(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e15 {
-        format!("{}", v as i64)
+    let mut text = String::new();
+    format_value_into(&mut text, v);
+    text
+}
+
+/// [`format_value`] into `text`, replacing what it held (so that a writer
+/// of millions of values reuses one buffer).
+pub fn format_value_into(text: &mut String, v: f64) {
+    use std::fmt::Write as _;
+    text.clear();
+    // Writing into a String cannot fail.
+    let _ = if v.fract() == 0.0 && v.abs() < 1e15 {
+        write!(text, "{}", v as i64)
     } else {
-        format!("{v}")
-    }
+        write!(text, "{v}")
+    };
 }
 
 /// What a run's `summary.json` holds.
@@ -213,6 +224,24 @@ pub fn png_rgb(width: u32, height: u32, rgb: &[u8]) -> io::Result<Vec<u8>> {
 /// renamed over `path`, which must be a regular file or absent (see
 /// [`siloscope_files::write`]). On an error the temporary file is removed.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    write_through(path, bytes, siloscope_files::AtomicFile::commit)
+}
+
+/// [`write_atomic`] without waiting for the disk
+/// ([`siloscope_files::AtomicFile::commit_unsynced`]): only for files that
+/// every reader checks against a record of what was written (a batch's run
+/// files and their checks, `batch/runs.rs`).
+pub fn write_atomic_unsynced(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    write_through(path, bytes, siloscope_files::AtomicFile::commit_unsynced)
+}
+
+/// Write `bytes` to a temporary file for `path` (stalling halfway when the
+/// crash tests ask), then `commit` it.
+fn write_through(
+    path: &Path,
+    bytes: &[u8],
+    commit: fn(siloscope_files::AtomicFile) -> io::Result<()>,
+) -> io::Result<()> {
     let mut file = siloscope_files::AtomicFile::create(path)?;
     let (first, rest) = bytes.split_at(bytes.len() / 2);
     file.write_all(first)?;
@@ -220,7 +249,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
         let _ = file.flush();
     });
     file.write_all(rest)?;
-    file.commit()
+    commit(file)
 }
 
 /// The environment variable of the crash tests' hook: see [`stall_if_asked`].
