@@ -56,37 +56,37 @@ const CHUNK: usize = 1024;
 /// Interleaved accumulators per chunk (see [`Evidence::forget_and_sum`]).
 const LANES: usize = 4;
 
-/// Evidence on a set of directed ties, stored as parallel arrays, plus the
-/// trust each tie settled at in the last forgetting pass.
+/// Evidence on a set of directed ties: each tie's positive and negative
+/// evidence side by side (one cache line holds both, so adding evidence to
+/// a tie or reading its trust costs one miss on a large network).
 ///
-/// Agents act on start-of-step trust: new evidence is buffered during a step
-/// and added before the forgetting pass, so between passes [`settled_at`]
-/// (cached, no division) equals [`trust`] (computed from the evidence).
+/// Agents act on start-of-step trust: new evidence is buffered during a
+/// step and added after the step's last read of trust, just before the
+/// forgetting pass, so between a pass and the next evidence
+/// [`settled_at`] is the trust the pass settled at. It is not stored: the
+/// pass writes only the evidence, and a read divides.
 ///
 /// The forgetting pass costs what the evidence is: a chunk of ties that has
 /// never received any (all of a cascade's peer ties, say) is not visited;
-/// its trust is neutral and its share of the per-class sums is kept. Its
-/// settled trust is not even stored: a chunk's part is set to neutral when
-/// the chunk first receives evidence. And until the first evidence
-/// anywhere, no per-tie array is held at all (they are allocated, zeroed,
-/// at the first [`Evidence::add`]): starting a run writes nothing per tie,
-/// and a run in which no tie ever receives evidence (a cascade's) never
-/// does.
+/// its trust is neutral and its share of the per-class sums is kept. And
+/// until the first evidence anywhere, no per-tie array is held at all (it
+/// is allocated, zeroed, at the first [`Evidence::add`]): starting a run
+/// writes nothing per tie, and a run in which no tie ever receives evidence
+/// (a cascade's) never does.
 ///
 /// [`settled_at`]: Evidence::settled_at
-/// [`trust`]: Evidence::trust
 #[derive(Clone, Debug, Default)]
 pub struct Evidence {
     /// How many ties.
     ties: usize,
-    /// Positive and negative evidence per tie: empty until the first
-    /// evidence, then one per tie.
-    r: Vec<f32>,
-    s: Vec<f32>,
-    /// Meaningful only in chunks with evidence (see [`Evidence::settled_at`]).
-    settled: Vec<f32>,
+    /// Positive and negative evidence per tie, `[r, s]`: empty until the
+    /// first evidence, then one per tie.
+    rs: Vec<[f32; 2]>,
     /// One bit per chunk: set once any of its ties received evidence.
     warm: Vec<u64>,
+    /// Whether evidence changed since the last forgetting pass (when
+    /// [`Evidence::settled_at`] would no longer be start-of-step trust).
+    changed: bool,
 }
 
 /// What the forgetting pass adds for each chunk of ties without evidence:
@@ -163,30 +163,28 @@ impl Evidence {
     pub fn new(ties: usize) -> Self {
         Self {
             ties,
-            r: Vec::new(),
-            s: Vec::new(),
-            settled: Vec::new(),
+            rs: Vec::new(),
             warm: vec![0; ties.div_ceil(CHUNK).div_ceil(64)],
+            changed: false,
         }
     }
 
-    /// The first evidence: hold the per-tie arrays from now on.
+    /// The first evidence: hold the per-tie array from now on.
     #[cold]
     fn hold(&mut self) {
-        self.r = vec![0.0; self.ties];
-        self.s = vec![0.0; self.ties];
-        self.settled = vec![0.0; self.ties];
+        self.rs = vec![[0.0; 2]; self.ties];
     }
 
     /// Positive and negative evidence on tie `t`.
     #[inline]
     pub fn at(&self, t: usize) -> (f32, f32) {
-        if self.r.is_empty() {
-            // As indexing the arrays would, before they exist too.
+        if self.rs.is_empty() {
+            // As indexing the array would, before it exists too.
             assert!(t < self.ties, "tie {t} of {}", self.ties);
             (0.0, 0.0)
         } else {
-            (self.r[t], self.s[t])
+            let [r, s] = self.rs[t];
+            (r, s)
         }
     }
 
@@ -198,19 +196,25 @@ impl Evidence {
     }
 
     /// Trust on tie `t` as of the last [`forget_and_sum`] (start-of-step
-    /// trust): neutral when `t`'s chunk never received evidence, without
-    /// reading anything per tie then (one bit for the thousand ties of a
-    /// chunk, so a lookup on a tie far away costs no cache miss on a large
-    /// network that is mostly quiet).
+    /// trust), which only a pass may follow: evidence added or cleared
+    /// since is an error (it panics in debug builds). Neutral when `t`'s
+    /// chunk never received evidence, without reading anything per tie then
+    /// (one bit for the thousand ties of a chunk, so a lookup on a tie far
+    /// away costs no cache miss on a large network that is mostly quiet).
     ///
     /// [`forget_and_sum`]: Evidence::forget_and_sum
     #[inline]
     pub fn settled_at(&self, t: usize) -> f32 {
+        debug_assert!(
+            !self.changed,
+            "start-of-step trust read after this step's evidence"
+        );
         let chunk = t / CHUNK;
         if self.warm[chunk / 64] & (1 << (chunk % 64)) == 0 {
             NEUTRAL
         } else {
-            self.settled[t]
+            let [r, s] = self.rs[t];
+            expectation(r, s)
         }
     }
 
@@ -219,7 +223,7 @@ impl Evidence {
     /// asked (nor the tie found).
     #[inline]
     pub fn all_neutral(&self) -> bool {
-        self.r.is_empty()
+        self.rs.is_empty()
     }
 
     /// [`Self::settled_at`] for each tie of `ties`, in order.
@@ -231,20 +235,15 @@ impl Evidence {
     /// Add evidence `dr` (positive) and `ds` (negative) to tie `t`.
     #[inline]
     pub fn add(&mut self, t: usize, dr: f32, ds: f32) {
-        if self.r.is_empty() {
+        if self.rs.is_empty() {
             self.hold();
         }
-        self.r[t] += dr;
-        self.s[t] += ds;
+        let [r, s] = &mut self.rs[t];
+        *r += dr;
+        *s += ds;
         let chunk = t / CHUNK;
-        let bit = 1 << (chunk % 64);
-        if self.warm[chunk / 64] & bit == 0 {
-            // Its ties' trust was neutral until now, and is read as
-            // neutral until the next forgetting pass settles it.
-            let ties = chunk * CHUNK..((chunk + 1) * CHUNK).min(self.settled.len());
-            self.settled[ties].fill(NEUTRAL);
-            self.warm[chunk / 64] |= bit;
-        }
+        self.warm[chunk / 64] |= 1 << (chunk % 64);
+        self.changed = true;
     }
 
     /// Remove all evidence from tie `t` (its trust becomes neutral at the
@@ -253,9 +252,9 @@ impl Evidence {
     /// [`forget_and_sum`]: Evidence::forget_and_sum
     #[inline]
     pub fn clear(&mut self, t: usize) {
-        if !self.r.is_empty() {
-            self.r[t] = 0.0;
-            self.s[t] = 0.0;
+        if !self.rs.is_empty() {
+            self.rs[t] = [0.0; 2];
+            self.changed = true;
         }
     }
 
@@ -281,7 +280,8 @@ impl Evidence {
         // adds the partial sums of neutral trust it always has (adding a
         // zero changes no sum, so those are left out).
         debug_assert_eq!(class.len(), self.ties);
-        debug_assert!(self.r.is_empty() || self.r.len() == self.ties);
+        debug_assert!(self.rs.is_empty() || self.rs.len() == self.ties);
+        self.changed = false;
         debug_assert_eq!(cold.start.len(), self.ties.div_ceil(CHUNK) + 1);
         // The chunks before the first with evidence add what they always
         // add: start there (from zero sums only, which is how the step
@@ -300,7 +300,7 @@ impl Evidence {
         } else {
             0
         };
-        if self.r.is_empty() {
+        if self.rs.is_empty() {
             // No evidence yet anywhere: every chunk adds its neutral sums.
             for bounds in cold.start[first..].windows(2) {
                 for &(k, v) in &cold.entries[bounds[0] as usize..bounds[1] as usize] {
@@ -309,11 +309,10 @@ impl Evidence {
             }
             return;
         }
-        let from = (first * CHUNK).min(self.r.len());
-        for (chunk, ((((r, s), e), c), bounds)) in self.r[from..]
+        let from = (first * CHUNK).min(self.rs.len());
+        let mut settled = [0.0f32; CHUNK];
+        for (chunk, ((rs, c), bounds)) in self.rs[from..]
             .chunks_mut(CHUNK)
-            .zip(self.s[from..].chunks_mut(CHUNK))
-            .zip(self.settled[from..].chunks_mut(CHUNK))
             .zip(class[from..].chunks(CHUNK))
             .zip(cold.start[first..].windows(2))
             .enumerate()
@@ -326,7 +325,8 @@ impl Evidence {
                 continue;
             }
             // No dependency between ties: this loop vectorises.
-            for ((r, s), e) in r.iter_mut().zip(s.iter_mut()).zip(e.iter_mut()) {
+            let e = &mut settled[..rs.len()];
+            for ([r, s], e) in rs.iter_mut().zip(e.iter_mut()) {
                 *r *= lambda;
                 *s *= lambda;
                 *e = expectation(*r, *s);
@@ -342,7 +342,7 @@ impl Evidence {
     /// Check that every chunk the forgetting pass passes over holds no
     /// evidence (for tests).
     pub fn check(&self) -> Result<(), String> {
-        for (t, (r, s)) in self.r.iter().zip(&self.s).enumerate() {
+        for (t, [r, s]) in self.rs.iter().enumerate() {
             let chunk = t / CHUNK;
             let warm = self.warm[chunk / 64] & (1 << (chunk % 64)) != 0;
             if !warm && (*r != 0.0 || *s != 0.0) {
@@ -356,8 +356,7 @@ impl Evidence {
 
     /// Bytes held.
     pub fn heap_bytes(&self) -> usize {
-        (self.r.capacity() + self.s.capacity() + self.settled.capacity())
-            * std::mem::size_of::<f32>()
+        self.rs.capacity() * std::mem::size_of::<[f32; 2]>()
             + self.warm.capacity() * std::mem::size_of::<u64>()
     }
 }
@@ -402,6 +401,12 @@ mod tests {
         assert!((limit - 11.0 / 12.0).abs() < 1e-6);
     }
 
+    /// The bits of tie `t`'s trust from its evidence.
+    fn settled(ev: &Evidence, t: usize) -> u32 {
+        let (r, s) = ev.at(t);
+        expectation(r, s).to_bits()
+    }
+
     /// The forgetting pass that visits every chunk, as it was before chunks
     /// without evidence were passed over.
     fn forget_every_chunk(
@@ -410,22 +415,19 @@ mod tests {
         class: &[u8],
         sums: &mut [f64; TRUST_CLASSES],
     ) {
-        if ev.r.is_empty() {
+        if ev.rs.is_empty() {
             // Every tie, evidence or not.
             ev.hold();
         }
-        for (((r, s), e), c) in
-            ev.r.chunks_mut(CHUNK)
-                .zip(ev.s.chunks_mut(CHUNK))
-                .zip(ev.settled.chunks_mut(CHUNK))
-                .zip(class.chunks(CHUNK))
-        {
-            for ((r, s), e) in r.iter_mut().zip(s.iter_mut()).zip(e.iter_mut()) {
+        ev.changed = false;
+        for (rs, c) in ev.rs.chunks_mut(CHUNK).zip(class.chunks(CHUNK)) {
+            let mut e = vec![0.0; rs.len()];
+            for ([r, s], e) in rs.iter_mut().zip(e.iter_mut()) {
                 *r *= lambda;
                 *s *= lambda;
                 *e = expectation(*r, *s);
             }
-            for lane in chunk_partials(e, c) {
+            for lane in chunk_partials(&e, c) {
                 for (sum, part) in sums.iter_mut().zip(lane) {
                     *sum += f64::from(part);
                 }
@@ -433,23 +435,22 @@ mod tests {
         }
     }
 
-    /// Trust read between the evidence and the next forgetting pass is the
-    /// trust at the start of the step: neutral for a chunk that just
-    /// received its first evidence (its settled trust was never stored).
+    /// The trust a pass settles at is read until the next evidence: the
+    /// tie that received some, at its expectation, the others neutral,
+    /// whether their chunk holds evidence or not.
     #[test]
-    fn a_chunk_reads_neutral_until_the_pass_after_its_first_evidence() {
+    fn trust_settles_at_the_pass() {
         let ties = 3 * CHUNK;
         let class = vec![0u8; ties];
         let cold = NeutralSums::new(&class);
         let mut ev = Evidence::new(ties);
         ev.add(CHUNK + 5, 3.0, 0.0);
-        for t in [0, CHUNK, CHUNK + 5, 2 * CHUNK - 1, 2 * CHUNK] {
-            assert_eq!(ev.settled_at(t), NEUTRAL, "tie {t} before the pass");
-        }
         let mut sums = [0.0; TRUST_CLASSES];
         ev.forget_and_sum(1.0, &class, &cold, &mut sums);
         assert_eq!(ev.settled_at(CHUNK + 5), expectation(3.0, 0.0));
-        assert_eq!(ev.settled_at(CHUNK + 6), NEUTRAL);
+        for t in [0, CHUNK, CHUNK + 6, 2 * CHUNK - 1, 2 * CHUNK] {
+            assert_eq!(ev.settled_at(t), NEUTRAL, "tie {t}");
+        }
         let expect = 0.5 * (ties - 1) as f64 + f64::from(expectation(3.0, 0.0));
         assert!(
             (sums[0] - expect).abs() < 1e-4,
@@ -457,6 +458,29 @@ mod tests {
             sums[0]
         );
         ev.check().unwrap();
+    }
+
+    /// Start-of-step trust read after this step's evidence (added or
+    /// cleared) is a mistake of the step's order, caught in debug builds.
+    #[cfg(debug_assertions)]
+    #[test]
+    fn start_of_step_trust_is_not_read_after_the_evidence() {
+        let class = vec![0u8; 8];
+        let cold = NeutralSums::new(&class);
+        let mut ev = Evidence::new(8);
+        ev.add(3, 1.0, 0.0);
+        let mut sums = [0.0; TRUST_CLASSES];
+        ev.forget_and_sum(0.9, &class, &cold, &mut sums);
+        assert!(ev.settled_at(3) > NEUTRAL);
+        for change in [
+            (|ev: &mut Evidence| ev.add(5, 0.0, 1.0)) as fn(&mut Evidence),
+            |ev| ev.clear(3),
+        ] {
+            let mut ev = ev.clone();
+            change(&mut ev);
+            let read = std::panic::catch_unwind(|| ev.settled_at(3));
+            assert!(read.is_err(), "a read after the evidence passed");
+        }
     }
 
     /// The interleaved lanes add what adding each tie into its lane's
@@ -531,7 +555,7 @@ mod tests {
             forget_every_chunk(&mut every, 0.8, &class, &mut b);
             assert_eq!(a.map(f64::to_bits), b.map(f64::to_bits), "step {step}");
             assert!(
-                (0..ties).all(|t| fast.settled_at(t).to_bits() == every.settled[t].to_bits()),
+                (0..ties).all(|t| fast.settled_at(t).to_bits() == settled(&every, t)),
                 "step {step}"
             );
         }
@@ -564,7 +588,7 @@ mod tests {
             fast.forget_and_sum(0.9, &class, &cold, &mut a);
             forget_every_chunk(&mut every, 0.9, &class, &mut b);
             assert_eq!(a.map(f64::to_bits), b.map(f64::to_bits), "step {step}");
-            assert!((0..ties).all(|t| fast.settled_at(t).to_bits() == every.settled[t].to_bits()));
+            assert!((0..ties).all(|t| fast.settled_at(t).to_bits() == settled(&every, t)));
             fast.check().unwrap();
         }
         assert!(
@@ -572,7 +596,7 @@ mod tests {
             "chunk 3 never received evidence"
         );
         // Evidence written behind the pass's back is caught by the check.
-        fast.r[3 * CHUNK + 5] = 1.0;
+        fast.rs[3 * CHUNK + 5][0] = 1.0;
         assert!(fast.check().is_err());
     }
 

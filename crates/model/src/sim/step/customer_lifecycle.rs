@@ -147,7 +147,7 @@ impl Simulation {
         }
     }
 
-    /// Phase 5, first: the agents whose lifecycle state changes, in index
+    /// Phase 5, after the pushed exposures: the agents whose lifecycle state changes, in index
     /// order. They were noted as their next state was set (in index order
     /// by the decisions, then by the exposures after them), so this costs
     /// O(k log k) for k changes, not a pass over every agent; an agent

@@ -49,7 +49,9 @@ impl Simulation {
         }
     }
 
-    /// Phase 5, first: the step's buffered evidence lands on its ties.
+    /// Phase 5, after the lifecycle switch (the step's last read of
+    /// start-of-step trust): the step's buffered evidence lands on its
+    /// ties.
     pub(super) fn apply_evidence(&mut self) {
         for e in &self.pending {
             self.ev.add(e.tie as usize, e.positive, e.negative);

@@ -78,13 +78,15 @@ impl Simulation {
         // 4. Decisions: every agent that can do anything acts on the
         //    start-of-step state.
         self.decide(t);
-        // 5. Apply: evidence, exposures by pushes, lifecycle switches (and
-        //    with them spending), the market's turnover, the offering.
-        self.apply_evidence();
+        // 5. Apply: exposures by pushes, lifecycle switches (and with them
+        //    spending; a prospect waking up perceives start-of-step
+        //    trust), then the evidence, the market's turnover (which
+        //    clears its newcomers' evidence), the offering.
         self.apply_pushed_exposures();
         self.find_lifecycle_changes();
         self.record_adoptions();
         self.switch_lifecycle();
+        self.apply_evidence();
         self.turn_over_market(t);
         self.learn_from_needs();
         // 6. Forget, then measure.
