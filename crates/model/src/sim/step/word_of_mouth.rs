@@ -209,18 +209,17 @@ impl Simulation {
     #[inline(always)]
     fn for_each_referring_peer(&self, c: u32, mut f: impl FnMut(Lifecycle, f32)) {
         let ties = self.net.ties_of_kind(c, TieKind::Peer);
-        let ties = ties.start as u32..ties.end as u32;
-        // One of the two is empty.
-        let (marked, every) = if self.pools_referrals() {
-            (ties, 0..0)
-        } else {
-            (0..0, ties)
-        };
-        for t in self.talks.members_in(marked).chain(every) {
+        let mut peer = |t: u32| {
             let t = t as usize;
             if let Some(state) = self.referrer(self.net.target[t]) {
                 f(state, self.ev.settled_at(t));
             }
+        };
+        let ties = ties.start as u32..ties.end as u32;
+        if self.pools_referrals() {
+            self.talks.for_each_in(ties, peer);
+        } else {
+            ties.for_each(peer);
         }
     }
 
