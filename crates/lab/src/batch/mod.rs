@@ -23,6 +23,7 @@
 //! they are spread over a rayon pool of `jobs` threads.
 
 mod manifest;
+mod rows;
 mod runs;
 mod tables;
 

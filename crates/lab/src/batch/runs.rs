@@ -9,6 +9,7 @@
 //! experiment), is never trusted: a batch computes it again and says so; a
 //! merge takes it from another shard or reports it missing.
 
+use super::rows::Rows;
 use super::{BatchError, Series, io_at};
 use crate::experiment::{Experiment, replicate_seed};
 use crate::output::{format_value, format_value_into, write_atomic_unsynced};
@@ -254,11 +255,14 @@ pub(super) fn run_one(exp: &Experiment, id: usize) -> Result<Vec<u8>, BatchError
                 .unwrap_or_default()
         })
         .collect();
-    let label = cond.label();
-    let (id_s, seed_s) = (id.to_string(), seed.to_string());
-    let mut w = csv::WriterBuilder::new()
-        .has_headers(false)
-        .from_writer(Vec::new());
+    let memory = |e: io::Error| BatchError::Io {
+        path: PathBuf::from(format!("run {id}")),
+        error: e,
+    };
+    let mut shared = vec![id.to_string(), cond.label(), cond.policy.clone()];
+    shared.extend(knob_values);
+    shared.push(seed.to_string());
+    let mut rows = Rows::new(shared).map_err(memory)?;
     let mut failed = None;
     let (mut step, mut v) = (String::new(), String::new());
     for _ in 0..exp.steps {
@@ -269,23 +273,15 @@ pub(super) fn run_one(exp: &Experiment, id: usize) -> Result<Vec<u8>, BatchError
                 return;
             }
             format_value_into(&mut v, value);
-            let record = [id_s.as_str(), label.as_str(), cond.policy.as_str()]
-                .into_iter()
-                .chain(knob_values.iter().map(String::as_str))
-                .chain([seed_s.as_str(), step.as_str(), metric, part, v.as_str()]);
-            if let Err(e) = w.write_record(record) {
+            if let Err(e) = rows.push(&step, metric, part, &v) {
                 failed = Some(e);
             }
         });
     }
-    let memory = |e: String| BatchError::Io {
-        path: PathBuf::from(format!("run {id}")),
-        error: io::Error::other(e),
-    };
-    if let Some(e) = failed {
-        return Err(memory(e.to_string()));
+    match failed {
+        Some(e) => Err(memory(e)),
+        None => Ok(rows.into_bytes()),
     }
-    w.into_inner().map_err(|e| memory(e.to_string()))
 }
 
 /// One run file, read: its bytes, its values at the summarised steps as

@@ -209,7 +209,7 @@ impl Simulation {
     #[inline(always)]
     fn for_each_referring_peer(&self, c: u32, mut f: impl FnMut(Lifecycle, f32)) {
         let ties = self.net.ties_of_kind(c, TieKind::Peer);
-        let mut peer = |t: u32| {
+        let peer = |t: u32| {
             let t = t as usize;
             if let Some(state) = self.referrer(self.net.target[t]) {
                 f(state, self.ev.settled_at(t));
