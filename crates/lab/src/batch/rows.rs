@@ -21,9 +21,11 @@ pub(super) struct Rows {
 }
 
 impl Rows {
-    /// Rows that all start with `shared` (several fields, the first never
-    /// empty: a run's number).
+    /// Rows that all start with `shared`: at least two fields (a record of
+    /// one empty field would be written `""`, not as an empty field among
+    /// others).
     pub(super) fn new(shared: Vec<String>) -> io::Result<Rows> {
+        debug_assert!(shared.len() >= 2, "rows share at least two fields");
         let mut prefix = record(shared.iter().map(String::as_str))?;
         // A record of several fields ends in its terminator alone.
         debug_assert_eq!(prefix.last(), Some(&b'\n'));
@@ -67,9 +69,9 @@ impl Rows {
     }
 }
 
-/// Whether the CSV writer writes `field` as it is: neither empty (the one
-/// field of a record is quoted when empty) nor holding a delimiter, a
-/// quote or a line break.
+/// Whether the CSV writer writes `field` as it is, unquoted: when it holds
+/// no delimiter, quote or line break. (An empty field goes through the
+/// writer too, which costs nothing: the batch writes none.)
 fn plain(field: &str) -> bool {
     !field.is_empty()
         && !field

@@ -171,7 +171,7 @@ pub(super) fn verify_run(
         },
         Err(e) if e.is_not_found() => {
             return Verified::Bad(format!(
-                "has no check ({name}): the run did not finish, or was written by an older siloscope"
+                "has no check ({name}): the run did not finish (or a power cut lost its check), or was written by an older siloscope"
             ));
         }
         Err(e) => return Verified::Bad(format!("has a check {name} that cannot be used: {e}")),

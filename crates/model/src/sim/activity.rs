@@ -219,6 +219,8 @@ mod tests {
             (1..129, vec![63, 64]),
             (63..65, vec![63, 64]),
             (64..64, vec![]),
+            // Reversed: empty.
+            (std::ops::Range { start: 65, end: 64 }, vec![]),
             (100..130, vec![129]),
             (0..64, vec![0, 63]),
             (0..63, vec![0]),
