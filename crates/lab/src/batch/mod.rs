@@ -175,7 +175,7 @@ pub enum BatchError {
     IntoShard(PathBuf),
     /// A shard ran another experiment.
     #[error(
-        "{0} holds the runs of a different experiment (or of an earlier version of this one); give merge the experiment file its shards ran"
+        "{0} holds the runs of a different experiment (or of an earlier version of this one, or of a siloscope whose model gives other results); give merge the experiment file its shards ran, with the siloscope that ran them"
     )]
     ForeignShard(PathBuf),
     /// A directory given as a shard holds no batch output.
@@ -185,7 +185,7 @@ pub enum BatchError {
     NotAShard(PathBuf),
     /// The output directory holds another experiment.
     #[error(
-        "{0} holds the outputs of a different experiment (or of an earlier version of this one); choose another --out or remove it"
+        "{0} holds the outputs of a different experiment (or of an earlier version of this one, or of a siloscope whose model gives other results); choose another --out or remove it"
     )]
     Foreign(PathBuf),
 }

@@ -81,7 +81,7 @@ impl fmt::Display for JournalError {
             ),
             JournalError::Foreign { path, theirs, ours } => write!(
                 f,
-                "{}: holds other work (fingerprint {theirs}; this one is {ours}: the scenario, the file or the settings differ); choose another --out, or remove the directory to start afresh",
+                "{}: holds other work (fingerprint {theirs}; this one is {ours}: the scenario, the file, the settings or siloscope's model differ); choose another --out, or remove the directory to start afresh",
                 path.display()
             ),
         }
