@@ -314,8 +314,12 @@ pub(super) fn parse_run(
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .from_reader(bytes.as_slice());
-    for record in reader.records() {
-        let record = record.map_err(|e| io_at(&path)(io::Error::other(e)))?;
+    // One record, read into again and again: a run has tens of thousands.
+    let mut record = csv::StringRecord::new();
+    while reader
+        .read_record(&mut record)
+        .map_err(|e| io_at(&path)(io::Error::other(e)))?
+    {
         let field = |i: usize| record.get(i).unwrap_or("");
         let step: u32 = field(4 + knobs).parse().unwrap_or(0);
         let (metric, part) = (field(5 + knobs), field(6 + knobs));
