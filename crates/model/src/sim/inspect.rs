@@ -273,19 +273,22 @@ impl Simulation {
                 self.offering,
                 self.knobs.get(crate::knob::Knob::Personalisation),
             );
-            let passed_over = awake
+            // With touchpoints, its trust moves, but its satisfaction was
+            // kept (`perceive`).
+            let kept = awake
                 && self.perceived_with == Some(key)
                 && !self.visit_everyone
+                && !self.relieved.contains(a)
+                && !self.reperceive.contains(a);
+            let passed_over = kept
                 && self
                     .net
                     .ties_of_kind(a, crate::network::TieKind::Touchpoint)
-                    .is_empty()
-                && !self.relieved.contains(a)
-                && !self.reperceive.contains(a);
-            if passed_over {
+                    .is_empty();
+            if kept {
                 let (sat, trust) = self.perception(i);
                 if sat.to_bits() != self.sat[i].to_bits()
-                    || trust.to_bits() != self.trust_org[i].to_bits()
+                    || passed_over && trust.to_bits() != self.trust_org[i].to_bits()
                 {
                     return Err(at(
                         a,

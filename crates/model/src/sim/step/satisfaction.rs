@@ -38,7 +38,9 @@ impl Simulation {
     /// `personalisation` moved since the last perception phase, else those
     /// with touchpoints (whose trust moves with the evidence), relief (which
     /// decays) or new knowledge. For the others every input is what it was,
-    /// so perceiving them would write the same bits.
+    /// so perceiving them would write the same bits. Likewise, of a
+    /// customer visited only for its touchpoints, only the trust is
+    /// perceived: its satisfaction's inputs are what they were.
     pub(super) fn perceive(&mut self) {
         let key = (self.offering, self.knobs.get(Knob::Personalisation));
         self.visits.perceived = 0;
@@ -57,14 +59,23 @@ impl Simulation {
         let touch = net.holders(TieKind::Touchpoint);
         for (w, &touch) in touch.iter().enumerate() {
             let mut bits = self.awake.word(w);
+            // Satisfaction as it is: nothing it rests on has moved.
+            let mut kept = 0;
             if !everyone {
-                bits &= touch | self.relieved.word(w) | self.reperceive.word(w);
+                let changed = self.relieved.word(w) | self.reperceive.word(w);
+                bits &= touch | changed;
+                kept = bits & !changed;
             }
             if bits != 0 {
                 self.visits.perceived += bits.count_ones();
                 for a in ones(w, bits) {
-                    self.perceive_one(a as usize);
-                    self.relief[a as usize] *= self.params.relief_decay;
+                    let ai = a as usize;
+                    if kept & (1 << (a % 64)) != 0 {
+                        self.trust_org[ai] = self.org_trust(ai);
+                    } else {
+                        self.perceive_one(ai);
+                    }
+                    self.relief[ai] *= self.params.relief_decay;
                 }
             }
             self.reperceive.clear_word(w);
@@ -88,22 +99,26 @@ impl Simulation {
     /// What customer `a` perceives now: satisfaction and mean trust over
     /// its touchpoints (neutral with none).
     pub(in crate::sim) fn perception(&self, a: usize) -> (f32, f32) {
-        let p = &self.params;
         let sat = lifecycle::satisfaction(
             &self.offering,
             &self.needs_of(a as u32),
             self.knowledge[a],
             self.knobs.get(Knob::Personalisation),
             self.relief[a],
-            p.gap_sensitivity,
+            self.params.gap_sensitivity,
         );
+        (sat, self.org_trust(a))
+    }
+
+    /// Customer `a`'s mean start-of-step trust over its touchpoints
+    /// (neutral with none).
+    fn org_trust(&self, a: usize) -> f32 {
         let ties = self.net.ties_of_kind(a as u32, TieKind::Touchpoint);
-        let trust = if ties.is_empty() {
+        if ties.is_empty() {
             NEUTRAL
         } else {
             let n = ties.len() as f32;
             self.ev.settled_in(ties).sum::<f32>() / n
-        };
-        (sat, trust)
+        }
     }
 }
