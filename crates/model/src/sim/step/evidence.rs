@@ -9,7 +9,7 @@
 //! a buffer until phase 5, so every decision of a step reads trust as it
 //! was at the start of the step. In phase 6 all evidence decays:
 //! `r ← λ·r`, `s ← λ·s`, so old interactions fade and trust settles where
-//! recent evidence puts it (the closed form is in `trust.rs`).
+//! recent evidence puts it (the closed form is in `trust/mod.rs`).
 //!
 //! **Knob:** none; the assumption `model.forgetting` (λ). The weights of
 //! each kind of evidence (`model.w_*`) belong to the mechanisms that add

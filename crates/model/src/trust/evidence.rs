@@ -1,60 +1,7 @@
-//! Directed trust from evidence, with forgetting: the Beta reputation
-//! system.
-//!
-//! Each directed tie a→b holds a's evidence about b: `r` (positive) and `s`
-//! (negative), weighted counts of interactions that went well or badly. a's
-//! trust in b is the expected value of a Beta(r+1, s+1) distribution,
-//!
-//! ```text
-//! E = (r + 1) / (r + s + 2)
-//! ```
-//!
-//! so a tie with no evidence sits at 0.5. Each step all evidence decays by
-//! the forgetting factor λ (`model.forgetting`, default 0.97): r ← λ·r,
-//! s ← λ·s, so old interactions count for less and trust can recover or
-//! erode. With constant positive evidence w per step, r tends to w/(1-λ)
-//! and E to (w/(1-λ) + 1)/(w/(1-λ) + 2).
-//!
-//! Trust is mutual but not symmetric (seed 000: "two-way, mutual"): most
-//! events add evidence to both a→b and b→a, with their own signs.
-//!
-//! Reference: A. Jøsang, R. Ismail, "The Beta Reputation System", 15th Bled
-//! Electronic Commerce Conference (2002).
-//!
-//! Leaves out: confidence (the Beta variance), transitive trust through
-//! third parties, and any difference between trust in a person and in the
-//! organisation beyond averaging over the organisation's ties.
+//! Evidence on every directed tie, and the forgetting pass.
 
-/// Trust with no evidence.
-pub const NEUTRAL: f32 = 0.5;
-
-/// Number of classes trust is summed over each step: the 16
-/// `(from part, to part)` pairs, plus silo walls.
-pub const TRUST_CLASSES: usize = 17;
-
-/// The class of ties between staff of different departments.
-pub const WALL_CLASS: usize = 16;
-
-/// Expected trust from evidence: `(r + 1) / (r + s + 2)`, in `(0, 1)` for
-/// non-negative finite evidence.
-#[inline]
-pub fn expectation(r: f32, s: f32) -> f32 {
-    (r + 1.0) / (r + s + 2.0)
-}
-
-/// The steady-state trust of a tie that receives positive evidence `w` and
-/// negative evidence `v` every step, with forgetting `lambda < 1`.
-///
-/// Returns `(w/(1-λ) + 1) / ((w+v)/(1-λ) + 2)`.
-pub fn steady_state(w: f32, v: f32, lambda: f32) -> f32 {
-    let k = 1.0 / (1.0 - lambda);
-    expectation(w * k, v * k)
-}
-
-/// Ties per chunk of the forgetting pass: a chunk's arrays stay in L1.
-const CHUNK: usize = 1024;
-/// Interleaved accumulators per chunk (see [`Evidence::forget_and_sum`]).
-const LANES: usize = 4;
+use super::sums::{NeutralSums, chunk_partials};
+use super::{CHUNK, NEUTRAL, TRUST_CLASSES, expectation};
 
 /// Evidence on a set of directed ties: each tie's positive and negative
 /// evidence side by side (one cache line holds both, so adding evidence to
@@ -87,75 +34,6 @@ pub struct Evidence {
     /// Whether evidence changed since the last forgetting pass (when
     /// [`Evidence::settled_at`] would no longer be start-of-step trust).
     changed: bool,
-}
-
-/// What the forgetting pass adds for each chunk of ties without evidence:
-/// per chunk, the non-zero per-lane, per-class partial sums of neutral
-/// trust, in the order the pass adds them. It depends only on the ties'
-/// classes, so a network builds it once ([`crate::network::Network::neutral_sums`])
-/// and every run on it shares it.
-#[derive(Clone, Debug, Default)]
-pub struct NeutralSums {
-    /// Chunk `c`'s entries are `entries[start[c]..start[c + 1]]`.
-    start: Vec<u32>,
-    /// (class, partial sum).
-    entries: Vec<(u8, f32)>,
-    /// `prefix[c]`: the per-class sums of chunks `0..c` all cold, added
-    /// from zero in the pass's order, so a pass can start at its first
-    /// chunk with evidence with the same bits.
-    prefix: Vec<[f64; TRUST_CLASSES]>,
-}
-
-impl NeutralSums {
-    /// The sums for ties of classes `class` (one per tie).
-    pub fn new(class: &[u8]) -> NeutralSums {
-        let mut cold = NeutralSums {
-            start: vec![0],
-            entries: Vec::new(),
-            prefix: vec![[0.0; TRUST_CLASSES]],
-        };
-        let neutral = [NEUTRAL; CHUNK];
-        let mut sums = [0.0f64; TRUST_CLASSES];
-        for c in class.chunks(CHUNK) {
-            for partial in chunk_partials(&neutral[..c.len()], c) {
-                for (k, v) in partial.into_iter().enumerate() {
-                    if v != 0.0 {
-                        cold.entries.push((k as u8, v));
-                        sums[k] += f64::from(v);
-                    }
-                }
-            }
-            cold.start.push(cold.entries.len() as u32);
-            cold.prefix.push(sums);
-        }
-        cold
-    }
-
-    /// Bytes held on the heap.
-    pub fn heap_bytes(&self) -> usize {
-        self.start.capacity() * std::mem::size_of::<u32>()
-            + self.entries.capacity() * std::mem::size_of::<(u8, f32)>()
-            + self.prefix.capacity() * std::mem::size_of::<[f64; TRUST_CLASSES]>()
-    }
-}
-
-/// One chunk's per-lane, per-class sums of settled trust `e`: neighbouring
-/// ties mostly share a class, and interleaved accumulators keep them from
-/// waiting on each other's adds.
-#[inline]
-fn chunk_partials(e: &[f32], c: &[u8]) -> [[f32; TRUST_CLASSES]; LANES] {
-    let mut partial = [[0.0f32; TRUST_CLASSES]; LANES];
-    let (e4, e_rest) = e.as_chunks::<LANES>();
-    let (c4, c_rest) = c.as_chunks::<LANES>();
-    for (e4, c4) in e4.iter().zip(c4) {
-        for lane in 0..LANES {
-            partial[lane][usize::from(c4[lane]).min(WALL_CLASS)] += e4[lane];
-        }
-    }
-    for (e, c) in e_rest.iter().zip(c_rest) {
-        partial[0][usize::from(*c).min(WALL_CLASS)] += e;
-    }
-    partial
 }
 
 impl Evidence {
@@ -360,9 +238,9 @@ impl Evidence {
             + self.warm.capacity() * std::mem::size_of::<u64>()
     }
 }
-
 #[cfg(test)]
 mod tests {
+    use super::super::{WALL_CLASS, steady_state};
     use super::*;
 
     #[test]
@@ -372,14 +250,6 @@ mod tests {
         assert!((0..3 * CHUNK).all(|t| ev.settled_at(t) == NEUTRAL));
         ev.add(CHUNK + 5, 0.0, 0.0);
         assert!(!ev.all_neutral(), "evidence added, even of nothing");
-    }
-
-    #[test]
-    fn no_evidence_is_neutral_and_evidence_moves_trust() {
-        assert_eq!(expectation(0.0, 0.0), NEUTRAL);
-        assert!(expectation(3.0, 0.0) > 0.75);
-        assert!(expectation(0.0, 3.0) < 0.25);
-        assert_eq!(expectation(8.0, 0.0), 0.9);
     }
 
     #[test]
@@ -480,50 +350,6 @@ mod tests {
             change(&mut ev);
             let read = std::panic::catch_unwind(|| ev.settled_at(3));
             assert!(read.is_err(), "a read after the evidence passed");
-        }
-    }
-
-    /// The interleaved lanes add what adding each tie into its lane's
-    /// class adds, in the same order (a guard for any faster way of
-    /// summing: the report's trust sums depend on these bits).
-    #[test]
-    fn partial_sums_keep_every_bit_of_adding_tie_by_tie() {
-        fn by_tie(e: &[f32], c: &[u8]) -> [[f32; TRUST_CLASSES]; LANES] {
-            let mut partial = [[0.0f32; TRUST_CLASSES]; LANES];
-            let whole = e.len() / LANES * LANES;
-            for (t, (x, c)) in e.iter().zip(c).enumerate() {
-                let lane = if t < whole { t % LANES } else { 0 };
-                partial[lane][usize::from(*c).min(WALL_CLASS)] += x;
-            }
-            partial
-        }
-        let mut x = 0x2545_f491_u32;
-        let mut next = || {
-            x ^= x << 13;
-            x ^= x >> 17;
-            x ^= x << 5;
-            x
-        };
-        for len in [0, 3, 4, 37, 1024, 1023] {
-            // Long runs of one class, a mixed stretch, classes past the
-            // wall class, and trust values of every size.
-            let c: Vec<u8> = (0..len)
-                .map(|t| match t / 100 {
-                    3 => (next() % 20) as u8,
-                    k => (k % 4) as u8 * 5 + u8::from(t % 97 == 0),
-                })
-                .collect();
-            let e: Vec<f32> = (0..len)
-                .map(|_| f32::from_bits(0x3000_0000 + next() % 0x1000_0000))
-                .collect();
-            let (fast, slow) = (chunk_partials(&e, &c), by_tie(&e, &c));
-            for lane in 0..LANES {
-                assert_eq!(
-                    fast[lane].map(f32::to_bits),
-                    slow[lane].map(f32::to_bits),
-                    "length {len}, lane {lane}"
-                );
-            }
         }
     }
 
