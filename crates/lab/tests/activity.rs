@@ -35,12 +35,10 @@ fn counts_kept_by_changes_equal_counts_from_scratch_in_every_shipped_scenario() 
     }
 }
 
-#[test]
-fn counts_hold_through_referral_windows_churn_returns_and_market_turnover() {
-    // The workshop organisation with every way of starting and stopping to
-    // refer: a short referral window, fast churn and returns, lapses, the
-    // market's newcomers, a competitor, and word of mouth strong enough to
-    // keep prospects busy; with and without a campaign.
+/// The workshop organisation with every way of starting and stopping to
+/// refer: a short referral window, fast churn and returns, lapses, the
+/// market's newcomers and a competitor.
+fn lively_workshop() -> Scenario {
     let mut sc = load("workshop.scenario.ron");
     sc.model.referral_window = 3.0;
     sc.model.churn_rate = 0.2;
@@ -52,6 +50,14 @@ fn counts_hold_through_referral_windows_churn_returns_and_market_turnover() {
             g.arrivals = 0.02;
         }
     }
+    sc
+}
+
+#[test]
+fn counts_hold_through_referral_windows_churn_returns_and_market_turnover() {
+    // The lively workshop with word of mouth strong enough to keep
+    // prospects busy; with and without a campaign.
+    let mut sc = lively_workshop();
     // Pooled, mixed and independent referrals: the last keeps no counts.
     for (reach, independent) in [(0.0, 0.0), (0.05, 0.0), (0.05, 0.5), (0.0, 1.0)] {
         sc.model.independent_referrals = independent;
@@ -117,7 +123,28 @@ fn same_bits_either_way(
     changes: &[(u32, Knob, f32)],
     what: &str,
 ) -> [(u64, u64); 2] {
-    let mut sums = [(0, 0); 2];
+    let sums = same_bits_and_visits(sc, steps, changes, what);
+    sums.map(|v| (v.acted, v.perceived))
+}
+
+/// What [`same_bits_and_visits`] counts, summed over the steps.
+#[derive(Clone, Copy, Debug, Default)]
+struct Visited {
+    acted: u64,
+    perceived: u64,
+    voices: u64,
+}
+
+/// [`same_bits_either_way`], returning every count of what was visited.
+/// Visiting everyone also works out every chance of word of mouth before
+/// drawing it.
+fn same_bits_and_visits(
+    sc: &Scenario,
+    steps: u32,
+    changes: &[(u32, Knob, f32)],
+    what: &str,
+) -> [Visited; 2] {
+    let mut sums = [Visited::default(); 2];
     let mut reports: Vec<String> = Vec::new();
     let mut hashes = Vec::new();
     for (i, everyone) in [false, true].into_iter().enumerate() {
@@ -148,8 +175,9 @@ fn same_bits_either_way(
             sim.check_consistency()
                 .unwrap_or_else(|e| panic!("{what} (visiting everyone: {everyone}): {e}"));
             let v = sim.visits();
-            sums[i].0 += u64::from(v.acted);
-            sums[i].1 += u64::from(v.perceived);
+            sums[i].acted += u64::from(v.acted);
+            sums[i].perceived += u64::from(v.perceived);
+            sums[i].voices += u64::from(v.voices);
         }
         hashes.push(sim.state_hash());
     }
@@ -218,6 +246,33 @@ fn customers_with_nothing_to_do_are_passed_over_and_the_run_is_the_same_bits() {
         "nothing to do",
     );
     assert!(sums[0].0 < sums[1].0, "{sums:?}");
+}
+
+#[test]
+fn word_of_mouth_draws_before_working_its_chances_out_and_the_run_is_the_same_bits() {
+    // The lively workshop: churned customers pulled back by their peers
+    // (at a rate under 1, so that the chance at the bound is too),
+    // prospects pulled by theirs; referral strength moved live; with and
+    // without a campaign, pooled and with half of the strength independent
+    // (a prospect both reached and told works its chance out first).
+    let mut sc = lively_workshop();
+    sc.model.return_rate = 0.5;
+    for (reach, independent) in [(0.0, 0.0), (0.05, 0.0), (0.05, 0.5)] {
+        sc.model.independent_referrals = independent;
+        let what = format!("campaign reach {reach}, independent referrals {independent}");
+        let changes = [
+            (0, Knob::ReferralStrength, 0.9),
+            (0, Knob::CampaignReach, reach),
+            (30, Knob::ReferralStrength, 0.4),
+        ];
+        let [drawn_first, worked_out] = same_bits_and_visits(&sc, 80, &changes, &what);
+        assert!(
+            worked_out.voices > 1000 && drawn_first.voices * 3 < worked_out.voices,
+            "{what}: voices read {} drawing first, {} working every chance out",
+            drawn_first.voices,
+            worked_out.voices
+        );
+    }
 }
 
 #[test]

@@ -47,6 +47,17 @@
 //! active customers. That is exactly the agents the full loop would have
 //! drawn for: the runs are bit-identical to visiting everyone.
 //!
+//! **Word of mouth's chances** are drawn before they are worked out: a
+//! prospect's chance to be pulled by its referring peers, and a churned
+//! customer's to return, grow with the trust-weighted share of its peers
+//! who refer, which takes a read of each of them (their state, the trust
+//! in them). An upper bound of that share comes from the prospect's count
+//! of referring peers alone (each at voice 1 and trust 1), so the step
+//! draws the word first and reads the peers only when it falls under the
+//! chance at the bound: the same word, the same outcome, and most steps
+//! of a prospect whose peers refer no read of them
+//! (`Simulation::draw_under_share_bound`).
+//!
 //! **Perception** visits every awake agent when the offering or
 //! `personalisation` moved since the last perception phase, and otherwise
 //! only the awake agents with a touchpoint (their trust follows the
@@ -76,6 +87,10 @@ pub struct Visits {
     pub perceived: u32,
     /// Agents that took a turn in phase 4.
     pub acted: u32,
+    /// Prospects and churned customers whose referring peers were read in
+    /// phase 4, to work out a chance that grows with their voice (the
+    /// others' draws fell above its bound; `word_of_mouth.rs`).
+    pub voices: u32,
 }
 
 /// A set of agents (or ties), one bit each, iterated in index order.

@@ -113,13 +113,12 @@ impl Simulation {
             Lifecycle::Churned => {
                 let heard =
                     self.heard_back[ci] != NEVER && t - self.heard_back[ci] <= ANSWER_MEMORY;
-                let x = self.word_of_mouth(c).share;
-                let pull = if heard { 1.0 } else { x.min(1.0) };
-                if self.rng.chance(self.params.return_rate * pull) {
-                    Lifecycle::Returning
+                let returns = if heard {
+                    self.rng.chance(self.params.return_rate)
                 } else {
-                    state
-                }
+                    self.pulled_back(c)
+                };
+                if returns { Lifecycle::Returning } else { state }
             }
             Lifecycle::Returning => {
                 if self.rng.chance(self.params.consider_rate * sat) {

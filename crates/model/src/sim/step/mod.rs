@@ -18,7 +18,9 @@
 //! | `extranet.rs` | customers inside the extranet | `extranet_openness` |
 //! | `partners.rs` | inside takes responsibility for partners | `transparency` |
 //! | `push_and_cross_sell.rs` | shouting louder; "it's all about you" | `marketing_push`, `cross_sell_pressure` |
+//! | `campaign.rs` | viral campaigns: who a campaign reaches, at what cost | `campaign_reach` |
 //! | `word_of_mouth.rs` | word of mouth beats campaigns | `referral_strength`, `campaign_reach` |
+//! | `independent_referrals.rs` | word of mouth, peer by peer (the Independent Cascade) | `referral_strength` (`model.independent_referrals`) |
 //! | `community.rs` | customers find solutions from peers | `community_enablement` |
 //! | `customer_lifecycle.rs` | the customer's life is not linear | — |
 //! | `revenue.rs` | cross-sell is done for revenue per user; customers pay | `cross_sell_pressure` |
@@ -30,12 +32,14 @@
 //! Every random draw comes from the run's dynamics stream in this order, so
 //! the same scenario and seed give bit-identical runs.
 
+mod campaign;
 mod community;
 mod cost_of_openness;
 mod customer_lifecycle;
 mod evidence;
 mod extranet;
 mod feedback_loop;
+mod independent_referrals;
 mod interventions;
 mod market;
 mod measure;
@@ -114,6 +118,7 @@ impl Simulation {
     /// change nothing.
     fn decide(&mut self, t: u32) {
         self.visits.acted = 0;
+        self.visits.voices = 0;
         self.reach = self.campaign_reach();
         debug_assert!(self.reach >= 0.0, "campaign reach is validated to 0..1");
         self.reach_by_campaign();

@@ -11,24 +11,20 @@
 //! of adopting refer, when that window is set. The two combine as
 //! independent chances (`lifecycle::exposure_to`), and the source is
 //! recorded. With `model.independent_referrals = b > 0` a share `b` of the
-//! strength acts peer by peer: each referring peer `j` tells each unaware
-//! peer on its own with chance `b·q·wⱼ` (`wⱼ` its weight times trust over
-//! neutral), and the rest pools, `(1 − b)·q·x`; the two combine as
-//! independent chances, `1 − (1 − (1 − b)·q·x)·Π (1 − b·q·wⱼ)` (the
-//! Independent Cascade model at `b = 1`). With a fully mixed group
-//! (`ties: Mixed`) `x` is the group's share (the Bass model). An exposed
-//! prospect becomes a customer at once with probability
-//! `model.instant_adoption`, else aware, persuaded by the campaign
-//! (`model.campaign_persuasion`) or by word of mouth: as far as it trusts
-//! the most trusted of the peers who told it (pooled: of its referring
-//! peers).
+//! strength acts peer by peer (`independent_referrals.rs`) and the rest
+//! pools, `(1 − b)·q·x`. With a fully mixed group (`ties: Mixed`) `x` is
+//! the group's share (the Bass model). An exposed prospect becomes a
+//! customer at once with probability `model.instant_adoption`, else aware,
+//! persuaded by the campaign (`model.campaign_persuasion`) or by word of
+//! mouth: as far as it trusts the most trusted of the peers who told it
+//! (pooled: of its referring peers).
 //!
 //! **Cost:** pooled pressure is pulled: a prospect some peer refers to
-//! reads its ties to referring peers (marked per tie, counted per agent,
-//! kept by changes) and draws once. Independent referrals are pushed:
-//! each referrer skips along its own ties by geometric draws and thins
-//! ([`Simulation::tell_peers`]), so a step costs a draw per tie landed on,
-//! and a prospect no one told costs nothing.
+//! draws once, and reads its ties to referring peers (marked per tie,
+//! counted per agent, kept by changes) only when the draw falls under the
+//! chance at an upper bound of `x` from the count alone
+//! ([`Simulation::draw_under_share_bound`]); so does a churned customer's
+//! chance to return.
 //!
 //! **Knobs:** `referral_strength`, `campaign_reach`. Assumptions:
 //! `model.customer_voice`, `model.referral_window`,
@@ -44,8 +40,6 @@
 use crate::agent::{Lifecycle, Source};
 use crate::knob::Knob;
 use crate::network::TieKind;
-use crate::rng::{SkipChance, Skips};
-use crate::sim::activity::ones;
 use crate::sim::{Referrers, Simulation};
 use crate::trust::NEUTRAL;
 
@@ -142,14 +136,6 @@ impl Simulation {
         self.params.independent_referrals < 1.0
     }
 
-    /// This step's campaign reach: the knob and the running campaigns, at
-    /// most 1.
-    pub(super) fn campaign_reach(&self) -> f32 {
-        let reach = self.knobs.get(Knob::CampaignReach)
-            + self.campaigns.iter().map(|c| c.reach).sum::<f32>();
-        reach.min(1.0)
-    }
-
     /// An agent's lifecycle state if it refers peers now: an active
     /// customer within `model.referral_window` steps of becoming one.
     #[inline]
@@ -199,7 +185,21 @@ impl Simulation {
             share: x,
             best_trust: best,
         } = self.word_of_mouth(c);
-        ((1.0 - b) * q * x, best)
+        (Self::pooled_of(self.pooled_strength(), x), best)
+    }
+
+    /// The strength of pooled word of mouth among drawn ties,
+    /// `(1 − b)·q`.
+    #[inline]
+    fn pooled_strength(&self) -> f32 {
+        (1.0 - self.params.independent_referrals) * self.knobs.get(Knob::ReferralStrength)
+    }
+
+    /// The pooled chance at strength `strength` ([`Self::pooled_strength`])
+    /// and share `x`, before clamping.
+    #[inline]
+    fn pooled_of(strength: f32, x: f32) -> f32 {
+        strength * x
     }
 
     /// Call `f(state, trust)` for each peer of `c` that refers now, in tie
@@ -207,7 +207,7 @@ impl Simulation {
     /// found by their ties' marks while pooled word of mouth keeps them,
     /// else by looking at each peer.
     #[inline(always)]
-    fn for_each_referring_peer(&self, c: u32, mut f: impl FnMut(Lifecycle, f32)) {
+    pub(super) fn for_each_referring_peer(&self, c: u32, mut f: impl FnMut(Lifecycle, f32)) {
         let ties = self.net.ties_of_kind(c, TieKind::Peer);
         let peer = |t: u32| {
             let t = t as usize;
@@ -226,7 +226,7 @@ impl Simulation {
     /// How much a referring peer in state `state` counts: an advocate 1, a
     /// customer `model.customer_voice`.
     #[inline]
-    fn voice(&self, state: Lifecycle) -> f32 {
+    pub(super) fn voice(&self, state: Lifecycle) -> f32 {
         if state == Lifecycle::Advocate {
             1.0
         } else {
@@ -266,142 +266,115 @@ impl Simulation {
         }
     }
 
-    /// The chance that at least one referring peer of `c` tells it on its
-    /// own this step, `1 − Π (1 − b·q·wⱼ)` ([`Self::tell_peers`]); only
-    /// needed when the campaign reached `c` too, to share the exposure
-    /// between the two sources.
-    fn told_chance(&self, c: u32) -> f32 {
-        let strength = self.params.independent_referrals * self.knobs.get(Knob::ReferralStrength);
-        let mut none = 1.0f32;
-        self.for_each_referring_peer(c, |state, trust| {
-            none *= 1.0 - (strength * self.voice(state) * trust / NEUTRAL).clamp(0.0, 1.0);
-        });
-        1.0 - none
+    /// An upper bound of [`Self::word_of_mouth`]'s share for `c`, read from
+    /// its count of referring peers alone: each heard at voice 1 and trust
+    /// 1, with room for the rounding of the sum, so that `x ≤ bound` in
+    /// floating point. `None` where there is no count to read (referrals
+    /// not pooled; a fully mixed group, whose share is read at once), when
+    /// a chance `factor · x` could round to 0 while the bound's is not
+    /// (`factor · model.customer_voice` under 10⁻⁶: the least a referring
+    /// peer's trust can be, about 3 × 10⁻⁹ with evidence weights of at
+    /// most 10, keeps such a chance above 10⁻²⁴), and when visiting
+    /// everyone (the tests' reference).
+    fn share_bound(&self, c: u32, factor: f32) -> Option<f32> {
+        let g = self.net.group[c as usize] as usize;
+        if self.visit_everyone
+            || !self.pools_referrals()
+            || self.mixed[g]
+            || factor * self.params.customer_voice < 1e-6
+        {
+            return None;
+        }
+        let count = f64::from(self.peer_referrers[c as usize]);
+        if count == 0.0 {
+            // `word_of_mouth` reads no peer: the share is 0.
+            return Some(0.0);
+        }
+        let n = self.net.ties_of_kind(c, TieKind::Peer).len() as f64;
+        // A sum of `count` terms of at most 2 (voice ≤ 1 times trust ≤ 1
+        // over NEUTRAL) is at most 2·count·(1 + count·2⁻²⁴) in single
+        // precision; the last factor covers rounding the bound to f32.
+        let bound = 2.0 * count * (1.0 + count * 2f64.powi(-22)) / n * (1.0 + 2f64.powi(-20));
+        Some(bound as f32)
     }
 
-    /// Phase 4, second: independent referrals (`model.independent_referrals
-    /// = b > 0`, the Independent Cascade at `b = 1`). Each referring peer
-    /// `j` tells each of its unaware peers on its own with chance
-    /// `b·q·wⱼ·trust/0.5` (at most 1), `wⱼ` its voice and `trust` the
-    /// peer's trust in `j` at the start of the step.
+    /// Draw for a chance `p(x)` of `c`'s share `x` of referring peers
+    /// ([`Self::word_of_mouth`]) before working `x` out: `Some(hit, voice)`
+    /// with the same word drawn and the same outcome as
+    /// `rng.chance(p(x))`, the voice read only when the word falls under
+    /// `p` at [`Self::share_bound`] (most steps of a prospect whose peers
+    /// refer, it does not); `None` when there is no bound to draw under,
+    /// and nothing drawn (the caller works the chance out).
     ///
-    /// The chances are pushed along `j`'s own ties, which lie in a row:
-    /// the ties are skipped by geometric draws at the largest chance `j`
-    /// can have, `b·q·wⱼ/0.5` (trust is at most 1), and a tie landed on is
-    /// kept with the ratio of its chance to that bound (thinning, as
-    /// Lewis & Shedler 1979 thin a Poisson process), so a referrer costs
-    /// one draw per tie landed on, not one per tie, and a prospect no one
-    /// told costs nothing. A peer in a fully mixed group is passed over:
-    /// the group hears its own share ([`Self::referral_chance`]).
-    ///
-    /// In two passes, so that the draws keep a fixed order and the far
-    /// ends of the ties landed on are read together: first the skips,
-    /// referrers in index order and their ties in tie order; then, in the
-    /// same order, each tie landed on is read and thinned. A tie landed on
-    /// is a cache miss on its far end; read in a row of independent reads,
-    /// the misses overlap instead of waiting on the next draw.
-    pub(super) fn tell_peers(&mut self) {
-        let strength = self.params.independent_referrals * self.knobs.get(Knob::ReferralStrength);
-        if strength <= 0.0 || self.referring.is_empty() {
-            return;
+    /// `p` must not fall as `x` grows (in floating point too: products and
+    /// sums by non-negative numbers, `min`, `clamp`), and be `factor · x`
+    /// or less and above 0 for `x > 0` when `factor` is.
+    fn draw_under_share_bound(
+        &mut self,
+        c: u32,
+        factor: f32,
+        p: impl Fn(f32) -> f32,
+    ) -> Option<(bool, Option<PeerVoice>)> {
+        let bound = p(self.share_bound(c, factor)?);
+        if bound >= 1.0 {
+            // Whether `p(x)` draws depends on `x`.
+            return None;
         }
-        let (mut tellers, mut landed) = (
-            std::mem::take(&mut self.tellers),
-            std::mem::take(&mut self.landed),
+        if bound <= 0.0 {
+            // `p(x)` is 0: no draw, no hit.
+            return Some((false, None));
+        }
+        let u = self.rng.unit();
+        if u >= bound {
+            return Some((false, None));
+        }
+        self.visits.voices += 1;
+        let voice = self.word_of_mouth(c);
+        let exact = p(voice.share);
+        debug_assert!(
+            0.0 < exact && exact <= bound,
+            "the chance {exact} is not within (0, {bound}]"
         );
-        tellers.clear();
-        landed.clear();
-        // Each referrer's peer ties and whether it is an advocate, read in
-        // a row of independent reads.
-        for w in 0..self.referring.words() {
-            for r in ones(w, self.referring.word(w)) {
-                let ties = self.net.ties_of_kind(r, TieKind::Peer);
-                let advocate = self.state[r as usize] == Lifecycle::Advocate as u8;
-                tellers.push((ties.start as u32, ties.end as u32, advocate));
-            }
-        }
-        // A referrer's voice is an advocate's or a customer's: two bounds,
-        // each prepared once for skipping.
-        let voices = [Lifecycle::Customer, Lifecycle::Advocate].map(|s| {
-            let weight = self.voice(s);
-            let bound = (strength * weight / NEUTRAL).min(1.0);
-            (weight, bound, SkipChance::new(bound))
-        });
-        for &(start, end, advocate) in &tellers {
-            let mut hits = Skips::at(start..end, voices[usize::from(advocate)].2);
-            while let Some(t) = hits.next(&mut self.rng) {
-                landed.push((t, advocate));
-            }
-        }
-        // With no fully mixed group to pass over and no evidence on any
-        // tie (a cascade's), the far end's group and the tie back are not
-        // read.
-        let any_mixed = self.mixed.contains(&true);
-        let all_neutral = self.ev.all_neutral();
-        for &(t, advocate) in &landed {
-            let (weight, bound, _) = voices[usize::from(advocate)];
-            let v = self.net.target[t as usize];
-            // A fully mixed group hears its own share only, as in
-            // pooled word of mouth, even over a tie from outside.
-            if !self.unaware_customer(v)
-                || any_mixed && self.mixed[self.net.group[v as usize] as usize]
-            {
-                continue;
-            }
-            // The peer's trust in j: its tie back to j.
-            let trust = if all_neutral {
-                NEUTRAL
-            } else {
-                self.ev.settled_at(self.net.reverse[t as usize] as usize)
-            };
-            let chance = (strength * weight * trust / NEUTRAL).min(1.0);
-            if !self.rng.chance(chance / bound) {
-                continue;
-            }
-            let vi = v as usize;
-            self.told_trust[vi] = if self.told.contains(v) {
-                self.told_trust[vi].max(trust)
-            } else {
-                trust
-            };
-            self.told.set(v, true);
-        }
-        (self.tellers, self.landed) = (tellers, landed);
+        Some((u < exact, Some(voice)))
     }
 
-    /// Phase 4, first: the unaware prospects this step's campaign reaches,
-    /// each independently with chance `reach`, and what that costs
-    /// (`model.cost_campaign_contact` × reach for every unaware prospect).
-    ///
-    /// The prospects reached are found by skipping over the customer
-    /// groups' members by geometric draws (Batagelj & Brandes 2005, as the
-    /// graph generators do): one draw per member landed on instead of one
-    /// per prospect, so a campaign costs what it reaches. A member landed
-    /// on who is not unaware is passed over, which is the same as drawing
-    /// for every member and ignoring those who are not prospects.
-    pub(super) fn reach_by_campaign(&mut self) {
-        let reach = self.reach;
-        if reach <= 0.0 {
-            return;
+    /// [`Self::referral_chance`], clamped to a chance.
+    fn pooled_chance(&mut self, c: u32) -> (f32, f32) {
+        let (pooled, best) = self.referral_chance(c);
+        if !self.mixed[self.net.group[c as usize] as usize] && self.pools_referrals() {
+            self.visits.voices += 1;
         }
-        let members: u32 = self.part_customers.iter().sum();
-        let awake: u32 = (0..self.awake.words())
-            .map(|w| self.awake.word(w).count_ones())
-            .sum();
-        self.report.cost_campaign +=
-            f64::from(reach * self.params.cost_campaign_contact) * f64::from(members - awake);
-        for g in 0..self.scenario.groups.len() {
-            let group = &self.scenario.groups[g];
-            if !group.part.is_customer() {
-                continue;
-            }
-            let mut hits = Skips::new(group.first..group.first + group.size, reach);
-            while let Some(a) = hits.next(&mut self.rng) {
-                if self.state[a as usize] == Lifecycle::Unaware as u8 {
-                    self.reached.set(a, true);
-                }
-            }
+        (pooled.clamp(0.0, 1.0), best)
+    }
+
+    /// Whether prospect `c`'s referring peers pull it this step (the
+    /// pooled chance, [`Self::referral_chance`]), and the pooled chance and
+    /// trust in its most trusted referring peer when they were worked out.
+    fn pulled(&mut self, c: u32) -> (bool, Option<(f32, f32)>) {
+        // The chance as `referral_chance` works it out, clamped.
+        let strength = self.pooled_strength();
+        let p = |x: f32| Self::pooled_of(strength, x).clamp(0.0, 1.0);
+        if let Some((hit, voice)) = self.draw_under_share_bound(c, strength, p) {
+            return (hit, voice.map(|v| (p(v.share), v.best_trust)));
         }
+        let (pooled, best) = self.pooled_chance(c);
+        (self.rng.chance(pooled), Some((pooled, best)))
+    }
+
+    /// Whether churned customer `c`, not answered lately, returns this
+    /// step: `model.return_rate` times the share of its peers who refer (at
+    /// most 1).
+    pub(super) fn pulled_back(&mut self, c: u32) -> bool {
+        let rate = self.params.return_rate;
+        let p = |x: f32| rate * x.min(1.0);
+        if let Some((hit, _)) = self.draw_under_share_bound(c, rate, p) {
+            return hit;
+        }
+        if !self.mixed[self.net.group[c as usize] as usize] {
+            self.visits.voices += 1;
+        }
+        let x = self.word_of_mouth(c).share;
+        self.rng.chance(p(x))
     }
 
     /// An unaware prospect may hear of the organisation, by the campaign
@@ -422,11 +395,24 @@ impl Simulation {
         let ci = c as usize;
         let reached = self.reached.contains(c);
         let pushed = self.told.contains(c);
-        let (pooled, best) = self.referral_chance(c);
-        let pooled = pooled.clamp(0.0, 1.0);
-        let pulled = self.rng.chance(pooled);
+        // Drawn as `rng.chance(pooled)` draws; the chance itself and the
+        // trust in the most trusted referring peer are worked out only
+        // when needed (`draw_under_share_bound`), except to share an
+        // exposure by both sources.
+        let (pulled, heard) = if reached && pushed {
+            let (pooled, best) = self.pooled_chance(c);
+            (self.rng.chance(pooled), Some((pooled, best)))
+        } else {
+            self.pulled(c)
+        };
         if reached || pushed || pulled {
             let campaign = if reached && (pushed || pulled) {
+                // Worked out above whenever this is reached (pulled, or
+                // reached and told); working it out again gives the same.
+                let (pooled, _) = match heard {
+                    Some(heard) => heard,
+                    None => self.pooled_chance(c),
+                };
                 let wom = if self.params.independent_referrals > 0.0
                     && !self.mixed[self.net.group[ci] as usize]
                 {
@@ -443,10 +429,19 @@ impl Simulation {
                 self.persuasion[ci] = self.params.campaign_persuasion;
             } else {
                 self.source[ci] = Source::WordOfMouth as u8;
-                self.persuasion[ci] = match (pushed, pulled) {
-                    (true, true) => best.max(self.told_trust[ci]),
-                    (true, false) => self.told_trust[ci],
-                    _ => best,
+                self.persuasion[ci] = if pushed && !pulled {
+                    self.told_trust[ci]
+                } else {
+                    // Pulled: the voice was worked out when drawn.
+                    let best = match heard {
+                        Some((_, best)) => best,
+                        None => self.pooled_chance(c).1,
+                    };
+                    if pushed {
+                        best.max(self.told_trust[ci])
+                    } else {
+                        best
+                    }
                 };
             }
             self.exposed(campaign)
