@@ -276,6 +276,7 @@ impl Simulation {
     /// peer's trust can be, about 3 × 10⁻⁹ with evidence weights of at
     /// most 10, keeps such a chance above 10⁻²⁴), and when visiting
     /// everyone (the tests' reference).
+    #[inline]
     fn share_bound(&self, c: u32, factor: f32) -> Option<f32> {
         let g = self.net.group[c as usize] as usize;
         if self.visit_everyone
@@ -285,17 +286,23 @@ impl Simulation {
         {
             return None;
         }
-        let count = f64::from(self.peer_referrers[c as usize]);
-        if count == 0.0 {
+        let count = self.peer_referrers[c as usize];
+        if count == 0 {
             // `word_of_mouth` reads no peer: the share is 0.
             return Some(0.0);
         }
-        let n = self.net.ties_of_kind(c, TieKind::Peer).len() as f64;
+        let (count, n) = (
+            count as f32,
+            self.net.ties_of_kind(c, TieKind::Peer).len() as f32,
+        );
         // A sum of `count` terms of at most 2 (voice ≤ 1 times trust ≤ 1
         // over NEUTRAL) is at most 2·count·(1 + count·2⁻²⁴) in single
-        // precision; the last factor covers rounding the bound to f32.
-        let bound = 2.0 * count * (1.0 + count * 2f64.powi(-22)) / n * (1.0 + 2f64.powi(-20));
-        Some(bound as f32)
+        // precision, and the share that sum over `n`; the bound's own
+        // roundings (each a factor of at most 1 + 2⁻²⁴) are covered by
+        // the room of 2⁻¹⁸ more.
+        const ROOM: f32 = 1.0 + 1.0 / (1u32 << 18) as f32;
+        const PER_TERM: f32 = 1.0 / (1u32 << 22) as f32;
+        Some(2.0 * count * (ROOM + count * PER_TERM) / n)
     }
 
     /// Draw for a chance `p(x)` of `c`'s share `x` of referring peers
