@@ -19,16 +19,19 @@
 //!   the plots in `plots/` — so they are bit-identical whatever the number
 //!   of jobs or interruptions.
 //!
-//! Runs are independent (no shared state, each with its own seeded RNG), so
-//! they are spread over a rayon pool of `jobs` threads.
+//! Runs are independent (each with its own seeded RNG; the conditions of a
+//! replicate share only its network, read only), so they are spread over a
+//! rayon pool of `jobs` threads.
 
 mod manifest;
+mod networks;
 mod rows;
 mod runs;
 mod tables;
 
 use crate::experiment::Experiment;
 use manifest::{check_manifest, fingerprint, has_manifest};
+use networks::Networks;
 use rayon::prelude::*;
 use runs::{Verified, run_one, run_path, verify_run, write_run};
 use serde::Serialize;
@@ -291,9 +294,15 @@ pub fn run(
     let resumed = total - todo.len();
     let done = AtomicUsize::new(resumed);
     progress(resumed, total);
+    // The conditions of a replicate share its network (`networks.rs`).
+    let networks = Networks::new(exp, &todo);
+    let mut order = todo.clone();
+    Networks::order(exp, &mut order);
     pool.install(|| {
-        todo.par_iter().try_for_each(|&id| {
-            let bytes = run_one(exp, id)?;
+        order.par_iter().try_for_each(|&id| {
+            let sim_err = |error| BatchError::Sim { run: id, error };
+            let bytes = run_one(exp, id, networks.get(id).map_err(sim_err)?)?;
+            networks.done(id);
             write_run(out, exp, &fp, id, &bytes)?;
             progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
             Ok::<(), BatchError>(())

@@ -15,9 +15,11 @@ use crate::experiment::{Experiment, replicate_seed};
 use crate::output::{format_value, format_value_into, write_atomic_unsynced};
 use serde::{Deserialize, Serialize};
 use siloscope_files::Limit;
+use siloscope_model::network::Network;
 use siloscope_model::sim::{RunOptions, Simulation};
 use std::io::{self};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// What run files may be: regular files of at most 1 GiB (a run of a
 /// million steps of the default metrics is about 60 MB).
@@ -227,14 +229,20 @@ pub(super) fn swept_knobs(exp: &Experiment) -> Vec<siloscope_model::knob::Knob> 
 }
 
 /// One run's rows (the experiment's metrics, every step) as CSV without a
-/// header.
-pub(super) fn run_one(exp: &Experiment, id: usize) -> Result<Vec<u8>, BatchError> {
+/// header, run on `net`, the network of its replicate's seed
+/// (`networks.rs`).
+pub(super) fn run_one(
+    exp: &Experiment,
+    id: usize,
+    net: Arc<Network>,
+) -> Result<Vec<u8>, BatchError> {
     let (c, k) = exp.run(id);
     let cond = &exp.conditions[c];
     let seed = replicate_seed(exp.seed, k);
     let sim_err = |error| BatchError::Sim { run: id, error };
-    let mut sim = Simulation::new(
+    let mut sim = Simulation::on_network(
         &exp.scenario,
+        net,
         RunOptions {
             policy: Some(cond.policy.clone()),
             seed: Some(seed),
