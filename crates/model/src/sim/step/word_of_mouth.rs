@@ -345,12 +345,19 @@ impl Simulation {
         Some((u < exact, Some(voice)))
     }
 
+    /// Whether [`Self::word_of_mouth`] reads `c`'s peers: outside a fully
+    /// mixed group, when some peer refers (pooled) or always (not pooled).
+    fn reads_peers(&self, c: u32) -> bool {
+        !self.mixed[self.net.group[c as usize] as usize]
+            && (!self.pools_referrals() || self.peer_referrers[c as usize] > 0)
+    }
+
     /// [`Self::referral_chance`], clamped to a chance.
     fn pooled_chance(&mut self, c: u32) -> (f32, f32) {
-        let (pooled, best) = self.referral_chance(c);
-        if !self.mixed[self.net.group[c as usize] as usize] && self.pools_referrals() {
+        if self.pools_referrals() && self.reads_peers(c) {
             self.visits.voices += 1;
         }
+        let (pooled, best) = self.referral_chance(c);
         (pooled.clamp(0.0, 1.0), best)
     }
 
@@ -377,7 +384,7 @@ impl Simulation {
         if let Some((hit, _)) = self.draw_under_share_bound(c, rate, p) {
             return hit;
         }
-        if !self.mixed[self.net.group[c as usize] as usize] {
+        if self.reads_peers(c) {
             self.visits.voices += 1;
         }
         let x = self.word_of_mouth(c).share;
@@ -406,7 +413,7 @@ impl Simulation {
         // trust in the most trusted referring peer are worked out only
         // when needed (`draw_under_share_bound`), except to share an
         // exposure by both sources.
-        let (pulled, heard) = if reached && pushed {
+        let (pulled, voice) = if reached && pushed {
             let (pooled, best) = self.pooled_chance(c);
             (self.rng.chance(pooled), Some((pooled, best)))
         } else {
@@ -416,8 +423,8 @@ impl Simulation {
             let campaign = if reached && (pushed || pulled) {
                 // Worked out above whenever this is reached (pulled, or
                 // reached and told); working it out again gives the same.
-                let (pooled, _) = match heard {
-                    Some(heard) => heard,
+                let (pooled, _) = match voice {
+                    Some(voice) => voice,
                     None => self.pooled_chance(c),
                 };
                 let wom = if self.params.independent_referrals > 0.0
@@ -440,7 +447,7 @@ impl Simulation {
                     self.told_trust[ci]
                 } else {
                     // Pulled: the voice was worked out when drawn.
-                    let best = match heard {
+                    let best = match voice {
                         Some((_, best)) => best,
                         None => self.pooled_chance(c).1,
                     };
