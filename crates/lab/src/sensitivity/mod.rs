@@ -42,8 +42,10 @@ use crate::seed::replicate_seed;
 use crate::stats::{Estimate, Paired};
 use rayon::prelude::*;
 use siloscope_model::knob::Knob;
+use siloscope_model::network::Network;
 use siloscope_model::sim::{RunOptions, SimError, Simulation};
 use siloscope_scenario::Scenario;
+use std::sync::Arc;
 
 /// What to screen.
 #[derive(Clone, Debug, PartialEq)]
@@ -234,13 +236,15 @@ fn scenario_at(scenario: &Scenario, range: &Range, level: f64) -> Result<Scenari
     Ok(sc)
 }
 
-/// The metric's value at the end of one run of `policy`, or `None` where it
-/// is undefined there (a share of nothing, say).
+/// The metric's value at the end of one run of `policy` on `net` (the
+/// network of `seed`), or `None` where it is undefined there (a share of
+/// nothing, say).
 fn run_once(
     scenario: &Scenario,
     screen: &Screen,
     policy: Option<&str>,
     seed: u64,
+    net: &Arc<Network>,
     knobs: &[(Knob, f32)],
 ) -> Result<Option<f64>, SimError> {
     let options = RunOptions {
@@ -248,7 +252,7 @@ fn run_once(
         seed: Some(seed),
         record_flows: false,
     };
-    let mut sim = Simulation::new(scenario, options)?;
+    let mut sim = Simulation::on_network(scenario, Arc::clone(net), options)?;
     for &(k, v) in knobs {
         sim.set_knob(k, v)?;
     }
@@ -304,11 +308,20 @@ fn value(
     seed: u64,
     knobs: &[(Knob, f32)],
 ) -> Result<Option<f64>, SimError> {
-    let here = run_once(scenario, screen, screen.policy.as_deref(), seed, knobs)?;
+    // The two runs of a gap share the network of their seed.
+    let net = Arc::new(Network::build(scenario, seed)?);
+    let here = run_once(
+        scenario,
+        screen,
+        screen.policy.as_deref(),
+        seed,
+        &net,
+        knobs,
+    )?;
     match &screen.against {
         None => Ok(here),
         Some(other) => {
-            let there = run_once(scenario, screen, Some(other), seed, knobs)?;
+            let there = run_once(scenario, screen, Some(other), seed, &net, knobs)?;
             Ok(here.zip(there).map(|(a, b)| a - b))
         }
     }

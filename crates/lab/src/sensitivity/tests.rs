@@ -293,3 +293,42 @@ fn seed_noise_is_measured_and_more_seeds_shrink_it() {
     let (few, many) = (pooled(4), pooled(16));
     assert!(many < few, "{few} {many}");
 }
+
+#[test]
+fn the_two_runs_of_a_gap_share_their_seeds_network_and_give_what_two_runs_of_their_own_give() {
+    let scenario = workshop();
+    let mut gap = options("profit_total", 1);
+    gap.policy = Some("connected".into());
+    gap.against = Some("inside_out".into());
+    let knobs = [(Knob::ReferralStrength, 0.7)];
+    let own = |policy: &str, seed: u64| {
+        let mut sim = Simulation::new(
+            &scenario,
+            RunOptions {
+                policy: Some(policy.into()),
+                seed: Some(seed),
+                record_flows: false,
+            },
+        )
+        .unwrap();
+        for &(k, v) in &knobs {
+            sim.set_knob(k, v).unwrap();
+        }
+        for _ in 0..30 {
+            sim.step();
+        }
+        let mut value = None;
+        sim.report().rows(|m, p, v| {
+            if m == "profit_total" && p == "all" {
+                value = Some(v);
+            }
+        });
+        value.unwrap()
+    };
+    for seed in [3, 17] {
+        let shared = value(&scenario, &gap, seed, &knobs).unwrap().unwrap();
+        let separate = own("connected", seed) - own("inside_out", seed);
+        assert_eq!(shared.to_bits(), separate.to_bits(), "seed {seed}");
+        assert!(shared != 0.0, "the two policies differ: {shared}");
+    }
+}
