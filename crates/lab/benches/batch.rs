@@ -14,21 +14,17 @@
 //! medians are what count. `SILOSCOPE_BENCH_REPLICATES` and
 //! `SILOSCOPE_BENCH_STEPS` shrink it.
 
+mod common;
+
+use common::env_or;
 use siloscope_lab::batch::{self, BatchOptions};
 use siloscope_lab::experiment;
 use std::path::Path;
 use std::time::Instant;
 
-fn env_u32(name: &str, default: u32) -> u32 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
 fn main() {
-    let replicates = env_u32("SILOSCOPE_BENCH_REPLICATES", 200);
-    let steps = env_u32("SILOSCOPE_BENCH_STEPS", 200);
+    let replicates = env_or::<u32>("SILOSCOPE_BENCH_REPLICATES", 200);
+    let steps = env_or::<u32>("SILOSCOPE_BENCH_STEPS", 200);
     let scenario = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
         .join("scenarios/workshop.scenario.ron");
     let policies: Vec<String> = siloscope_model::policy::PRESET_NAMES
@@ -44,7 +40,7 @@ fn main() {
         exp.runs(),
         policies.len()
     );
-    let repeats = env_u32("SILOSCOPE_BENCH_REPEATS", 3).max(1);
+    let repeats = env_or::<u32>("SILOSCOPE_BENCH_REPEATS", 3).max(1);
     let mut times: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
     let mut megabytes = 0.0;
     for round in 1..=repeats {

@@ -25,19 +25,15 @@
 //! file runs the same workload as a vectorised NumPy cascade and prints the
 //! same figures, to compare on the same machine.
 
+mod common;
+
+use common::env_or;
 use siloscope_model::agent::{Lifecycle, Part};
 use siloscope_model::network::Network;
 use siloscope_model::sim::{RunOptions, Simulation};
 use siloscope_scenario::parse_str;
 use std::sync::Arc;
 use std::time::Instant;
-
-fn env_u32(name: &str, default: u32) -> u32 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 fn scenario(agents: u32, campaign_steps: u32) -> siloscope_scenario::Scenario {
     let src = format!(
@@ -71,8 +67,8 @@ fn median(v: &mut [f64]) -> f64 {
 }
 
 fn main() {
-    let replicates = env_u32("SILOSCOPE_BENCH_REPLICATES", 40);
-    let agents = env_u32("SILOSCOPE_BENCH_AGENTS", 100_000);
+    let replicates = env_or::<u32>("SILOSCOPE_BENCH_REPLICATES", 40);
+    let agents = env_or::<u32>("SILOSCOPE_BENCH_AGENTS", 100_000);
     let cascade = scenario(agents, 1);
     let t0 = Instant::now();
     let net = Arc::new(Network::build(&cascade, cascade.seed).expect("builds"));

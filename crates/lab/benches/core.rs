@@ -14,6 +14,9 @@
 //! its trade-offs (finite staff time, the market, the cost of openness);
 //! `SILOSCOPE_BENCH_TRADE_OFFS=0` measures it without them.
 
+mod common;
+
+use common::env_or;
 use siloscope_model::knob::Knob;
 use siloscope_model::sim::{RunOptions, Simulation};
 use siloscope_scenario::parse_str;
@@ -87,19 +90,12 @@ const BIG: &str = r#"Scenario(
     interventions: [ (at: 0, action: Campaign(duration: 1000, reach: 0.01)) ],
 )"#;
 
-fn env_u32(name: &str, default: u32) -> u32 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
 fn main() {
-    let steps = env_u32("SILOSCOPE_BENCH_STEPS", 100);
-    let repeats = env_u32("SILOSCOPE_BENCH_REPEATS", 5);
+    let steps = env_or::<u32>("SILOSCOPE_BENCH_STEPS", 100);
+    let repeats = env_or::<u32>("SILOSCOPE_BENCH_REPEATS", 5);
     // SILOSCOPE_BENCH_TRADE_OFFS=0 measures the model without the
     // trade-offs (unlimited staff time, no market turnover or competitor).
-    let trade_offs = env_u32("SILOSCOPE_BENCH_TRADE_OFFS", 1) != 0;
+    let trade_offs = env_or::<u32>("SILOSCOPE_BENCH_TRADE_OFFS", 1) != 0;
     let source = BIG.replace(
         "    seed: 2024,",
         &format!("    seed: 2024,\n    model: (trade_offs: {trade_offs}),"),

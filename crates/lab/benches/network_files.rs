@@ -17,6 +17,9 @@
 //! change the organisation: `SILOSCOPE_BENCH_AGENTS=1000000` is a million
 //! agents and ten million ties. `SILOSCOPE_BENCH_REPEATS` (default 3).
 
+mod common;
+
+use common::env_or;
 use siloscope_model::network::Network;
 use siloscope_model::sim::{RunOptions, Simulation};
 use siloscope_scenario::files::read_scenario;
@@ -24,13 +27,6 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
-
-fn env_u64(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 fn median(v: &mut [f64]) -> f64 {
     v.sort_by(f64::total_cmp);
@@ -136,9 +132,9 @@ fn peak_mb() -> f64 {
 }
 
 fn main() {
-    let agents = env_u64("SILOSCOPE_BENCH_AGENTS", 100_000);
-    let degree = env_u64("SILOSCOPE_BENCH_DEGREE", 10);
-    let repeats = env_u64("SILOSCOPE_BENCH_REPEATS", 3).max(1);
+    let agents = env_or::<u64>("SILOSCOPE_BENCH_AGENTS", 100_000);
+    let degree = env_or::<u64>("SILOSCOPE_BENCH_DEGREE", 10);
+    let repeats = env_or::<u64>("SILOSCOPE_BENCH_REPEATS", 3).max(1);
     let dir = std::env::temp_dir().join(format!("siloscope-bench-network-{}", std::process::id()));
     let (path, bytes) = write_organisation(&dir, agents, degree);
     let rows = agents * (degree + 1);

@@ -1,8 +1,9 @@
 //! The workshop model's stepping alone, without any output.
 //!
 //! `cargo bench -p siloscope-lab --bench workshop` runs the default
-//! workshop scenario (498 agents) under the five presets, `SEEDS` seeds
-//! each (default 40), 200 steps a run: the model part of the batch bench
+//! workshop scenario (498 agents) under the five presets,
+//! `SILOSCOPE_BENCH_SEEDS` seeds each (default 40), 200 steps a run: the
+//! model part of the batch bench
 //! (`batch.rs`), which runs the same organisation 1,000 times and writes
 //! everything. It prints µs per step (the median of
 //! `SILOSCOPE_BENCH_REPEATS` rounds, default 3) and what a step visits on
@@ -11,22 +12,18 @@
 //! (`Visits`). A sum of the runs' revenue is printed too: two builds that
 //! print different sums do not run the same model.
 
+mod common;
+
+use common::env_or;
 use siloscope_model::policy::PRESET_NAMES;
 use siloscope_model::sim::{RunOptions, Simulation};
 use std::path::Path;
 use std::time::Instant;
 
-fn env_u32(name: &str, default: u32) -> u32 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
 fn main() {
     const STEPS: u32 = 200;
-    let seeds = env_u32("SILOSCOPE_BENCH_SEEDS", 40);
-    let repeats = env_u32("SILOSCOPE_BENCH_REPEATS", 3).max(1);
+    let seeds = env_or::<u32>("SILOSCOPE_BENCH_SEEDS", 40);
+    let repeats = env_or::<u32>("SILOSCOPE_BENCH_REPEATS", 3).max(1);
     let path = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
         .join("scenarios/workshop.scenario.ron");
     let scenario =
