@@ -89,7 +89,16 @@ impl Chrome {
             ))
             .unwrap();
         loop {
-            if let Message::Text(t) = self.ws.read().unwrap() {
+            let message = match self.ws.read() {
+                Ok(m) => m,
+                // A signal to the test process (a child ending) interrupts
+                // the read; nothing was lost, read again.
+                Err(tungstenite::Error::Io(e)) if e.kind() == std::io::ErrorKind::Interrupted => {
+                    continue;
+                }
+                Err(e) => panic!("{method}: {e}"),
+            };
+            if let Message::Text(t) = message {
                 let v: Value = serde_json::from_str(t.as_str()).unwrap();
                 if v["id"] == id {
                     assert!(v["error"].is_null(), "{method}: {v}");
