@@ -55,7 +55,9 @@ impl Simulation {
     /// kept with the ratio of its chance to that bound (thinning, as
     /// Lewis & Shedler 1979 thin a Poisson process), so a referrer costs
     /// one draw per tie landed on, not one per tie, and a prospect no one
-    /// told costs nothing. A peer in a fully mixed group is passed over:
+    /// told costs nothing. While no tie holds evidence (a cascade's), every
+    /// trust is neutral, the bound is the chance itself, `b·q·wⱼ`, and a
+    /// tie landed on is kept without a draw. A peer in a fully mixed group is passed over:
     /// the group hears its own share ([`Self::referral_chance`]).
     ///
     /// In two passes, so that the draws keep a fixed order and the far
@@ -85,10 +87,14 @@ impl Simulation {
             }
         }
         // A referrer's voice is an advocate's or a customer's: two bounds,
-        // each prepared once for skipping.
+        // each prepared once for skipping. With no evidence on any tie (a
+        // cascade's), every peer's trust is neutral and the bound is the
+        // chance itself: nothing is thinned.
+        let all_neutral = self.ev.all_neutral();
+        let top = if all_neutral { NEUTRAL } else { 1.0 };
         let voices = [Lifecycle::Customer, Lifecycle::Advocate].map(|s| {
             let weight = self.voice(s);
-            let bound = (strength * weight / NEUTRAL).min(1.0);
+            let bound = (strength * weight * top / NEUTRAL).min(1.0);
             (weight, bound, SkipChance::new(bound))
         });
         for &(start, end, advocate) in &tellers {
@@ -101,7 +107,6 @@ impl Simulation {
         // tie (a cascade's), the far end's group and the tie back are not
         // read.
         let any_mixed = self.mixed.contains(&true);
-        let all_neutral = self.ev.all_neutral();
         for &(t, advocate) in &landed {
             let (weight, bound, _) = voices[usize::from(advocate)];
             let v = self.net.target[t as usize];
