@@ -5,7 +5,8 @@
 //! finding an agent costs nothing when it has nothing to do:
 //!
 //! - **awake**: customer-part agents not unaware; **active**: those that
-//!   are customers or advocates. Kept by the lifecycle switch (O(1) per
+//!   are customers or advocates; **in_between**: awake and not active
+//!   (aware, considering, churned, returning). Kept by the lifecycle switch (O(1) per
 //!   agent that changed) and by the market's newcomers. The step's changes
 //!   are noted as each next state is set (`customer_lifecycle.rs`), so
 //!   finding them costs O(k log k) for k changes, not a pass over every
@@ -45,7 +46,12 @@
 //! draws nothing for a contact, one with no peer nothing for a question),
 //! so with both at 0, all. Word of mouth (*hot*) moves prospects, not
 //! active customers. That is exactly the agents the full loop would have
-//! drawn for: the runs are bit-identical to visiting everyone.
+//! drawn for: the runs are bit-identical to visiting everyone. Each set
+//! keeps a summary, a bit per word of 64 agents saying whether it holds a
+//! member, so the decisions pass over 4,096 agents at a time where no set
+//! they read holds anyone (where no active customer is busy, *awake* is
+//! not read: its agents that act are *in_between*'s).
+//!
 //!
 //! **Word of mouth's chances** are drawn before they are worked out: a
 //! prospect's chance to be pulled by its referring peers, and a churned
@@ -76,8 +82,9 @@
 //! kept by changes (`tally.rs`), not from the agents.
 //!
 //! So in a step where nothing happens to them, customers cost the step
-//! nothing each: what remains is a few word operations per 64 agents (the
-//! sets above, OR-ed and masked word by word).
+//! nothing each: what remains is a few word operations per 4,096 agents in
+//! the decisions (the sets' summaries, OR-ed), and per 64 where some set
+//! holds a member (the sets, OR-ed and masked word by word).
 
 /// How many agents a step visited (`activity.rs`): what its cost follows.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -99,6 +106,11 @@ pub(crate) struct BitSet {
     words: Vec<u64>,
     /// Members: kept by `set`, so that an empty set is known in O(1).
     len: usize,
+    /// Bit `w`: word `w` has a member. Kept by `set` and `clear_word`, so
+    /// that a pass over the words of a sparse set can pass over its empty
+    /// words 64 at a time ([`Self::summary_word`]); only in a set made
+    /// [`Self::summarised`] (empty otherwise, and not kept).
+    summary: Vec<u64>,
 }
 
 impl BitSet {
@@ -107,6 +119,19 @@ impl BitSet {
         BitSet {
             words: vec![0; n.div_ceil(64)],
             len: 0,
+            summary: Vec::new(),
+        }
+    }
+
+    /// The empty set over `n` agents, keeping a summary of which words hold
+    /// members ([`Self::summary_word`]): for the sets the decisions read,
+    /// where a pass over every word would cost more than the members.
+    pub fn summarised(n: usize) -> BitSet {
+        let words = n.div_ceil(64);
+        BitSet {
+            words: vec![0; words],
+            len: 0,
+            summary: vec![0; words.div_ceil(64)],
         }
     }
 
@@ -125,19 +150,34 @@ impl BitSet {
             self.words[w] &= !bit;
         }
         self.len = self.len + usize::from(member) - usize::from(was);
+        if !self.summary.is_empty() {
+            let (s, held) = (&mut self.summary[w / 64], 1u64 << (w % 64));
+            *s = (*s & !held) | (u64::from(self.words[w] != 0) << (w % 64));
+        }
     }
 
     /// Check the member count against the members (for tests).
     pub fn check(&self, name: &str) -> Result<(), String> {
         let n: usize = self.words.iter().map(|w| w.count_ones() as usize).sum();
-        if n == self.len {
-            Ok(())
-        } else {
-            Err(format!(
+        if n != self.len {
+            return Err(format!(
                 "the set {name} has {n} members, counted as {}",
                 self.len
-            ))
+            ));
         }
+        for (w, &word) in self.words.iter().enumerate() {
+            if self.summary.is_empty() {
+                break;
+            }
+            let held = self.summary[w / 64] & (1 << (w % 64)) != 0;
+            if held != (word != 0) {
+                return Err(format!(
+                    "the set {name}'s word {w} is {word:#x}, summarised as {}",
+                    if held { "holding members" } else { "empty" }
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// Whether the set has no member.
@@ -177,7 +217,18 @@ impl BitSet {
         if self.words[w] != 0 {
             self.len -= self.words[w].count_ones() as usize;
             self.words[w] = 0;
+            if let Some(s) = self.summary.get_mut(w / 64) {
+                *s &= !(1 << (w % 64));
+            }
         }
+    }
+
+    /// Word `s` of the summary of a [`Self::summarised`] set: bit `i` says
+    /// whether word `64s + i` has a member.
+    #[inline]
+    pub fn summary_word(&self, s: usize) -> u64 {
+        debug_assert!(!self.summary.is_empty(), "a set kept without a summary");
+        self.summary[s]
     }
 
     /// Word `w` of the set (agents `64w..64w + 64`).
@@ -194,7 +245,7 @@ impl BitSet {
 
     /// Bytes held.
     pub fn heap_bytes(&self) -> usize {
-        self.words.capacity() * std::mem::size_of::<u64>()
+        (self.words.capacity() + self.summary.capacity()) * std::mem::size_of::<u64>()
     }
 }
 
@@ -216,7 +267,7 @@ mod tests {
 
     #[test]
     fn sets_iterate_in_index_order() {
-        let mut s = BitSet::new(130);
+        let mut s = BitSet::summarised(130);
         for a in [129, 0, 64, 63, 7] {
             s.set(a, true);
         }
@@ -245,6 +296,9 @@ mod tests {
             assert_eq!(members_in(&s, range.clone()), expect, "{range:?}");
         }
 
+        s.check("s").unwrap();
+        assert_eq!(s.summary_word(0), 0b111, "words 0, 1 and 2 hold members");
+
         s.set(63, true);
         assert!(!s.is_empty());
         s.clear_word(1);
@@ -253,5 +307,28 @@ mod tests {
             s.set(a, false);
         }
         assert!(s.is_empty());
+        assert_eq!(s.summary_word(0), 0, "every word empty");
+        s.check("s").unwrap();
+    }
+
+    #[test]
+    fn the_summary_says_which_words_hold_members() {
+        // 70 words: two summary words.
+        let mut s = BitSet::summarised(64 * 70);
+        for a in [5, 6, 64 * 3, 64 * 69 + 63] {
+            s.set(a, true);
+        }
+        assert_eq!(s.summary_word(0), 1 | 1 << 3);
+        assert_eq!(s.summary_word(1), 1 << 5, "word 69");
+        s.set(5, false);
+        assert_eq!(s.summary_word(0), 1 | 1 << 3, "word 0 still holds 6");
+        s.set(6, false);
+        assert_eq!(s.summary_word(0), 1 << 3, "word 0 emptied by set");
+        s.clear_word(69);
+        assert_eq!(s.summary_word(1), 0, "word 69 emptied by clear_word");
+        s.check("s").unwrap();
+        // A summary that disagrees with its words is reported.
+        s.summary[1] = 1;
+        assert!(s.check("s").unwrap_err().contains("word 64"));
     }
 }

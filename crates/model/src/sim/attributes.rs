@@ -33,6 +33,7 @@ pub(super) struct Start {
     pub spend: Vec<f32>,
     pub awake: BitSet,
     pub active: BitSet,
+    pub in_between: BitSet,
     pub always: BitSet,
     pub part_customers: [u32; 4],
     pub tally: Tally,
@@ -75,9 +76,10 @@ impl Start {
 
         // The customers who do not start unaware: the members of groups
         // that do not start so, and named agents.
-        let mut awake = BitSet::new(n);
+        let mut awake = BitSet::summarised(n);
         let mut active = BitSet::new(n);
-        let mut always = BitSet::new(n);
+        let mut in_between = BitSet::summarised(n);
+        let mut always = BitSet::summarised(n);
         let mut part_customers = [0u32; 4];
         let mut starters = Vec::new();
         for g in &scenario.groups {
@@ -115,6 +117,7 @@ impl Start {
             }
             awake.set(a, true);
             active.set(a, s.is_active_customer());
+            in_between.set(a, !s.is_active_customer());
             if s.is_active_customer() {
                 let g = &scenario.groups[net.group[ai] as usize];
                 spend[ai] = g.arpu * scenario.model.arpu_scale;
@@ -127,6 +130,7 @@ impl Start {
             spend,
             awake,
             active,
+            in_between,
             always,
             part_customers,
             tally,

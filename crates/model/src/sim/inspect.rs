@@ -183,6 +183,7 @@ impl Simulation {
                     + self.always.heap_bytes()
                     + self.reached.heap_bytes()
                     + self.active.heap_bytes()
+                    + self.in_between.heap_bytes()
                     + self.relieved.heap_bytes()
                     + self.reperceive.heap_bytes(),
             ),
@@ -265,6 +266,15 @@ impl Simulation {
             if active != self.active.contains(a) {
                 return Err(at(a, &format!("active is {active}, kept as {}", !active)));
             }
+            if (awake && !active) != self.in_between.contains(a) {
+                return Err(at(
+                    a,
+                    &format!(
+                        "in between (awake, not active) kept as {}",
+                        self.in_between.contains(a)
+                    ),
+                ));
+            }
             // While the offering and personalisation hold, the next
             // perception passes over an awake customer without touchpoints,
             // relief or new knowledge: what it perceived must be what it
@@ -327,6 +337,7 @@ impl Simulation {
         for (set, name) in [
             (&self.awake, "awake"),
             (&self.active, "active"),
+            (&self.in_between, "in_between"),
             (&self.always, "always"),
             (&self.hot, "hot"),
             (&self.referring, "referring"),

@@ -198,6 +198,11 @@ pub struct Simulation {
     /// Customer-part agents that are active customers (customers and
     /// advocates; `activity.rs`).
     active: BitSet,
+    /// Customer-part agents that are awake but not active (aware,
+    /// considering, churned, returning): `awake ∖ active`, kept with them,
+    /// so that the decisions find them without a pass over every word of
+    /// both (`activity.rs`).
+    in_between: BitSet,
     /// Staff, and members of fully mixed groups: visited every step.
     always: BitSet,
     /// Agents a peer has relieved (relief above 0) since they arrived:
@@ -375,11 +380,12 @@ impl Simulation {
                 .flat_map(|w| activity::ones(w, awake.word(w)))
                 .collect(),
             window_closes,
-            hot: BitSet::new(n),
-            told: BitSet::new(n),
+            hot: BitSet::summarised(n),
+            told: BitSet::summarised(n),
             told_trust: vec![0.0; n],
             awake,
             active: start.active,
+            in_between: start.in_between,
             always: start.always,
             relieved: BitSet::new(n),
             reperceive: BitSet::new(n),
@@ -387,7 +393,7 @@ impl Simulation {
             tally: start.tally,
             visit_everyone: false,
             visits: Visits::default(),
-            reached: BitSet::new(n),
+            reached: BitSet::summarised(n),
             reach: 0.0,
             changed: Vec::new(),
             part_customers: start.part_customers,

@@ -171,9 +171,13 @@ impl Simulation {
             let (was, is) = (self.state[ai], self.next_state[ai]);
             self.settle_spend(ai);
             self.state[ai] = is;
-            self.awake.set(a, is != Lifecycle::Unaware as u8);
-            self.active
-                .set(a, Lifecycle::from_u8(is).is_active_customer());
+            let (awake, active) = (
+                is != Lifecycle::Unaware as u8,
+                Lifecycle::from_u8(is).is_active_customer(),
+            );
+            self.awake.set(a, awake);
+            self.active.set(a, active);
+            self.in_between.set(a, awake && !active);
             self.recount.push(a);
             if was == Lifecycle::Unaware as u8 {
                 (self.sat[ai], self.trust_org[ai]) = self.perception(ai);

@@ -96,6 +96,7 @@ impl Simulation {
         self.next_state[ai] = Lifecycle::Unaware as u8;
         self.awake.set(a, false);
         self.active.set(a, false);
+        self.in_between.set(a, false);
         self.relieved.set(a, false);
         self.reperceive.set(a, false);
         self.recount.push(a);

@@ -126,31 +126,58 @@ impl Simulation {
         let busy = self.busy_customers();
         let net = std::sync::Arc::clone(&self.net);
         let (touch, peer) = (net.holders(TieKind::Touchpoint), net.holders(TieKind::Peer));
-        for w in 0..self.awake.words() {
-            let busy = match busy {
-                Busy::All => u64::MAX,
-                Busy::Holders {
-                    touchpoint,
-                    peer: p,
-                } => (if touchpoint { touch[w] } else { 0 }) | (if p { peer[w] } else { 0 }),
-            };
-            let bits = self.always.word(w)
-                | (self.awake.word(w) & (!self.active.word(w) | busy))
-                // Word of mouth moves prospects (and pulls the churned,
-                // who act anyway); an active customer it reaches is busy
-                // only as above.
-                | (self.hot.word(w) & !self.active.word(w))
-                | self.reached.word(w)
-                | self.told.word(w);
-            if bits == 0 {
-                continue;
+        // Whether any active customer is busy: if not, an awake agent acts
+        // only while in between (awake, not active).
+        let any_busy = match busy {
+            Busy::All => true,
+            Busy::Holders {
+                touchpoint,
+                peer: p,
+            } => {
+                touchpoint && net.has_holders(TieKind::Touchpoint)
+                    || p && net.has_holders(TieKind::Peer)
             }
-            self.visits.acted += bits.count_ones();
-            for a in ones(w, bits) {
-                self.act(t, a);
+        };
+        // The words that may hold an agent to visit, 64 at a time from the
+        // sets' summaries: a word outside them has no member in any set
+        // below, so no agent in it acts.
+        for s in 0..self.awake.words().div_ceil(64) {
+            let mut candidates = self.always.summary_word(s)
+                | self.in_between.summary_word(s)
+                | self.hot.summary_word(s)
+                | self.reached.summary_word(s)
+                | self.told.summary_word(s);
+            if any_busy {
+                candidates |= self.awake.summary_word(s);
             }
-            self.reached.clear_word(w);
-            self.told.clear_word(w);
+            for w in ones(s, candidates) {
+                let w = w as usize;
+                let busy = match busy {
+                    Busy::All => u64::MAX,
+                    Busy::Holders {
+                        touchpoint,
+                        peer: p,
+                    } => (if touchpoint { touch[w] } else { 0 }) | (if p { peer[w] } else { 0 }),
+                };
+                let bits = self.always.word(w)
+                    | self.in_between.word(w)
+                    | (self.awake.word(w) & busy)
+                    // Word of mouth moves prospects (and pulls the churned,
+                    // who act anyway); an active customer it reaches is busy
+                    // only as above.
+                    | (self.hot.word(w) & !self.active.word(w))
+                    | self.reached.word(w)
+                    | self.told.word(w);
+                if bits == 0 {
+                    continue;
+                }
+                self.visits.acted += bits.count_ones();
+                for a in ones(w, bits) {
+                    self.act(t, a);
+                }
+                self.reached.clear_word(w);
+                self.told.clear_word(w);
+            }
         }
     }
 
