@@ -962,6 +962,63 @@ fn a_large_import_keeps_its_network_beside_the_scenario_and_runs() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// A scenario keeps its groups even when its network is in files: an
+/// organisation with a group per person can make it bigger than validate
+/// reads. Import says so and writes nothing, and an empty --name is refused
+/// before any work.
+#[test]
+fn an_import_never_writes_a_scenario_too_big_to_read_even_with_its_network_in_files() {
+    use std::fmt::Write as _;
+    let dir = temp_dir("import-many-groups");
+    std::fs::create_dir_all(&dir).unwrap();
+    let (agents, ties, out) = (
+        dir.join("agents.csv"),
+        dir.join("ties.csv"),
+        dir.join("groups.scenario.ron"),
+    );
+    // 60,000 agents, each in a group of its own with a long name: about
+    // 20 MB of groups.
+    let mut csv = String::from("id,part,group\n");
+    for i in 0..60_000 {
+        writeln!(
+            csv,
+            "p{i},existing_customer,{}{i}",
+            "a customer segment of its own named at length ".repeat(6)
+        )
+        .unwrap();
+    }
+    std::fs::write(&agents, &csv).unwrap();
+    std::fs::write(&ties, "source,target\np0,p1\n").unwrap();
+    let refused = import(&agents, &ties, &out);
+    let err = text(&refused.stderr);
+    assert!(!refused.status.success(), "{err}");
+    assert!(err.contains("60000 agents in 60000 groups"), "{err}");
+    assert!(err.contains("over the 16777216-byte limit"), "{err}");
+    assert!(err.contains("fewer, larger groups"), "{err}");
+    let left: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
+    assert_eq!(left.len(), 2, "only the two CSV files: {left:?}");
+
+    let path = |p: &Path| p.display().to_string();
+    let unnamed = siloscope(&[
+        "import",
+        "--agents",
+        &path(&agents),
+        "--ties",
+        &path(&ties),
+        "--out",
+        &path(&out),
+        "--name",
+        " ",
+    ]);
+    assert!(!unnamed.status.success());
+    assert!(
+        text(&unnamed.stderr).contains("--name is empty"),
+        "{}",
+        text(&unnamed.stderr)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 /// An --out that cannot be written leaves every destination as it was:
 /// all three files are written under temporary names before any is given
 /// its name.
@@ -983,9 +1040,16 @@ fn an_import_that_cannot_write_its_scenario_writes_nothing() {
         "{}",
         text(&slash.stderr)
     );
-    // The scenario's directory does not exist: nothing anywhere.
+    // The scenario's directory does not exist: said before any work, and
+    // nothing anywhere.
     let missing = run(&dir.join("nowhere/org.scenario.ron"));
     assert!(!missing.status.success());
+    assert!(
+        text(&missing.stderr).contains("the folder")
+            && text(&missing.stderr).contains("does not exist; create it first"),
+        "{}",
+        text(&missing.stderr)
+    );
     let left: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
     assert!(left.is_empty(), "{left:?}");
     std::fs::remove_dir_all(&dir).unwrap();

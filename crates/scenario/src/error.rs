@@ -95,7 +95,7 @@ impl fmt::Display for ScenarioErrors {
 
 /// Positioned errors, one per line (scenario files and imported CSVs
 /// print their errors alike).
-pub(crate) fn write_lines(f: &mut fmt::Formatter<'_>, errors: &[impl fmt::Display]) -> fmt::Result {
+fn write_lines(f: &mut fmt::Formatter<'_>, errors: &[impl fmt::Display]) -> fmt::Result {
     for (i, e) in errors.iter().enumerate() {
         if i > 0 {
             writeln!(f)?;

@@ -43,7 +43,6 @@ pub mod network;
 pub mod text;
 mod validate;
 
-pub(crate) use error::write_lines;
 pub use error::{ErrorKind, ScenarioError, ScenarioErrors};
 // The resolved types live with the model that is built from them.
 pub use locate::{FieldPath, Position};

@@ -232,13 +232,13 @@ fn graphml_and_gexf_written_here_import_to_the_organisation_of_the_csv_pair() {
     )
     .unwrap_err();
     assert!(
-        errors.0[0]
+        errors.shown[0]
             .to_string()
             .starts_with("staff.graphml:9:5: part: no part"),
         "{errors}"
     );
     assert_eq!(
-        errors.0.len(),
+        errors.shown.len(),
         65,
         "one per staff member, none for their roles or ties: {errors}"
     );
@@ -274,10 +274,10 @@ fn every_problem_in_a_graph_file_is_located() {
         &options(),
     )
     .unwrap_err();
-    let shown: Vec<String> = errors.0.iter().map(|e| e.to_string()).collect();
+    let shown: Vec<String> = errors.shown.iter().map(|e| e.to_string()).collect();
     let expected = [
         "org.graphml:7:5: department: no group: each agent needs its department",
-        "org.graphml:8:5: id: <node> without a \"id\" attribute",
+        "org.graphml:8:5: id: <node> without an \"id\" attribute",
         "org.graphml:9:32: target: unknown agent \"zed\"",
         "org.graphml:10:32: target: a tie from \"ana\" to itself",
         "org.graphml:11:51: weight: \"lots\" is not a weight",
@@ -327,8 +327,60 @@ fn every_problem_in_a_graph_file_is_located() {
     )
     .unwrap_err();
     assert_eq!(
-        again.0.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
+        again
+            .shown
+            .iter()
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>(),
         shown
+    );
+}
+
+#[test]
+fn nothing_in_a_graph_file_is_passed_over_without_a_word() {
+    let attributes = GraphAttributes {
+        default_part: Some(siloscope_model::agent::Part::Department),
+        ..GraphAttributes::default()
+    };
+    let refused = |name: &str, text: &str| -> Vec<String> {
+        import_graph(Csv { name, text }, &attributes, &options())
+            .unwrap_err()
+            .shown
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    };
+    // A second graph would lose its nodes and ties: refused at its place.
+    let two = "<graphml><key id=\"g\" for=\"node\" attr.name=\"group\"/>\n<graph><node id=\"a\"><data key=\"g\">G</data></node></graph>\n<graph><node id=\"b\"><data key=\"g\">G</data></node></graph>\n</graphml>\n";
+    assert_eq!(
+        refused("two.graphml", two),
+        [
+            "two.graphml:3:1: a second <graph>: siloscope reads one graph per file; put everything in the first, or import each on its own"
+        ]
+    );
+    let gexf = "<gexf><graph>\n<attributes class=\"node\"><attribute id=\"0\" title=\"group\"/></attributes>\n<nodes><node id=\"a\"><attvalues><attvalue for=\"0\" value=\"G\"/></attvalues></node></nodes>\n<edges/>\n<nodes><node id=\"c\"/></nodes>\n<edges><edge source=\"a\" target=\"c\"/></edges>\n</graph><graph/></gexf>\n";
+    let shown = refused("two.gexf", gexf);
+    for want in [
+        "two.gexf:5:1: a second <nodes>: siloscope reads one list of nodes per graph",
+        "two.gexf:6:1: a second <edges>: siloscope reads one list of edges per graph",
+        "two.gexf:7:9: a second <graph>: siloscope reads one graph per file",
+    ] {
+        assert!(
+            shown.iter().any(|s| s.starts_with(want)),
+            "{want}\n{shown:#?}"
+        );
+    }
+    // A value longer than a record of the files written is refused where
+    // it is, not when those files are read back.
+    let long = "x".repeat((1 << 20) + 1);
+    let huge = format!(
+        "<graphml><key id=\"g\" for=\"node\" attr.name=\"group\"/>\n<graph>\n<node id=\"a\"><data key=\"g\">{long}</data></node>\n</graph></graphml>\n"
+    );
+    assert_eq!(
+        refused("huge.graphml", &huge),
+        [
+            "huge.graphml:3:28: group: this value is 1048577 bytes long, over the 1048576-byte limit for a node's or an edge's attributes"
+        ]
     );
 }
 
@@ -379,7 +431,7 @@ fn values_are_located_where_they_are_and_attributes_never_stand_in_for_others() 
         &options(),
     )
     .unwrap_err();
-    let shown: Vec<String> = errors.0.iter().map(ToString::to_string).collect();
+    let shown: Vec<String> = errors.shown.iter().map(ToString::to_string).collect();
     assert_eq!(shown.len(), 2, "{shown:#?}");
     for (got, word) in shown.iter().zip(["nope", "never"]) {
         let (line, column) = position(one_line, &format!(">{word}<"));

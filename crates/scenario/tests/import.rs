@@ -168,3 +168,67 @@ fn the_imported_network_is_the_network_it_came_from() {
     };
     assert_eq!(parts(&original), parts(&copy));
 }
+
+/// Every import error for a pair of CSV texts, as printed.
+fn refused(agents: &str, ties: &str) -> Vec<String> {
+    crate::import_csvs("agents.csv", agents, ties)
+        .unwrap_err()
+        .shown
+        .iter()
+        .map(ToString::to_string)
+        .collect()
+}
+
+#[test]
+fn an_import_csv_loses_nothing_without_a_word() {
+    let ties = "source,target\nA,B\n";
+    // A quote left open would swallow the rest of the file into one
+    // field: refused at the quote, and no "no agents" beside it.
+    assert_eq!(
+        refused(
+            "id,part,group\nA,department,X\nB,department,\"Y\nC,department,Y\n",
+            ties
+        ),
+        ["agents.csv:3:14: a quoted field is not closed: the file ends inside it"]
+    );
+    // A column given twice: which one is meant is not guessed.
+    assert_eq!(
+        refused(
+            "id,part,group,group\nA,department,X,Y\nB,department,X,Y\n",
+            ties
+        ),
+        ["agents.csv:1:15: group: the column \"group\" is given twice; which one is meant?"]
+    );
+    assert_eq!(
+        refused(
+            "id,part,group\nA,department,X\nB,department,X\nC,department,X\n",
+            "source,target,target\nA,B,C\n"
+        ),
+        ["ties.csv:1:15: target: the column \"target\" is given twice; which one is meant?"]
+    );
+    // Blank lines are passed over but counted: each error is where an
+    // editor shows it.
+    assert_eq!(
+        refused(
+            "id,part,group\n\nA,department,X\n\nB,departmnt,X\n",
+            "source,target\n\n\nA,Q\n"
+        ),
+        [
+            "agents.csv:5:3: part: unknown part \"departmnt\"; parts are department, partner, existing_customer, new_customer",
+            "ties.csv:4:3: target: unknown agent \"Q\" (not in agents.csv)",
+        ]
+    );
+    // A record longer than a network file's (a file without line breaks):
+    // refused in the file imported, not in the file it would write.
+    let long = format!("id,part,group\nA,department,{}\n", "x".repeat(1 << 20));
+    let shown = refused(&long, ties);
+    assert!(
+        shown[0].starts_with("agents.csv:2:1: this record is over 1048576 bytes long"),
+        "{shown:#?}"
+    );
+    // A row of the wrong length says so, in the singular where it is one.
+    assert_eq!(
+        refused("id,part,group\nA,department,X\nB\n", ties)[0],
+        "agents.csv:3:1: 1 field, but the header has 3"
+    );
+}

@@ -175,7 +175,7 @@ const TIES: &str =
 fn import_errors(agents: &str, ties: &str) -> Vec<(String, u64, u64, String, String)> {
     crate::import_csvs("agents.csv", agents, ties)
         .unwrap_err()
-        .0
+        .shown
         .into_iter()
         .map(|e| (e.file, e.line, e.column, e.field, e.message))
         .collect()

@@ -107,7 +107,7 @@ fn a_huge_name_made_of_escapes_gives_a_short_message() {
 /// Every import error for these CSVs, one a line, as printed.
 fn import_errors(agents: &str, ties: &str, agents_name: &str) -> (String, Vec<String>) {
     let errors = crate::import_csvs(agents_name, agents, ties).unwrap_err();
-    let messages = errors.0.iter().map(|e| e.message.clone()).collect();
+    let messages = errors.shown.iter().map(|e| e.message.clone()).collect();
     (errors.to_string(), messages)
 }
 

@@ -44,6 +44,24 @@ pub(crate) fn run(args: ImportArgs) -> Result<ExitCode> {
             args.out.display()
         );
     }
+    // Where the files go must be there: said before the import's work,
+    // not after it.
+    let folder = match args.out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if !folder.is_dir() {
+        bail!(
+            "--out {}: the folder {} does not exist; create it first",
+            args.out.display(),
+            folder.display()
+        );
+    }
+    if args.name.as_deref().is_some_and(|n| n.trim().is_empty()) {
+        bail!(
+            "--name is empty; give the scenario a name, or leave --name out to take it from --out"
+        );
+    }
     let outputs = Outputs::for_scenario(&args.out, args.embed);
     for path in outputs.paths() {
         // `symlink_metadata`: a dangling link at an output exists too.
@@ -153,26 +171,36 @@ pub(crate) fn run(args: ImportArgs) -> Result<ExitCode> {
         Ok(done) => done,
         Err(errors) => {
             eprintln!("{errors}");
-            let problems = super::count(errors.0.len(), "problem", "problems");
+            let problems = super::count(errors.total(), "problem", "problems");
             eprintln!("{problems}; nothing written");
             return Ok(ExitCode::FAILURE);
         }
     };
     let out_name = args.out.display().to_string();
+    // Never write a scenario that validate, run and the app would refuse:
+    // a scenario file is at most 16 MiB, its network in files or not.
+    let limit = siloscope_scenario::files::MAX_FILE_BYTES;
+    let too_big = |text: &str, advice: &str| {
+        (text.len() as u64 > limit).then(|| {
+            eprintln!(
+                "{}: the imported scenario would be {:.1} MB ({} agents in {} groups, {} ties), over the {limit}-byte limit for scenario files; nothing written. {advice}",
+                super::shown_path(&args.out),
+                text.len() as f64 / 1e6,
+                done.agents,
+                done.groups,
+                done.ties
+            );
+        })
+    };
     let files: Vec<(PathBuf, Vec<u8>)> = match &outputs.network {
         None => {
             let text = done.embedded();
-            // Never write a file that validate, run and the app would
-            // refuse: a scenario is at most 16 MiB.
-            let limit = siloscope_scenario::files::MAX_FILE_BYTES;
-            if text.len() as u64 > limit {
-                eprintln!(
-                    "{}: the imported scenario would be {:.1} MB ({} agents, {} ties), over the {limit}-byte limit for scenario files; nothing written. Leave out --embed to keep the network in files beside the scenario.",
-                    super::shown_path(&args.out),
-                    text.len() as f64 / 1e6,
-                    done.agents,
-                    done.ties
-                );
+            if too_big(
+                &text,
+                "Leave out --embed to keep the network in files beside the scenario.",
+            )
+            .is_some()
+            {
                 return Ok(ExitCode::FAILURE);
             }
             if let Err(e) = siloscope_scenario::parse_str(&text, &out_name) {
@@ -187,6 +215,16 @@ pub(crate) fn run(args: ImportArgs) -> Result<ExitCode> {
                     .unwrap_or_default()
             });
             let written = done.referenced(&names[0], &names[1]);
+            // The groups stay in the scenario: so many that it is too big
+            // is an organisation with a group per few people.
+            if too_big(
+                &written.scenario,
+                "Each group is written into the scenario: group the agents into fewer, larger groups (the group column).",
+            )
+            .is_some()
+            {
+                return Ok(ExitCode::FAILURE);
+            }
             // The scenario is checked with its files as they will be read.
             let network: std::collections::BTreeMap<String, Vec<u8>> = [
                 (names[0].clone(), written.agents.into_bytes()),

@@ -262,6 +262,11 @@ pub(super) fn build(
             ignored.push((text::message(t.file), extra));
         }
         let (weight_col, channel_col) = (t.column(&["weight"]), t.column(&["channel"]));
+        // Whether the agents read are all the agents' file holds: if it
+        // could not be read, or not to its end, or has no id column, a tie's
+        // agent not found among them says nothing of the tie.
+        let agents_known =
+            agents_table.is_some_and(|a| !a.cut_short && a.column(&["id"]).is_some());
         if let (Some(sc), Some(dc)) = (src_col, dst_col) {
             for (line, row) in &t.rows {
                 let line = *line;
@@ -270,6 +275,7 @@ pub(super) fn build(
                 for (end, c) in [sc, dc].into_iter().enumerate() {
                     match index.get(cell(c)) {
                         Some(&(i, _)) => ends[end] = Some(i),
+                        None if !agents_known => {}
                         None => errors.push(t.error(
                             line,
                             Some(c),
@@ -351,7 +357,11 @@ pub(super) fn build(
             }
         }
     }
-    if agents_table.is_some_and(|t| t.rows.is_empty()) {
+    // Said only where nothing else is wrong with the agents' file: a file
+    // cut short or with no usable column says why itself.
+    if agents_table.is_some_and(|t| t.rows.is_empty())
+        && errors.iter().all(|e| e.file != agents_name)
+    {
         errors.push(ImportError {
             file: agents_name.to_owned(),
             line: 2,
@@ -366,32 +376,22 @@ pub(super) fn build(
         });
         // At most so many per file, then how many more there are.
         let mut shown: Vec<ImportError> = Vec::new();
-        let mut more: Vec<(String, usize)> = Vec::new();
+        let mut hidden: Vec<(String, usize)> = Vec::new();
+        let mut of_file = 0;
         for e in errors {
-            let so_far = shown.iter().filter(|s| s.file == e.file).count();
-            if so_far < MAX_SHOWN {
+            if shown.last().is_some_and(|s| s.file != e.file) {
+                of_file = 0;
+            }
+            if of_file < MAX_SHOWN {
                 shown.push(e);
-            } else if let Some(m) = more.iter_mut().find(|m| m.0 == e.file) {
-                m.1 += 1;
+                of_file += 1;
+            } else if let Some(h) = hidden.iter_mut().find(|h| h.0 == e.file) {
+                h.1 += 1;
             } else {
-                more.push((e.file.clone(), 1));
+                hidden.push((e.file.clone(), 1));
             }
         }
-        for (file, n) in more {
-            let at = shown.iter().rposition(|s| s.file == file).unwrap_or(0);
-            let last = shown[at].line;
-            shown.insert(
-                at + 1,
-                ImportError {
-                    file,
-                    line: last,
-                    column: 1,
-                    field: String::new(),
-                    message: format!("and {n} more problems in this file, not shown"),
-                },
-            );
-        }
-        return Err(ImportErrors(shown));
+        return Err(ImportErrors { shown, hidden });
     }
     Ok(Imported {
         agents: agents.len(),

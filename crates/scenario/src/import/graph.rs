@@ -19,6 +19,7 @@
 
 use super::table::Table;
 use super::{GraphAttributes, ImportError};
+use crate::network::records::MAX_RECORD_BYTES;
 use crate::text;
 use roxmltree::{Document, Node, ParsingOptions};
 use std::collections::HashMap;
@@ -136,7 +137,31 @@ pub(super) fn read<'a>(
     let Some((graph_at, nodes, edges)) = nodes.zip(edges).map(|((g, n), e)| (g, n, e)) else {
         return (None, None);
     };
-    if nodes.is_empty() {
+    // A value longer than a record of a network file could be is refused
+    // here, at its place, not when the files written are read back.
+    let (node_ends, edge_ends): (&[&str], &[&str]) = (&["id"], &["source", "target"]);
+    let items = (nodes.iter().map(|n| (n, node_ends))).chain(edges.iter().map(|e| (e, edge_ends)));
+    for (item, names) in items {
+        let long = item
+            .ends
+            .iter()
+            .zip(names)
+            .map(|(&(v, at), name)| (v.len(), at, *name))
+            .chain(
+                item.values
+                    .iter()
+                    .map(|(k, v, at)| (v.len(), *at, k.as_str())),
+            )
+            .find(|v| v.0 > MAX_RECORD_BYTES);
+        if let Some((len, at, field)) = long {
+            errors.push(error(
+                at,
+                field,
+                format!("this value is {len} bytes long, over the {MAX_RECORD_BYTES}-byte limit for a node's or an edge's attributes"),
+            ));
+        }
+    }
+    if nodes.is_empty() && errors.is_empty() {
         errors.push(error(
             graph_at,
             "",
@@ -264,6 +289,7 @@ fn table(file: &str, header: Vec<String>) -> Table<'_> {
         rows: Vec::new(),
         cells: Some(HashMap::new()),
         labels: None,
+        cut_short: false,
     }
 }
 
@@ -281,6 +307,28 @@ fn text_of(n: Node<'_, '_>) -> String {
 fn child<'d>(n: Node<'d, 'd>, name: &str) -> Option<Node<'d, 'd>> {
     n.children()
         .find(|c| c.is_element() && c.tag_name().name() == name)
+}
+
+/// The one child element `name` of `n`; any later one is refused at its
+/// place (a file holding two graphs, or a graph two lists of nodes, would
+/// otherwise lose all but the first without a word).
+fn only_child<'d>(
+    n: Node<'d, 'd>,
+    name: &'static str,
+    what: &str,
+    error: &impl Fn(usize, &str, String) -> ImportError,
+    errors: &mut Vec<ImportError>,
+) -> Option<Node<'d, 'd>> {
+    let mut found = elements(n, name);
+    let first = found.next()?;
+    for later in found {
+        errors.push(error(
+            later.range().start,
+            "",
+            format!("a second <{name}>: siloscope reads {what}; put everything in the first, or import each on its own"),
+        ));
+    }
+    Some(first)
 }
 
 fn elements<'d>(n: Node<'d, 'd>, name: &'static str) -> impl Iterator<Item = Node<'d, 'd>> {
@@ -310,7 +358,15 @@ fn ends<'d>(
                 errors.push(error(
                     n.range().start,
                     name,
-                    format!("<{}> without a \"{name}\" attribute", n.tag_name().name()),
+                    format!(
+                        "<{}> without {} \"{name}\" attribute",
+                        n.tag_name().name(),
+                        if name.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                            "an"
+                        } else {
+                            "a"
+                        }
+                    ),
                 ));
                 return None;
             }
@@ -337,7 +393,7 @@ fn graphml<'d>(
             }
         }
     }
-    let Some(graph) = child(root, "graph") else {
+    let Some(graph) = only_child(root, "graph", "one graph per file", error, errors) else {
         errors.push(error(root.range().start, "", "no <graph> element".into()));
         return (None, None);
     };
@@ -411,7 +467,7 @@ fn gexf<'d>(
     error: &impl Fn(usize, &str, String) -> ImportError,
     errors: &mut Vec<ImportError>,
 ) -> Found<'d> {
-    let Some(graph) = child(root, "graph") else {
+    let Some(graph) = only_child(root, "graph", "one graph per file", error, errors) else {
         errors.push(error(root.range().start, "", "no <graph> element".into()));
         return (None, None);
     };
@@ -448,7 +504,7 @@ fn gexf<'d>(
         out
     };
     let (mut nodes, mut edges) = (Vec::new(), Vec::new());
-    for n in child(graph, "nodes")
+    for n in only_child(graph, "nodes", "one list of nodes per graph", error, errors)
         .into_iter()
         .flat_map(|ns| elements(ns, "node"))
     {
@@ -463,7 +519,7 @@ fn gexf<'d>(
             });
         }
     }
-    for e in child(graph, "edges")
+    for e in only_child(graph, "edges", "one list of edges per graph", error, errors)
         .into_iter()
         .flat_map(|es| elements(es, "edge"))
     {

@@ -72,13 +72,44 @@ impl fmt::Display for ImportError {
     }
 }
 
-/// Every problem found, in file order.
+/// The problems found, in file order: at most so many of each file shown,
+/// and how many more there are.
 #[derive(Clone, Debug, PartialEq)]
-pub struct ImportErrors(pub Vec<ImportError>);
+pub struct ImportErrors {
+    /// The problems shown, in file order.
+    pub shown: Vec<ImportError>,
+    /// Per file (in the order of `shown`), how many more problems were
+    /// found and not shown.
+    pub hidden: Vec<(String, usize)>,
+}
 
+impl ImportErrors {
+    /// Every problem found, shown or not.
+    pub fn total(&self) -> usize {
+        self.shown.len() + self.hidden.iter().map(|h| h.1).sum::<usize>()
+    }
+}
+
+/// A line per problem shown, and after a file's last one, how many more
+/// it has (a count, not a place).
 impl fmt::Display for ImportErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        crate::write_lines(f, &self.0)
+        for (i, e) in self.shown.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{e}")?;
+            let last_of_file = self.shown.get(i + 1).is_none_or(|next| next.file != e.file);
+            if let Some((_, n)) = self.hidden.iter().find(|h| h.0 == e.file && last_of_file) {
+                write!(
+                    f,
+                    "\n{}: and {n} more {} in this file, not shown",
+                    printable(&e.file),
+                    if *n == 1 { "problem" } else { "problems" }
+                )?;
+            }
+        }
+        Ok(())
     }
 }
 

@@ -3,6 +3,7 @@
 //! format spells them.
 
 use super::{Csv, ImportError};
+use crate::network::records::Records;
 use crate::text;
 use siloscope_model::agent::Part;
 use std::collections::HashMap;
@@ -37,6 +38,9 @@ pub(super) struct Table<'a> {
     /// How errors name each column, where that is not its header (an XML
     /// attribute the column was read from).
     pub(super) labels: Option<Vec<String>>,
+    /// Whether reading stopped before the end of the file (an error says
+    /// why): what its rows lack may be in the part not read.
+    pub(super) cut_short: bool,
 }
 
 impl Table<'_> {
@@ -86,51 +90,75 @@ impl Table<'_> {
     }
 }
 
+/// Read a CSV into a [`Table`] with the reader of network files
+/// ([`Records`]): a quoted field left open, a record over
+/// [`MAX_RECORD_BYTES`](crate::network::records::MAX_RECORD_BYTES) or a
+/// column given twice is reported at its place, blank lines are passed over
+/// but counted, and every row keeps the line it starts on.
 pub(super) fn read_table<'a>(
     csv_file: Csv<'a>,
     errors: &mut Vec<ImportError>,
 ) -> Option<Table<'a>> {
-    let at = |line: u64, message: String| ImportError {
+    let at = |(line, column): (u64, u64), field: &str, message: String| ImportError {
         file: csv_file.name.to_owned(),
         line,
-        column: 1,
-        field: String::new(),
+        column,
+        field: text::message(field),
         message: text::message(message),
     };
+    let empty = || "the file is empty; it needs a header row".to_owned();
     if csv_file.text.trim().is_empty() {
-        errors.push(at(1, "the file is empty; it needs a header row".into()));
+        errors.push(at((1, 1), "", empty()));
         return None;
     }
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .trim(csv::Trim::All)
-        .from_reader(csv_file.text.as_bytes());
-    let header: Vec<String> = match reader.headers() {
-        Ok(h) => h.iter().map(|s| s.to_ascii_lowercase()).collect(),
-        Err(e) => {
-            errors.push(at(1, format!("unreadable header: {e}")));
+    let mut records = Records::new(csv_file.text.as_bytes());
+    let header: Vec<String> = match records.next() {
+        Ok(Some(r)) => {
+            let names: Vec<String> = (0..r.len())
+                .map(|i| r.get(i).to_ascii_lowercase())
+                .collect();
+            for (i, name) in names.iter().enumerate() {
+                if !name.is_empty() && names[..i].contains(name) {
+                    errors.push(at(
+                        r.at(i),
+                        name,
+                        format!("the column \"{name}\" is given twice; which one is meant?"),
+                    ));
+                }
+            }
+            names
+        }
+        Ok(None) => {
+            errors.push(at((1, 1), "", empty()));
+            return None;
+        }
+        Err(stop) => {
+            errors.push(at((stop.line, stop.column), "", stop.message));
             return None;
         }
     };
     let mut rows = Vec::new();
-    for record in reader.records() {
-        match record {
-            Ok(r) => {
-                let line = r.position().map_or(0, |p| p.line());
-                if r.iter().all(str::is_empty) {
+    let mut cut_short = false;
+    loop {
+        match records.next() {
+            Ok(Some(r)) => {
+                if r.len() != header.len() {
+                    let message = format!(
+                        "{} {}, but the header has {}",
+                        r.len(),
+                        if r.len() == 1 { "field" } else { "fields" },
+                        header.len()
+                    );
+                    errors.push(at((r.line, 1), "", message));
                     continue;
                 }
-                rows.push((line, r.iter().map(str::to_owned).collect()));
+                rows.push((r.line, (0..r.len()).map(|i| r.get(i).to_owned()).collect()));
             }
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
-                let message = match e.kind() {
-                    csv::ErrorKind::UnequalLengths {
-                        expected_len, len, ..
-                    } => format!("{len} fields, but the header has {expected_len}"),
-                    _ => e.to_string(),
-                };
-                errors.push(at(line, message));
+            Ok(None) => break,
+            Err(stop) => {
+                errors.push(at((stop.line, stop.column), "", stop.message));
+                cut_short = true;
+                break;
             }
         }
     }
@@ -141,6 +169,7 @@ pub(super) fn read_table<'a>(
         rows,
         cells: None,
         labels: None,
+        cut_short,
     })
 }
 

@@ -74,7 +74,7 @@ ana,cy,lots
 ana,cy
 ";
     let errors = import(csv("a.csv", agents), csv("t.csv", ties), &options()).unwrap_err();
-    let shown: Vec<String> = errors.0.iter().map(|e| e.to_string()).collect();
+    let shown: Vec<String> = errors.shown.iter().map(|e| e.to_string()).collect();
     let expected = [
         "a.csv:3:1: id: duplicate id \"ana\" (first on line 2)",
         "a.csv:4:1: id: \"bo#1\" is not a usable id",
@@ -120,10 +120,23 @@ fn at_most_a_hundred_problems_are_shown_per_file_and_the_rest_counted() {
         &options(),
     )
     .unwrap_err();
-    let from_agents: Vec<&ImportError> = e.0.iter().filter(|e| e.file == "agents.csv").collect();
-    assert_eq!(from_agents.len(), 101);
+    let from_agents: Vec<&ImportError> =
+        e.shown.iter().filter(|e| e.file == "agents.csv").collect();
+    assert_eq!(from_agents.len(), 100);
+    assert_eq!(e.hidden, [("agents.csv".to_owned(), 150)]);
+    // Every problem counted (250 parts and the ties to agents that are not
+    // there), and the hidden ones said as a count, not at a place.
+    let ties_problems = e.shown.len() - 100;
+    assert!(ties_problems > 0, "{e}");
+    assert_eq!(e.total(), 250 + ties_problems);
+    let lines: Vec<String> = e.to_string().lines().map(str::to_owned).collect();
     assert_eq!(
-        from_agents[100].to_string(),
-        "agents.csv:101:1: and 150 more problems in this file, not shown"
+        lines[99],
+        "agents.csv:101:5: part: unknown part \"bogus\"; parts are department, partner, existing_customer, new_customer"
     );
+    assert_eq!(
+        lines[100],
+        "agents.csv: and 150 more problems in this file, not shown"
+    );
+    assert!(lines[101].starts_with("ties.csv:"), "{}", lines[101]);
 }

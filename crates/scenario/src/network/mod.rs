@@ -38,7 +38,7 @@
 #[cfg(feature = "parquet")]
 mod parquet;
 mod read;
-mod records;
+pub(crate) mod records;
 
 pub(crate) use read::{FileAgent, read_agents, read_ties};
 pub(crate) use records::Source;
