@@ -1019,6 +1019,59 @@ fn an_import_never_writes_a_scenario_too_big_to_read_even_with_its_network_in_fi
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// An import replacing another (--force) and killed between giving its
+/// files their names leaves no scenario beside network files it does not
+/// describe: the old scenario goes first, the new one comes last.
+#[test]
+fn an_import_killed_while_replacing_another_leaves_no_mismatched_scenario() {
+    let dir = temp_dir("import-killed");
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("o.scenario.ron");
+    let (agents, ties) = (
+        Path::new("scenarios/data/acme_agents.csv"),
+        Path::new("scenarios/data/acme_ties.csv"),
+    );
+    let root = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."));
+    let first = import(agents, ties, &out);
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    let old_ties = std::fs::read_to_string(dir.join("o.ties.csv")).unwrap();
+    // The same organisation with half its ties.
+    let all = std::fs::read_to_string(root.join(ties)).unwrap();
+    let half: String = all
+        .lines()
+        .take(all.lines().count() / 2)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let fewer = dir.join("fewer.csv");
+    std::fs::write(&fewer, &half).unwrap();
+    let args: Vec<String> = ["import", "--agents"]
+        .into_iter()
+        .map(str::to_owned)
+        .chain([
+            root.join(agents).display().to_string(),
+            "--ties".into(),
+            fewer.display().to_string(),
+        ])
+        .chain(["--out".into(), out.display().to_string(), "--force".into()])
+        .collect();
+    crate::support::kill_while_writing(&args, "o.ties.csv");
+    assert!(
+        !out.exists(),
+        "the old scenario is gone before its network is replaced"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("o.ties.csv")).unwrap(),
+        old_ties,
+        "killed before the ties were given their name"
+    );
+    // Run again, it completes.
+    let again = siloscope(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(again.status.success(), "{}", text(&again.stderr));
+    let valid = siloscope(&["validate", &out.display().to_string()]);
+    assert!(valid.status.success(), "{}", text(&valid.stderr));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 /// An --out that cannot be written leaves every destination as it was:
 /// all three files are written under temporary names before any is given
 /// its name.

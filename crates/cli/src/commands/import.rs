@@ -253,7 +253,18 @@ pub(crate) fn run(args: ImportArgs) -> Result<ExitCode> {
     for (path, bytes) in &files {
         prepared.push((path, prepare(path, bytes)?));
     }
+    // Replacing an import: the old scenario goes before its network files
+    // are replaced, so that an import killed halfway leaves no scenario
+    // beside network files it does not describe (it leaves none at all,
+    // and the import is run again).
+    if args.force && outputs.network.is_some() && std::fs::symlink_metadata(&args.out).is_ok() {
+        std::fs::remove_file(&args.out)
+            .with_context(|| format!("--force cannot replace {}", args.out.display()))?;
+    }
     for (path, file) in prepared {
+        // The crash tests' hook: stalls here, before this file is given its
+        // name, when asked to.
+        siloscope_lab::output::stall_if_asked(path, || {});
         let committed = if args.force {
             file.commit()
         } else {

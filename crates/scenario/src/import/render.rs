@@ -5,6 +5,7 @@
 use super::{Agent, ImportOptions};
 use crate::text::printable;
 use siloscope_model::agent::{Channel, Part};
+use siloscope_model::scenario::{HARD_MAX_AGENTS, HARD_MAX_TIES};
 
 pub(super) fn quoted(s: &str) -> String {
     ron::to_string(s).unwrap_or_else(|_| format!("{s:?}"))
@@ -175,10 +176,17 @@ impl Organisation {
             options.steps,
             quoted(&options.step_unit)
         ));
+        // Room to grow: an analyst adding people or ties to the network
+        // files should not meet a limit set at exactly what was imported.
+        let defaults = crate::format::LimitsSpec::default();
         s.push_str(&format!(
             "    limits: (max_agents: {}, max_ties: {}),\n",
-            (self.agents.len() as u64).max(1),
-            (2 * self.ties.len() as u64).max(1)
+            with_room(
+                self.agents.len() as u64,
+                defaults.max_agents,
+                HARD_MAX_AGENTS
+            ),
+            with_room(2 * self.ties.len() as u64, defaults.max_ties, HARD_MAX_TIES)
         ));
         s.push_str("    groups: [\n");
         // Each group's role: the first its members name (one pass).
@@ -208,5 +216,53 @@ impl Organisation {
         }
         s.push_str("    ],\n");
         s
+    }
+}
+
+/// A limit with room to grow for an organisation that needs `needed`: the
+/// default where that leaves a quarter to spare, else the next round number
+/// (1, 2 or 5 × 10ᵏ) at least a quarter above `needed`, never above the
+/// hard cap (nor below `needed`, which the checks then refuse by name).
+fn with_room(needed: u64, default: u64, hard: u64) -> u64 {
+    let wanted = needed.saturating_add(needed / 4).max(1);
+    if wanted <= default {
+        return default;
+    }
+    let mut scale = 1u64;
+    loop {
+        for step in [1, 2, 5] {
+            let round = scale.saturating_mul(step);
+            if round >= wanted {
+                return round.min(hard).max(needed);
+            }
+        }
+        scale = scale.saturating_mul(10);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_room;
+
+    #[test]
+    fn limits_leave_room_to_grow() {
+        assert_eq!(with_room(265, 200_000, 5_000_000), 200_000, "the default");
+        assert_eq!(with_room(160_000, 200_000, 5_000_000), 200_000);
+        assert_eq!(
+            with_room(170_000, 200_000, 5_000_000),
+            500_000,
+            "a quarter over the default"
+        );
+        assert_eq!(with_room(1_000_000, 200_000, 5_000_000), 2_000_000);
+        assert_eq!(
+            with_room(4_500_000, 200_000, 5_000_000),
+            5_000_000,
+            "the hard cap"
+        );
+        assert_eq!(
+            with_room(6_000_000, 200_000, 5_000_000),
+            6_000_000,
+            "never below what is needed"
+        );
     }
 }
