@@ -1093,6 +1093,19 @@ fn an_import_that_cannot_write_its_scenario_writes_nothing() {
         "{}",
         text(&slash.stderr)
     );
+    // A directory where the scenario would go: --force would not help, and
+    // the message does not suggest it.
+    let folder = dir.join("taken.scenario.ron");
+    std::fs::create_dir(&folder).unwrap();
+    let taken = run(&folder);
+    assert!(!taken.status.success());
+    let said = text(&taken.stderr);
+    assert!(
+        said.contains("is a directory; give the scenario file to write")
+            && !said.contains("--force"),
+        "{said}"
+    );
+    std::fs::remove_dir(&folder).unwrap();
     // The scenario's directory does not exist: said before any work, and
     // nothing anywhere.
     let missing = run(&dir.join("nowhere/org.scenario.ron"));

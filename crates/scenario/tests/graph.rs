@@ -384,6 +384,29 @@ fn nothing_in_a_graph_file_is_passed_over_without_a_word() {
     );
 }
 
+#[test]
+fn attribute_names_are_matched_whatever_their_case() {
+    let upper = "<graphml>\n<key id=\"g\" for=\"node\" attr.name=\"Group\"/><key id=\"p\" for=\"node\" attr.name=\"PART\"/><key id=\"w\" for=\"edge\" attr.name=\"Weight\"/>\n<graph>\n<node id=\"a\"><data key=\"g\">Sales</data><data key=\"p\">department</data></node>\n<node id=\"b\"><data key=\"g\">Ops</data><data key=\"p\">department</data></node>\n<node id=\"c\"><data key=\"g\">Ops</data><data key=\"p\">department</data></node>\n<edge source=\"a\" target=\"b\"><data key=\"w\">5</data></edge>\n<edge source=\"a\" target=\"c\"><data key=\"w\">1</data></edge>\n</graph></graphml>\n";
+    let options = ImportOptions {
+        min_weight: Some(2.0),
+        ..options()
+    };
+    let done = import_graph(
+        Csv {
+            name: "upper.graphml",
+            text: upper,
+        },
+        &GraphAttributes::default(),
+        &options,
+    )
+    .unwrap();
+    assert_eq!(
+        (done.agents, done.groups, done.ties, done.light),
+        (3, 2, 1, 1)
+    );
+    assert!(done.ignored.is_empty(), "{:?}", done.ignored);
+}
+
 /// Line and column of the first `needle` in `text`, as an editor counts.
 fn position(text: &str, needle: &str) -> (usize, usize) {
     let at = text

@@ -65,7 +65,15 @@ pub(crate) fn run(args: ImportArgs) -> Result<ExitCode> {
     let outputs = Outputs::for_scenario(&args.out, args.embed);
     for path in outputs.paths() {
         // `symlink_metadata`: a dangling link at an output exists too.
-        if std::fs::symlink_metadata(path).is_ok() {
+        if let Ok(meta) = std::fs::symlink_metadata(path) {
+            // --force would not help: say what would.
+            if meta.is_dir() {
+                bail!(
+                    "{} is a directory; give the scenario file to write (e.g. {})",
+                    path.display(),
+                    path.join("org.scenario.ron").display()
+                );
+            }
             if !args.force {
                 bail!(
                     "{} exists; choose another --out or pass --force to replace it",

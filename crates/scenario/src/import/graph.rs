@@ -177,7 +177,7 @@ pub(super) fn read<'a>(
         .find(|g| {
             nodes
                 .iter()
-                .any(|n| n.values.iter().any(|(k, _, _)| k == *g))
+                .any(|n| n.values.iter().any(|(k, _, _)| k.eq_ignore_ascii_case(g)))
         })
         .unwrap_or(&attrs.group[0])
         .clone();
@@ -204,7 +204,7 @@ pub(super) fn read<'a>(
     };
     for n in &nodes {
         for (k, _, _) in &n.values {
-            if sources.contains(&k) {
+            if sources.iter().any(|s| s.eq_ignore_ascii_case(k)) {
                 continue;
             }
             let k = extra(k);
@@ -231,7 +231,7 @@ pub(super) fn read<'a>(
         cells.insert((number, usize::MAX), lines.at(n.at));
         cells.insert((number, 0), lines.at(id_at));
         for (k, v, v_at) in &n.values {
-            let col = match sources.iter().position(|s| *s == k) {
+            let col = match sources.iter().position(|s| s.eq_ignore_ascii_case(k)) {
                 Some(i) => i + 1,
                 None => {
                     let k = extra(k);
@@ -267,7 +267,7 @@ pub(super) fn read<'a>(
             cells.insert((number, i), lines.at(id_at));
         }
         for (k, v, v_at) in &e.values {
-            let col = match k.as_str() {
+            let col = match k.to_ascii_lowercase().as_str() {
                 "weight" => 2,
                 "channel" => 3,
                 _ => continue,
