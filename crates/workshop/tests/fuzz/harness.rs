@@ -167,8 +167,8 @@ pub fn graph(data: &[u8]) {
     match import_graph(file, &attributes, &options) {
         Err(errors) => {
             let lines = text.split('\n').count().max(text.split('\r').count());
-            assert!(!errors.0.is_empty(), "an empty error list");
-            for e in &errors.0 {
+            assert!(!errors.shown.is_empty(), "an empty error list");
+            for e in &errors.shown {
                 let shown = e.to_string();
                 assert!(shown.starts_with(GRAPH_FILE), "{shown}");
                 assert!(!e.message.is_empty(), "{shown}");
