@@ -32,6 +32,7 @@ mod build;
 mod graph;
 mod render;
 mod table;
+mod xml;
 
 use build::build;
 pub use render::Referenced;
