@@ -58,6 +58,11 @@ impl SimRng {
         self.0.next_u32()
     }
 
+    /// How many 32-bit words the stream has given so far.
+    pub fn words_drawn(&self) -> u128 {
+        self.0.get_word_pos()
+    }
+
     /// A uniform `f32` in `[0, 1)` with 24 bits of precision.
     #[inline]
     pub fn unit(&mut self) -> f32 {
@@ -261,6 +266,16 @@ impl Skips {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stream_counts_the_words_it_gave() {
+        let mut rng = SimRng::new(7, Stream::Network);
+        assert_eq!(rng.words_drawn(), 0);
+        rng.next_u32();
+        let _ = rng.unit_f64();
+        assert_eq!(rng.words_drawn(), 3, "a u32 and a u64");
+        assert_eq!(rng.clone().words_drawn(), 3);
+    }
 
     #[test]
     fn same_seed_same_stream_same_numbers() {

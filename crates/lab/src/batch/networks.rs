@@ -10,6 +10,13 @@
 //! shared network is the same bits as on its own: the network is read
 //! only, and what it builds lazily (the trust classes' neutral sums, the
 //! holders of each kind of tie) depends on the graph alone.
+//!
+//! An organisation's own network (every tie named: imported, or in files
+//! beside the scenario) draws nothing to build, so every seed builds the
+//! same one ([`Network::seed_free`]). Then every run of the batch shares
+//! the first network built, held to the end: for a large organisation,
+//! building is a fifth of a run or more (1,000,000 agents and 10,000,000
+//! ties: 7.8 s to build, 135 ms a step).
 
 use crate::experiment::Experiment;
 use crate::seed::replicate_seed;
@@ -22,6 +29,8 @@ use std::sync::{Arc, Mutex};
 pub(super) struct Networks<'a> {
     exp: &'a Experiment,
     slots: Vec<Slot>,
+    /// A network every seed builds alike, once one is built: every run's.
+    seed_free: Mutex<Option<Arc<Network>>>,
     /// How many networks were built (for tests).
     built: AtomicUsize,
 }
@@ -51,6 +60,7 @@ impl<'a> Networks<'a> {
         Self {
             exp,
             slots,
+            seed_free: Mutex::new(None),
             built: AtomicUsize::new(0),
         }
     }
@@ -67,6 +77,15 @@ impl<'a> Networks<'a> {
     /// The network of run `id`'s replicate: built by the first of its runs
     /// to ask (the others wait for it rather than build it twice).
     pub(super) fn get(&self, id: usize) -> Result<Arc<Network>, SimError> {
+        let shared = || {
+            self.seed_free
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .clone()
+        };
+        if let Some(net) = shared() {
+            return Ok(net);
+        }
         let k = self.exp.run(id).1;
         // A thread that panicked while building left nothing in the slot:
         // the next builds it.
@@ -77,10 +96,22 @@ impl<'a> Networks<'a> {
         if let Some(net) = &*slot {
             return Ok(Arc::clone(net));
         }
+        // One built meanwhile by another replicate's run, on another
+        // thread, serves this replicate too.
+        if let Some(net) = shared() {
+            return Ok(net);
+        }
         let seed = replicate_seed(self.exp.seed, k);
         let net = Arc::new(Network::build(&self.exp.scenario, seed)?);
         self.built.fetch_add(1, Ordering::Relaxed);
-        *slot = Some(Arc::clone(&net));
+        if net.seed_free {
+            *self
+                .seed_free
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(Arc::clone(&net));
+        } else {
+            *slot = Some(Arc::clone(&net));
+        }
         Ok(net)
     }
 
@@ -161,6 +192,52 @@ mod tests {
             assert_eq!(networks.holds(k), i % 3 < 2, "after run {id}");
         }
         assert_eq!(networks.built(), 3, "one network per replicate");
+    }
+
+    #[test]
+    fn an_organisations_own_network_is_built_once_for_the_whole_batch() {
+        let src = r#"Experiment(
+            name: "own network",
+            scenario: "../acme_imported.scenario.ron",
+            policies: ["inside_out", "connected"],
+            replicates: 3,
+            steps: 10,
+            metrics: ["customer_trust_in_org", "revenue"],
+            seed: 5,
+        )"#;
+        let here = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+            .join("scenarios/experiments/own.experiment.ron");
+        let exp = crate::experiment::parse(src, &here).unwrap();
+        // Every tie named: every seed builds the same network.
+        let (a, b) = (
+            Network::build(&exp.scenario, 1).unwrap(),
+            Network::build(&exp.scenario, 2).unwrap(),
+        );
+        assert!(a.seed_free && b.seed_free);
+        assert_eq!(
+            (&a.offsets, &a.target, &a.kind, &a.channel),
+            (&b.offsets, &b.target, &b.kind, &b.channel)
+        );
+        let generated = Network::build(&experiment().scenario, 1).unwrap();
+        assert!(!generated.seed_free, "the workshop's network is drawn");
+
+        let mut ids: Vec<usize> = (0..exp.runs()).collect();
+        let networks = Networks::new(&exp, &ids);
+        Networks::order(&exp, &mut ids);
+        let first = networks.get(ids[0]).unwrap();
+        for &id in &ids {
+            assert!(Arc::ptr_eq(&networks.get(id).unwrap(), &first), "run {id}");
+            networks.done(id);
+        }
+        assert_eq!(networks.built(), 1, "one network for the whole batch");
+        // A run of another replicate on it is the same bits as on a network
+        // built from its own seed.
+        let last = ids[ids.len() - 1];
+        let own = Network::build(&exp.scenario, replicate_seed(exp.seed, exp.run(last).1)).unwrap();
+        assert_eq!(
+            run_one(&exp, last, first).unwrap(),
+            run_one(&exp, last, Arc::new(own)).unwrap()
+        );
     }
 
     #[test]

@@ -130,6 +130,11 @@ pub struct Network {
     pub route: Vec<u32>,
     /// Members of Product departments.
     pub product_staff: Vec<u32>,
+    /// Whether building it drew no random number: its ties are all named
+    /// (an organisation's own network, imported or in files) or generated
+    /// without chance, so every seed builds this same network and runs of
+    /// any seed may share it.
+    pub seed_free: bool,
 }
 
 impl Network {
@@ -168,6 +173,7 @@ impl Network {
         for t in &scenario.named_ties {
             add(&mut graph, t.from, t.to, t.channel);
         }
+        let seed_free = rng.words_drawn() == 0;
         if over {
             return Err(BuildError::TooManyTies {
                 file: scenario.file.clone(),
@@ -287,6 +293,7 @@ impl Network {
             holders: Default::default(),
             route: Vec::new(),
             product_staff: Vec::new(),
+            seed_free,
         };
         net.compute_routes();
         Ok(net)
