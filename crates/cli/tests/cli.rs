@@ -1106,6 +1106,17 @@ fn an_import_that_cannot_write_its_scenario_writes_nothing() {
         "{said}"
     );
     std::fs::remove_dir(&folder).unwrap();
+    // A directory where a network file would go: said as such.
+    let beside = dir.join("net.agents.csv");
+    std::fs::create_dir(&beside).unwrap();
+    let blocked = run(&dir.join("net.scenario.ron"));
+    assert!(!blocked.status.success());
+    let said = text(&blocked.stderr);
+    assert!(
+        said.contains("net.agents.csv is a directory, where this import would write its network"),
+        "{said}"
+    );
+    std::fs::remove_dir(&beside).unwrap();
     // The scenario's directory does not exist: said before any work, and
     // nothing anywhere.
     let missing = run(&dir.join("nowhere/org.scenario.ron"));

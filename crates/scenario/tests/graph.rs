@@ -370,6 +370,17 @@ fn nothing_in_a_graph_file_is_passed_over_without_a_word() {
             "{want}\n{shown:#?}"
         );
     }
+    // Two attributes that name one column (whatever their case), or one
+    // given twice: refused at the second, not one picked.
+    let collide = "<graphml><key id=\"g\" for=\"node\" attr.name=\"group\"/><key id=\"G\" for=\"node\" attr.name=\"Group\"/><key id=\"w\" for=\"edge\" attr.name=\"weight\"/>\n<graph>\n<node id=\"a\"><data key=\"g\">Sales</data><data key=\"G\">Support</data></node>\n<node id=\"b\"><data key=\"g\">Sales</data><data key=\"g\">Ops</data></node>\n<edge source=\"a\" target=\"b\"><data key=\"w\">2</data><data key=\"w\">5</data></edge>\n</graph></graphml>\n";
+    assert_eq!(
+        refused("collide.graphml", collide),
+        [
+            "collide.graphml:3:54: group: given twice, as \"group\" and as \"Group\"; which one is meant?",
+            "collide.graphml:4:54: group: \"group\" is given twice for this element; which value is meant?",
+            "collide.graphml:5:65: weight: \"weight\" is given twice for this element; which value is meant?",
+        ]
+    );
     // A value longer than a record of the files written is refused where
     // it is, not when those files are read back.
     let long = "x".repeat((1 << 20) + 1);

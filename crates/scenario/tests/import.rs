@@ -199,6 +199,18 @@ fn an_import_csv_loses_nothing_without_a_word() {
         ),
         ["agents.csv:1:15: group: the column \"group\" is given twice; which one is meant?"]
     );
+    // One the import does not read may come twice: it is only ignored.
+    let notes = crate::import_csvs(
+        "agents.csv",
+        "id,notes,part,group,notes\nA,x,department,X,y\nB,,department,X,\n",
+        ties,
+    )
+    .unwrap();
+    assert_eq!((notes.agents, notes.ties), (2, 1));
+    assert_eq!(
+        notes.ignored,
+        [("agents.csv".to_owned(), vec!["notes".to_owned()])]
+    );
     assert_eq!(
         refused(
             "id,part,group\nA,department,X\nB,department,X\nC,department,X\n",
@@ -231,4 +243,73 @@ fn an_import_csv_loses_nothing_without_a_word() {
         refused("id,part,group\nA,department,X\nB\n", ties)[0],
         "agents.csv:3:1: 1 field, but the header has 3"
     );
+}
+
+#[test]
+fn quotes_spaces_and_positions_read_as_an_analyst_means_them() {
+    let ties = "source,target\n";
+    // Spaces around quotes are not part of a name: one group, one id.
+    let done = crate::import_csvs(
+        "agents.csv",
+        "\" id \",\"part\", \"group\"\n\"A\" ,department,\"Sales\"\nB,department,\"Sales\" \nC,department,\t\"Sales\"\t\n",
+        "\"source\" ,target\nA,B\nB,C\n",
+    )
+    .unwrap();
+    assert_eq!((done.agents, done.groups, done.ties), (3, 1, 2));
+    // A field after a quoted one spanning lines, or after a stray quote, is
+    // located where it is.
+    assert_eq!(
+        refused("id,part,group\n\"A\nB\",departmnt,X\n", ties),
+        [
+            "agents.csv:3:4: part: unknown part \"departmnt\"; parts are department, partner, existing_customer, new_customer"
+        ]
+    );
+    assert_eq!(
+        refused("id,part,group\n5\" screen,departmnt,X\n", ties),
+        [
+            "agents.csv:2:11: part: unknown part \"departmnt\"; parts are department, partner, existing_customer, new_customer"
+        ]
+    );
+    // A header alone, without a line break: no agents, on the line there is.
+    assert_eq!(
+        refused("id,part,group", ties),
+        ["agents.csv:1:1: no agents: an organisation needs at least one"]
+    );
+}
+
+#[test]
+fn why_a_file_was_not_read_to_its_end_is_always_shown() {
+    let mut agents = String::from("id,part,group\n");
+    for i in 0..150 {
+        agents.push_str(&format!("a{i},bogus,G\n"));
+    }
+    agents.push_str("z,department,\"open\n");
+    let e = crate::import_csvs("agents.csv", &agents, "source,target\na0,zed\n").unwrap_err();
+    let lines: Vec<String> = e.to_string().lines().map(str::to_owned).collect();
+    assert_eq!(
+        lines[100],
+        "agents.csv:152:14: a quoted field is not closed: the file ends inside it"
+    );
+    assert_eq!(
+        lines[101],
+        "agents.csv: and 50 more problems in this file, not shown"
+    );
+    // Ties to agents that may be in the part not read are not reported.
+    assert_eq!(lines.len(), 102, "{lines:#?}");
+    assert_eq!(e.total(), 151);
+}
+
+#[test]
+fn ignored_columns_are_named_once_and_at_most_twenty() {
+    let mut header = String::from("id,part,group,,");
+    for i in 0..30 {
+        header.push_str(&format!(",extra{i}"));
+    }
+    let row = format!("A,department,X{}\n", ",".repeat(32));
+    let done =
+        crate::import_csvs("agents.csv", &format!("{header}\n{row}"), "source,target\n").unwrap();
+    let named = &done.ignored[0].1;
+    assert_eq!(named.len(), 21, "{named:?}");
+    assert_eq!(named[0], "(a column with no name)");
+    assert_eq!(named[20], "and 11 more");
 }

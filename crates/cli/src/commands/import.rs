@@ -67,11 +67,18 @@ pub(crate) fn run(args: ImportArgs) -> Result<ExitCode> {
         // `symlink_metadata`: a dangling link at an output exists too.
         if let Ok(meta) = std::fs::symlink_metadata(path) {
             // --force would not help: say what would.
-            if meta.is_dir() {
+            if meta.is_dir() && *path == args.out {
                 bail!(
                     "{} is a directory; give the scenario file to write (e.g. {})",
                     path.display(),
                     path.join("org.scenario.ron").display()
+                );
+            }
+            if meta.is_dir() {
+                bail!(
+                    "{} is a directory, where this import would write its network beside {}; choose another --out, or --embed the network",
+                    path.display(),
+                    args.out.display()
                 );
             }
             if !args.force {

@@ -11,6 +11,51 @@ use siloscope_model::agent::{Channel, Lifecycle, Part, Role};
 use std::collections::HashMap;
 
 /// Most problems shown per file (the rest are counted).
+/// The columns of the agents' CSV the import reads (`department` names
+/// the group where there is no `group` column).
+pub(super) const AGENT_COLUMNS: [&str; 7] = [
+    "id",
+    "part",
+    "group",
+    "department",
+    "role",
+    "start",
+    "needs",
+];
+
+/// The columns of the ties' CSV the import reads.
+pub(super) const TIE_COLUMNS: [&str; 6] = ["source", "target", "from", "to", "weight", "channel"];
+
+/// The columns of `t` outside `read`, each named once (an empty name as
+/// such), at most [`MAX_IGNORED_NAMED`] and then how many more.
+fn ignored_columns(t: &Table<'_>, read: &[&str]) -> Vec<String> {
+    let mut extra: Vec<String> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut more = 0;
+    for h in &t.header {
+        let shown = if h.is_empty() {
+            "(a column with no name)".to_owned()
+        } else {
+            text::message(h.as_str())
+        };
+        if read.contains(&h.as_str()) || !seen.insert(shown.clone()) {
+            continue;
+        }
+        if extra.len() < MAX_IGNORED_NAMED {
+            extra.push(shown);
+        } else {
+            more += 1;
+        }
+    }
+    if more > 0 {
+        extra.push(format!("and {more} more"));
+    }
+    extra
+}
+
+/// Ignored columns named one by one.
+const MAX_IGNORED_NAMED: usize = 20;
+
 const MAX_SHOWN: usize = 100;
 
 /// Check the agents' and the ties' rows and build the scenario; `errors`
@@ -31,7 +76,6 @@ pub(super) fn build(
     let mut group_at: HashMap<String, usize> = HashMap::new();
 
     if let Some(t) = agents_table {
-        let known = ["id", "part", "group", "role", "start", "needs"];
         let (id_col, part_col, group_col) = (
             t.column(&["id"]),
             t.column(&["part"]),
@@ -46,12 +90,7 @@ pub(super) fn build(
                 ));
             }
         }
-        let extra: Vec<String> = t
-            .header
-            .iter()
-            .filter(|h| !known.contains(&h.as_str()) && h.as_str() != "department")
-            .map(|h| text::message(h.as_str()))
-            .collect();
+        let extra = ignored_columns(t, &AGENT_COLUMNS);
         if !extra.is_empty() {
             ignored.push((text::message(t.file), extra));
         }
@@ -241,7 +280,6 @@ pub(super) fn build(
     let mut seen: HashMap<(usize, usize), usize> = HashMap::new();
     let (mut merged, mut light) = (0, 0);
     if let Some(t) = ties_table {
-        let known = ["source", "target", "from", "to", "weight", "channel"];
         let (src_col, dst_col) = (t.column(&["source", "from"]), t.column(&["target", "to"]));
         for (name, col) in [("source", src_col), ("target", dst_col)] {
             if col.is_none() {
@@ -252,12 +290,7 @@ pub(super) fn build(
                 ));
             }
         }
-        let extra: Vec<String> = t
-            .header
-            .iter()
-            .filter(|h| !known.contains(&h.as_str()))
-            .map(|h| text::message(h.as_str()))
-            .collect();
+        let extra = ignored_columns(t, &TIE_COLUMNS);
         if !extra.is_empty() {
             ignored.push((text::message(t.file), extra));
         }
@@ -266,7 +299,7 @@ pub(super) fn build(
         // could not be read, or not to its end, or has no id column, a tie's
         // agent not found among them says nothing of the tie.
         let agents_known =
-            agents_table.is_some_and(|a| !a.cut_short && a.column(&["id"]).is_some());
+            agents_table.is_some_and(|a| a.stop.is_none() && a.column(&["id"]).is_some());
         if let (Some(sc), Some(dc)) = (src_col, dst_col) {
             for (line, row) in &t.rows {
                 let line = *line;
@@ -359,18 +392,29 @@ pub(super) fn build(
     }
     // Said only where nothing else is wrong with the agents' file: a file
     // cut short or with no usable column says why itself.
-    if agents_table.is_some_and(|t| t.rows.is_empty())
+    if let Some(t) = agents_table.filter(|t| t.rows.is_empty() && t.stop.is_none())
         && errors.iter().all(|e| e.file != agents_name)
     {
+        // Where the first agent would be: the line after the header, if
+        // the file has one (a header alone without a line break has not).
+        let after_header =
+            t.text.trim_end_matches([' ', '\t']).ends_with('\n') || t.lines.len() > 1;
         errors.push(ImportError {
             file: agents_name.to_owned(),
-            line: 2,
+            line: if after_header { 2 } else { 1 },
             column: 1,
             field: String::new(),
             message: "no agents: an organisation needs at least one".into(),
         });
     }
-    if !errors.is_empty() {
+    // Why a file was not read to its end is always shown, after its other
+    // problems (it is the last thing read).
+    let stops: Vec<ImportError> = [agents_table, ties_table]
+        .into_iter()
+        .flatten()
+        .filter_map(|t| t.stop.clone())
+        .collect();
+    if !errors.is_empty() || !stops.is_empty() {
         errors.sort_by(|a, b| {
             (a.file == ties_name, a.line, a.column).cmp(&(b.file == ties_name, b.line, b.column))
         });
@@ -391,6 +435,9 @@ pub(super) fn build(
                 hidden.push((e.file.clone(), 1));
             }
         }
+        shown.extend(stops);
+        // Stable: each file's stop after its other problems.
+        shown.sort_by_key(|e| e.file == ties_name);
         return Err(ImportErrors { shown, hidden });
     }
     Ok(Imported {

@@ -206,6 +206,14 @@ pub(super) fn read<'a>(
             }
         }
     }
+    let twice = |at: usize, field: &str, first: &str, then: &str| {
+        let message = if first == then {
+            format!("\"{then}\" is given twice for this element; which value is meant?")
+        } else {
+            format!("given twice, as \"{first}\" and as \"{then}\"; which one is meant?")
+        };
+        error(at, field, message)
+    };
     // Errors name the attributes the part and group were read from.
     let mut labels = header.clone();
     labels[1].clone_from(&attrs.part);
@@ -223,6 +231,9 @@ pub(super) fn read<'a>(
         let cells = agents.cells.get_or_insert_with(HashMap::new);
         cells.insert((number, usize::MAX), lines.at(n.at));
         cells.insert((number, 0), lines.at(id_at));
+        // Which attribute gave each known column: two (`group` and
+        // `Group`, or one key given twice) are refused, not one picked.
+        let mut given: [Option<&str>; 6] = [None; 6];
         for (k, v, v_at) in &n.values {
             let col = match sources.iter().position(|s| s.eq_ignore_ascii_case(k)) {
                 Some(i) => i + 1,
@@ -234,6 +245,18 @@ pub(super) fn read<'a>(
                     }
                 }
             };
+            if let Some(first) = given.get_mut(col) {
+                if let Some(first) = first {
+                    errors.push(twice(
+                        *v_at,
+                        agents.labels.as_ref().map_or(k.as_str(), |l| &l[col]),
+                        first,
+                        k,
+                    ));
+                    continue;
+                }
+                *first = Some(k.as_str());
+            }
             row[col] = v.trim().to_owned();
             cells.insert((number, col), lines.at(*v_at));
         }
@@ -259,12 +282,18 @@ pub(super) fn read<'a>(
             row[i] = id.to_owned();
             cells.insert((number, i), lines.at(id_at));
         }
+        let mut given: [Option<&str>; 4] = [None; 4];
         for (k, v, v_at) in &e.values {
             let col = match k.to_ascii_lowercase().as_str() {
                 "weight" => 2,
                 "channel" => 3,
                 _ => continue,
             };
+            if let Some(first) = given[col] {
+                errors.push(twice(*v_at, &ties.header[col], first, k));
+                continue;
+            }
+            given[col] = Some(k.as_str());
             row[col] = v.trim().to_owned();
             cells.insert((number, col), lines.at(*v_at));
         }
@@ -277,11 +306,12 @@ pub(super) fn read<'a>(
 fn table(file: &str, header: Vec<String>) -> Table<'_> {
     Table {
         file,
+        text: "",
         lines: Vec::new(),
         header,
         rows: Vec::new(),
         cells: Some(HashMap::new()),
         labels: None,
-        cut_short: false,
+        stop: None,
     }
 }

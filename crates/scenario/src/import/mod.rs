@@ -250,8 +250,8 @@ pub fn import(
         text: &ties_text,
     };
     let mut errors = Vec::new();
-    let agents_table = read_table(agents_csv, &mut errors);
-    let ties_table = read_table(ties_csv, &mut errors);
+    let agents_table = read_table(agents_csv, &build::AGENT_COLUMNS, &mut errors);
+    let ties_table = read_table(ties_csv, &build::TIE_COLUMNS, &mut errors);
     build(
         agents_table.as_ref(),
         ties_table.as_ref(),

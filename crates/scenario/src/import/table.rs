@@ -8,26 +8,13 @@ use crate::text;
 use siloscope_model::agent::Part;
 use std::collections::HashMap;
 
-/// 1-based columns where each field of a raw CSV line starts (quotes
-/// respected), for error positions.
-fn field_columns(line: &str) -> Vec<u64> {
-    let mut starts = vec![1];
-    let mut quoted = false;
-    for (i, ch) in line.char_indices() {
-        match ch {
-            '"' => quoted = !quoted,
-            ',' if !quoted => starts.push(line[..=i].chars().count() as u64 + 1),
-            _ => {}
-        }
-    }
-    starts
-}
-
 /// A parsed CSV: its header (lower-cased) and rows with their lines. The
 /// text's line breaks must all be LF (see [`crate::text::normalise_line_endings`]):
 /// the reader's line numbers and `lines` must agree.
 pub(super) struct Table<'a> {
     pub(super) file: &'a str,
+    /// A CSV's text (empty for a table read from XML).
+    pub(super) text: &'a str,
     pub(super) lines: Vec<&'a str>,
     pub(super) header: Vec<String>,
     pub(super) rows: Vec<(u64, Vec<String>)>,
@@ -38,12 +25,27 @@ pub(super) struct Table<'a> {
     /// How errors name each column, where that is not its header (an XML
     /// attribute the column was read from).
     pub(super) labels: Option<Vec<String>>,
-    /// Whether reading stopped before the end of the file (an error says
-    /// why): what its rows lack may be in the part not read.
-    pub(super) cut_short: bool,
+    /// Why reading stopped before the end of the file, if it did: what its
+    /// rows lack may be in the part not read. Always shown, however many
+    /// problems come before it.
+    pub(super) stop: Option<ImportError>,
 }
 
 impl Table<'_> {
+    /// Where field `c` of the CSV row starting on `line` starts: the row
+    /// read again from there (a quoted field may span lines, or hold a
+    /// quote), which only an error costs.
+    fn field_at(&self, line: u64, c: usize) -> Option<(u64, u64)> {
+        let first = self
+            .lines
+            .get(usize::try_from(line.checked_sub(1)?).ok()?)?;
+        let offset = (first.as_ptr() as usize).checked_sub(self.text.as_ptr() as usize)?;
+        let mut records = Records::new(self.text.get(offset..)?.as_bytes());
+        let record = records.next().ok()??;
+        let (l, column) = record.at(c);
+        Some((line + l - 1, column))
+    }
+
     /// The line a row starts on (a CSV row is numbered by it already).
     pub(super) fn line_of(&self, row: u64) -> u64 {
         match &self.cells {
@@ -68,14 +70,9 @@ impl Table<'_> {
                 .or_else(|| cells.get(&(line, usize::MAX)))
                 .copied()
                 .unwrap_or((line, 1)),
-            None => (
-                line,
-                col.and_then(|c| {
-                    let text = self.lines.get(line.saturating_sub(1) as usize)?;
-                    field_columns(text).get(c).copied()
-                })
-                .unwrap_or(1),
-            ),
+            None => col
+                .and_then(|c| self.field_at(line, c))
+                .unwrap_or((line, 1)),
         };
         ImportError {
             file: self.file.to_owned(),
@@ -93,10 +90,14 @@ impl Table<'_> {
 /// Read a CSV into a [`Table`] with the reader of network files
 /// ([`Records`]): a quoted field left open, a record over
 /// [`MAX_RECORD_BYTES`](crate::network::records::MAX_RECORD_BYTES) or a
-/// column given twice is reported at its place, blank lines are passed over
-/// but counted, and every row keeps the line it starts on.
+/// column it reads given twice is reported at its place, blank lines are passed over
+/// but counted, and every row keeps the line it starts on. Only the cells
+/// of the columns named in `read` are kept (the others are empty, and a
+/// row ends at the last column read): a wide export with dozens of columns
+/// the import ignores costs no memory for them.
 pub(super) fn read_table<'a>(
     csv_file: Csv<'a>,
+    read: &[&str],
     errors: &mut Vec<ImportError>,
 ) -> Option<Table<'a>> {
     let at = |(line, column): (u64, u64), field: &str, message: String| ImportError {
@@ -115,10 +116,12 @@ pub(super) fn read_table<'a>(
     let header: Vec<String> = match records.next() {
         Ok(Some(r)) => {
             let names: Vec<String> = (0..r.len())
-                .map(|i| r.get(i).to_ascii_lowercase())
+                .map(|i| r.get(i).trim().to_ascii_lowercase())
                 .collect();
             for (i, name) in names.iter().enumerate() {
-                if !name.is_empty() && names[..i].contains(name) {
+                // A column the import does not read may come twice (it
+                // is only reported as ignored).
+                if read.contains(&name.as_str()) && names[..i].contains(name) {
                     errors.push(at(
                         r.at(i),
                         name,
@@ -137,8 +140,10 @@ pub(super) fn read_table<'a>(
             return None;
         }
     };
+    let kept: Vec<bool> = header.iter().map(|h| read.contains(&h.as_str())).collect();
+    let width = kept.iter().rposition(|&k| k).map_or(0, |last| last + 1);
     let mut rows = Vec::new();
-    let mut cut_short = false;
+    let mut stop = None;
     loop {
         match records.next() {
             Ok(Some(r)) => {
@@ -152,24 +157,31 @@ pub(super) fn read_table<'a>(
                     errors.push(at((r.line, 1), "", message));
                     continue;
                 }
-                rows.push((r.line, (0..r.len()).map(|i| r.get(i).to_owned()).collect()));
+                let cells = (0..width).map(|i| {
+                    if kept[i] {
+                        r.get(i).to_owned()
+                    } else {
+                        String::new()
+                    }
+                });
+                rows.push((r.line, cells.collect()));
             }
             Ok(None) => break,
-            Err(stop) => {
-                errors.push(at((stop.line, stop.column), "", stop.message));
-                cut_short = true;
+            Err(stopped) => {
+                stop = Some(at((stopped.line, stopped.column), "", stopped.message));
                 break;
             }
         }
     }
     Some(Table {
         file: csv_file.name,
+        text: csv_file.text,
         lines: csv_file.text.lines().collect(),
         header,
         rows,
         cells: None,
         labels: None,
-        cut_short,
+        stop,
     })
 }
 

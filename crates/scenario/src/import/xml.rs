@@ -137,7 +137,9 @@ pub(super) fn graphml<'d>(
         let mut values = given(n, kind);
         for (for_, key, value, at) in &defaults {
             let name = keys.get(key).map_or(*key, |k| k.1);
-            if (*for_ == kind || *for_ == "all") && !values.iter().any(|v| v.0 == name) {
+            if (*for_ == kind || *for_ == "all")
+                && !values.iter().any(|v| v.0.eq_ignore_ascii_case(name))
+            {
                 values.push((name.to_owned(), value.clone(), *at));
             }
         }

@@ -89,7 +89,7 @@ fn columns(
     let mut at: Vec<Option<usize>> = vec![None; known.len()];
     let names: Vec<&str> = known.iter().map(|k| k[0]).collect();
     for i in 0..header.len() {
-        let name = header.get(i).to_ascii_lowercase();
+        let name = header.get(i).trim().to_ascii_lowercase();
         match known.iter().position(|k| k.contains(&name.as_str())) {
             Some(k) if at[k].is_some() => {
                 problems.add(

@@ -9,9 +9,12 @@
 //! CR (even mixed); inside a quoted field every byte is kept as it is.
 //! Lines and columns are counted as an editor shows them (columns in
 //! characters). A leading byte-order mark is skipped. Fields without quotes
-//! are trimmed of surrounding whitespace (a quoted field is kept exactly, so
-//! an id `" a "` written by `import` reads back as it was), and a record
-//! whose fields are all empty (a blank line) is passed over.
+//! are trimmed of surrounding whitespace; a quoted field is kept exactly
+//! inside its quotes (an id `" a "` written by `import` reads back as it
+//! was), and spaces or tabs around the quotes are not part of it (`"a" ,`
+//! is `a`). A record whose fields are all empty (a blank line) is passed
+//! over. A record's separators count toward its size limit with its text,
+//! so a line of commas alone is bounded too.
 
 use std::io::{self, BufRead};
 
@@ -99,6 +102,12 @@ enum State {
     Quoted,
     /// Just read a quote inside quotes: a second one is a literal quote.
     QuoteInQuoted,
+    /// Spaces or tabs before anything else in a field (an opening quote may
+    /// follow them: ` "a"` is `a`).
+    LeadingSpace,
+    /// Spaces or tabs after a closing quote: dropped if the field ends
+    /// there (`"a" ,` is `a`), kept if text follows.
+    AfterQuote,
 }
 
 /// A stream of records from a reader.
@@ -119,6 +128,8 @@ pub(crate) struct Records<R> {
     quoted: Vec<bool>,
     /// Where the open quote of an unfinished quoted field is.
     quote_at: (u64, u64),
+    /// Where the spaces after a closing quote start in `data`.
+    trail_from: usize,
     done: bool,
 }
 
@@ -135,6 +146,7 @@ impl<R: BufRead> Records<R> {
             starts: Vec::new(),
             quoted: Vec::new(),
             quote_at: (1, 1),
+            trail_from: 0,
             done: false,
         }
     }
@@ -204,6 +216,9 @@ impl<R: BufRead> Records<R> {
                         message: "a quoted field is not closed: the file ends inside it".into(),
                     });
                 }
+                if state == State::AfterQuote {
+                    self.data.truncate(self.trail_from);
+                }
                 if state == State::FieldStart && !self.ends.is_empty() {
                     // An empty last field after a comma.
                     self.starts.push((self.line, self.column));
@@ -245,11 +260,13 @@ impl<R: BufRead> Records<R> {
                     self.column += 1;
                 }
                 match state {
-                    State::FieldStart | State::Unquoted => {
+                    State::FieldStart | State::LeadingSpace | State::Unquoted => {
                         if state == State::FieldStart {
                             self.starts.push(here);
                             self.quoted.push(false);
                         }
+                        // Nothing but spaces or tabs read in this field yet.
+                        let at_start = state != State::Unquoted;
                         match b {
                             b',' => {
                                 self.ends.push(self.data.len());
@@ -260,19 +277,38 @@ impl<R: BufRead> Records<R> {
                                 record_over = true;
                                 break;
                             }
-                            b'"' if state == State::FieldStart => {
+                            b'"' if at_start => {
                                 self.quote_at = here;
                                 if let Some(q) = self.quoted.last_mut() {
                                     *q = true;
                                 }
                                 state = State::Quoted;
                             }
+                            b' ' | b'\t' if at_start => state = State::LeadingSpace,
                             _ => {
                                 self.data.push(b);
                                 state = State::Unquoted;
                             }
                         }
                     }
+                    State::AfterQuote => match b {
+                        b' ' | b'\t' => self.data.push(b),
+                        b',' => {
+                            self.data.truncate(self.trail_from);
+                            self.ends.push(self.data.len());
+                            state = State::FieldStart;
+                        }
+                        _ if newline => {
+                            self.data.truncate(self.trail_from);
+                            self.ends.push(self.data.len());
+                            record_over = true;
+                            break;
+                        }
+                        _ => {
+                            self.data.push(b);
+                            state = State::Unquoted;
+                        }
+                    },
                     State::Quoted => match b {
                         b'"' => state = State::QuoteInQuoted,
                         _ => self.data.push(b),
@@ -291,6 +327,11 @@ impl<R: BufRead> Records<R> {
                             record_over = true;
                             break;
                         }
+                        b' ' | b'\t' => {
+                            self.trail_from = self.data.len();
+                            self.data.push(b);
+                            state = State::AfterQuote;
+                        }
                         _ => {
                             // Text after the closing quote: kept, as most
                             // readers do.
@@ -299,7 +340,9 @@ impl<R: BufRead> Records<R> {
                         }
                     },
                 }
-                if self.data.len() > MAX_RECORD_BYTES {
+                // Separators count too: a line of commas alone holds a
+                // field's bookkeeping per comma.
+                if self.data.len() + self.ends.len() > MAX_RECORD_BYTES {
                     self.done = true;
                     return Err(Stop {
                         line: first_line,
@@ -375,6 +418,30 @@ mod tests {
                 "{text:?}"
             );
         }
+    }
+
+    #[test]
+    fn spaces_around_quotes_are_not_part_of_the_field() {
+        let (records, stop) = all("\"Sales\" ,\t\"A\"\t, \"x\" y,\"b\"  \n\"c\" \t".as_bytes());
+        assert_eq!(stop, None);
+        let fields: Vec<&str> = records
+            .iter()
+            .flat_map(|r| r.1.iter().map(|f| f.0.as_str()))
+            .collect();
+        assert_eq!(fields, ["Sales", "A", "x y", "b", "c"]);
+        assert_eq!(
+            records[0].1[1].1,
+            (1, 10),
+            "a field starts where its spaces do"
+        );
+    }
+
+    #[test]
+    fn a_line_of_separators_alone_is_bounded() {
+        let commas = vec![b','; MAX_RECORD_BYTES + 1];
+        let (records, stop) = all(&commas);
+        assert!(records.is_empty());
+        assert!(stop.unwrap().contains("this record is over"));
     }
 
     #[test]
