@@ -28,5 +28,6 @@ pub mod optimise;
 pub mod output;
 pub mod readings;
 pub mod seed;
+pub mod seed_networks;
 pub mod sensitivity;
 pub mod stats;

@@ -24,11 +24,13 @@ mod targets;
 pub use targets::{Target, Targets, read_targets};
 
 use crate::seed::replicate_seed;
+use crate::seed_networks::SeedNetworks;
 use crate::sensitivity::{Factor, Range, ScreenError};
 use rayon::prelude::*;
 use siloscope_model::knob::Knob;
 use siloscope_model::sim::SimError;
 use siloscope_scenario::Scenario;
+use std::sync::Arc;
 
 /// How to calibrate.
 #[derive(Clone, Debug, PartialEq)]
@@ -96,6 +98,7 @@ pub struct Posterior {
 /// The simulated targets of one run, `None` where a metric is undefined.
 fn simulate(
     scenario: &Scenario,
+    networks: &SeedNetworks,
     policy: Option<&str>,
     seed: u64,
     knobs: &[(Knob, f32)],
@@ -105,7 +108,7 @@ fn simulate(
         .iter()
         .map(|t| (t.metric.as_str(), t.part.as_str(), t.step))
         .collect();
-    crate::readings::read_run(scenario, policy, seed, knobs, &reads)
+    crate::readings::read_run(scenario, networks, policy, seed, knobs, &reads)
 }
 
 /// The scenario and knobs of one setting.
@@ -136,6 +139,8 @@ pub struct Study<'a> {
     settings: Vec<Vec<f64>>,
     base: u64,
     replicates: u32,
+    /// Each replicate seed's network, shared by every setting's run at it.
+    networks: Arc<SeedNetworks>,
 }
 
 impl<'a> Study<'a> {
@@ -178,6 +183,10 @@ impl<'a> Study<'a> {
             settings,
             base,
             replicates: c.replicates.max(1),
+            networks: Arc::new(SeedNetworks::new(
+                scenario,
+                crate::seed_networks::DEFAULT_BUDGET,
+            )),
         }
     }
 
@@ -194,6 +203,7 @@ impl<'a> Study<'a> {
         let (sc, knobs) = setting(self.scenario, &self.c.factors, &self.settings[s]);
         let got = simulate(
             &sc,
+            &self.networks,
             self.c.policy.as_deref(),
             replicate_seed(self.base, k),
             &knobs,

@@ -20,7 +20,16 @@ fn observed(scenario: &Scenario, truth: &[(Knob, f32)], targets: &mut [Target]) 
     let mut sums = vec![0.0; targets.len()];
     for r in 0..6 {
         let seed = replicate_seed(4242, r);
-        let got = simulate(scenario, Some("inside_out"), seed, truth, targets).unwrap();
+        let networks = SeedNetworks::new(scenario, 0);
+        let got = simulate(
+            scenario,
+            &networks,
+            Some("inside_out"),
+            seed,
+            truth,
+            targets,
+        )
+        .unwrap();
         for (s, v) in sums.iter_mut().zip(got) {
             *s += v.unwrap() / 6.0;
         }

@@ -6,6 +6,7 @@
 
 use super::{Objective, Score, Space, base_policy, knob_value, run_once};
 use crate::seed::replicate_seed;
+use crate::seed_networks::SeedNetworks;
 use crate::sensitivity::ScreenError;
 use crate::stats::{Estimate, Paired};
 use rayon::prelude::*;
@@ -128,9 +129,11 @@ pub fn compare(
         .num_threads(jobs.max(1))
         .build()
         .map_err(|e| ScreenError::Pool(e.to_string()))?;
+    // Every policy runs on the same fresh seeds: one network each.
+    let networks = SeedNetworks::new(&with, crate::seed_networks::DEFAULT_BUDGET);
     let scores: Vec<Score> = pool.install(|| {
         plan.par_iter()
-            .map(|&(p, s)| run_once(&with, objective, Some(&names[p]), &[], s))
+            .map(|&(p, s)| run_once(&with, &networks, objective, Some(&names[p]), &[], s))
             .collect::<Result<_, _>>()
     })?;
     let mut runs: Vec<(String, Runs)> = scores

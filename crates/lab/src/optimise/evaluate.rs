@@ -3,6 +3,7 @@
 
 use super::{Objective, Score, Space, knob_value};
 use crate::seed::replicate_seed;
+use crate::seed_networks::SeedNetworks;
 use rayon::prelude::*;
 use siloscope_model::knob::Knob;
 use siloscope_model::sim::SimError;
@@ -30,6 +31,7 @@ pub fn knobs_of(space: &Space, point: &[i64]) -> Vec<(Knob, f32)> {
 /// their steps. Runs from the base policy with `knobs` set at step 0.
 pub fn run_once(
     scenario: &Scenario,
+    networks: &SeedNetworks,
     objective: &Objective,
     policy: Option<&str>,
     knobs: &[(Knob, f32)],
@@ -42,10 +44,11 @@ pub fn run_once(
         .chain(objective.constraints.iter().map(|c| &c.reading))
         .map(|r| (r.metric.as_str(), r.part.as_str(), r.step))
         .collect();
-    let values: Vec<f64> = crate::readings::read_run(scenario, policy, seed, knobs, &reads)?
-        .into_iter()
-        .map(|v| v.unwrap_or(f64::NAN))
-        .collect();
+    let values: Vec<f64> =
+        crate::readings::read_run(scenario, networks, policy, seed, knobs, &reads)?
+            .into_iter()
+            .map(|v| v.unwrap_or(f64::NAN))
+            .collect();
     let (terms, constraints) = values.split_at(objective.terms.len());
     Ok(Score {
         objective: objective
@@ -69,6 +72,7 @@ fn mean_defined(values: impl Iterator<Item = f64>) -> f64 {
 /// The score of `knobs` over the search's seeds.
 pub(super) fn score(
     scenario: &Scenario,
+    networks: &SeedNetworks,
     objective: &Objective,
     knobs: &[(Knob, f32)],
     seeds: &[u64],
@@ -76,7 +80,7 @@ pub(super) fn score(
     let policy = base_policy(scenario, objective);
     let runs: Vec<Score> = seeds
         .par_iter()
-        .map(|&s| run_once(scenario, objective, policy, knobs, s))
+        .map(|&s| run_once(scenario, networks, objective, policy, knobs, s))
         .collect::<Result<_, _>>()?;
     Ok(Score {
         objective: mean_defined(runs.iter().map(|r| r.objective)),

@@ -41,6 +41,7 @@ pub use score::{Entry, Score};
 pub use space::{Space, knob_text, knob_value};
 
 use crate::seed::replicate_seed;
+use crate::seed_networks::SeedNetworks;
 use crate::sensitivity::ScreenError;
 use rayon::prelude::*;
 use search::{Fitness, Generation, Settings, Stop};
@@ -179,6 +180,9 @@ pub fn optimise<E: From<ScreenError>>(
     let generation = AtomicUsize::new(0);
     let failure: Mutex<Option<SimError>> = Mutex::new(None);
     let fresh_runs = AtomicUsize::new(0);
+    // Every candidate runs on the same seeds: their networks are built
+    // once.
+    let networks = SeedNetworks::new(scenario, crate::seed_networks::DEFAULT_BUDGET);
     let record = |point: &[i64]| -> Fitness {
         let fitness = |e: &Entry| {
             let scale = *scale.get().unwrap_or(&1.0);
@@ -197,7 +201,7 @@ pub fn optimise<E: From<ScreenError>>(
             Some(e) => e.clone(),
             None => {
                 let knobs = knobs_of(&space, point);
-                let s = match evaluate::score(scenario, objective, &knobs, &seeds) {
+                let s = match evaluate::score(scenario, &networks, objective, &knobs, &seeds) {
                     Ok(s) => s,
                     Err(e) => {
                         failure.lock().expect("no panic holds it").get_or_insert(e);

@@ -341,10 +341,11 @@ fn the_optimum_beats_every_preset_on_fresh_paired_seeds_as_the_entry_pasted() {
     // scored: the same mean on the search's seeds, to the bit.
     let mut with = scenario.clone();
     with.policies.push(c.policy.clone());
+    let networks = crate::seed_networks::SeedNetworks::new(&with, 0);
     let again: Vec<f64> = search
         .iter()
         .map(|&s| {
-            run_once(&with, &objective, Some("optimised"), &[], s)
+            run_once(&with, &networks, &objective, Some("optimised"), &[], s)
                 .unwrap()
                 .objective
         })

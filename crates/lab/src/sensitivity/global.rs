@@ -15,9 +15,11 @@ use super::morris::{Elementary, Trajectories};
 use super::sobol::{Design, Indices};
 use super::{Factor, Range, Screen, ScreenError, check_metric, levels_of, ranges_of, value};
 use crate::seed::replicate_seed;
+use crate::seed_networks::SeedNetworks;
 use rayon::prelude::*;
 use siloscope_model::knob::Knob;
 use siloscope_scenario::Scenario;
+use std::sync::Arc;
 
 /// Bootstrap resamples for the intervals.
 const RESAMPLES: u32 = 500;
@@ -185,6 +187,8 @@ pub struct Study<'a> {
     points: Vec<Vec<f64>>,
     base: u64,
     replicates: u32,
+    /// Each replicate seed's network, shared by every point's run at it.
+    networks: Arc<SeedNetworks>,
 }
 
 impl<'a> Study<'a> {
@@ -221,6 +225,10 @@ impl<'a> Study<'a> {
             points,
             base,
             replicates: screen.replicates.max(1),
+            networks: Arc::new(SeedNetworks::new(
+                scenario,
+                crate::seed_networks::DEFAULT_BUDGET,
+            )),
         })
     }
 
@@ -265,13 +273,14 @@ impl<'a> Study<'a> {
         let seed = replicate_seed(self.base, k);
         if self.more.is_empty() {
             return Ok(vec![
-                value(&sc, self.screen, seed, &knobs)?.unwrap_or(f64::NAN),
+                value(&sc, self.screen, seed, &self.networks, &knobs)?.unwrap_or(f64::NAN),
             ]);
         }
         Ok(super::run_readings(
             &sc,
             self.screen,
             seed,
+            &self.networks,
             &knobs,
             &self.readings(),
         )?)

@@ -39,6 +39,7 @@ pub use factor::{Factor, Range, assumption_ranges, knob_ranges, unscreened_assum
 pub use global::{Global, GlobalEffect, Method, Noise, Study as GlobalStudy, global};
 
 use crate::seed::replicate_seed;
+use crate::seed_networks::SeedNetworks;
 use crate::stats::{Estimate, Paired};
 use rayon::prelude::*;
 use siloscope_model::knob::Knob;
@@ -275,6 +276,7 @@ fn run_readings(
     scenario: &Scenario,
     screen: &Screen,
     seed: u64,
+    networks: &SeedNetworks,
     knobs: &[(Knob, f32)],
     readings: &[(String, String)],
 ) -> Result<Vec<f64>, SimError> {
@@ -283,7 +285,7 @@ fn run_readings(
         seed: Some(seed),
         record_flows: false,
     };
-    let mut sim = Simulation::new(scenario, options)?;
+    let mut sim = Simulation::on_network(scenario, networks.get(scenario, seed)?, options)?;
     for &(k, v) in knobs {
         sim.set_knob(k, v)?;
     }
@@ -306,10 +308,12 @@ fn value(
     scenario: &Scenario,
     screen: &Screen,
     seed: u64,
+    networks: &SeedNetworks,
     knobs: &[(Knob, f32)],
 ) -> Result<Option<f64>, SimError> {
-    // The two runs of a gap share the network of their seed.
-    let net = Arc::new(Network::build(scenario, seed)?);
+    // The two runs of a gap, and every level's runs at this seed, share
+    // the network of the seed.
+    let net = networks.get(scenario, seed)?;
     let here = run_once(
         scenario,
         screen,
@@ -443,6 +447,10 @@ pub fn screen(scenario: &Scenario, screen: &Screen) -> Result<Vec<Effect>, Scree
         .num_threads(screen.jobs.max(1))
         .build()
         .map_err(|e| ScreenError::Pool(e.to_string()))?;
+    // Every level runs on the same replicate seeds, and a level moves a
+    // knob or an assumption, never the organisation: each seed's network
+    // is built once.
+    let networks = SeedNetworks::new(scenario, crate::seed_networks::DEFAULT_BUDGET);
     let values: Vec<Option<f64>> = pool.install(|| {
         plan.par_iter()
             .map(|&(f, l, r)| {
@@ -450,7 +458,13 @@ pub fn screen(scenario: &Scenario, screen: &Screen) -> Result<Vec<Effect>, Scree
                     Factor::Knob(k) => vec![(k, level(f, l) as f32)],
                     Factor::Assumption(_) => Vec::new(),
                 };
-                value(&levels[f][l], screen, replicate_seed(base, r), &knob)
+                value(
+                    &levels[f][l],
+                    screen,
+                    replicate_seed(base, r),
+                    &networks,
+                    &knob,
+                )
             })
             .collect::<Result<_, _>>()
     })?;

@@ -1,4 +1,5 @@
 use super::*;
+use crate::seed_networks::SeedNetworks;
 use siloscope_scenario::parse_str;
 
 fn workshop() -> Scenario {
@@ -325,10 +326,29 @@ fn the_two_runs_of_a_gap_share_their_seeds_network_and_give_what_two_runs_of_the
         });
         value.unwrap()
     };
+    // A variant of the scenario (an assumption moved) at the same seeds
+    // shares their networks too.
+    let mut variant = scenario.clone();
+    variant.model.churn_rate *= 2.0;
+    let networks = SeedNetworks::new(&scenario, crate::seed_networks::DEFAULT_BUDGET);
     for seed in [3, 17] {
-        let shared = value(&scenario, &gap, seed, &knobs).unwrap().unwrap();
-        let separate = own("connected", seed) - own("inside_out", seed);
-        assert_eq!(shared.to_bits(), separate.to_bits(), "seed {seed}");
-        assert!(shared != 0.0, "the two policies differ: {shared}");
+        for round in 0..2 {
+            let shared = value(&scenario, &gap, seed, &networks, &knobs)
+                .unwrap()
+                .unwrap();
+            let separate = own("connected", seed) - own("inside_out", seed);
+            assert_eq!(
+                shared.to_bits(),
+                separate.to_bits(),
+                "seed {seed}, round {round}"
+            );
+            assert!(shared != 0.0, "the two policies differ: {shared}");
+        }
+        value(&variant, &gap, seed, &networks, &knobs).unwrap();
     }
+    assert_eq!(
+        networks.built(),
+        2,
+        "one network per seed, for every run at it"
+    );
 }
