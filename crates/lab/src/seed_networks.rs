@@ -144,8 +144,14 @@ mod tests {
         let mut variant = workshop.clone();
         variant.model.forgetting = 0.9;
         let a = networks.get(&workshop, 1).unwrap();
-        assert!(Arc::ptr_eq(&a, &networks.get(&variant, 1).unwrap()), "a variant shares");
-        assert!(!Arc::ptr_eq(&a, &networks.get(&workshop, 2).unwrap()), "another seed does not");
+        assert!(
+            Arc::ptr_eq(&a, &networks.get(&variant, 1).unwrap()),
+            "a variant shares"
+        );
+        assert!(
+            !Arc::ptr_eq(&a, &networks.get(&workshop, 2).unwrap()),
+            "another seed does not"
+        );
         assert_eq!(networks.built(), 2);
         // Another organisation gets its own, never a held one.
         let mut other = workshop.clone();
