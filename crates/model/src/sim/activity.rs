@@ -46,10 +46,11 @@
 //! draws nothing for a contact, one with no peer nothing for a question),
 //! so with both at 0, all. Word of mouth (*hot*) moves prospects, not
 //! active customers. That is exactly the agents the full loop would have
-//! drawn for: the runs are bit-identical to visiting everyone. Each set
-//! keeps a summary, a bit per word of 64 agents saying whether it holds a
-//! member, so the decisions pass over 4,096 agents at a time where no set
-//! they read holds anyone (where no active customer is busy, *awake* is
+//! drawn for: the runs are bit-identical to visiting everyone. The sets
+//! the decisions read (*always*, *awake*, *in_between*, *hot*, *reached*,
+//! *told*) keep a summary, a bit per word of 64 agents saying whether it
+//! holds a member, so the decisions pass over 4,096 agents at a time where
+//! none of them holds anyone (where no active customer is busy, *awake* is
 //! not read: its agents that act are *in_between*'s).
 //!
 //!
