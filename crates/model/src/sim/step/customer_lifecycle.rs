@@ -180,7 +180,7 @@ impl Simulation {
             self.in_between.set(a, awake && !active);
             self.recount.push(a);
             if was == Lifecycle::Unaware as u8 {
-                (self.sat[ai], self.trust_org[ai]) = self.perception(ai);
+                (self.sat[ai], self.trust_org[ai]) = self.perception_on_waking(ai);
             }
             self.tally.add(self.share(ai));
         }

@@ -110,6 +110,30 @@ impl Simulation {
         (sat, self.org_trust(a))
     }
 
+    /// What customer `a`, leaving the unaware state, perceives: what
+    /// [`Self::perception`] gives, without reading what an unaware agent
+    /// cannot hold (knowledge and relief, both 0: `activity.rs`) or, where
+    /// no agent has a touchpoint (a market of prospects alone), its ties.
+    /// Each of those reads is a cache miss on a large network, at every
+    /// prospect word of mouth or a campaign wins.
+    pub(in crate::sim) fn perception_on_waking(&self, a: usize) -> (f32, f32) {
+        debug_assert!(self.knowledge[a] == 0.0 && self.relief[a] == 0.0);
+        let sat = lifecycle::satisfaction(
+            &self.offering,
+            &self.needs_of(a as u32),
+            0.0,
+            self.knobs.get(Knob::Personalisation),
+            0.0,
+            self.params.gap_sensitivity,
+        );
+        let trust = if self.net.has_holders(TieKind::Touchpoint) {
+            self.org_trust(a)
+        } else {
+            NEUTRAL
+        };
+        (sat, trust)
+    }
+
     /// Customer `a`'s mean start-of-step trust over its touchpoints
     /// (neutral with none).
     fn org_trust(&self, a: usize) -> f32 {
