@@ -1,6 +1,6 @@
 //! The `siloscope` binary, run as a user would.
 
-use super::support::{import, kill_while_writing, siloscope, text};
+use super::support::{import, import_with, kill_while_writing, siloscope, text};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -902,16 +902,7 @@ fn a_large_import_keeps_its_network_beside_the_scenario_and_runs() {
     }
     std::fs::write(&ties, &csv).unwrap();
     let path = |p: &Path| p.display().to_string();
-    let embedded = siloscope(&[
-        "import",
-        "--agents",
-        &path(&agents),
-        "--ties",
-        &path(&ties),
-        "--out",
-        &path(&out),
-        "--embed",
-    ]);
+    let embedded = import_with(&agents, &ties, &out, &["--embed"]);
     let err = text(&embedded.stderr);
     assert!(!embedded.status.success(), "{err}");
     assert!(
@@ -998,18 +989,7 @@ fn an_import_never_writes_a_scenario_too_big_to_read_even_with_its_network_in_fi
     let left: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
     assert_eq!(left.len(), 2, "only the two CSV files: {left:?}");
 
-    let path = |p: &Path| p.display().to_string();
-    let unnamed = siloscope(&[
-        "import",
-        "--agents",
-        &path(&agents),
-        "--ties",
-        &path(&ties),
-        "--out",
-        &path(&out),
-        "--name",
-        " ",
-    ]);
+    let unnamed = import_with(&agents, &ties, &out, &["--name", " "]);
     assert!(!unnamed.status.success());
     assert!(
         text(&unnamed.stderr).contains("--name is empty"),
@@ -1054,7 +1034,7 @@ fn an_import_killed_while_replacing_another_leaves_no_mismatched_scenario() {
         ])
         .chain(["--out".into(), out.display().to_string(), "--force".into()])
         .collect();
-    crate::support::kill_while_writing(&args, "o.ties.csv");
+    kill_while_writing(&args, "o.ties.csv");
     assert!(
         !out.exists(),
         "the old scenario is gone before its network is replaced"

@@ -30,7 +30,18 @@ pub fn text(b: &[u8]) -> String {
 
 /// `siloscope import` of these two CSV files to `out`, nothing else asked.
 pub fn import(agents: &std::path::Path, ties: &std::path::Path, out: &std::path::Path) -> Output {
-    let args: [&std::ffi::OsStr; 7] = [
+    import_with(agents, ties, out, &[])
+}
+
+/// `siloscope import` of these two CSV files to `out`, with `more`
+/// arguments after them.
+pub fn import_with(
+    agents: &std::path::Path,
+    ties: &std::path::Path,
+    out: &std::path::Path,
+    more: &[&str],
+) -> Output {
+    let mut args: Vec<&std::ffi::OsStr> = vec![
         "import".as_ref(),
         "--agents".as_ref(),
         agents.as_os_str(),
@@ -39,6 +50,7 @@ pub fn import(agents: &std::path::Path, ties: &std::path::Path, out: &std::path:
         "--out".as_ref(),
         out.as_os_str(),
     ];
+    args.extend(more.iter().map(std::ffi::OsStr::new));
     siloscope(&args)
 }
 

@@ -99,15 +99,24 @@ impl Simulation {
     /// What customer `a` perceives now: satisfaction and mean trust over
     /// its touchpoints (neutral with none).
     pub(in crate::sim) fn perception(&self, a: usize) -> (f32, f32) {
-        let sat = lifecycle::satisfaction(
+        (
+            self.satisfaction_with(a, self.knowledge[a], self.relief[a]),
+            self.org_trust(a),
+        )
+    }
+
+    /// Customer `a`'s satisfaction with the offering now, knowing it
+    /// `knowledge` and eased by `relief`.
+    #[inline]
+    fn satisfaction_with(&self, a: usize, knowledge: f32, relief: f32) -> f32 {
+        lifecycle::satisfaction(
             &self.offering,
             &self.needs_of(a as u32),
-            self.knowledge[a],
+            knowledge,
             self.knobs.get(Knob::Personalisation),
-            self.relief[a],
+            relief,
             self.params.gap_sensitivity,
-        );
-        (sat, self.org_trust(a))
+        )
     }
 
     /// What customer `a`, leaving the unaware state, perceives: what
@@ -118,14 +127,7 @@ impl Simulation {
     /// prospect word of mouth or a campaign wins.
     pub(in crate::sim) fn perception_on_waking(&self, a: usize) -> (f32, f32) {
         debug_assert!(self.knowledge[a] == 0.0 && self.relief[a] == 0.0);
-        let sat = lifecycle::satisfaction(
-            &self.offering,
-            &self.needs_of(a as u32),
-            0.0,
-            self.knobs.get(Knob::Personalisation),
-            0.0,
-            self.params.gap_sensitivity,
-        );
+        let sat = self.satisfaction_with(a, 0.0, 0.0);
         let trust = if self.net.has_holders(TieKind::Touchpoint) {
             self.org_trust(a)
         } else {
