@@ -442,3 +442,30 @@ fn needs_are_drawn_when_read_and_the_same_whatever_reads_them_first() {
         "no one left or arrived: the needs are as drawn"
     );
 }
+
+#[test]
+fn a_network_too_large_for_the_caches_has_its_ties_hinted_and_steps_the_same() {
+    // Enough ties for the decisions to hint the next word's ties ahead
+    // (`siloscope_model::prefetch`), and agents that end part way through
+    // a word, so the last hint is for part of a word.
+    let sc = siloscope_scenario::parse_str(
+        r#"Scenario(
+    name: "hinted",
+    seed: 5,
+    steps: 3,
+    groups: [
+        (name: "Support", part: Department, role: Support, count: 40, ties: SmallWorld(k: 4, rewire: 0.1)),
+        (name: "Customers", part: ExistingCustomer, count: 20011, ties: ScaleFree(m: 4)),
+    ],
+    links: [ (from: "Customers", to: "Support", ties: PerMember(1), channel: Support) ],
+    knobs: { "community_enablement": (value: 0.5) },
+)"#,
+        "hinted.scenario.ron",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let sim = Simulation::new(&sc, RunOptions::default()).unwrap();
+    assert!(sim.network().ties() >= siloscope_model::prefetch::HINT_TIES_FROM);
+    assert_ne!(sim.network().agents() % 64, 0);
+    let [(acted, _), _] = same_bits_either_way(&sc, 3, &[], "hinted");
+    assert!(acted > 3 * 20_000, "the customers act: {acted}");
+}

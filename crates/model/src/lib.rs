@@ -68,6 +68,7 @@ pub mod lifecycle;
 pub mod metrics;
 pub mod network;
 pub mod policy;
+pub mod prefetch;
 pub mod rng;
 pub mod scenario;
 pub mod silo_index;

@@ -138,6 +138,13 @@ impl Simulation {
                     || p && net.has_holders(TieKind::Peer)
             }
         };
+        // Whether an active customer's turn may read its ties (a contact,
+        // a question to a peer) in tie arrays too large for the caches:
+        // only then are they hinted ahead of it.
+        let hint_ties = net.ties() >= crate::prefetch::HINT_TIES_FROM
+            && (self.params.contact_rate > 0.0 && net.has_holders(TieKind::Touchpoint)
+                || self.knobs.get(Knob::CommunityEnablement) > 0.0
+                    && net.has_holders(TieKind::Peer));
         // The words that may hold an agent to visit, 64 at a time from the
         // sets' summaries: a word outside them has no member in any set
         // below, so no agent in it acts.
@@ -172,6 +179,13 @@ impl Simulation {
                     continue;
                 }
                 self.visits.acted += bits.count_ones();
+                // Where most of a word's agents are active customers who act,
+                // the next word's likely are too: its ties are hinted a
+                // word ahead (prospects and the churned read no tie of
+                // their own).
+                if hint_ties && (bits & self.active.word(w)).count_ones() >= 32 {
+                    prefetch_word_ties(&net, w + 1);
+                }
                 for a in ones(w, bits) {
                     self.act(t, a);
                 }
@@ -252,4 +266,16 @@ enum Busy {
     /// Those with a touchpoint (when `touchpoint`), and those with a peer
     /// (when `peer`); none when both are false.
     Holders { touchpoint: bool, peer: bool },
+}
+
+/// Hint that the ties of the agents in bitset word `w` will be read soon:
+/// their targets and reverse ties, read by a contact or a question to a
+/// peer (`prefetch.rs`).
+#[inline]
+fn prefetch_word_ties(net: &crate::network::Network, w: usize) {
+    let n = net.agents();
+    let (lo, hi) = ((64 * w).min(n), (64 * w + 64).min(n));
+    let ties = net.offsets[lo] as usize..net.offsets[hi] as usize;
+    crate::prefetch::lines(&net.target, ties.clone());
+    crate::prefetch::lines(&net.reverse, ties);
 }
