@@ -122,10 +122,14 @@ impl Tally {
         }
     }
 
-    /// An active customer of `part` is now `now` satisfied, not `was`.
+    /// A customer of `part` is now `now` satisfied, not `was`: moved in the
+    /// sum when it is `active` (an active customer's), without branching on
+    /// it (perception moves every customer it visits, prospects among
+    /// them, and a branch there is mispredicted often enough to cost a
+    /// tenth of perception).
     #[inline]
-    pub fn satisfaction_moves(&mut self, part: Part, was: f32, now: f32) {
-        self.sat[part.index()] += fixed_sat(now) - fixed_sat(was);
+    pub fn satisfaction_moves(&mut self, active: bool, part: Part, was: f32, now: f32) {
+        self.sat[part.index()] += (fixed_sat(now) - fixed_sat(was)) * i64::from(active);
     }
 
     /// An active customer of `part` in group `group` now spends `now`, not
@@ -229,8 +233,10 @@ mod tests {
                 spend: 7.0,
                 ..s
             });
-            if Lifecycle::from_u8(s.state).is_active_customer() {
-                backward.satisfaction_moves(s.part, 0.25, s.sat);
+            // Moving an inactive customer's satisfaction changes nothing.
+            let active = Lifecycle::from_u8(s.state).is_active_customer();
+            backward.satisfaction_moves(active, s.part, 0.25, s.sat);
+            if active {
                 backward.spend_moves(s.part, s.group, 7.0, s.spend);
             }
         }

@@ -89,10 +89,12 @@ impl Simulation {
         // Perceived every step it is visited: keep its needs.
         self.needs.keep(a as u32, self.net.group[a]);
         let (sat, trust) = self.perception(a);
-        if self.active.contains(a as u32) {
-            self.tally
-                .satisfaction_moves(self.net.part[a], self.sat[a], sat);
-        }
+        self.tally.satisfaction_moves(
+            self.active.contains(a as u32),
+            self.net.part[a],
+            self.sat[a],
+            sat,
+        );
         (self.sat[a], self.trust_org[a]) = (sat, trust);
     }
 
