@@ -181,8 +181,9 @@ impl Simulation {
                 self.visits.acted += bits.count_ones();
                 // Where most of a word's agents are active customers who act,
                 // the next word's likely are too: its ties are hinted a
-                // word ahead (prospects and the churned read no tie of
-                // their own).
+                // word ahead (an active customer's turn reads ties drawn
+                // at random; others read theirs in order, if at all, which
+                // the processor follows unaided).
                 if hint_ties && (bits & self.active.word(w)).count_ones() >= 32 {
                     prefetch_word_ties(&net, w + 1);
                 }
