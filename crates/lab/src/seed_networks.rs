@@ -28,6 +28,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 /// a tie, by the core bench).
 pub const DEFAULT_BUDGET: usize = 256 << 20;
 
+/// The ends (from, to) of a scenario's first and last named ties.
+type Ends = Option<((u32, u32), (u32, u32))>;
+
 /// What of a scenario its network is built from (the named ties by their
 /// count and ends: a variant of one scenario shares them).
 #[derive(Clone, Debug, PartialEq)]
@@ -35,24 +38,41 @@ struct Organisation {
     groups: Vec<Group>,
     links: Vec<Link>,
     named_ties: usize,
-    ends: Option<((u32, u32), (u32, u32))>,
+    ends: Ends,
     max_ties: u64,
 }
 
 impl Organisation {
     fn of(scenario: &Scenario) -> Organisation {
-        let end = |t: &siloscope_model::scenario::NamedTie| (t.from, t.to);
+        let (named_ties, ends) = Organisation::named(scenario);
         Organisation {
             groups: scenario.groups.clone(),
             links: scenario.links.clone(),
-            named_ties: scenario.named_ties.len(),
-            ends: scenario
-                .named_ties
-                .first()
-                .zip(scenario.named_ties.last())
-                .map(|(a, b)| (end(a), end(b))),
+            named_ties,
+            ends,
             max_ties: scenario.max_ties,
         }
+    }
+
+    /// Whether `scenario` builds its network from this organisation,
+    /// compared in place (an imported organisation can have a group per
+    /// person: no copy of them per run).
+    fn matches(&self, scenario: &Scenario) -> bool {
+        (self.named_ties, self.ends) == Organisation::named(scenario)
+            && self.max_ties == scenario.max_ties
+            && self.groups == scenario.groups
+            && self.links == scenario.links
+    }
+
+    /// The named ties, by their count and the ends of the first and last.
+    fn named(scenario: &Scenario) -> (usize, Ends) {
+        let end = |t: &siloscope_model::scenario::NamedTie| (t.from, t.to);
+        let ends = scenario
+            .named_ties
+            .first()
+            .zip(scenario.named_ties.last())
+            .map(|(a, b)| (end(a), end(b)));
+        (scenario.named_ties.len(), ends)
     }
 }
 
@@ -95,9 +115,9 @@ impl SeedNetworks {
     /// The network of `scenario` at `seed`: shared when it is held, else
     /// built (and held, within the budget).
     pub fn get(&self, scenario: &Scenario, seed: u64) -> Result<Arc<Network>, BuildError> {
-        // Its groups and links are few: comparing them costs nothing
-        // beside a run.
-        if Organisation::of(scenario) == self.organisation {
+        // Compared in place: nothing beside a run, even with a group per
+        // person.
+        if self.organisation.matches(scenario) {
             let held = self.held();
             if let Some(net) = held.seed_free.as_ref().or(held.by_seed.get(&seed)) {
                 return Ok(Arc::clone(net));
