@@ -201,6 +201,25 @@ impl NeedTable {
         self.values[a as usize]
     }
 
+    /// [`Self::keep`] for the agents of bitset word `w` in `bits` (`group`
+    /// is every agent's group), so that [`Self::value`] may read them.
+    #[inline]
+    pub fn keep_word(&mut self, w: usize, bits: u64, group: &[u32]) {
+        let unkept = bits & !self.kept.word(w);
+        if unkept != 0 {
+            for a in crate::sim::activity::ones(w, unkept) {
+                self.keep(a, group[a as usize]);
+            }
+        }
+    }
+
+    /// Agent `a`'s needs, which are kept.
+    #[inline]
+    pub fn value(&self, a: u32) -> &Needs {
+        debug_assert!(self.kept.contains(a), "agent {a}'s needs are not kept");
+        &self.values[a as usize]
+    }
+
     /// Sets agent `a`'s needs.
     pub fn set(&mut self, a: u32, needs: Needs) {
         self.values[a as usize] = needs;

@@ -29,7 +29,13 @@ const UNIT: f64 = 4_294_967_296.0;
 /// The fixed-point value of a satisfaction in 0 to 1.
 #[inline]
 fn fixed_sat(x: f32) -> i64 {
-    (f64::from(x) * UNIT) as i64
+    // `max` maps NaN to 0, as the saturating cast would; the product is
+    // then in 0 to 2³², exact in `f32` (a power of two), and truncated as
+    // the cast would.
+    #[allow(clippy::manual_clamp, reason = "clamp keeps NaN; max maps it to 0")]
+    let x = x.max(0.0).min(1.0) * UNIT as f32;
+    // SAFETY: `x` is finite and in 0 to 2³², within `i64`.
+    unsafe { x.to_int_unchecked::<i64>() }
 }
 
 /// The fixed-point value of a spend.
@@ -132,6 +138,20 @@ impl Tally {
         self.sat[part.index()] += (fixed_sat(now) - fixed_sat(was)) * i64::from(active);
     }
 
+    /// The active customers' satisfaction, summed anew by a pass over all
+    /// of them: per part, [`fixed_sat`] of each one's satisfaction is added
+    /// to `sums` (in any order: the sums are integers).
+    #[inline]
+    pub fn add_satisfaction(sums: &mut [i64; 4], part: Part, sat: f32, active: bool) {
+        sums[part.index()] += fixed_sat(sat) * i64::from(active);
+    }
+
+    /// The active customers' satisfaction sums are `sums`, taken anew by
+    /// [`Self::add_satisfaction`] over every one of them.
+    pub fn set_satisfaction(&mut self, sums: [i64; 4]) {
+        self.sat = sums;
+    }
+
     /// An active customer of `part` in group `group` now spends `now`, not
     /// `was`.
     #[inline]
@@ -199,6 +219,22 @@ mod tests {
             sat,
             spend,
         }
+    }
+
+    #[test]
+    fn fixed_sat_truncates_as_the_f64_product_would() {
+        // The definition the sums were first kept by: the saturating cast
+        // of the product in f64 (NaN and below 0 give 0).
+        let by_f64 = |x: f32| (f64::from(x) * UNIT).clamp(0.0, UNIT) as i64;
+        let mut xs = vec![0.0, -0.0, 1.0, 0.5, 1e-45, 1e-12, 2.3e-10, f32::NAN, -0.25];
+        xs.extend((0..10_000).map(|i| (i as f32 * 0.618_034).fract()));
+        xs.extend((0..10_000).map(|i| f32::from_bits(0x3f80_0000 - i)));
+        xs.extend((1..150).map(|e| 2f32.powi(-e) * 1.37));
+        for x in xs {
+            assert_eq!(fixed_sat(x), by_f64(x), "{x:e}");
+        }
+        assert_eq!(fixed_sat(1.0), 1 << 32);
+        assert_eq!(fixed_sat(f32::NAN), 0);
     }
 
     #[test]

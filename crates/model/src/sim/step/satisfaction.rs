@@ -24,6 +24,7 @@ use crate::lifecycle;
 use crate::network::TieKind;
 use crate::sim::Simulation;
 use crate::sim::activity::ones;
+use crate::sim::tally::Tally;
 use crate::trust::NEUTRAL;
 
 impl Simulation {
@@ -46,8 +47,11 @@ impl Simulation {
         self.visits.perceived = 0;
         let everyone = self.visit_everyone || self.perceived_with != Some(key);
         self.perceived_with = Some(key);
-        if !everyone
-            && self.relieved.is_empty()
+        if everyone {
+            self.perceive_everyone();
+            return;
+        }
+        if self.relieved.is_empty()
             && self.reperceive.is_empty()
             && !self.net.has_holders(TieKind::Touchpoint)
         {
@@ -58,14 +62,10 @@ impl Simulation {
         let net = std::sync::Arc::clone(&self.net);
         let touch = net.holders(TieKind::Touchpoint);
         for (w, &touch) in touch.iter().enumerate() {
-            let mut bits = self.awake.word(w);
             // Satisfaction as it is: nothing it rests on has moved.
-            let mut kept = 0;
-            if !everyone {
-                let changed = self.relieved.word(w) | self.reperceive.word(w);
-                bits &= touch | changed;
-                kept = bits & !changed;
-            }
+            let changed = self.relieved.word(w) | self.reperceive.word(w);
+            let bits = self.awake.word(w) & (touch | changed);
+            let kept = bits & !changed;
             if bits != 0 {
                 self.visits.perceived += bits.count_ones();
                 for a in ones(w, bits) {
@@ -80,6 +80,46 @@ impl Simulation {
             }
             self.reperceive.clear_word(w);
         }
+    }
+
+    /// [`Self::perceive`] when every awake customer is perceived (the
+    /// offering or `personalisation` moved): one pass in index order, and
+    /// the tally's satisfaction sums taken anew on the way instead of
+    /// moved customer by customer (every active customer is awake, so each
+    /// is summed; the sums are integers, so the bits are those the moves
+    /// would give).
+    fn perceive_everyone(&mut self) {
+        let net = std::sync::Arc::clone(&self.net);
+        let personalisation = self.knobs.get(Knob::Personalisation);
+        let (gap, decay) = (self.params.gap_sensitivity, self.params.relief_decay);
+        let mut sums = [0i64; 4];
+        for w in 0..self.awake.words() {
+            let bits = self.awake.word(w);
+            self.reperceive.clear_word(w);
+            if bits == 0 {
+                continue;
+            }
+            self.visits.perceived += bits.count_ones();
+            // Perceived every step it is visited: keep its needs.
+            self.needs.keep_word(w, bits, &net.group);
+            let active = self.active.word(w);
+            debug_assert_eq!(active & !bits, 0, "an active customer is awake");
+            for a in ones(w, bits) {
+                let ai = a as usize;
+                let sat = lifecycle::satisfaction(
+                    &self.offering,
+                    self.needs.value(a),
+                    self.knowledge[ai],
+                    personalisation,
+                    self.relief[ai],
+                    gap,
+                );
+                Tally::add_satisfaction(&mut sums, net.part[ai], sat, active >> (a % 64) & 1 != 0);
+                (self.sat[ai], self.trust_org[ai]) = (sat, self.org_trust(ai));
+                self.relief[ai] *= decay;
+            }
+        }
+        self.tally.set_satisfaction(sums);
     }
 
     /// Customer `a`'s satisfaction and trust in the organisation, from the
