@@ -20,6 +20,12 @@
 //! 60 steps (reach 0.05 % a step): a campaign's cost should follow the
 //! prospects it reaches, not the prospects there are.
 //!
+//! A third figure is the floor: a bare Independent Cascade on the same
+//! graph (a flag per agent, the newly active agents' ties skipped by the
+//! same geometric draws, nothing else kept), what any engine must at least
+//! do for this workload on this machine, to read the model's figures
+//! against.
+//!
 //! `SILOSCOPE_BENCH_REPLICATES` (default 40) and `SILOSCOPE_BENCH_AGENTS`
 //! (default 100,000) change the workload. `cascade_numpy.py` beside this
 //! file runs the same workload as a vectorised NumPy cascade and prints the
@@ -82,6 +88,76 @@ fn main() {
     measure(&cascade, &net, replicates, true);
     println!("  the same with the campaign running every step");
     measure(&scenario(agents, 60), &net, replicates, false);
+    println!("  the floor: a bare cascade on the same graph (a flag per agent, nothing else)");
+    bare(&net, replicates);
+}
+
+/// The bare Independent Cascade on `net` (see the module): about 0.05 % of
+/// the agents seeded at step 0, then each new agent's ties skipped at p =
+/// 0.05 for 59 more steps; prints what [`measure`] prints.
+fn bare(net: &Network, replicates: u32) {
+    /// wyrand: a small generator, enough for a floor.
+    struct Rng(u64);
+    impl Rng {
+        fn unit(&mut self) -> f64 {
+            self.0 = self.0.wrapping_add(0xa076_1d64_78bd_642f);
+            let t = u128::from(self.0) * u128::from(self.0 ^ 0xe703_7ed1_a0b4_28db);
+            (((t >> 64) as u64 ^ t as u64) >> 11) as f64 / (1u64 << 53) as f64
+        }
+        /// The gap to the next hit at chance `p` (`ln_miss` = ln(1 − p)).
+        fn skip(&mut self, ln_miss: f64) -> usize {
+            (self.unit().ln() / ln_miss) as usize
+        }
+    }
+    let n = net.agents();
+    let off = &net.offsets;
+    let degree = |a: usize| u64::from(off[a + 1] - off[a]);
+    let (seed_miss, tie_miss) = ((1.0f64 - 0.0005).ln(), (1.0f64 - 0.05).ln());
+    let (mut ms, mut rates, mut sizes) = (Vec::new(), Vec::new(), 0u64);
+    let mut active = vec![false; n];
+    let (mut frontier, mut next) = (Vec::<u32>::new(), Vec::<u32>::new());
+    for r in 0..replicates {
+        let mut rng = Rng(1000 + u64::from(r));
+        let t = Instant::now();
+        active.fill(false);
+        frontier.clear();
+        let mut a = rng.skip(seed_miss);
+        while a < n {
+            active[a] = true;
+            frontier.push(a as u32);
+            a += 1 + rng.skip(seed_miss);
+        }
+        let mut evaluations: u64 = frontier.iter().map(|&a| degree(a as usize)).sum();
+        let mut size = frontier.len() as u64;
+        for _ in 1..60 {
+            next.clear();
+            for &v in &frontier {
+                let (lo, hi) = (off[v as usize] as usize, off[v as usize + 1] as usize);
+                let mut k = lo + rng.skip(tie_miss);
+                while k < hi {
+                    let u = net.target[k] as usize;
+                    if !active[u] {
+                        active[u] = true;
+                        next.push(u as u32);
+                        evaluations += degree(u);
+                    }
+                    k += 1 + rng.skip(tie_miss);
+                }
+            }
+            size += next.len() as u64;
+            std::mem::swap(&mut frontier, &mut next);
+        }
+        let secs = t.elapsed().as_secs_f64();
+        ms.push(secs * 1e3);
+        rates.push(evaluations as f64 / secs);
+        sizes += size;
+    }
+    println!("    ms per replicate  median {:.3}", median(&mut ms));
+    println!("    tie evaluations/s median {:.3e}", median(&mut rates));
+    println!(
+        "    final size        mean {:.0} agents",
+        sizes as f64 / f64::from(replicates)
+    );
 }
 
 /// Run `replicates` replicates of `scenario` on `net` and print the
