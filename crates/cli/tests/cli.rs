@@ -1,6 +1,6 @@
 //! The `siloscope` binary, run as a user would.
 
-use super::support::{import, import_with, kill_while_writing, siloscope, text};
+use super::support::{import, import_with, kill_while_writing, refused_with, siloscope, text};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -154,10 +154,7 @@ fn run_refuses_an_unknown_policy_by_listing_the_known_ones() {
         "--out",
         "/nonexistent/x",
     ]);
-    assert!(!out.status.success());
-    let err = text(&out.stderr);
-    assert!(err.contains("unknown policy \"open\""), "{err}");
-    assert!(err.contains("connected"), "{err}");
+    refused_with(&out, &["unknown policy \"open\"", "connected"]);
 }
 
 #[test]
@@ -477,24 +474,14 @@ fn batch_refuses_unknown_policies_clearly() {
         "--policies",
         "inside_out,open_door",
     ]);
-    assert!(!out.status.success());
-    assert!(
-        text(&out.stderr).contains("--policies: unknown policy \"open_door\""),
-        "{}",
-        text(&out.stderr)
-    );
+    refused_with(&out, &["--policies: unknown policy \"open_door\""]);
     let bad = siloscope(&[
         "batch",
         "crates/scenario/tests/fixtures/malformed/unknown_knob.scenario.ron",
         "--policies",
         "connected",
     ]);
-    assert!(!bad.status.success());
-    assert!(
-        text(&bad.stderr).contains("unknown_knob.scenario.ron:"),
-        "{}",
-        text(&bad.stderr)
-    );
+    refused_with(&bad, &["unknown_knob.scenario.ron:"]);
 }
 
 #[test]
@@ -551,12 +538,7 @@ fn sharded_batches_merge_into_the_unsharded_outputs() {
         "--shard",
         "2/2",
     ]);
-    assert!(!bad.status.success());
-    assert!(
-        text(&bad.stderr).contains("need 0 <= I < N"),
-        "{}",
-        text(&bad.stderr)
-    );
+    refused_with(&bad, &["need 0 <= I < N"]);
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -601,8 +583,7 @@ fn sensitivity_ranks_the_knobs_and_writes_a_table_and_a_plot() {
         "--metric",
         "happiness",
     ]);
-    assert!(!bad.status.success());
-    assert!(text(&bad.stderr).contains("unknown metric \"happiness\""));
+    refused_with(&bad, &["unknown metric \"happiness\""]);
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -769,12 +750,9 @@ fn calibrate_recovers_the_settings_behind_the_shipped_targets() {
         "--out",
         dir.to_str().unwrap(),
     ]);
-    assert!(!refused.status.success());
-    assert!(
-        text(&refused.stderr)
-            .contains("bad.targets.ron:3:74: targets[0].sd: -1 is not an uncertainty"),
-        "{}",
-        text(&refused.stderr)
+    refused_with(
+        &refused,
+        &["bad.targets.ron:3:74: targets[0].sd: -1 is not an uncertainty"],
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
@@ -848,12 +826,7 @@ fn sensitivity_of_a_gap_names_the_assumption_a_ranking_rests_on() {
             "--vary",
             vary,
         ]);
-        assert!(!bad.status.success(), "{vary}");
-        assert!(
-            text(&bad.stderr).contains(message),
-            "{vary}: {}",
-            text(&bad.stderr)
-        );
+        refused_with(&bad, &[message]);
     }
     // The same policy on both sides compares nothing.
     let same = siloscope(&[
@@ -862,8 +835,7 @@ fn sensitivity_of_a_gap_names_the_assumption_a_ranking_rests_on() {
         "--against",
         "inside_out",
     ]);
-    assert!(!same.status.success());
-    assert!(text(&same.stderr).contains("is the policy screened itself"));
+    refused_with(&same, &["is the policy screened itself"]);
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -903,13 +875,13 @@ fn a_large_import_keeps_its_network_beside_the_scenario_and_runs() {
     std::fs::write(&ties, &csv).unwrap();
     let path = |p: &Path| p.display().to_string();
     let embedded = import_with(&agents, &ties, &out, &["--embed"]);
-    let err = text(&embedded.stderr);
-    assert!(!embedded.status.success(), "{err}");
-    assert!(
-        err.contains("large.scenario.ron: the imported scenario would be"),
-        "{err}"
+    let err = refused_with(
+        &embedded,
+        &[
+            "large.scenario.ron: the imported scenario would be",
+            "over the 16777216-byte limit",
+        ],
     );
-    assert!(err.contains("over the 16777216-byte limit"), "{err}");
     assert!(
         err.contains("nothing written") && err.contains("Leave out --embed"),
         "{err}"
@@ -981,21 +953,19 @@ fn an_import_never_writes_a_scenario_too_big_to_read_even_with_its_network_in_fi
     std::fs::write(&agents, &csv).unwrap();
     std::fs::write(&ties, "source,target\np0,p1\n").unwrap();
     let refused = import(&agents, &ties, &out);
-    let err = text(&refused.stderr);
-    assert!(!refused.status.success(), "{err}");
-    assert!(err.contains("60000 agents in 60000 groups"), "{err}");
-    assert!(err.contains("over the 16777216-byte limit"), "{err}");
-    assert!(err.contains("fewer, larger groups"), "{err}");
+    refused_with(
+        &refused,
+        &[
+            "60000 agents in 60000 groups",
+            "over the 16777216-byte limit",
+            "fewer, larger groups",
+        ],
+    );
     let left: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
     assert_eq!(left.len(), 2, "only the two CSV files: {left:?}");
 
     let unnamed = import_with(&agents, &ties, &out, &["--name", " "]);
-    assert!(!unnamed.status.success());
-    assert!(
-        text(&unnamed.stderr).contains("--name is empty"),
-        "{}",
-        text(&unnamed.stderr)
-    );
+    refused_with(&unnamed, &["--name is empty"]);
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -1067,19 +1037,13 @@ fn an_import_that_cannot_write_its_scenario_writes_nothing() {
         )
     };
     let slash = run(&dir.join("org.scenario.ron/"));
-    assert!(!slash.status.success());
-    assert!(
-        text(&slash.stderr).contains("names a directory"),
-        "{}",
-        text(&slash.stderr)
-    );
+    refused_with(&slash, &["names a directory"]);
     // A directory where the scenario would go: --force would not help, and
     // the message does not suggest it.
     let folder = dir.join("taken.scenario.ron");
     std::fs::create_dir(&folder).unwrap();
     let taken = run(&folder);
-    assert!(!taken.status.success());
-    let said = text(&taken.stderr);
+    let said = refused_with(&taken, &[]);
     assert!(
         said.contains("is a directory; give the scenario file to write")
             && !said.contains("--force"),
@@ -1090,23 +1054,15 @@ fn an_import_that_cannot_write_its_scenario_writes_nothing() {
     let beside = dir.join("net.agents.csv");
     std::fs::create_dir(&beside).unwrap();
     let blocked = run(&dir.join("net.scenario.ron"));
-    assert!(!blocked.status.success());
-    let said = text(&blocked.stderr);
-    assert!(
-        said.contains("net.agents.csv is a directory, where this import would write its network"),
-        "{said}"
+    refused_with(
+        &blocked,
+        &["net.agents.csv is a directory, where this import would write its network"],
     );
     std::fs::remove_dir(&beside).unwrap();
     // The scenario's directory does not exist: said before any work, and
     // nothing anywhere.
     let missing = run(&dir.join("nowhere/org.scenario.ron"));
-    assert!(!missing.status.success());
-    assert!(
-        text(&missing.stderr).contains("the folder")
-            && text(&missing.stderr).contains("does not exist; create it first"),
-        "{}",
-        text(&missing.stderr)
-    );
+    refused_with(&missing, &["the folder", "does not exist; create it first"]);
     let left: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
     assert!(left.is_empty(), "{left:?}");
     std::fs::remove_dir_all(&dir).unwrap();
@@ -1151,16 +1107,10 @@ fn import_writes_a_valid_scenario_and_reports_bad_rows_with_their_place() {
     // An existing file is not replaced without --force; a network file in
     // the way counts too.
     let again = siloscope(&args(&out));
-    assert!(!again.status.success());
-    assert!(text(&again.stderr).contains("--force"));
+    refused_with(&again, &["--force"]);
     std::fs::remove_file(&out).unwrap();
     let in_the_way = siloscope(&args(&out));
-    assert!(!in_the_way.status.success());
-    assert!(
-        text(&in_the_way.stderr).contains("acme.agents.csv exists"),
-        "{}",
-        text(&in_the_way.stderr)
-    );
+    refused_with(&in_the_way, &["acme.agents.csv exists"]);
     assert!(!out.exists(), "nothing is written");
     let forced = siloscope(&[args(&out), vec!["--force".into()]].concat());
     assert!(forced.status.success(), "{}", text(&forced.stderr));
@@ -1175,12 +1125,7 @@ fn import_writes_a_valid_scenario_and_reports_bad_rows_with_their_place() {
         &out.display().to_string(),
         "--force",
     ]);
-    assert!(!own_input.status.success());
-    assert!(
-        text(&own_input.stderr).contains("acme.agents.csv is an input of this import"),
-        "{}",
-        text(&own_input.stderr)
-    );
+    refused_with(&own_input, &["acme.agents.csv is an input of this import"]);
 
     // Bad rows: every problem with file, line and column; nothing written.
     let agents = dir.join("agents.csv");
@@ -1194,8 +1139,7 @@ fn import_writes_a_valid_scenario_and_reports_bad_rows_with_their_place() {
     let bad_out = dir.join("bad.scenario.ron");
     let import_bad = || import(&agents, &ties, &bad_out);
     let bad = import_bad();
-    assert!(!bad.status.success());
-    let err = text(&bad.stderr);
+    let err = refused_with(&bad, &[]);
     let t = ties.display();
     assert!(
         err.contains(&format!("{t}:3:4: target: unknown agent \"zed\"")),
@@ -1210,12 +1154,7 @@ fn import_writes_a_valid_scenario_and_reports_bad_rows_with_their_place() {
     // Bytes that are not UTF-8: where they are.
     std::fs::write(&agents, b"id,part,group\n\xff\xfe,department,A\n").unwrap();
     let latin1 = import_bad();
-    assert!(!latin1.status.success());
-    let err = text(&latin1.stderr);
-    assert!(
-        err.contains(&format!("{}:2:1: not UTF-8", agents.display())),
-        "{err}"
-    );
+    refused_with(&latin1, &[&format!("{}:2:1: not UTF-8", agents.display())]);
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -1282,20 +1221,10 @@ fn import_reads_graphml_and_gexf_as_a_newcomer_would_run_it() {
         siloscope(&args)
     };
     let bad = run(&[]);
-    assert!(!bad.status.success());
-    let err = text(&bad.stderr);
-    assert!(
-        err.contains(&format!("{}:3:1: part: no part", graph.display())),
-        "{err}"
-    );
+    let err = refused_with(&bad, &[&format!("{}:3:1: part: no part", graph.display())]);
     assert!(err.contains("nothing written") && !out.exists(), "{err}");
     let still = run(&["--part", "department"]);
-    assert!(!still.status.success(), "no group yet");
-    assert!(
-        text(&still.stderr).contains(":3:1: group: no group"),
-        "{}",
-        text(&still.stderr)
-    );
+    refused_with(&still, &[":3:1: group: no group"]);
     std::fs::write(
         &graph,
         "<graphml>\n<key id=\"t\" for=\"node\" attr.name=\"team\"/>\n<graph>\n<node id=\"a\"><data key=\"t\">Ops</data></node>\n<node id=\"b\"><data key=\"t\">Ops</data></node>\n<edge source=\"a\" target=\"b\"/>\n</graph>\n</graphml>\n",
@@ -1315,11 +1244,6 @@ fn import_reads_graphml_and_gexf_as_a_newcomer_would_run_it() {
         "--out",
         "o.ron",
     ]);
-    assert!(!mixed.status.success());
-    assert!(
-        text(&mixed.stderr).contains("cannot be used with"),
-        "{}",
-        text(&mixed.stderr)
-    );
+    refused_with(&mixed, &["cannot be used with"]);
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -28,6 +28,19 @@ pub fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
+/// That the command was refused: it failed, and what it printed on
+/// stderr holds each of `said`. Returns that text, for a further look; a
+/// failing check shows it.
+#[track_caller]
+pub fn refused_with(out: &Output, said: &[&str]) -> String {
+    let err = text(&out.stderr);
+    assert!(!out.status.success(), "it was not refused; stderr: {err}");
+    for s in said {
+        assert!(err.contains(s), "stderr does not say {s:?}: {err}");
+    }
+    err
+}
+
 /// `siloscope import` of these two CSV files to `out`, nothing else asked.
 pub fn import(agents: &std::path::Path, ties: &std::path::Path, out: &std::path::Path) -> Output {
     import_with(agents, ties, out, &[])
