@@ -104,9 +104,10 @@ fn bare(net: &Network, replicates: u32) {
             let t = u128::from(self.0) * u128::from(self.0 ^ 0xe703_7ed1_a0b4_28db);
             (((t >> 64) as u64 ^ t as u64) >> 11) as f64 / (1u64 << 53) as f64
         }
-        /// The gap to the next hit at chance `p` (`ln_miss` = ln(1 − p)).
+        /// The gap to the next hit at chance `p` (`ln_miss` = ln(1 − p)),
+        /// from a uniform in (0, 1] (ln 0 would be infinite).
         fn skip(&mut self, ln_miss: f64) -> usize {
-            (self.unit().ln() / ln_miss) as usize
+            ((1.0 - self.unit()).ln() / ln_miss) as usize
         }
     }
     let n = net.agents();

@@ -43,7 +43,8 @@ def cascade(indptr, indices, rng):
     active = np.zeros(N, dtype=bool)
     frontier = np.flatnonzero(rng.random(N) < SEED_SHARE)
     active[frontier] = True
-    for _ in range(STEPS):
+    # Step 0 seeds; the steps after it spread, as in the model's run.
+    for _ in range(STEPS - 1):
         if frontier.size == 0:
             break
         starts, lens = indptr[frontier], indptr[frontier + 1] - indptr[frontier]
