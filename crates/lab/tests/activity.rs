@@ -336,6 +336,28 @@ fn the_cascade_passes_over_every_customer_once_their_referral_window_closes() {
     }
     assert!(most > 300, "the cascade spread: {most} customers");
     assert!(sums[0].0 * 2 < sums[1].0, "{sums:?}");
+    // Nor does it hold what it never uses: the needs are only drawn (the
+    // table holds its two bits an agent, not 16 bytes), and without the
+    // trade-offs or pooled word of mouth there is no staff time, arrival
+    // step, backlog or count of referring peers.
+    let held: std::collections::HashMap<_, _> = sim.heap_breakdown().into_iter().collect();
+    for part in ["time_left", "arrived_at", "peer_referrers"] {
+        assert_eq!(held[part], 0, "{part}");
+    }
+    assert!(held["needs"] <= 2 * 3000usize.div_ceil(64) * 8, "{held:?}");
+    assert!(held["backlogs"] < 1024, "{held:?}");
+    // A run with both holds them all.
+    let workshop = load("workshop.scenario.ron");
+    assert!(workshop.model.trade_offs && workshop.model.independent_referrals < 1.0);
+    let mut sim = Simulation::new(&workshop, RunOptions::default()).unwrap();
+    sim.run(3, |_| {});
+    let agents = sim.network().agents();
+    let held: std::collections::HashMap<_, _> = sim.heap_breakdown().into_iter().collect();
+    for part in ["time_left", "arrived_at", "peer_referrers"] {
+        assert!(held[part] >= 4 * agents, "{part}: {held:?}");
+    }
+    assert!(held["needs"] >= 16 * agents, "{held:?}");
+    sim.check_consistency().unwrap();
 }
 
 /// A large market whose needs sit away from the bounds, with a named

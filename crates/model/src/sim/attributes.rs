@@ -155,14 +155,18 @@ impl super::Simulation {
 ///
 /// Reading costs a bit test and, for needs never kept, four words of
 /// SplitMix64; [`Self::keep`] keeps them, for an agent read every step.
-/// Starting a run only zeroes the table's allocation, as it does every
-/// per-agent array.
+/// Starting a run allocates no needs at all: the values are allocated,
+/// zeroed, at the first need kept (a run whose needs are only ever drawn,
+/// a cascade's, never holds them).
 #[derive(Clone, Debug)]
 pub(super) struct NeedTable {
     words: Keyed,
     /// Each group's mean needs and spread, as the scenario gives them;
     /// `None` for staff and partners.
     groups: Vec<Option<(Needs, f32)>>,
+    /// How many agents.
+    agents: usize,
+    /// Every agent's kept needs: empty until the first is kept.
     values: Vec<Needs>,
     kept: BitSet,
     /// The agents whose needs were set rather than drawn (all kept).
@@ -178,7 +182,8 @@ impl NeedTable {
                 .iter()
                 .map(|g| g.part.is_customer().then_some((g.needs, g.need_spread)))
                 .collect(),
-            values: vec![[0.0; NEED_DIMS]; n],
+            agents: n,
+            values: Vec::new(),
             kept: BitSet::new(n),
             given: BitSet::new(n),
         }
@@ -195,6 +200,7 @@ impl NeedTable {
     #[inline]
     pub fn keep(&mut self, a: u32, group: u32) -> Needs {
         if !self.kept.contains(a) {
+            self.hold();
             self.values[a as usize] = self.drawn(a, group);
             self.kept.set(a, true);
         }
@@ -220,8 +226,23 @@ impl NeedTable {
         &self.values[a as usize]
     }
 
+    /// Hold a value for every agent from now on (zeroed), at the first need
+    /// kept.
+    #[inline]
+    fn hold(&mut self) {
+        if self.values.is_empty() {
+            self.allocate();
+        }
+    }
+
+    #[cold]
+    fn allocate(&mut self) {
+        self.values = vec![[0.0; NEED_DIMS]; self.agents];
+    }
+
     /// Sets agent `a`'s needs.
     pub fn set(&mut self, a: u32, needs: Needs) {
+        self.hold();
         self.values[a as usize] = needs;
         self.kept.set(a, true);
         self.given.set(a, true);

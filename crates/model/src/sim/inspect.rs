@@ -95,7 +95,8 @@ impl Simulation {
     /// Steps computed when a newcomer took agent slot `agent` (market
     /// turnover, with the trade-offs); 0 for an agent there from the start.
     pub fn arrived_at(&self, agent: u32) -> u32 {
-        self.arrived_at[agent as usize]
+        assert!((agent as usize) < self.net.agents(), "no agent {agent}");
+        self.arrival(agent as usize)
     }
 
     /// How a customer first heard of the organisation.
@@ -116,7 +117,9 @@ impl Simulation {
     /// Staff time agent `agent` has left this step (with the trade-offs;
     /// see `step/staff_time.rs`).
     pub fn staff_time_left(&self, agent: u32) -> f32 {
-        self.time_left[agent as usize]
+        assert!((agent as usize) < self.net.agents(), "no agent {agent}");
+        // Not held without the trade-offs: 0, as it was when it was.
+        self.time_left.get(agent as usize).copied().unwrap_or(0.0)
     }
 
     /// Contacts waiting for staff member `agent`'s time now.
@@ -231,6 +234,13 @@ impl Simulation {
     /// For tests; O(agents + ties).
     #[doc(hidden)]
     pub fn check_consistency(&self) -> Result<(), String> {
+        let unused_counts =
+            !self.pools_referrals() && (!self.peer_referrers.is_empty() || self.talks.words() > 0);
+        let unused_time =
+            !self.params.trade_offs && (!self.time_left.is_empty() || !self.arrived_at.is_empty());
+        if unused_counts || unused_time {
+            return Err("per-agent state held that these parameters never use".into());
+        }
         let mut next = self.clone();
         next.count_referrers();
         // Without pooled word of mouth nothing is counted or marked.
@@ -239,7 +249,7 @@ impl Simulation {
             let mut counted = 0;
             for t in self.net.ties_of_kind(c, crate::network::TieKind::Peer) {
                 let talks = pooled && next.referrer(self.net.target[t]).is_some();
-                if talks != next.talks.contains(t as u32) {
+                if talks != (pooled && next.talks.contains(t as u32)) {
                     return Err(format!(
                         "step {}: agent {c}'s tie {t} marked {}, its peer refers: {talks}",
                         self.step, !talks
@@ -247,10 +257,11 @@ impl Simulation {
                 }
                 counted += u32::from(talks);
             }
-            if counted != next.peer_referrers[c as usize] {
+            if counted != next.referring_peers(c) {
                 return Err(format!(
                     "step {}: agent {c} has {counted} referring peers, kept as {}",
-                    self.step, next.peer_referrers[c as usize]
+                    self.step,
+                    next.referring_peers(c)
                 ));
             }
         }
@@ -315,7 +326,7 @@ impl Simulation {
             if next.referring.contains(a) != next.referrer(a).is_some() {
                 return Err(at(a, "whether it refers is kept wrong"));
             }
-            if next.hot.contains(a) != (next.peer_referrers[i] > 0) {
+            if next.hot.contains(a) != (next.referring_peers(a) > 0) {
                 return Err(at(a, "hot does not follow its count of referring peers"));
             }
             if self.told.contains(a) || self.reached.contains(a) {

@@ -168,11 +168,12 @@ pub struct Simulation {
     /// `step/word_of_mouth.rs`), kept up to date as peers start and stop
     /// referring, so a prospect no peer talks to is not visited. Kept only
     /// while pooled word of mouth is on (`model.independent_referrals`
-    /// under 1); else always 0.
+    /// under 1, which a run never changes); else always 0, and not held.
     peer_referrers: Vec<u32>,
     /// Per peer tie a→b, one bit: b refers now. An agent's ties are
     /// contiguous, so word of mouth finds its talking peers in a few
-    /// words and reads nothing of the others. Kept with `peer_referrers`.
+    /// words and reads nothing of the others. Kept and held with
+    /// `peer_referrers`.
     talks: BitSet,
     /// Agents that referred peers when last counted.
     referring: BitSet,
@@ -235,7 +236,8 @@ pub struct Simulation {
     /// start as one).
     adopted_at: Vec<u32>,
     /// Step the agent in each slot arrived in the market (0 for those
-    /// there from the start; see `step/market.rs`).
+    /// there from the start; see `step/market.rs`). Held only with the
+    /// trade-offs, whose market alone has newcomers ([`Self::arrival`]).
     arrived_at: Vec<u32>,
     /// What each active customer spends per step (`step/revenue.rs`).
     spend: Vec<f32>,
@@ -246,7 +248,8 @@ pub struct Simulation {
     /// Per group: staff time per member per step (0 for customer groups).
     group_capacity: Vec<f32>,
     /// Staff time each staff member and partner has left this step
-    /// (`step/staff_time.rs`).
+    /// (`step/staff_time.rs`). Held only with the trade-offs: without them
+    /// staff time is unlimited and never read.
     time_left: Vec<f32>,
     /// Contacts waiting for staff time, oldest first.
     waiting: Vec<Waiting>,
@@ -301,6 +304,10 @@ impl Simulation {
         let start = attributes::Start::draw(scenario, &net, seed);
         let (state, awake) = (start.state, start.awake);
         let p = &scenario.model;
+        // Per-agent state held only where the parameters, which a run
+        // never changes, can use it (each read where it is not held is
+        // guarded by the same parameter).
+        let pooled = p.independent_referrals < 1.0;
         let max_delay = p.max_hops * (p.hop_delay + p.wall_delay) + 1;
         let groups = scenario.groups.len();
         let report = StepReport {
@@ -356,7 +363,8 @@ impl Simulation {
             campaigns: Vec::new(),
             next_intervention: 0,
             queue: FlightQueue::new(max_delay),
-            backlogs: Backlogs::new(n, p.max_hops),
+            // Needs wait in backlogs only with the trade-offs.
+            backlogs: Backlogs::new(if p.trade_offs { n } else { 0 }, p.max_hops),
             pending: Vec::new(),
             pulls: Vec::new(),
             exposures: Vec::new(),
@@ -372,8 +380,8 @@ impl Simulation {
                 .collect(),
             mixed_voice: vec![0.0; scenario.groups.len()],
             mixed_referrers: vec![Referrers::default(); scenario.groups.len()],
-            peer_referrers: vec![0; n],
-            talks: BitSet::new(net.ties()),
+            peer_referrers: if pooled { vec![0; n] } else { Vec::new() },
+            talks: BitSet::new(if pooled { net.ties() } else { 0 }),
             referring: BitSet::new(n),
             // Every customer who is not unaware is counted at the first step.
             recount: (0..awake.words())
@@ -398,7 +406,7 @@ impl Simulation {
             changed: Vec::new(),
             part_customers: start.part_customers,
             adopted_at: vec![0; n],
-            arrived_at: vec![0; n],
+            arrived_at: if p.trade_offs { vec![0; n] } else { Vec::new() },
             spend: start.spend,
             group_arpu: scenario
                 .groups
@@ -417,7 +425,11 @@ impl Simulation {
                     }
                 })
                 .collect(),
-            time_left: vec![0.0; n],
+            time_left: if p.trade_offs {
+                vec![0.0; n]
+            } else {
+                Vec::new()
+            },
             waiting: Vec::new(),
             record_flows: options.record_flows,
             department_flows: vec![DepartmentFlows::default(); groups],

@@ -124,7 +124,7 @@ impl Simulation {
         let c = item.origin as usize;
         self.report.needs_reached += 1;
         self.report.need_latency_sum += u64::from(t - item.created);
-        if item.created < self.arrived_at[c] {
+        if item.created < self.arrival(c) {
             // Whoever raised it has left the market (`market.rs`): it says
             // nothing about the newcomer in their place, and nobody is
             // there to answer.
@@ -161,7 +161,7 @@ impl Simulation {
     /// touchpoints when it came through the extranet).
     fn answer_arrives(&mut self, t: u32, item: Item) {
         let c = item.origin;
-        if item.created < self.arrived_at[c as usize] {
+        if item.created < self.arrival(c as usize) {
             // The customer who asked has left the market; a newcomer holds
             // the place (`market.rs`).
             return;

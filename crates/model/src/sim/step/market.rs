@@ -58,6 +58,19 @@ impl Simulation {
     /// `arrivals` leave the market and newcomers take their places. The
     /// members who leave are found by geometric skips (one draw per
     /// newcomer, not one per member; see [`Skips`]).
+    /// The step a newcomer took agent slot `a` (0 for one there from the
+    /// start, and for every agent without the trade-offs, whose market
+    /// has no newcomers and holds no arrival steps).
+    #[inline]
+    pub(in crate::sim) fn arrival(&self, a: usize) -> u32 {
+        if self.arrived_at.is_empty() {
+            debug_assert!(!self.params.trade_offs && a < self.net.agents());
+            0
+        } else {
+            self.arrived_at[a]
+        }
+    }
+
     pub(super) fn turn_over_market(&mut self, t: u32) {
         if !self.params.trade_offs {
             return;

@@ -128,11 +128,18 @@ impl Simulation {
         self.recount.clear();
     }
 
+    /// How many of `c`'s peers refer now, as counted for pooled word of
+    /// mouth (0 when it is off, and the counts are not held).
+    pub(in crate::sim) fn referring_peers(&self, c: u32) -> u32 {
+        self.peer_referrers.get(c as usize).copied().unwrap_or(0)
+    }
+
     /// Whether word of mouth pools its peers' pressure (any share of
     /// `referral_strength` not given to independent referrals), so that
     /// each prospect's referring peers are counted and marked.
     #[inline]
     pub(in crate::sim) fn pools_referrals(&self) -> bool {
+        // As `Simulation::start` decides whether to hold the counts.
         self.params.independent_referrals < 1.0
     }
 
