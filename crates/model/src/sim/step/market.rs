@@ -54,10 +54,6 @@ impl Simulation {
         }
     }
 
-    /// Phase 5, after the lifecycle switch: members of customer groups with
-    /// `arrivals` leave the market and newcomers take their places. The
-    /// members who leave are found by geometric skips (one draw per
-    /// newcomer, not one per member; see [`Skips`]).
     /// The step a newcomer took agent slot `a` (0 for one there from the
     /// start, and for every agent without the trade-offs, whose market
     /// has no newcomers and holds no arrival steps).
@@ -71,6 +67,10 @@ impl Simulation {
         }
     }
 
+    /// Phase 5, after the lifecycle switch: members of customer groups with
+    /// `arrivals` leave the market and newcomers take their places. The
+    /// members who leave are found by geometric skips (one draw per
+    /// newcomer, not one per member; see [`Skips`]).
     pub(super) fn turn_over_market(&mut self, t: u32) {
         if !self.params.trade_offs {
             return;
