@@ -118,7 +118,7 @@ impl Simulation {
     /// see `step/staff_time.rs`).
     pub fn staff_time_left(&self, agent: u32) -> f32 {
         assert!((agent as usize) < self.net.agents(), "no agent {agent}");
-        // Not held without the trade-offs: 0, as it was when it was.
+        // Not held without the trade-offs, under which it stayed 0.
         self.time_left.get(agent as usize).copied().unwrap_or(0.0)
     }
 
