@@ -90,8 +90,7 @@ impl Simulation {
     /// would give).
     fn perceive_everyone(&mut self) {
         let net = std::sync::Arc::clone(&self.net);
-        let personalisation = self.knobs.get(Knob::Personalisation);
-        let (gap, decay) = (self.params.gap_sensitivity, self.params.relief_decay);
+        let decay = self.params.relief_decay;
         let mut sums = [0i64; 4];
         for w in 0..self.awake.words() {
             let bits = self.awake.word(w);
@@ -106,14 +105,8 @@ impl Simulation {
             debug_assert_eq!(active & !bits, 0, "an active customer is awake");
             for a in ones(w, bits) {
                 let ai = a as usize;
-                let sat = lifecycle::satisfaction(
-                    &self.offering,
-                    self.needs.value(a),
-                    self.knowledge[ai],
-                    personalisation,
-                    self.relief[ai],
-                    gap,
-                );
+                let sat =
+                    self.satisfaction_of(self.needs.value(a), self.knowledge[ai], self.relief[ai]);
                 Tally::add_satisfaction(&mut sums, net.part[ai], sat, active >> (a % 64) & 1 != 0);
                 (self.sat[ai], self.trust_org[ai]) = (sat, self.org_trust(ai));
                 self.relief[ai] *= decay;
@@ -151,9 +144,16 @@ impl Simulation {
     /// `knowledge` and eased by `relief`.
     #[inline]
     fn satisfaction_with(&self, a: usize, knowledge: f32, relief: f32) -> f32 {
+        self.satisfaction_of(&self.needs_of(a as u32), knowledge, relief)
+    }
+
+    /// The satisfaction with the offering now of a customer with `needs`,
+    /// knowing it `knowledge` and eased by `relief`.
+    #[inline]
+    fn satisfaction_of(&self, needs: &crate::agent::Needs, knowledge: f32, relief: f32) -> f32 {
         lifecycle::satisfaction(
             &self.offering,
-            &self.needs_of(a as u32),
+            needs,
             knowledge,
             self.knobs.get(Knob::Personalisation),
             relief,
